@@ -1,0 +1,55 @@
+import t from 'tap'
+import { addDays, businessDate, compileDateFormat, compileTimeFormat, formatHkt, hktDate, parseProviderDate, parseProviderTime, TimeFormatError } from './time.ts'
+
+t.test('naive provider times are Hong Kong time', async t => {
+  t.equal(parseProviderTime('2026-11-20 12:01:09').toISOString(), '2026-11-20T04:01:09.000Z')
+  t.equal(parseProviderTime('2026/11/20 00:00:00').toISOString(), '2026-11-19T16:00:00.000Z')
+  t.equal(parseProviderTime('2026.11.20 08:00:00').toISOString(), '2026-11-20T00:00:00.000Z')
+})
+
+t.test('AlipayHK MM/DD/YYYY times without padding or seconds', async t => {
+  t.equal(parseProviderTime('1/5/2024 9:15').toISOString(), '2024-01-05T01:15:00.000Z')
+  t.equal(parseProviderTime('12/26/2018 0:55').toISOString(), '2018-12-25T16:55:00.000Z')
+  t.equal(parseProviderTime('11/20/2026 23:59:59').toISOString(), '2026-11-20T15:59:59.000Z')
+})
+
+t.test('ISO-8601 with an offset keeps its offset', async t => {
+  t.equal(parseProviderTime('2026-11-20T12:01:09+08:00').toISOString(), '2026-11-20T04:01:09.000Z')
+  t.equal(parseProviderTime('2018-12-25T10:00:00+08:30').toISOString(), '2018-12-25T01:30:00.000Z')
+  t.equal(parseProviderTime('2026-11-20T04:01:09Z').toISOString(), '2026-11-20T04:01:09.000Z')
+  t.equal(parseProviderTime('2026-11-20T04:01:09.123Z').toISOString(), '2026-11-20T04:01:09.123Z')
+})
+
+t.test('impossible dates are refused, not rolled over', async t => {
+  t.throws(() => parseProviderTime('2026-02-30 10:00:00'), TimeFormatError)
+  t.throws(() => parseProviderTime('13/01/2026 10:00'), TimeFormatError)
+  t.throws(() => parseProviderTime('yesterday'), TimeFormatError)
+  t.throws(() => parseProviderDate('2026-11-31'), TimeFormatError)
+})
+
+t.test('business day around HKT midnight', async t => {
+  t.equal(businessDate(new Date('2026-11-20T15:59:59Z')), '2026-11-20', '23:59:59 HKT')
+  t.equal(businessDate(new Date('2026-11-20T16:00:00Z')), '2026-11-21', '00:00:00 HKT is the next day')
+  t.equal(hktDate(new Date('2026-11-20T16:00:00Z')), '2026-11-21')
+})
+
+t.test('a store cut-off books the small hours to the day before', async t => {
+  const twoAm = new Date('2026-11-20T18:00:00Z') // 02:00 HKT on the 21st
+  t.equal(businessDate(twoAm, 0), '2026-11-21')
+  t.equal(businessDate(twoAm, 240), '2026-11-20', 'a bar open until 04:00')
+  t.equal(businessDate(new Date('2026-11-20T20:00:00Z'), 240), '2026-11-21', '04:00 HKT starts the new day')
+})
+
+t.test('profile formats compile to HKT parsers', async t => {
+  const p = compileTimeFormat('dd/MM/yyyy H:mm')
+  t.equal(p('21/11/2026 9:05').toISOString(), '2026-11-21T01:05:00.000Z')
+  t.throws(() => p('2026-11-21 09:05'), /does not match the format/)
+  t.equal(compileDateFormat('yyyyMMdd')('20261121'), '2026-11-21')
+  t.equal(compileDateFormat('auto')('11/21/2026'), '2026-11-21')
+})
+
+t.test('formatting and date arithmetic', async t => {
+  t.equal(formatHkt(new Date('2026-11-20T04:01:09Z')), '2026-11-20 12:01:09')
+  t.equal(addDays('2026-12-31', 1), '2027-01-01')
+  t.equal(addDays('2026-03-01', -1), '2026-02-28')
+})

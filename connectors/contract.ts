@@ -1,0 +1,109 @@
+// The contract every connector produces (../shared/design.md, "Canonical model"). Connectors are pure
+// adapters: they turn provider bytes into these shapes and never touch the database or HTTP server.
+import type { Minor } from './_shared/money.ts'
+
+export type { Minor }
+
+// ---------------------------------------------------------------- POS side
+
+export type TenderMethod = 'cash' | 'alipayhk' | 'octopus' | 'card' | 'fps' | 'other'
+export const TENDER_METHODS: readonly TenderMethod[] = ['cash', 'alipayhk', 'octopus', 'card', 'fps', 'other']
+
+export interface SaleLine {
+  lineNo: number
+  sku: string
+  /** Units sold (or returned, for a refund); positive; up to 3 decimals for goods sold by weight. */
+  qty: number
+  unitPrice: Minor
+  discount: Minor
+  /** qty × unitPrice − discount, rounded half up to the cent. */
+  amount: Minor
+  locationId: string
+}
+
+export interface Tender {
+  tenderNo: number
+  method: TenderMethod
+  /** Signed as money moves to the shop: a refund's tenders are negative. */
+  amount: Minor
+  /** What the till sent the provider as the merchant reference, when it knows it. */
+  reference: string | null
+  providerTxnId: string | null
+}
+
+export type PosEventKind = 'sale' | 'refund' | 'void'
+
+export interface PosEvent {
+  /** The connector (vendor) id. */
+  vendor: string
+  /** Idempotency key of the delivery (the vendor's event id). */
+  eventId: string
+  kind: PosEventKind
+  /** sale: the sale; refund: the refund's own id; void: the sale or refund being voided. */
+  saleId: string
+  refundOf: string | null
+  storeId: string
+  terminalId: string | null
+  receiptNo: string | null
+  occurredAt: Date
+  lines: SaleLine[]
+  tenders: Tender[]
+  /** Σ tenders − Σ lines (signed like the tenders): a cash/Octopus rounding of at most ±5 cents. */
+  rounding: Minor
+}
+
+// ---------------------------------------------------------------- provider side
+
+export type Provider = 'alipayhk' | 'octopus'
+export type PaymentType = 'payment' | 'refund' | 'cancel' | 'reversal' | 'add_value' | 'fee' | 'adjustment'
+export type FileKind = 'settlement' | 'transaction' | 'batch'
+
+export interface PaymentRecord {
+  provider: Provider
+  /** 1-based physical line in the source file. */
+  lineNo: number
+  providerTxnId: string | null
+  /** Our sale or tender reference, as the till sent it to the provider. */
+  merchantRef: string | null
+  /** For refunds, cancels and reversals: the original payment's merchant reference. */
+  originalRef: string | null
+  /** For refunds, cancels and reversals: the original payment's provider transaction id. */
+  originalProviderTxnId: string | null
+  type: PaymentType
+  /** Signed as money moves to the merchant (a refund is negative). */
+  gross: Minor
+  /** What the provider charged; negative when a fee is given back. net = gross − fee. */
+  fee: Minor
+  net: Minor
+  currency: string
+  paidAt: Date | null
+  settlementDate: string | null
+  batchId: string | null
+  storeId: string | null
+  deviceId: string | null
+  /** Masked card or buyer id, as delivered (PII: encrypted before it is stored). */
+  cardMasked: string | null
+  status: string | null
+  remarks: string | null
+  /** Soft findings that do not refuse the row, e.g. 'amount_not_multiple_of_10_cents'. */
+  flags: string[]
+}
+
+/** A payout batch total (layout B's settle-batch file): checked against the rows of that batch. */
+export interface BatchTotal {
+  provider: Provider
+  lineNo: number
+  batchId: string
+  settledAt: Date | null
+  gross: Minor
+  fee: Minor
+  net: Minor
+  currency: string
+}
+
+/** A problem with one line of an input; `line` 0 means the file as a whole. */
+export interface LineIssue {
+  line: number
+  column?: string
+  message: string
+}

