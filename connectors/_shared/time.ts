@@ -21,9 +21,11 @@ function hkOffsetMs (utcMs: number): number {
 }
 
 export class TimeFormatError extends Error {
+  readonly reason: string
   constructor (value: string, reason: string) {
     super(`${reason}: "${value.length > 40 ? value.slice(0, 40) + '…' : value}"`)
     this.name = 'TimeFormatError'
+    this.reason = reason
   }
 }
 
@@ -56,10 +58,16 @@ export function parseProviderTime (input: string): Date {
     if (+m[2] < 1 || +m[2] > 12 || +m[3] < 1 || +m[3] > 31 || +m[4] > 23) throw new TimeFormatError(input, 'not a valid date/time')
     return new Date(wall - offsetMinutes(m[8]) * 60_000)
   }
-  m = YMD_HMS.exec(s)
-  if (m) return hktWallToInstant(+m[1], +m[2], +m[3], m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0, m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0)
-  m = MDY_HMS.exec(s)
-  if (m) return hktWallToInstant(+m[3], +m[1], +m[2], m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0)
+  try {
+    m = YMD_HMS.exec(s)
+    if (m) return hktWallToInstant(+m[1], +m[2], +m[3], m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0, m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0)
+    m = MDY_HMS.exec(s)
+    if (m) return hktWallToInstant(+m[3], +m[1], +m[2], m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0)
+  } catch (err) {
+    // report the value as written, not as reassembled
+    if (err instanceof TimeFormatError) throw new TimeFormatError(input, err.reason)
+    throw err
+  }
   throw new TimeFormatError(input, 'not a recognised date/time')
 }
 
@@ -132,7 +140,12 @@ export function compileTimeFormat (format: string): (input: string) => Date {
     if (!m) throw new TimeFormatError(input, `does not match the format ${format}`)
     const part: Record<string, number> = { y: 0, M: 1, d: 1, H: 0, m: 0, s: 0 }
     order.forEach((k, i) => { part[k] = Number(m[i + 1]) })
-    return hktWallToInstant(part.y, part.M, part.d, part.H, part.m, part.s)
+    try {
+      return hktWallToInstant(part.y, part.M, part.d, part.H, part.m, part.s)
+    } catch (err) {
+      if (err instanceof TimeFormatError) throw new TimeFormatError(input, err.reason)
+      throw err
+    }
   }
 }
 

@@ -63,8 +63,8 @@ export function antomMapper (d: LayoutDetection): RowMapper {
     if (emptyRow(fields)) return { kind: 'skip' }
     if (missing.length) return { kind: 'issues', issues: [{ line, message: `missing column(s): ${missing.map(m => ALIASES[m][0]).join(', ')}` }] }
     rows++
+    if (fields.length !== d.header.length) return { kind: 'issues', issues: [{ line, message: `row has ${fields.length} fields, the header has ${d.header.length}` }] }
     r.reset(fields, line)
-    if (fields.length !== d.header.length) r.fail(`row has ${fields.length} fields, the header has ${d.header.length}`)
     const typeText = r.text(cols.type).toUpperCase()
     const type = TYPES[typeText]
     if (!type) r.fail(`unknown transactionType "${typeText}"`, cols.type)
@@ -105,7 +105,7 @@ export function antomMapper (d: LayoutDetection): RowMapper {
       originalProviderTxnId: orNull(r.text(cols.originalProviderTxnId)),
       type,
       gross: g,
-      fee: -feeSum,
+      fee: -feeSum || 0, // never -0
       net: netRaw ?? g + feeSum,
       currency,
       paidAt,

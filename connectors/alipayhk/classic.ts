@@ -45,8 +45,8 @@ export function classicMapper (d: LayoutDetection, filename: string | null): Row
     if (emptyRow(fields)) return { kind: 'skip' }
     if (missing.length) return { kind: 'issues', issues: [{ line, message: `missing column(s): ${missing.map(m => ALIASES[m][0]).join(', ')}` }] }
     rows++
+    if (fields.length !== d.header.length) return { kind: 'issues', issues: [{ line, message: `row has ${fields.length} fields, the header has ${d.header.length}` }] }
     r.reset(fields, line)
-    if (fields.length !== d.header.length) r.fail(`row has ${fields.length} fields, the header has ${d.header.length}`)
     const typeText = r.text(cols.type).toUpperCase()
     const type = TYPES[typeText]
     if (!type) r.fail(`unknown transaction type "${typeText}"`, cols.type)
@@ -64,7 +64,7 @@ export function classicMapper (d: LayoutDetection, filename: string | null): Row
     if (r.issues.length || grossAbs === null || !type) return { kind: 'issues', issues: r.issues }
 
     const gross = dir * Math.abs(grossAbs)
-    let fee = dir * Math.abs(feeAbs)
+    let fee = dir * Math.abs(feeAbs) || 0 // never -0
     let net = gross - fee
     if (netRaw !== null) {
       sawNet = true

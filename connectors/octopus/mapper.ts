@@ -44,8 +44,8 @@ export function profileMapper (d: LayoutDetection, profile: MappingProfile): Row
     }
     if (missing.length) return { kind: 'issues', issues: [{ line, message: `missing column(s): ${missing.map(m => profile.columns[m]).join(', ')}` }] }
     written.rows++
+    if (fields.length !== d.header.length) return { kind: 'issues', issues: [{ line, message: `row has ${fields.length} fields, the header has ${d.header.length}` }] }
     r.reset(fields, line)
-    if (fields.length !== d.header.length) r.fail(`row has ${fields.length} fields, the header has ${d.header.length}`)
     const typeText = r.text(cols.type)
     const type: PaymentType | undefined = profile.types[typeText.toUpperCase()]
     if (!type) r.fail(`unknown transaction type "${typeText}" (profile ${profile.id} knows ${Object.keys(profile.types).join(', ')})`, cols.type)
@@ -100,7 +100,7 @@ function signAmounts (profile: MappingProfile, type: PaymentType, grossIn: numbe
   else dir = -1
   const gross = dir * Math.abs(grossIn)
   if (netIn === null) {
-    const fee = dir * Math.abs(feeIn)
+    const fee = dir * Math.abs(feeIn) || 0 // never -0
     return { gross, fee, net: gross - fee }
   }
   const fee = gross - netIn
