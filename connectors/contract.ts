@@ -19,6 +19,8 @@ export interface SaleLine {
   /** qty × unitPrice − discount, rounded half up to the cent. */
   amount: Minor
   locationId: string
+  /** False when a returned item does not go back on the shelf (Shopify `restock_type: no_restock`). */
+  restock: boolean
 }
 
 export interface Tender {
@@ -48,7 +50,9 @@ export interface PosEvent {
   occurredAt: Date
   lines: SaleLine[]
   tenders: Tender[]
-  /** Σ tenders − Σ lines (signed like the tenders): a cash/Octopus rounding of at most ±5 cents. */
+  /** Non-stock amounts on the bill (service charge, tip, tax added on top), signed like the tenders. */
+  charges: Minor
+  /** Σ tenders − Σ lines − charges (signed like the tenders): a cash/Octopus rounding of at most ±5 cents. */
   rounding: Minor
 }
 

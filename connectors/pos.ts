@@ -1,0 +1,45 @@
+// The POS side of the connector contract: verify a webhook on its raw bytes, then normalise it
+// (pure) into canonical events. Verification never parses the body.
+import type { PosEvent } from './contract.ts'
+
+export interface WebhookSecret {
+  /** 'whsec_<base64>' (Standard Webhooks) or the vendor's plain secret. */
+  secret: string
+  /** The secret is accepted from this instant (rotation overlap). */
+  notBefore?: Date
+  /** …and until this instant; after it, requests signed with it are refused. */
+  notAfter?: Date
+}
+
+export interface WebhookRequest {
+  /** Lower-case header names. */
+  headers: Record<string, string | string[] | undefined>
+  rawBody: Buffer
+  receivedAt: Date
+}
+
+export type VerifyResult = { ok: true, eventId: string } | { ok: false, reason: string }
+
+export interface NormalizeContext {
+  eventId: string
+  receivedAt: Date
+  /** Maps a vendor's own store/location id to ours (configured aliases), else returns it unchanged. */
+  resolveStore: (vendorStoreRef: string) => string
+}
+
+export interface PosConnector {
+  readonly id: string
+  readonly kind: 'pos'
+  /** Checks the signature on the raw bytes; the event id is the vendor's idempotency key. */
+  verify (req: WebhookRequest, secrets: WebhookSecret[]): VerifyResult
+  /**
+   * Turns the body into canonical events (none when the delivery is not for us, e.g. an online-shop
+   * order). Throws InputError('INVALID_PAYLOAD') listing every problem.
+   */
+  normalize (rawBody: Buffer, headers: WebhookRequest['headers'], ctx: NormalizeContext): PosEvent[]
+}
+
+export function header (headers: WebhookRequest['headers'], name: string): string | undefined {
+  const v = headers[name]
+  return Array.isArray(v) ? v[0] : v
+}
