@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FIXTURES } from '../../fixtures/support/settlement.ts'
 import { standardHeaders } from '../../fixtures/support/sign.ts'
-import type { WebhookRequest } from '../pos.ts'
+import type { WebhookRequest, WebhookSecret } from '../pos.ts'
+import { thrown } from '../../fixtures/support/thrown.ts'
 import { posCanonical } from './index.ts'
 import { normalizeCanonical } from './normalize.ts'
 
@@ -17,7 +18,7 @@ const ctx = { eventId: 'evt_1', receivedAt: NOW, resolveStore: (s: string) => s 
 function req (headers: Record<string, string>, body = BODY, receivedAt = NOW): WebhookRequest {
   return { headers, rawBody: Buffer.from(body), receivedAt }
 }
-const verify = (headers: Record<string, string>, body = BODY, secrets = [{ secret: K1 }], at = NOW) => posCanonical.verify(req(headers, body, at), secrets)
+const verify = (headers: Record<string, string>, body = BODY, secrets: WebhookSecret[] = [{ secret: K1 }], at = NOW) => posCanonical.verify(req(headers, body, at), secrets)
 
 t.test('S1: the Standard Webhooks verification list', async t => {
   const good = standardHeaders(K1, 'evt_1', BODY, TS)
@@ -94,19 +95,19 @@ t.test('normalises every fixture event: kinds, signs, cash rounding, voids', asy
 
 t.test('an invalid event lists every problem with its path', async t => {
   const bad = { id: 'e', type: 'sale.done', occurred_at: 'noon', data: { sale_id: 'S', store_id: 'MK01', lines: [{ sku: '', qty: -1, unit_price: '1.234' }], tenders: [{ method: 'bitcoin', amount: '5' }] } }
-  const err = t.throws(() => normalizeCanonical(bad, ctx, 7)) as { code: string, issues: Array<{ line: number, column: string }> }
+  const err = thrown(() => normalizeCanonical(bad, ctx, 7))
   t.equal(err.code, 'INVALID_PAYLOAD')
-  t.same(err.issues.map(i => i.column), ['type', 'occurred_at', 'data.lines[0].sku', 'data.lines[0].qty', 'data.lines[0].unit_price', 'data.tenders[0].method'])
-  t.ok(err.issues.every(i => i.line === 7), 'NDJSON line kept')
+  t.same(err.issues.map((i: { column: string }) => i.column), ['type', 'occurred_at', 'data.lines[0].sku', 'data.lines[0].qty', 'data.lines[0].unit_price', 'data.tenders[0].method'])
+  t.ok(err.issues.every((i: { line: number }) => i.line === 7), 'NDJSON line kept')
 })
 
 t.test('tenders must pay the lines; only cash/Octopus may round, by at most 5 cents', async t => {
   const mk = (tenders: Array<[string, string]>) => ({ id: 'e', type: 'sale.completed', occurred_at: '2026-11-20T12:00:00+08:00', data: { sale_id: 'S', store_id: 'MK01', lines: [{ sku: 'A', qty: 1, unit_price: '10.03' }], tenders: tenders.map(([method, amount]) => ({ method, amount })) } })
   t.equal(normalizeCanonical(mk([['octopus', '10.00']]), ctx).rounding, -3)
   t.equal(normalizeCanonical(mk([['cash', '10.05']]), ctx).rounding, 2)
-  t.throws(() => normalizeCanonical(mk([['alipayhk', '10.00']]), ctx), { issues: [{ column: 'data.tenders', message: /does not pay lines 10.03$/ }] })
-  t.throws(() => normalizeCanonical(mk([['cash', '10.10']]), ctx), { issues: [{ message: /rounding is at most ±0.05/ }] })
-  t.throws(() => normalizeCanonical(mk([]), ctx), { issues: [{ column: 'data.tenders', message: /at least one tender/ }] })
+  t.match(thrown(() => normalizeCanonical(mk([['alipayhk', '10.00']]), ctx)), { issues: [{ column: 'data.tenders', message: /does not pay lines 10.03$/ }] })
+  t.match(thrown(() => normalizeCanonical(mk([['cash', '10.10']]), ctx)), { issues: [{ message: /rounding is at most ±0.05/ }] })
+  t.match(thrown(() => normalizeCanonical(mk([]), ctx)), { issues: [{ column: 'data.tenders', message: /at least one tender/ }] })
 })
 
 t.test('a body that is not JSON is an invalid payload', async t => {
