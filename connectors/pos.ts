@@ -30,6 +30,8 @@ export interface NormalizeContext {
 export interface PosConnector {
   readonly id: string
   readonly kind: 'pos'
+  /** Non-secret request headers that normalize() reads, kept with the stored delivery. */
+  readonly keepHeaders?: readonly string[]
   /** Checks the signature on the raw bytes; the event id is the vendor's idempotency key. */
   verify (req: WebhookRequest, secrets: WebhookSecret[]): VerifyResult
   /**

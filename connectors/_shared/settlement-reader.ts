@@ -51,6 +51,8 @@ export interface ReadOptions {
   maxRecordSize?: number
   /** How many issues to keep (all are counted). */
   maxIssues?: number
+  /** Called once the layout is known, before the first row. */
+  onLayout?: (detection: LayoutDetection) => void
   onRecord: (record: PaymentRecord) => void
   onBatch?: (batch: BatchTotal) => void
   /** Awaited after every chunk: where a writer applies back-pressure. */
@@ -223,5 +225,6 @@ export async function readSettlementFile (path: string, connectors: SettlementCo
   if (pool.length === 0) throw new InputError('UNKNOWN_LAYOUT', `unknown provider "${opts.provider}"`)
   const { encoding, connector, detection } = await chooseLayout(path, probe, pool, ctx, opts.encoding)
   const mapper = connector.mapper(detection, ctx)
+  opts.onLayout?.(detection)
   return readRows(path, probe.bytes, encoding, detection, mapper, opts)
 }

@@ -108,6 +108,7 @@ function refundEvent (o: JsonObject, eventId: string, ctx: NormalizeContext, r: 
 export const shopifyPos: PosConnector = {
   id: 'shopify-pos',
   kind: 'pos',
+  keepHeaders: ['x-shopify-topic', 'x-shopify-shop-domain', 'x-shopify-triggered-at'],
   verify (req, secrets) {
     const sig = header(req.headers, 'x-shopify-hmac-sha256')
     if (!sig) return { ok: false, reason: 'missing X-Shopify-Hmac-Sha256 header' }

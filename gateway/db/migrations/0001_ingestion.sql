@@ -10,6 +10,8 @@ CREATE TABLE inbox_events (
   -- the raw delivery, AES-256-GCM encrypted (it may carry customer data); key id kept for rotation
   body_enc      bytea       NOT NULL,
   key_id        text        NOT NULL,
+  -- the few non-secret headers normalisation needs (e.g. Shopify's topic)
+  headers       jsonb       NOT NULL DEFAULT '{}',
   received_at   timestamptz NOT NULL DEFAULT now(),
   status        text        NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'processed', 'rejected', 'ignored')),
   error         text,

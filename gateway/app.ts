@@ -1,0 +1,51 @@
+// Builds the HTTP app (no listen): the fastify Testing guide's factory, driven by tests with inject().
+import Fastify, { type FastifyInstance } from 'fastify'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { AppDeps } from './deps.ts'
+import { errorHandler } from './errors.ts'
+import { registerAuth } from './plugins/auth.ts'
+import { healthRoutes } from './routes/health.ts'
+import { importRoutes } from './routes/imports.ts'
+import { readRoutes } from './routes/reads.ts'
+import { settlementRoutes } from './routes/settlements.ts'
+import { webhookRoutes } from './routes/webhooks.ts'
+
+export interface AppOptions { logger?: boolean | object }
+
+/** Log redaction: credentials and signatures never reach the log. Bodies are never logged at all. */
+const REDACT = ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["webhook-signature"]', 'req.headers["x-loyverse-signature"]', 'req.headers["x-shopify-hmac-sha256"]']
+
+export async function buildApp (deps: AppDeps, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const { limits } = deps.config
+  const app = Fastify({
+    logger: opts.logger === undefined ? false : opts.logger === true ? { redact: REDACT } : opts.logger,
+    bodyLimit: 1024 * 1024,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.requestTimeoutMs,
+    handlerTimeout: limits.routeTimeoutMs,
+    keepAliveTimeout: 10_000,
+    return503OnClosing: true,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } }
+  })
+  // Slow-header clients (slowloris) are cut off well before the request timeout.
+  app.server.headersTimeout = 15_000
+  app.setErrorHandler(errorHandler)
+  registerAuth(app, deps.config.apiKeys)
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'HK POS and payment reconciliation gateway', version: '0.1.0', description: 'Money is integer HKD cents; business days are HKT (YYYY-MM-DD).' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key per role (finance, pos, admin)' } } },
+      security: [{ apiKey: [] }]
+    }
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  await app.register(healthRoutes, deps)
+  await app.register(webhookRoutes, deps)
+  await app.register(settlementRoutes, deps)
+  await app.register(importRoutes, deps)
+  await app.register(readRoutes, deps)
+  return app
+}

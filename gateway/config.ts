@@ -1,0 +1,211 @@
+// The only module that reads process.env. Everything is read and validated once at start-up into a
+// frozen Config; modules receive it as an argument. Secrets (API keys, webhook secrets, the PII key)
+// come from the environment or a JSON config file named by RECON_CONFIG — never from code. Outside
+// production, missing secrets are generated once into <data dir>/dev-secrets.json so `npm start`
+// works with no setup; in production (RECON_ENV=production) they are required.
+import { randomBytes } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import type { WebhookSecret } from '../connectors/pos.ts'
+import { parseProfile, type MappingProfile } from '../connectors/octopus/profile.ts'
+
+export type Role = 'finance' | 'pos' | 'admin'
+export const ROLES: readonly Role[] = ['finance', 'pos', 'admin']
+export const POS_CONNECTORS = ['pos-canonical', 'loyverse', 'shopify-pos'] as const
+
+export interface StoreConfig {
+  id: string
+  name: string
+  /** Minutes after midnight HKT when the trading day ends (0 = midnight). */
+  cutoffMinutes: number
+  /** Vendor store/location ids that mean this store, per connector. */
+  aliases: Record<string, string[]>
+}
+
+export interface Limits {
+  webhookBodyBytes: number
+  uploadBytes: number
+  maxRecordBytes: number
+  requestTimeoutMs: number
+  routeTimeoutMs: number
+  importTimeoutMs: number
+}
+
+export interface Config {
+  env: 'development' | 'production' | 'test'
+  databaseUrl: string | null
+  dataDir: string
+  host: string
+  port: number
+  apiKeys: Array<{ role: Role, key: string }>
+  webhookSecrets: Record<string, WebhookSecret[]>
+  piiKeys: Array<{ id: string, key: Buffer }>
+  stores: StoreConfig[]
+  octopusProfiles: MappingProfile[]
+  limits: Limits
+  /** Where generated development secrets were written, if they were. */
+  devSecretsFile: string | null
+}
+
+export class ConfigError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  webhookBodyBytes: 1024 * 1024,
+  uploadBytes: 512 * 1024 * 1024,
+  maxRecordBytes: 64 * 1024,
+  requestTimeoutMs: 120_000,
+  routeTimeoutMs: 15_000,
+  importTimeoutMs: 15 * 60_000
+}
+
+type Env = Record<string, string | undefined>
+
+interface FileConfig {
+  stores?: Record<string, { name?: string, cutoff?: string, aliases?: Record<string, string | string[]> }>
+  webhooks?: Record<string, Array<{ secret: string, notBefore?: string, notAfter?: string }>>
+  apiKeys?: Array<{ role: string, key: string }>
+  piiKeys?: Array<{ id: string, key: string }>
+  octopusProfiles?: string[]
+  limits?: Partial<Limits>
+}
+
+function int (env: Env, name: string, fallback: number, min = 0): number {
+  const v = env[name]
+  if (v === undefined || v === '') return fallback
+  if (!/^\d+$/.test(v) || Number(v) < min) throw new ConfigError(`${name} must be an integer ≥ ${min}, got "${v}"`)
+  return Number(v)
+}
+
+function cutoffMinutes (s: string | undefined, store: string): number {
+  if (!s) return 0
+  const m = /^(\d{1,2}):(\d{2})$/.exec(s)
+  if (!m || Number(m[1]) > 11 || Number(m[2]) > 59) throw new ConfigError(`store ${store}: cutoff must be HH:mm between 00:00 and 11:59, got "${s}"`)
+  return Number(m[1]) * 60 + Number(m[2])
+}
+
+function parseTime (s: string | undefined, what: string): Date | undefined {
+  if (!s) return undefined
+  const d = new Date(s)
+  if (Number.isNaN(d.getTime())) throw new ConfigError(`${what} is not a date-time: "${s}"`)
+  return d
+}
+
+/** `role:key,role:key` */
+function apiKeysFromEnv (v: string): Array<{ role: string, key: string }> {
+  return v.split(',').filter(Boolean).map(pair => {
+    const i = pair.indexOf(':')
+    if (i < 0) throw new ConfigError('RECON_API_KEYS must be role:key pairs separated by commas')
+    return { role: pair.slice(0, i).trim(), key: pair.slice(i + 1).trim() }
+  })
+}
+
+/** `secret[@notAfter] …` separated by spaces (first = newest). */
+function secretsFromEnv (v: string, name: string): WebhookSecret[] {
+  return v.split(/\s+/).filter(Boolean).map(s => {
+    const [secret, notAfter] = s.split('@')
+    return { secret, notAfter: parseTime(notAfter, `${name} not-after`) }
+  })
+}
+
+function readFileConfig (env: Env): { file: FileConfig, base: string } {
+  const path = env.RECON_CONFIG
+  if (!path) return { file: {}, base: process.cwd() }
+  try {
+    return { file: JSON.parse(readFileSync(path, 'utf8')) as FileConfig, base: dirname(resolve(path)) }
+  } catch (err) {
+    throw new ConfigError(`RECON_CONFIG ${path}: ${(err as Error).message}`)
+  }
+}
+
+function devSecrets (dataDir: string): { file: string, values: { apiKeys: Array<{ role: Role, key: string }>, webhooks: Record<string, string>, pii: string } } {
+  const file = join(dataDir, 'dev-secrets.json')
+  if (existsSync(file)) return { file, values: JSON.parse(readFileSync(file, 'utf8')) }
+  const values = {
+    apiKeys: ROLES.map(role => ({ role, key: `${role}_${randomBytes(18).toString('base64url')}` })),
+    webhooks: Object.fromEntries(POS_CONNECTORS.map(c => [c, c === 'pos-canonical' ? `whsec_${randomBytes(24).toString('base64')}` : randomBytes(24).toString('base64url')])),
+    pii: randomBytes(32).toString('base64')
+  }
+  mkdirSync(dataDir, { recursive: true })
+  writeFileSync(file, JSON.stringify(values, null, 2) + '\n', { mode: 0o600 })
+  return { file, values }
+}
+
+export function loadConfig (env: Env = process.env): Config {
+  const mode = env.RECON_ENV === 'production' ? 'production' : env.RECON_ENV === 'test' ? 'test' : 'development'
+  const { file, base } = readFileConfig(env)
+  const dataDir = resolve(env.RECON_DATA_DIR || '.data')
+  const stores: StoreConfig[] = Object.entries(file.stores ?? {}).map(([id, s]) => ({
+    id,
+    name: s.name ?? id,
+    cutoffMinutes: cutoffMinutes(s.cutoff, id),
+    aliases: Object.fromEntries(Object.entries(s.aliases ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]))
+  }))
+  let apiKeys = env.RECON_API_KEYS ? apiKeysFromEnv(env.RECON_API_KEYS) : file.apiKeys ?? []
+  const webhookSecrets: Record<string, WebhookSecret[]> = {}
+  for (const c of POS_CONNECTORS) {
+    const envName = `RECON_WEBHOOK_SECRETS_${c.toUpperCase().replace(/-/g, '_')}`
+    const fromEnv = env[envName]
+    webhookSecrets[c] = fromEnv ? secretsFromEnv(fromEnv, envName) : (file.webhooks?.[c] ?? []).map(s => ({ secret: s.secret, notBefore: parseTime(s.notBefore, `${c} notBefore`), notAfter: parseTime(s.notAfter, `${c} notAfter`) }))
+  }
+  let piiKeys = (env.RECON_PII_KEYS ? env.RECON_PII_KEYS.split(',').map(p => { const [id, key] = p.split(':'); return { id, key } }) : file.piiKeys ?? [])
+  let devSecretsFile: string | null = null
+  if (mode !== 'production' && (apiKeys.length === 0 || piiKeys.length === 0 || POS_CONNECTORS.some(c => webhookSecrets[c].length === 0))) {
+    const dev = devSecrets(dataDir)
+    devSecretsFile = dev.file
+    if (apiKeys.length === 0) apiKeys = dev.values.apiKeys
+    if (piiKeys.length === 0) piiKeys = [{ id: 'dev', key: dev.values.pii }]
+    for (const c of POS_CONNECTORS) if (webhookSecrets[c].length === 0) webhookSecrets[c] = [{ secret: dev.values.webhooks[c] }]
+  }
+  if (piiKeys.length === 0) throw new ConfigError('RECON_PII_KEYS is required in production: id:base64-of-32-random-bytes')
+  const keys = piiKeys.map(({ id, key }) => {
+    const buf = Buffer.from(key ?? '', 'base64')
+    if (!id || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || buf.length !== 32) throw new ConfigError(`PII key "${id}" must be id:base64 of exactly 32 bytes`)
+    return { id, key: buf }
+  })
+  for (const k of apiKeys) {
+    if (!ROLES.includes(k.role as Role)) throw new ConfigError(`API key role "${k.role}" is not one of ${ROLES.join(', ')}`)
+    if (k.key.length < 16) throw new ConfigError(`API key for ${k.role} is shorter than 16 characters`)
+  }
+  const octopusProfiles = (file.octopusProfiles ?? []).map(p => {
+    const path = isAbsolute(p) ? p : join(base, p)
+    try { return parseProfile(JSON.parse(readFileSync(path, 'utf8'))) } catch (err) { throw new ConfigError(`Octopus profile ${path}: ${(err as Error).message}`) }
+  })
+  const limits: Limits = {
+    ...DEFAULT_LIMITS,
+    ...file.limits,
+    uploadBytes: int(env, 'RECON_MAX_UPLOAD_BYTES', file.limits?.uploadBytes ?? DEFAULT_LIMITS.uploadBytes, 1),
+    webhookBodyBytes: int(env, 'RECON_MAX_WEBHOOK_BYTES', file.limits?.webhookBodyBytes ?? DEFAULT_LIMITS.webhookBodyBytes, 1)
+  }
+  return Object.freeze({
+    env: mode,
+    databaseUrl: env.DATABASE_URL || null,
+    dataDir,
+    host: env.HOST || '127.0.0.1',
+    port: int(env, 'PORT', 3000),
+    apiKeys: apiKeys as Array<{ role: Role, key: string }>,
+    webhookSecrets,
+    piiKeys: keys,
+    stores,
+    octopusProfiles,
+    limits,
+    devSecretsFile
+  })
+}
+
+/** A store's trading-day cut-off; unknown stores end their day at midnight. */
+export function storeCutoff (config: Pick<Config, 'stores'>, storeId: string | null): number {
+  if (!storeId) return 0
+  return config.stores.find(s => s.id === storeId)?.cutoffMinutes ?? 0
+}
+
+/** Maps a vendor's store/location id to our store id through the configured aliases. */
+export function storeResolver (config: Pick<Config, 'stores'>, connector: string): (ref: string) => string {
+  const map = new Map<string, string>()
+  for (const s of config.stores) for (const a of s.aliases[connector] ?? []) map.set(a, s.id)
+  return ref => map.get(ref) ?? ref
+}

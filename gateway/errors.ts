@@ -1,0 +1,38 @@
+// One error handler for the HTTP API. Client errors keep their code and message (and, for bad input,
+// every issue with its line); anything else is logged and answered with a generic 500, because a
+// database error's text can leak schema and query details (fastify's Errors.md).
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { InputError } from '../connectors/errors.ts'
+
+export class HttpError extends Error {
+  readonly statusCode: number
+  readonly code: string
+  constructor (statusCode: number, code: string, message: string) {
+    super(message)
+    this.statusCode = statusCode
+    this.code = code
+  }
+}
+
+export function errorHandler (err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): void {
+  if (err instanceof InputError) {
+    reply.code(err.code === 'INPUT_TOO_LARGE' ? 413 : 422).send({ error: err.code, message: err.message, issues: err.issues, issue_count: err.issueCount })
+    return
+  }
+  const fe = err as FastifyError
+  if (fe.validation) {
+    reply.code(400).send({ error: 'BAD_REQUEST', message: fe.message })
+    return
+  }
+  if (fe.code === 'FST_ERR_HANDLER_TIMEOUT') {
+    reply.code(503).header('retry-after', '30').send({ error: 'TIMEOUT', message: 'the request took too long; try again' })
+    return
+  }
+  const status = fe.statusCode ?? 500
+  if (status < 500) {
+    reply.code(status).send({ error: fe.code ?? 'BAD_REQUEST', message: fe.message })
+    return
+  }
+  req.log.error({ err }, 'request failed')
+  reply.code(status === 503 ? 503 : 500).send({ error: 'INTERNAL', message: 'Internal Server Error' })
+}

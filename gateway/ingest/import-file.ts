@@ -1,0 +1,192 @@
+// Imports one settlement file, atomically: it lands whole, in one transaction, or not at all.
+//
+//   probe (size cap, SHA-256, encoding) → same bytes imported before? "already imported"
+//   → advisory lock on the hash (two uploads of one file race safely) → COPY rows as they are read
+//   → any bad line, a PAN, a failed control total or batch total: roll back, record the refusal with
+//     every line and reason → else commit with the counts.
+import { once } from 'node:events'
+import copyStreams from 'pg-copy-streams'
+import type { BatchTotal, LineIssue, PaymentRecord } from '../../connectors/contract.ts'
+import { InputError } from '../../connectors/errors.ts'
+import type { Registry } from '../../connectors/registry.ts'
+import { probeFile, readSettlementFile, type ReadResult } from '../../connectors/_shared/settlement-reader.ts'
+import { businessDate } from '../../connectors/_shared/time.ts'
+import type { TextEncodingName } from '../../connectors/_shared/text.ts'
+import type { Db } from '../db/pool.ts'
+import type { PiiCipher } from '../crypto.ts'
+import { storeCutoff, type Config } from '../config.ts'
+import { PAYMENT_COPY_COLUMNS, paymentCopyLine, type RowContext } from './copy-rows.ts'
+import type { LayoutDetection } from '../../connectors/settlement.ts'
+import { checkBatchTotals } from './batch-check.ts'
+
+export const CARD_CONTEXT = 'payments.card'
+const COPY_CHUNK = 256 * 1024
+
+export interface ImportDeps {
+  db: Db
+  registry: Registry
+  cipher: PiiCipher
+  config: Pick<Config, 'stores' | 'limits'>
+}
+
+export interface ImportRequest {
+  path: string
+  filename: string | null
+  source: 'upload' | 'cli'
+  provider?: 'alipayhk' | 'octopus'
+  profile?: string
+  encoding?: TextEncodingName
+  onProgress?: (p: { bytes: number, totalBytes: number, rows: number }) => void
+  /** Aborting (client gone, route timeout) rolls the import back. */
+  signal?: AbortSignal
+}
+
+export interface ImportSummary {
+  importId: number
+  sha256: string
+  filename: string | null
+  provider: string
+  layout: string
+  fileKind: string
+  encoding: string
+  lines: number
+  records: number
+  batches: number
+  byType: ReadResult['byType']
+  controls: Record<string, unknown>
+}
+
+export type ImportOutcome =
+  | ({ status: 'imported' } & ImportSummary)
+  | { status: 'already_imported', importId: number, sha256: string, filename: string | null }
+  | { status: 'refused', importId: number, sha256: string | null, filename: string | null, code: string, message: string, issues: LineIssue[], issueCount: number }
+
+class Refused extends Error {
+  readonly code: string
+  readonly issues: LineIssue[]
+  readonly issueCount: number
+  readonly read: Partial<ReadResult>
+  constructor (code: string, message: string, issues: LineIssue[], issueCount: number, read: Partial<ReadResult> = {}) {
+    super(message)
+    this.code = code
+    this.issues = issues
+    this.issueCount = issueCount
+    this.read = read
+  }
+}
+
+export async function importSettlementFile (deps: ImportDeps, req: ImportRequest): Promise<ImportOutcome> {
+  const { db } = deps
+  let sha256: string | null = null
+  let bytes = 0
+  try {
+    const probe = await probeFile(req.path, deps.config.limits.uploadBytes)
+    sha256 = probe.sha256
+    bytes = probe.bytes
+    const prior = await db.query<{ id: number }>(`SELECT id FROM imports WHERE sha256 = $1 AND status = 'imported'`, [sha256])
+    if (prior.rows.length) return { status: 'already_imported', importId: prior.rows[0].id, sha256, filename: req.filename }
+    return await db.withTransaction(async client => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [sha256])
+      const again = await client.query<{ id: number }>(`SELECT id FROM imports WHERE sha256 = $1 AND status = 'imported'`, [sha256])
+      if (again.rows.length) return { status: 'already_imported' as const, importId: again.rows[0].id, sha256: sha256!, filename: req.filename }
+      const { rows } = await client.query<{ id: number }>(
+        `INSERT INTO imports (sha256, filename, bytes, source, status, profile) VALUES ($1, $2, $3, $4, 'processing', $5) RETURNING id`,
+        [sha256, req.filename, bytes, req.source, req.profile ?? null])
+      const importId = rows[0].id
+      const batches: BatchTotal[] = []
+      const read = await copyRecords(client, deps, req, probe, importId, batches)
+      if (read.issueCount > 0) {
+        throw new Refused('INVALID_ROWS', `${read.issueCount} line(s) of the file are invalid; nothing was imported`, read.issues, read.issueCount, read)
+      }
+      await insertBatches(client, importId, batches)
+      const mismatches = await checkBatchTotals(client, importId, read.provider, batches)
+      if (mismatches.length) throw new Refused('BATCH_TOTAL_MISMATCH', 'the batch totals disagree with the rows of the batch; nothing was imported', mismatches, mismatches.length, read)
+      await client.query(
+        `UPDATE imports SET status = 'imported', provider = $2, layout = $3, file_kind = $4, encoding = $5, lines = $6, records = $7,
+           batches = $8, by_type = $9, controls = $10, finished_at = now() WHERE id = $1`,
+        [importId, read.provider, read.layout, read.fileKind, read.encoding, read.lines, read.records, read.batches, JSON.stringify(read.byType), JSON.stringify(read.controls)])
+      return { status: 'imported' as const, importId, sha256: sha256!, filename: req.filename, provider: read.provider, layout: read.layout, fileKind: read.fileKind, encoding: read.encoding, lines: read.lines, records: read.records, batches: read.batches, byType: read.byType, controls: read.controls }
+    })
+  } catch (err) {
+    const refusal = err instanceof Refused ? err : err instanceof InputError ? new Refused(err.code, err.message, err.issues, err.issueCount) : null
+    if (!refusal) throw err
+    const { rows } = await db.query<{ id: number }>(
+      `INSERT INTO imports (sha256, filename, bytes, source, status, provider, layout, file_kind, encoding, profile, lines, error_code, message, issues, issue_count, finished_at)
+       VALUES ($1, $2, $3, $4, 'refused', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now()) RETURNING id`,
+      [sha256 ?? '', req.filename, bytes, req.source, refusal.read.provider ?? null, refusal.read.layout ?? null, refusal.read.fileKind ?? null,
+        refusal.read.encoding ?? null, req.profile ?? null, refusal.read.lines ?? null, refusal.code, refusal.message, JSON.stringify(refusal.issues), refusal.issueCount])
+    return { status: 'refused', importId: rows[0].id, sha256, filename: req.filename, code: refusal.code, message: refusal.message, issues: refusal.issues, issueCount: refusal.issueCount }
+  }
+}
+
+type Client = Parameters<Parameters<Db['withTransaction']>[0]>[0]
+
+/** Streams the file's records into `payments` with COPY, inside the caller's transaction. */
+async function copyRecords (client: Client, deps: ImportDeps, req: ImportRequest, probe: Awaited<ReturnType<typeof probeFile>>, importId: number, batches: BatchTotal[]): Promise<ReadResult> {
+  const stream = client.query(copyStreams.from(`COPY payments (${PAYMENT_COPY_COLUMNS.join(', ')}) FROM STDIN`))
+  let failed: Error | null = null
+  stream.on('error', (e: Error) => { failed = e })
+  let buf = ''
+  let ctx: RowContext | null = null
+  let detected: LayoutDetection | null = null
+  const cutoffs = new Map<string | null, number>()
+  const dayOf = (r: PaymentRecord): string | null => {
+    if (!r.paidAt) return r.settlementDate
+    let c = cutoffs.get(r.storeId)
+    if (c === undefined) { c = storeCutoff(deps.config, r.storeId); cutoffs.set(r.storeId, c) }
+    return businessDate(r.paidAt, c)
+  }
+  const flush = async (): Promise<void> => {
+    if (failed) throw failed
+    req.signal?.throwIfAborted()
+    if (buf.length === 0) return
+    const ok = stream.write(buf)
+    buf = ''
+    if (!ok) await once(stream, 'drain')
+  }
+  try {
+    const read = await readSettlementFile(req.path, [...deps.registry.settlement.values()], probe, {
+      filename: req.filename,
+      provider: req.provider,
+      profile: req.profile,
+      encoding: req.encoding,
+      maxRecordSize: deps.config.limits.maxRecordBytes,
+      onLayout (d) {
+        detected = d
+        ctx = { importId, layout: d.layout, fileKind: d.fileKind, businessDate: dayOf, encryptCard: m => ({ enc: deps.cipher.encrypt(m, CARD_CONTEXT), keyId: deps.cipher.activeKeyId }) }
+      },
+      onRecord (r) {
+        buf += paymentCopyLine(r, ctx!)
+        if (buf.length >= COPY_CHUNK) { stream.write(buf); buf = '' }
+      },
+      onBatch: b => { batches.push(b) },
+      afterChunk: flush,
+      onProgress: req.onProgress
+    })
+    if (read.issueCount > 0) {
+      stream.destroy(new Error('import refused'))
+      await once(stream, 'close').catch(() => {})
+      return read
+    }
+    await flush()
+    stream.end()
+    await once(stream, 'finish')
+    if (failed) throw failed
+    // Rarely, only the rows tell the file kind (a settle-named file with no settlement amounts).
+    if (detected && (detected as LayoutDetection).fileKind !== read.fileKind) {
+      await client.query('UPDATE payments SET file_kind = $2 WHERE import_id = $1', [importId, read.fileKind])
+    }
+    return read
+  } catch (err) {
+    if (!stream.destroyed) { stream.destroy(err as Error); await once(stream, 'close').catch(() => {}) }
+    throw err
+  }
+}
+
+async function insertBatches (client: Client, importId: number, batches: BatchTotal[]): Promise<void> {
+  if (!batches.length) return
+  await client.query(
+    `INSERT INTO settlement_batches (import_id, line_no, provider, batch_id, settled_at, gross, fee, net, currency)
+     SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[])`,
+    [importId, batches.map(b => b.lineNo), batches.map(b => b.provider), batches.map(b => b.batchId), batches.map(b => b.settledAt), batches.map(b => b.gross), batches.map(b => b.fee), batches.map(b => b.net), batches.map(b => b.currency)])
+}

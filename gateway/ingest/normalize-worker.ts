@@ -1,0 +1,56 @@
+// The pg-boss worker that turns stored webhook deliveries into sales, tenders and movements. It runs
+// as a transactional worker: its writes commit together with the job's completion, so a crash at any
+// point either leaves the job to be retried with nothing written, or has done both (pg-boss
+// `work(…, { transactional: true })`; a plain handler double-wrote in our experiment).
+import type { Db as BossDb, Job, PgBoss } from 'pg-boss'
+import type { Registry } from '../../connectors/registry.ts'
+import { InputError } from '../../connectors/errors.ts'
+import type { PiiCipher } from '../crypto.ts'
+import { storeCutoff, storeResolver, type Config } from '../config.ts'
+import { applyPosEvent, type Sql } from './pos-store.ts'
+import { NORMALIZE_QUEUE } from './inbox.ts'
+
+export interface WorkerDeps { boss: PgBoss, registry: Registry, cipher: PiiCipher, config: Pick<Config, 'stores'>, log?: { warn: (o: object, m: string) => void } }
+
+export const INBOX_BODY_CONTEXT = 'inbox_events.body'
+
+/** Normalises and applies a set of inbox rows inside `sql`'s transaction. */
+export async function processInbox (sql: Sql, ids: number[], deps: Omit<WorkerDeps, 'boss'>): Promise<{ processed: number, rejected: number }> {
+  // FOR UPDATE: a redelivered job waits for a running one instead of working the same rows twice.
+  const { rows } = await sql.query(
+    `SELECT id, connector, event_id, body_enc, headers, received_at FROM inbox_events
+      WHERE id = ANY($1::bigint[]) AND status = 'pending' ORDER BY id FOR UPDATE`, [ids])
+  let processed = 0
+  let rejected = 0
+  for (const row of rows) {
+    const connector = deps.registry.pos.get(row.connector)
+    let status = 'processed'
+    let error: string | null = null
+    try {
+      if (!connector) throw new InputError('INVALID_PAYLOAD', `connector ${row.connector} is no longer registered`)
+      const body = deps.cipher.decrypt(row.body_enc, INBOX_BODY_CONTEXT)
+      const events = connector.normalize(body, row.headers, { eventId: row.event_id, receivedAt: row.received_at, resolveStore: storeResolver(deps.config, row.connector) })
+      for (const ev of events) await applyPosEvent(sql, ev, storeCutoff(deps.config, ev.storeId))
+      if (events.length === 0) status = 'ignored'
+    } catch (err) {
+      // Input that cannot be normalised is kept and marked, never retried forever.
+      if (!(err instanceof InputError)) throw err
+      status = 'rejected'
+      error = err.message.slice(0, 2000)
+      deps.log?.warn({ inboxId: row.id, connector: row.connector, code: err.code }, 'webhook delivery rejected in normalisation')
+    }
+    await sql.query('UPDATE inbox_events SET status = $2, error = $3, processed_at = now() WHERE id = $1', [row.id, status, error])
+    if (status === 'rejected') rejected++; else processed++
+  }
+  return { processed, rejected }
+}
+
+export async function startNormalizeWorker (deps: WorkerDeps): Promise<void> {
+  const { boss } = deps
+  await boss.createQueue(NORMALIZE_QUEUE, { retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 300, deleteAfterSeconds: 7 * 86400, notify: true })
+  const handler = async (jobs: Array<Job<{ ids: number[] }>>, tx: BossDb) => {
+    const sql: Sql = { query: (text, values) => tx.executeSql(text, values) }
+    return await processInbox(sql, jobs.flatMap(j => j.data.ids), deps)
+  }
+  await boss.work(NORMALIZE_QUEUE, { transactional: true, batchSize: 4, burstWhenBatchFull: true, pollingIntervalSeconds: 1, localConcurrency: 2 }, handler)
+}

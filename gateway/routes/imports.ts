@@ -1,0 +1,41 @@
+// GET /v1/imports/:id — what became of an import: status, counts per payment type, control totals,
+// and for a refused file every bad line with its reason.
+import type { FastifyInstance } from 'fastify'
+import type { AppDeps } from '../deps.ts'
+import { HttpError } from '../errors.ts'
+import type { ImportOutcome } from '../ingest/import-file.ts'
+import { errorResponses, importSchema } from '../schemas.ts'
+
+/** The API shape of an import outcome (snake_case, as the rest of the API). */
+export function importView (o: ImportOutcome): Record<string, unknown> {
+  if (o.status === 'imported') {
+    return { status: o.status, import_id: o.importId, sha256: o.sha256, filename: o.filename, provider: o.provider, layout: o.layout, file_kind: o.fileKind, encoding: o.encoding, lines: o.lines, records: o.records, batches: o.batches, by_type: o.byType, controls: o.controls }
+  }
+  if (o.status === 'already_imported') {
+    return { status: o.status, import_id: o.importId, sha256: o.sha256, filename: o.filename, message: `this file was already imported as import #${o.importId}; nothing new was written` }
+  }
+  return { status: o.status, import_id: o.importId, sha256: o.sha256, filename: o.filename, error: o.code, message: o.message, issues: o.issues, issue_count: o.issueCount }
+}
+
+export async function importRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
+  app.get<{ Params: { id: number } }>('/v1/imports/:id', {
+    config: { access: ['finance', 'admin'] },
+    schema: {
+      summary: 'An import: status, counts and errors',
+      tags: ['settlements'],
+      params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
+      response: { 200: importSchema, ...errorResponses }
+    }
+  }, async req => {
+    const { rows } = await deps.db.query(
+      `SELECT id, status, sha256, filename, provider, layout, file_kind, encoding, lines, records, batches, by_type, controls,
+              error_code, message, issues, issue_count, started_at, finished_at FROM imports WHERE id = $1`, [req.params.id])
+    if (!rows.length) throw new HttpError(404, 'NOT_FOUND', `no import ${req.params.id}`)
+    const r = rows[0]
+    return {
+      status: r.status, import_id: r.id, sha256: r.sha256 || null, filename: r.filename, provider: r.provider, layout: r.layout, file_kind: r.file_kind,
+      encoding: r.encoding, lines: r.lines, records: r.records, batches: r.batches, by_type: r.by_type, controls: r.controls,
+      error: r.error_code, message: r.message, issues: r.issues ?? [], issue_count: r.issue_count ?? 0, started_at: r.started_at, finished_at: r.finished_at
+    }
+  })
+}

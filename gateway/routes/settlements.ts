@@ -1,0 +1,104 @@
+// POST /v1/settlements — a settlement file, as multipart (field `file`, optional `provider`,
+// `profile`) or as the raw body (text/csv, text/plain, application/octet-stream, with ?filename=).
+// The upload is streamed to a temporary file under the size cap, then imported atomically.
+import { randomBytes } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
+import { Transform, type Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import multipart from '@fastify/multipart'
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { AppDeps } from '../deps.ts'
+import { HttpError } from '../errors.ts'
+import { importSettlementFile, type ImportOutcome } from '../ingest/import-file.ts'
+import { errorResponses, importSchema } from '../schemas.ts'
+import { importView } from './imports.ts'
+
+interface UploadQuery { filename?: string, provider?: 'alipayhk' | 'octopus', profile?: string }
+
+/** Copies a stream to a temp file, refusing it (413) past `max` bytes. */
+async function spool (source: Readable, max: number): Promise<string> {
+  const path = join(tmpdir(), `recon-upload-${randomBytes(8).toString('hex')}`)
+  let seen = 0
+  const cap = new Transform({
+    transform (chunk: Buffer, _enc, cb) {
+      seen += chunk.length
+      if (seen > max) cb(new HttpError(413, 'INPUT_TOO_LARGE', `the upload is larger than ${max} bytes`))
+      else cb(null, chunk)
+    }
+  })
+  try {
+    await pipeline(source, cap, createWriteStream(path, { mode: 0o600 }))
+  } catch (err) {
+    await rm(path, { force: true })
+    throw err
+  }
+  return path
+}
+
+export function replyWithOutcome (reply: FastifyReply, outcome: ImportOutcome): FastifyReply {
+  const code = outcome.status === 'imported' ? 201 : outcome.status === 'already_imported' ? 200 : 422
+  return reply.code(code).send(importView(outcome))
+}
+
+export async function settlementRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const max = deps.config.limits.uploadBytes
+  await app.register(multipart, { limits: { fileSize: max, files: 1, fields: 5, fieldSize: 200 } })
+  app.addContentTypeParser(['text/csv', 'text/plain', 'application/octet-stream'], (_req, payload, done) => done(null, payload))
+
+  app.post<{ Querystring: UploadQuery }>('/v1/settlements', {
+    config: { access: ['finance', 'admin'] },
+    handlerTimeout: deps.config.limits.importTimeoutMs,
+    bodyLimit: max,
+    schema: {
+      summary: 'Import an AlipayHK or Octopus settlement file',
+      description: 'All or nothing: one bad line refuses the whole file, listing every bad line and why. The same file again answers "already_imported".',
+      tags: ['settlements'],
+      consumes: ['multipart/form-data', 'text/csv', 'text/plain', 'application/octet-stream'],
+      querystring: {
+        type: 'object',
+        properties: {
+          filename: { type: 'string', maxLength: 255, description: 'file name, for raw-body uploads (layout hints and batch ids come from it)' },
+          provider: { type: 'string', enum: ['alipayhk', 'octopus'] },
+          profile: { type: 'string', maxLength: 64, description: 'Octopus mapping profile id' }
+        }
+      },
+      response: { ...errorResponses, 200: importSchema, 201: importSchema, 422: importSchema }
+    }
+  }, async (req, reply) => {
+    let path: string
+    const q = { ...req.query }
+    if (req.isMultipart()) {
+      const part = await req.file()
+      if (!part) throw new HttpError(400, 'BAD_REQUEST', 'the multipart body has no file field')
+      for (const name of ['provider', 'profile'] as const) {
+        const f = part.fields[name] as { value?: string } | undefined
+        if (f?.value) (q as Record<string, string>)[name] = f.value
+      }
+      q.filename ??= part.filename
+      path = await spool(part.file, max)
+      if (part.file.truncated) { await rm(path, { force: true }); throw new HttpError(413, 'INPUT_TOO_LARGE', `the upload is larger than ${max} bytes`) }
+    } else {
+      if (!req.body) throw new HttpError(400, 'BAD_REQUEST', 'send the file as multipart/form-data or as a text/csv body')
+      path = await spool(req.body as Readable, max)
+    }
+    // Roll the import back when the route times out or the client goes away before the answer
+    // (fastify's request.signal also fires once the body has been read, so it cannot be used here).
+    const abort = new AbortController()
+    const timer = setTimeout(() => abort.abort(), deps.config.limits.importTimeoutMs - 1000)
+    reply.raw.once('close', () => { if (!reply.sent) abort.abort() })
+    try {
+      if (q.provider && !['alipayhk', 'octopus'].includes(q.provider)) throw new HttpError(400, 'BAD_REQUEST', 'provider must be alipayhk or octopus')
+      const outcome = await importSettlementFile(deps, {
+        path, filename: q.filename ? basename(q.filename) : null, source: 'upload', provider: q.provider, profile: q.profile, signal: abort.signal
+      })
+      req.log.info({ importId: outcome.importId, status: outcome.status }, 'settlement file import')
+      return replyWithOutcome(reply, outcome)
+    } finally {
+      clearTimeout(timer)
+      await rm(path, { force: true })
+    }
+  })
+}

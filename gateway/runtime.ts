@@ -1,0 +1,102 @@
+// Wires the process: a database (DATABASE_URL, or the embedded one in the data directory), migrations,
+// pg-boss, the connectors, the workers and the HTTP app. Used by `npm start`, `npm run demo`, the CLI
+// and the tests, so all of them run the same code.
+import { PgBoss } from 'pg-boss'
+import pg from 'pg'
+import type { FastifyInstance } from 'fastify'
+import { builtInConnectors } from '../connectors/index.ts'
+import { buildApp } from './app.ts'
+import type { Config } from './config.ts'
+import { PiiCipher } from './crypto.ts'
+import type { AppDeps } from './deps.ts'
+import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.ts'
+import { migrate } from './db/migrate.ts'
+import { createDb } from './db/pool.ts'
+import { InboxWriter } from './ingest/inbox.ts'
+import { startNormalizeWorker } from './ingest/normalize-worker.ts'
+
+export interface Logger { info (o: object | string, m?: string): void, warn (o: object | string, m?: string): void, error (o: object | string, m?: string): void }
+
+export interface RuntimeOptions {
+  /** Start the pg-boss workers in this process. */
+  workers?: boolean
+  /** Build the HTTP app (not listening). */
+  http?: boolean
+  logger?: boolean | object
+  log?: Logger
+}
+
+export interface Runtime extends AppDeps {
+  app: FastifyInstance | null
+  embedded: EmbeddedServer | null
+  databaseUrl: string
+  close (): Promise<void>
+}
+
+const silent: Logger = { info () {}, warn () {}, error () {} }
+const APP_DATABASE = 'recon'
+
+/** The embedded server's application database, created on first start. */
+async function embeddedDatabase (config: Config, log: Logger): Promise<{ url: string, server: EmbeddedServer }> {
+  const server = await startEmbeddedPostgres({ dataDir: config.dataDir, log: line => { if (/ERROR|FATAL|PANIC|initialising|not reachable/.test(line)) log.info({ postgres: line }, 'embedded postgres') } })
+  const admin = new pg.Client({ connectionString: server.url })
+  await admin.connect()
+  try {
+    const { rows } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [APP_DATABASE])
+    if (!rows.length) await admin.query(`CREATE DATABASE ${APP_DATABASE}`)
+  } finally {
+    await admin.end()
+  }
+  const u = new URL(server.url)
+  u.pathname = `/${APP_DATABASE}`
+  return { url: u.toString(), server }
+}
+
+export async function startRuntime (config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const log = opts.log ?? silent
+  let embedded: EmbeddedServer | null = null
+  let url = config.databaseUrl
+  if (!url) {
+    const e = await embeddedDatabase(config, log)
+    embedded = e.server
+    url = e.url
+  }
+  try {
+    const applied = await migrate(url)
+    if (applied.length) log.info({ applied }, 'database migrated')
+    const db = createDb(url, { max: 20 })
+    const { rows } = await db.query<{ synchronous_commit: string }>('SHOW synchronous_commit')
+    if (rows[0].synchronous_commit === 'off') {
+      // a 2xx to a POS vendor promises the delivery is stored; asynchronous commit can lose it
+      if (config.env === 'production') throw new Error('synchronous_commit is off: acknowledged webhooks could be lost in a crash; turn it on')
+      log.warn({ synchronous_commit: 'off' }, 'synchronous_commit is off (acceptable only for tests)')
+    }
+    const boss = new PgBoss({ connectionString: url, max: 6, useListenNotify: true, application_name: 'recon-jobs' })
+    boss.on('error', err => log.error({ err }, 'job queue error'))
+    await boss.start()
+    const registry = builtInConnectors(config.octopusProfiles)
+    const cipher = new PiiCipher(config.piiKeys)
+    const inbox = new InboxWriter(db, boss)
+    const deps: AppDeps = { config, db, boss, registry, cipher, inbox }
+    if (opts.workers) await startNormalizeWorker({ ...deps, log })
+    const app = opts.http === false ? null : await buildApp(deps, { logger: opts.logger })
+    let closed = false
+    return {
+      ...deps,
+      app,
+      embedded,
+      databaseUrl: url,
+      async close () {
+        if (closed) return
+        closed = true
+        await app?.close()
+        await boss.stop({ graceful: true, timeout: 30_000, close: true })
+        await db.close()
+        await embedded?.stop()
+      }
+    }
+  } catch (err) {
+    await embedded?.stop()
+    throw err
+  }
+}

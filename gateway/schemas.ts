@@ -1,0 +1,116 @@
+// JSON schemas shared by the routes (validation, response serialisation, and the OpenAPI document).
+// Money is always integer cents; instants are ISO-8601 UTC; business days are YYYY-MM-DD in HKT.
+
+export const issueSchema = {
+  type: 'object',
+  properties: { line: { type: 'integer', description: '1-based line in the file (0: the file as a whole)' }, column: { type: 'string' }, message: { type: 'string' } },
+  required: ['line', 'message']
+} as const
+
+export const errorSchema = {
+  type: 'object',
+  properties: {
+    error: { type: 'string', description: 'stable error code' },
+    message: { type: 'string' },
+    issues: { type: 'array', items: issueSchema },
+    issue_count: { type: 'integer' }
+  },
+  required: ['error', 'message']
+} as const
+
+export const errorResponses = {
+  400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 413: errorSchema, 422: errorSchema, 503: errorSchema
+} as const
+
+export const dateParam = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'HKT business day, YYYY-MM-DD' } as const
+export const pageQuery = {
+  limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  after: { type: 'integer', minimum: 0, description: 'return rows with an id greater than this (the previous page\'s next_after)' }
+} as const
+
+const nullableString = { type: ['string', 'null'] } as const
+
+export const saleSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    vendor: { type: 'string' },
+    sale_id: { type: 'string' },
+    kind: { type: 'string', enum: ['sale', 'refund'] },
+    refund_of: nullableString,
+    store_id: { type: 'string' },
+    terminal_id: nullableString,
+    receipt_no: nullableString,
+    occurred_at: { type: 'string', format: 'date-time' },
+    business_date: { type: 'string' },
+    lines_total: { type: 'integer', description: 'cents, signed (a refund is negative)' },
+    tenders_total: { type: 'integer' },
+    rounding: { type: 'integer', description: 'tenders − lines − charges: cash/Octopus rounding of at most ±5 cents' },
+    voided: { type: 'boolean' },
+    lines: {
+      type: 'array',
+      items: { type: 'object', properties: { line_no: { type: 'integer' }, sku: { type: 'string' }, qty: { type: 'string' }, unit_price: { type: 'integer' }, discount: { type: 'integer' }, amount: { type: 'integer' }, location_id: { type: 'string' } } }
+    },
+    tenders: {
+      type: 'array',
+      items: { type: 'object', properties: { tender_no: { type: 'integer' }, method: { type: 'string' }, amount: { type: 'integer' }, reference: nullableString, provider_txn_id: nullableString } }
+    }
+  }
+} as const
+
+export const paymentSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    import_id: { type: 'integer' },
+    line_no: { type: 'integer' },
+    provider: { type: 'string' },
+    layout: { type: 'string' },
+    file_kind: { type: 'string' },
+    provider_txn_id: nullableString,
+    merchant_ref: nullableString,
+    original_ref: nullableString,
+    original_provider_txn_id: nullableString,
+    type: { type: 'string', enum: ['payment', 'refund', 'cancel', 'reversal', 'add_value', 'fee', 'adjustment'] },
+    gross: { type: 'integer', description: 'cents, signed as money moves to the merchant' },
+    fee: { type: 'integer' },
+    net: { type: 'integer' },
+    currency: { type: 'string' },
+    paid_at: { type: ['string', 'null'], format: 'date-time' },
+    business_date: nullableString,
+    settlement_date: nullableString,
+    batch_id: nullableString,
+    store_id: nullableString,
+    device_id: nullableString,
+    card_masked: { ...nullableString, description: 'masked card / Octopus number (stored encrypted)' },
+    status: nullableString,
+    remarks: nullableString,
+    flags: { type: 'array', items: { type: 'string' } }
+  }
+} as const
+
+export const importSchema = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['imported', 'already_imported', 'refused', 'processing'] },
+    import_id: { type: 'integer' },
+    sha256: nullableString,
+    filename: nullableString,
+    provider: nullableString,
+    layout: nullableString,
+    file_kind: nullableString,
+    encoding: nullableString,
+    lines: { type: ['integer', 'null'] },
+    records: { type: ['integer', 'null'] },
+    batches: { type: ['integer', 'null'] },
+    by_type: { type: ['object', 'null'], additionalProperties: { type: 'object', properties: { count: { type: 'integer' }, gross: { type: 'integer' }, fee: { type: 'integer' }, net: { type: 'integer' } } } },
+    controls: { type: ['object', 'null'], additionalProperties: true },
+    error: nullableString,
+    message: nullableString,
+    issues: { type: 'array', items: issueSchema },
+    issue_count: { type: 'integer' },
+    started_at: { type: 'string', format: 'date-time' },
+    finished_at: { type: ['string', 'null'], format: 'date-time' }
+  },
+  required: ['status', 'import_id']
+} as const
