@@ -21,7 +21,12 @@ export function errorHandler (err: FastifyError | Error, req: FastifyRequest, re
   }
   const fe = err as FastifyError
   if (fe.validation) {
-    reply.code(400).send({ error: 'BAD_REQUEST', message: fe.message })
+    // name the allowed values, so "unknown connector" tells the caller which ones exist
+    const detail = fe.validation.map(v => {
+      const allowed = (v.params as { allowedValues?: unknown[] })?.allowedValues
+      return `${fe.validationContext ?? ''}${v.instancePath} ${v.message}${allowed ? ` (${allowed.join(', ')})` : ''}`
+    }).join('; ')
+    reply.code(400).send({ error: 'BAD_REQUEST', message: detail || fe.message })
     return
   }
   if (fe.code === 'FST_ERR_HANDLER_TIMEOUT') {

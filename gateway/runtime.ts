@@ -13,7 +13,7 @@ import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.ts'
 import { migrate } from './db/migrate.ts'
 import { createDb } from './db/pool.ts'
 import { InboxWriter } from './ingest/inbox.ts'
-import { startNormalizeWorker } from './ingest/normalize-worker.ts'
+import { ensureNormalizeQueue, startNormalizeWorker } from './ingest/normalize-worker.ts'
 
 export interface Logger { info (o: object | string, m?: string): void, warn (o: object | string, m?: string): void, error (o: object | string, m?: string): void }
 
@@ -74,6 +74,7 @@ export async function startRuntime (config: Config, opts: RuntimeOptions = {}): 
     const boss = new PgBoss({ connectionString: url, max: 6, useListenNotify: true, application_name: 'recon-jobs' })
     boss.on('error', err => log.error({ err }, 'job queue error'))
     await boss.start()
+    await ensureNormalizeQueue(boss)
     const registry = builtInConnectors(config.octopusProfiles)
     const cipher = new PiiCipher(config.piiKeys)
     const inbox = new InboxWriter(db, boss)

@@ -45,9 +45,13 @@ export async function processInbox (sql: Sql, ids: number[], deps: Omit<WorkerDe
   return { processed, rejected }
 }
 
+/** Creates the queue (idempotent); senders need it to exist even in a process that runs no worker. */
+export async function ensureNormalizeQueue (boss: PgBoss): Promise<void> {
+  await boss.createQueue(NORMALIZE_QUEUE, { retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 300, deleteAfterSeconds: 7 * 86400, notify: true })
+}
+
 export async function startNormalizeWorker (deps: WorkerDeps): Promise<void> {
   const { boss } = deps
-  await boss.createQueue(NORMALIZE_QUEUE, { retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 300, deleteAfterSeconds: 7 * 86400, notify: true })
   const handler = async (jobs: Array<Job<{ ids: number[] }>>, tx: BossDb) => {
     const sql: Sql = { query: (text, values) => tx.executeSql(text, values) }
     return await processInbox(sql, jobs.flatMap(j => j.data.ids), deps)
