@@ -6,8 +6,7 @@ import { createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
-import { Transform, type Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
+import type { Readable } from 'node:stream'
 import multipart from '@fastify/multipart'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { AppDeps } from '../deps.ts'
@@ -18,20 +17,33 @@ import { importView } from './imports.ts'
 
 interface UploadQuery { filename?: string, provider?: 'alipayhk' | 'octopus', profile?: string }
 
-/** Copies a stream to a temp file, refusing it (413) past `max` bytes. */
+/**
+ * Copies an upload to a temp file, refusing it (413) past `max` bytes. Past the cap the rest of the
+ * request is drained and discarded rather than the socket destroyed, so the client still gets its 413.
+ */
 async function spool (source: Readable, max: number): Promise<string> {
   const path = join(tmpdir(), `recon-upload-${randomBytes(8).toString('hex')}`)
+  const out = createWriteStream(path, { mode: 0o600 })
   let seen = 0
-  const cap = new Transform({
-    transform (chunk: Buffer, _enc, cb) {
-      seen += chunk.length
-      if (seen > max) cb(new HttpError(413, 'INPUT_TOO_LARGE', `the upload is larger than ${max} bytes`))
-      else cb(null, chunk)
-    }
-  })
   try {
-    await pipeline(source, cap, createWriteStream(path, { mode: 0o600 }))
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer): void => {
+        seen += chunk.length
+        if (seen > max) {
+          source.off('data', onData)
+          source.resume()
+          reject(new HttpError(413, 'INPUT_TOO_LARGE', `the upload is larger than ${max} bytes`))
+          return
+        }
+        if (!out.write(chunk)) { source.pause(); out.once('drain', () => source.resume()) }
+      }
+      source.on('data', onData)
+      source.once('end', () => out.end(resolve))
+      source.once('error', reject)
+      out.once('error', reject)
+    })
   } catch (err) {
+    out.destroy()
     await rm(path, { force: true })
     throw err
   }
@@ -82,6 +94,7 @@ export async function settlementRoutes (app: FastifyInstance, deps: AppDeps): Pr
       if (part.file.truncated) { await rm(path, { force: true }); throw new HttpError(413, 'INPUT_TOO_LARGE', `the upload is larger than ${max} bytes`) }
     } else {
       if (!req.body) throw new HttpError(400, 'BAD_REQUEST', 'send the file as multipart/form-data or as a text/csv body')
+      if (Number(req.headers['content-length']) > max) throw new HttpError(413, 'INPUT_TOO_LARGE', `the upload is larger than ${max} bytes`)
       path = await spool(req.body as Readable, max)
     }
     // Roll the import back when the route times out or the client goes away before the answer
