@@ -1,0 +1,60 @@
+import t from 'tap'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ConfigError, loadConfig, storeCutoff, storeResolver } from './config.ts'
+
+const KEY = Buffer.alloc(32, 1).toString('base64')
+
+t.test('development: missing secrets are generated once into the data directory (0600) and reused', async t => {
+  const dir = t.testdir({})
+  const a = loadConfig({ RECON_DATA_DIR: dir })
+  t.equal(a.env, 'development')
+  t.equal(a.devSecretsFile, join(dir, 'dev-secrets.json'))
+  t.equal(statSync(a.devSecretsFile!).mode & 0o777, 0o600)
+  t.same(a.apiKeys.map(k => k.role), ['finance', 'pos', 'admin'])
+  t.match(a.webhookSecrets['pos-canonical'][0].secret, /^whsec_/)
+  const b = loadConfig({ RECON_DATA_DIR: dir })
+  t.same(b.apiKeys, a.apiKeys, 'the same keys after a restart')
+  t.same(b.piiKeys[0].key, a.piiKeys[0].key)
+})
+
+t.test('production refuses to start without its secrets, naming what is missing', async t => {
+  const dir = t.testdir({})
+  t.throws(() => loadConfig({ RECON_ENV: 'production', RECON_DATA_DIR: dir }), { name: 'ConfigError', message: /RECON_PII_KEYS is required/ })
+  t.notOk(existsSync(join(dir, 'dev-secrets.json')), 'no development secrets in production')
+  const ok = loadConfig({ RECON_ENV: 'production', RECON_DATA_DIR: dir, RECON_PII_KEYS: `k1:${KEY}`, RECON_API_KEYS: 'finance:abcdefghijklmnop', RECON_WEBHOOK_SECRETS_POS_CANONICAL: 'whsec_AAAA whsec_BBBB@2026-12-01T00:00:00Z', DATABASE_URL: 'postgres://x@h/db', PORT: '8080' })
+  t.match(ok, { env: 'production', databaseUrl: 'postgres://x@h/db', port: 8080, apiKeys: [{ role: 'finance' }] })
+  t.same(ok.webhookSecrets['pos-canonical'].map(s => [s.secret, s.notAfter?.toISOString()]), [['whsec_AAAA', undefined], ['whsec_BBBB', '2026-12-01T00:00:00.000Z']])
+})
+
+t.test('bad values are named', async t => {
+  const dir = t.testdir({})
+  t.throws(() => loadConfig({ RECON_DATA_DIR: dir, PORT: 'eighty' }), /PORT must be an integer/)
+  t.throws(() => loadConfig({ RECON_DATA_DIR: dir, RECON_PII_KEYS: 'k1:c2hvcnQ=' }), /exactly 32 bytes/)
+  t.throws(() => loadConfig({ RECON_DATA_DIR: dir, RECON_API_KEYS: 'cashier:abcdefghijklmnopq' }), /role "cashier"/)
+  t.throws(() => loadConfig({ RECON_DATA_DIR: dir, RECON_API_KEYS: 'finance:short' }), /shorter than 16/)
+  t.throws(() => loadConfig({ RECON_DATA_DIR: dir, RECON_CONFIG: join(dir, 'missing.json') }), ConfigError)
+})
+
+t.test('a JSON config file sets stores with cut-offs and aliases, secrets and Octopus profiles', async t => {
+  const dir = t.testdir({
+    'profile.json': readFileSync(join(import.meta.dirname, '../fixtures/octopus/acquirer/kpay-octopus-v1.json'), 'utf8'),
+    'config.json': JSON.stringify({
+      stores: { MK01: { name: 'Mong Kok', cutoff: '00:00' }, BAR1: { name: 'Lan Kwai Fong bar', cutoff: '04:30', aliases: { loyverse: 'uuid-1' } } },
+      webhooks: { loyverse: [{ secret: 'old', notAfter: '2026-12-01T00:00:00Z' }, { secret: 'new' }] },
+      apiKeys: [{ role: 'admin', key: 'admin-key-0123456789' }],
+      piiKeys: [{ id: 'k2026', key: KEY }],
+      octopusProfiles: ['profile.json']
+    })
+  })
+  const c = loadConfig({ RECON_DATA_DIR: dir, RECON_CONFIG: join(dir, 'config.json') })
+  t.equal(storeCutoff(c, 'BAR1'), 270)
+  t.equal(storeCutoff(c, 'NOPE'), 0)
+  t.equal(storeResolver(c, 'loyverse')('uuid-1'), 'BAR1')
+  t.equal(storeResolver(c, 'loyverse')('other'), 'other')
+  t.equal(c.webhookSecrets.loyverse.length, 2)
+  t.same(c.octopusProfiles.map(p => p.id), ['kpay-octopus-v1'])
+  t.equal(c.piiKeys[0].id, 'k2026')
+  writeFileSync(join(dir, 'bad.json'), JSON.stringify({ stores: { X: { cutoff: '13:00' } } }))
+  t.throws(() => loadConfig({ RECON_DATA_DIR: dir, RECON_CONFIG: join(dir, 'bad.json') }), /store X: cutoff must be HH:mm between 00:00 and 11:59/)
+})
