@@ -109,6 +109,7 @@ export const importSchema = {
     message: nullableString,
     issues: { type: 'array', items: issueSchema },
     issue_count: { type: 'integer' },
+    warnings: { type: 'array', items: issueSchema, description: 'findings that did not refuse the file (e.g. a payout batch whose totals disagree with its rows)' },
     started_at: { type: 'string', format: 'date-time' },
     finished_at: { type: ['string', 'null'], format: 'date-time' }
   },

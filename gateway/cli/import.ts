@@ -19,7 +19,8 @@ export function describeOutcome (file: string, o: ImportOutcome): string {
     return `✖ ${file}: refused (${o.code}) — ${o.message}\n${shown}${more}`
   }
   const types = Object.entries(o.byType).map(([type, v]) => `${type} ${v!.count} (${formatHkd(v!.gross)})`).join(', ')
-  return `✔ ${file}: imported as #${o.importId} — ${o.provider} ${o.layout} ${o.fileKind} file, ${o.records.toLocaleString('en')} rows${o.batches ? `, ${o.batches} batches` : ''}${types ? `: ${types}` : ''}`
+  const warn = o.warnings.map(w => `\n  ! line ${w.line}: ${w.message}`).join('')
+  return `✔ ${file}: imported as #${o.importId} — ${o.provider} ${o.layout} ${o.fileKind} file, ${o.records.toLocaleString('en')} rows${o.batches ? `, ${o.batches} batches` : ''}${types ? `: ${types}` : ''}${warn}`
 }
 
 export async function runImport (config: Config, args: ImportArgs): Promise<number> {

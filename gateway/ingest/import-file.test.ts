@@ -77,7 +77,7 @@ t.test('P1: a file carrying a full card number is refused; the number is stored 
   t.notMatch(JSON.stringify(out), pan, 'not in the answer')
 })
 
-t.test('layout B: per-batch rows are checked against the batch file, in either order', async t => {
+t.test('layout B: per-batch rows are checked against the batch file, in either order; a disagreement is kept and reported', async t => {
   const rt = await testRuntime(t)
   const dir = t.testdir({})
   const batchFile = join(A, '2088000000000003_settlebatch_20261121.csv')
@@ -91,9 +91,17 @@ t.test('layout B: per-batch rows are checked against the batch file, in either o
   const wrongBatch = join(dir, '2088000000000003_settlebatch_20261122.csv')
   await writeFile(wrongBatch, 'Settle_batch_no,Settle_date,Amount,Fee,Settlement,Currency\n5000000000002 ,2026-11-22 09:40:00,150.00 ,1.50 ,148.50 ,HKD\n')
   t.match(await importSettlementFile(rt, { path: wrongRows, filename: '2088000000000003_settle_20261122_5000000000002.csv', source: 'cli' }), { status: 'imported' }, 'rows first: nothing to compare with yet')
-  const refused = await importSettlementFile(rt, { path: wrongBatch, filename: '2088000000000003_settlebatch_20261122.csv', source: 'cli' })
-  t.match(refused, { status: 'refused', code: 'BATCH_TOTAL_MISMATCH', issues: [{ line: 2, message: /batch 5000000000002 states gross 150.00.*rows add up to gross 100.00/ }] })
-  t.match(await counts(rt.db), { batches: 1, payments: 4 })
+  const flagged = await importSettlementFile(rt, { path: wrongBatch, filename: '2088000000000003_settlebatch_20261122.csv', source: 'cli' })
+  t.match(flagged, { status: 'imported', warnings: [{ line: 2, message: /batch 5000000000002 states gross 150.00.*rows add up to gross 100.00/ }] })
+  t.match(await counts(rt.db), { batches: 2, payments: 4 })
+  const { rows } = await rt.db.query(`SELECT controls FROM imports WHERE id = $1`, [flagged.importId])
+  t.match(rows[0].controls, { batchMismatches: [{ line: 2 }] }, 'kept on the import for the reconciliation to raise')
+  // and the other order: batch file first, then rows that disagree
+  const rowsLater = join(dir, '2088000000000003_settle_20261123_5000000000003.csv')
+  await writeFile(join(dir, 'b3.csv'), 'Settle_batch_no,Settle_date,Amount,Fee,Settlement,Currency\n5000000000003,2026-11-23 09:40:00,10.00,0.10,9.90,HKD\n')
+  await importSettlementFile(rt, { path: join(dir, 'b3.csv'), filename: '2088000000000003_settlebatch_20261123.csv', source: 'cli' })
+  await writeFile(rowsLater, 'Partner_transaction_id,Transaction_id,Amount,Fee,Settlement,Currency,Payment_time,Type\nW-1,T-1,20.00,0.20,19.80,HKD,2026-11-22 10:00:00,P\n')
+  t.match(await importSettlementFile(rt, { path: rowsLater, filename: '2088000000000003_settle_20261123_5000000000003.csv', source: 'cli' }), { status: 'imported', warnings: [{ message: /rows add up to gross 20.00.*but the batch file .* states gross 10.00/ }] })
 })
 
 t.test('masked card numbers are encrypted at rest and read back through the API cipher only', async t => {

@@ -2,8 +2,9 @@
 //
 //   probe (size cap, SHA-256, encoding) → same bytes imported before? "already imported"
 //   → advisory lock on the hash (two uploads of one file race safely) → COPY rows as they are read
-//   → any bad line, a PAN, a failed control total or batch total: roll back, record the refusal with
-//     every line and reason → else commit with the counts.
+//   → any bad line, a PAN, a failed control total (Total_count, TOTAL, <END>): roll back, record the
+//     refusal with every line and reason → else commit with the counts (a payout batch that disagrees
+//     with its other file is kept and reported as a warning).
 import { once } from 'node:events'
 import copyStreams from 'pg-copy-streams'
 import type { BatchTotal, LineIssue, PaymentRecord } from '../../connectors/contract.ts'
@@ -54,6 +55,8 @@ export interface ImportSummary {
   batches: number
   byType: ReadResult['byType']
   controls: Record<string, unknown>
+  /** Findings that do not refuse the file, e.g. a payout batch whose totals disagree with its rows. */
+  warnings: LineIssue[]
 }
 
 export type ImportOutcome =
@@ -99,13 +102,15 @@ export async function importSettlementFile (deps: ImportDeps, req: ImportRequest
         throw new Refused('INVALID_ROWS', `${read.issueCount} line(s) of the file are invalid; nothing was imported`, read.issues, read.issueCount, read)
       }
       await insertBatches(client, importId, batches)
-      const mismatches = await checkBatchTotals(client, importId, read.provider, batches)
-      if (mismatches.length) throw new Refused('BATCH_TOTAL_MISMATCH', 'the batch totals disagree with the rows of the batch; nothing was imported', mismatches, mismatches.length, read)
+      // Both files of a batch are the provider's own: a disagreement between them is kept and
+      // reported (BATCH_TOTAL_MISMATCH in the reconciliation), not a reason to lose either file.
+      const warnings = await checkBatchTotals(client, importId, read.provider, batches)
+      const controls = warnings.length ? { ...read.controls, batchMismatches: warnings } : read.controls
       await client.query(
         `UPDATE imports SET status = 'imported', provider = $2, layout = $3, file_kind = $4, encoding = $5, lines = $6, records = $7,
            batches = $8, by_type = $9, controls = $10, finished_at = now() WHERE id = $1`,
-        [importId, read.provider, read.layout, read.fileKind, read.encoding, read.lines, read.records, read.batches, JSON.stringify(read.byType), JSON.stringify(read.controls)])
-      return { status: 'imported' as const, importId, sha256: sha256!, filename: req.filename, provider: read.provider, layout: read.layout, fileKind: read.fileKind, encoding: read.encoding, lines: read.lines, records: read.records, batches: read.batches, byType: read.byType, controls: read.controls }
+        [importId, read.provider, read.layout, read.fileKind, read.encoding, read.lines, read.records, read.batches, JSON.stringify(read.byType), JSON.stringify(controls)])
+      return { status: 'imported' as const, importId, sha256: sha256!, filename: req.filename, provider: read.provider, layout: read.layout, fileKind: read.fileKind, encoding: read.encoding, lines: read.lines, records: read.records, batches: read.batches, byType: read.byType, controls, warnings }
     })
   } catch (err) {
     const refusal = err instanceof Refused ? err : err instanceof InputError ? new Refused(err.code, err.message, err.issues, err.issueCount) : null

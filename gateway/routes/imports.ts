@@ -9,7 +9,7 @@ import { errorResponses, importSchema } from '../schemas.ts'
 /** The API shape of an import outcome (snake_case, as the rest of the API). */
 export function importView (o: ImportOutcome): Record<string, unknown> {
   if (o.status === 'imported') {
-    return { status: o.status, import_id: o.importId, sha256: o.sha256, filename: o.filename, provider: o.provider, layout: o.layout, file_kind: o.fileKind, encoding: o.encoding, lines: o.lines, records: o.records, batches: o.batches, by_type: o.byType, controls: o.controls }
+    return { status: o.status, import_id: o.importId, sha256: o.sha256, filename: o.filename, provider: o.provider, layout: o.layout, file_kind: o.fileKind, encoding: o.encoding, lines: o.lines, records: o.records, batches: o.batches, by_type: o.byType, controls: o.controls, warnings: o.warnings }
   }
   if (o.status === 'already_imported') {
     return { status: o.status, import_id: o.importId, sha256: o.sha256, filename: o.filename, message: `this file was already imported as import #${o.importId}; nothing new was written` }
@@ -34,7 +34,7 @@ export async function importRoutes (app: FastifyInstance, deps: AppDeps): Promis
     const r = rows[0]
     return {
       status: r.status, import_id: r.id, sha256: r.sha256 || null, filename: r.filename, provider: r.provider, layout: r.layout, file_kind: r.file_kind,
-      encoding: r.encoding, lines: r.lines, records: r.records, batches: r.batches, by_type: r.by_type, controls: r.controls,
+      encoding: r.encoding, lines: r.lines, records: r.records, batches: r.batches, by_type: r.by_type, controls: r.controls, warnings: r.controls?.batchMismatches ?? [],
       error: r.error_code, message: r.message, issues: r.issues ?? [], issue_count: r.issue_count ?? 0, started_at: r.started_at, finished_at: r.finished_at
     }
   })
