@@ -135,8 +135,9 @@ async function copyRecords (client: Client, deps: ImportDeps, req: ImportRequest
   let ctx: RowContext | null = null
   let detected: LayoutDetection | null = null
   const cutoffs = new Map<string | null, number>()
+  // The business day of the payment itself; unknown (null) when the file gives no payment time.
   const dayOf = (r: PaymentRecord): string | null => {
-    if (!r.paidAt) return r.settlementDate
+    if (!r.paidAt) return null
     let c = cutoffs.get(r.storeId)
     if (c === undefined) { c = storeCutoff(deps.config, r.storeId); cutoffs.set(r.storeId, c) }
     return businessDate(r.paidAt, c)
