@@ -73,6 +73,10 @@ export class FieldReader {
   line = 0
   issues: LineIssue[] = []
   readonly #names: string[]
+  // per column, the last time text parsed and its value: settlement times repeat on every row and
+  // payment times within the same minute, so this skips most parses of a large file
+  readonly #lastTimeText: string[] = []
+  readonly #lastTime: Date[] = []
 
   constructor (header: string[]) {
     this.#names = header
@@ -112,8 +116,12 @@ export class FieldReader {
       if (required) this.fail('date/time is empty', index)
       return null
     }
+    if (this.#lastTimeText[index] === v) return this.#lastTime[index]
     try {
-      return parseProviderTime(v)
+      const t = parseProviderTime(v)
+      this.#lastTimeText[index] = v
+      this.#lastTime[index] = t
+      return t
     } catch (err) {
       if (err instanceof TimeFormatError) { this.fail(err.message, index); return null }
       throw err

@@ -41,6 +41,9 @@ export class DelimitedSplitter {
   #pending: string | null = null
   #pendingLine = 0
   #pendingQuotes = 0
+  // position of the next quote character in the current chunk (-1: none left; -2: not looked yet);
+  // looked up once per quote, not once per line, which would rescan the chunk for every line
+  #nextQuote = -2
 
   constructor (options: SplitterOptions) {
     this.#delimiter = options.delimiter
@@ -55,6 +58,7 @@ export class DelimitedSplitter {
     let pos = 0
     let data = text
     if (this.#partial) { data = this.#partial + text; this.#partial = '' }
+    this.#nextQuote = -2
     for (;;) {
       const nl = data.indexOf(this.#nl, pos)
       if (nl === -1) break
@@ -69,6 +73,7 @@ export class DelimitedSplitter {
   }
 
   end (sink: RecordSink, bad: BadRecordSink): void {
+    this.#nextQuote = -2
     if (this.#partial) {
       const data = this.#partial
       this.#partial = ''
@@ -96,7 +101,8 @@ export class DelimitedSplitter {
       return
     }
     if (stop - start > this.#max) throw new RecordError(line, `line is longer than ${this.#max} bytes`)
-    const quote = data.indexOf('"', start)
+    if (this.#nextQuote !== -1 && this.#nextQuote < start) this.#nextQuote = data.indexOf('"', start)
+    const quote = this.#nextQuote
     if (quote === -1 || quote >= stop) {
       sink(data.slice(start, stop).split(this.#delimiter), line)
       return

@@ -21,6 +21,8 @@ const GROUPED = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/
 /** Parses a decimal amount in major units into cents. Refuses fractions of a cent and non-numbers. */
 export function parseMinor (input: string | number): Minor {
   if (typeof input === 'number') return numberToMinor(input)
+  const fast = plainCents(input)
+  if (fast !== null) return fast
   const s = input.replace(/^[\s\t\u00a0]+|[\s\t\u00a0]+$/g, '')
   const m = SIMPLE.exec(s)
   if (m) {
@@ -30,6 +32,39 @@ export function parseMinor (input: string | number): Minor {
     return m[1] === '-' && v !== 0 ? -v : v
   }
   return parseGeneral(input, s)
+}
+
+/** "123", "123.4", "-123.45": digits only, read char by char (most rows of a large file). */
+function plainCents (s: string): Minor | null {
+  const n = s.length
+  if (n === 0 || n > 18) return null
+  let i = 0
+  let neg = false
+  if (s.charCodeAt(0) === 45) { neg = true; i = 1 }
+  let whole = 0
+  let digits = 0
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 46) break
+    if (c < 48 || c > 57) return null
+    whole = whole * 10 + (c - 48)
+    digits++
+  }
+  if (digits === 0) return null
+  let frac = 0
+  if (i < n) {
+    const left = n - i - 1
+    if (left < 1 || left > 2) return null
+    for (let j = i + 1; j < n; j++) {
+      const c = s.charCodeAt(j)
+      if (c < 48 || c > 57) return null
+      frac = frac * 10 + (c - 48)
+    }
+    if (left === 1) frac *= 10
+  }
+  const v = whole * 100 + frac
+  if (!Number.isSafeInteger(v)) return null
+  return neg && v !== 0 ? -v : v
 }
 
 function parseGeneral (input: string, trimmed: string): Minor {

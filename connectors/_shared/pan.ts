@@ -4,9 +4,6 @@
 // single spaces or dashes) that passes the Luhn check and starts like a card brand's IIN; the IIN
 // test keeps 16-digit AlipayHK partner ids (2088…) and long provider ids from false alarms.
 
-// A maximal run of digits where single spaces or dashes may separate groups.
-const RUN = /\d(?:[ -]?\d)*/g
-
 export function luhnValid (digits: string): boolean {
   let sum = 0
   let double = false
@@ -45,49 +42,35 @@ function runHoldsPan (run: string): boolean {
   return false
 }
 
-/** Index of the first run holding a PAN in `text`, or -1. */
+/**
+ * Index of the first run holding a PAN in `text`, or -1. A hand-written scan rather than a regular
+ * expression: it runs over every byte of every imported file, and this is about twice as fast.
+ */
 export function findPan (text: string): number {
-  RUN.lastIndex = 0
-  let m: RegExpExecArray | null
-  while ((m = RUN.exec(text)) !== null) {
-    if (m[0].length >= 13 && runHoldsPan(m[0])) return m.index
+  let start = -1 // start of the current run
+  let digits = 0
+  let sep = false // the previous character was a single separator inside a run
+  let grouped = false // the run has separators
+  const n = text.length
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 0
+    if (c >= 48 && c <= 57) {
+      if (start < 0) start = i
+      digits++
+      sep = false
+      continue
+    }
+    if ((c === 32 || c === 45) && start >= 0 && !sep) { sep = true; grouped = true; continue }
+    // an ungrouped run longer than 19 digits is an id, not a card number
+    if (digits >= 13 && (grouped || digits <= 19) && runHoldsPan(text.slice(start, sep ? i - 1 : i))) return start
+    start = -1
+    digits = 0
+    sep = false
+    grouped = false
   }
   return -1
 }
 
 export function containsPan (text: string): boolean {
   return findPan(text) >= 0
-}
-
-/**
- * Scans streamed text chunk by chunk, carrying the tail of each chunk so a number split across two
- * chunks is still seen. Reports the 1-based line of the first PAN.
- */
-export class PanScanner {
-  #carry = ''
-  #line = 1
-  #found: number | null = null
-
-  get foundAtLine (): number | null { return this.#found }
-
-  push (chunk: string): void {
-    if (this.#found !== null) return
-    const text = this.#carry + chunk
-    const idx = findPan(text)
-    if (idx >= 0) {
-      this.#found = this.#line + countNewlines(text, 0, idx)
-      return
-    }
-    // Keep the trailing digits/spaces/dashes (at most 40 chars): they may continue in the next chunk.
-    let keep = text.length
-    while (keep > 0 && text.length - keep < 40 && /[\d -]/.test(text[keep - 1])) keep--
-    this.#line += countNewlines(text, 0, keep)
-    this.#carry = text.slice(keep)
-  }
-}
-
-function countNewlines (s: string, from: number, to: number): number {
-  let n = 0
-  for (let i = s.indexOf('\n', from); i !== -1 && i < to; i = s.indexOf('\n', i + 1)) n++
-  return n
 }

@@ -9,7 +9,7 @@ import type { BatchTotal, FileKind, LineIssue, PaymentRecord, PaymentType, Provi
 import { InputError, PAN_MESSAGE } from '../errors.ts'
 import { LayoutError, type DetectContext, type LayoutDetection, type RowMapper, type SettlementConnector } from '../settlement.ts'
 import { DelimitedSplitter, RecordError, DEFAULT_MAX_RECORD_SIZE } from './delimited.ts'
-import { PanScanner } from './pan.ts'
+import { findPan } from './pan.ts'
 import { createDecoder, encodingFromBom, readTextChunks, type TextEncodingName } from './text.ts'
 
 const HEAD_BYTES = 64 * 1024
@@ -130,9 +130,13 @@ export async function readRows (path: string, totalBytes: number, encoding: Text
   let records = 0
   let batches = 0
   let ended = 0
-  const pan = new PanScanner()
+  let panLine: number | null = null
   const splitter = new DelimitedSplitter({ delimiter: detection.delimiter, maxRecordSize: opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE })
   const onFields = (fields: string[], line: number): void => {
+    // A card number is looked for in every field of every line (header lines too): only a field of 13
+    // characters or more can hold one, which keeps this check nearly free on large files.
+    if (panLine !== null) return
+    for (const f of fields) if (f.length >= 13 && findPan(f) >= 0) { panLine = line; return }
     if (line <= detection.headerLine) return
     if (ended) {
       if (fields.some(f => f.trim() !== '')) addIssues([{ line, message: `data after the <END> line (line ${ended})` }])
@@ -158,21 +162,20 @@ export async function readRows (path: string, totalBytes: number, encoding: Text
   let bytes = 0
   try {
     for await (const text of readTextChunks(path, encoding)) {
-      pan.push(text)
-      if (pan.foundAtLine !== null) break
       splitter.push(text, onFields, onBad)
+      if (panLine !== null) break
       bytes += Buffer.byteLength(text) // progress only: an estimate for legacy encodings
       opts.onProgress?.({ bytes: Math.min(bytes, totalBytes), totalBytes, rows: records })
       await opts.afterChunk?.()
     }
-    if (pan.foundAtLine === null) splitter.end(onFields, onBad)
+    if (panLine === null) splitter.end(onFields, onBad)
   } catch (err) {
     if (err instanceof RecordError) addIssues([{ line: err.line, message: err.message }])
     else if (err instanceof Error && err.name === 'EncodingError') throw new InputError('BAD_ENCODING', err.message)
     else throw err
   }
-  if (pan.foundAtLine !== null) {
-    throw new InputError('CARD_NUMBER_FOUND', PAN_MESSAGE, [{ line: pan.foundAtLine, message: PAN_MESSAGE }])
+  if (panLine !== null) {
+    throw new InputError('CARD_NUMBER_FOUND', PAN_MESSAGE, [{ line: panLine, message: PAN_MESSAGE }])
   }
   if (records === 0 && batches === 0 && issueCount === 0) addIssues([{ line: 0, message: 'the file has a header but no data rows' }])
   addIssues(mapper.finish())

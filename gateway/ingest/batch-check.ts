@@ -4,7 +4,8 @@ import type { BatchTotal, LineIssue } from '../../connectors/contract.ts'
 import { formatMinor } from '../../connectors/_shared/money.ts'
 import type { Sql } from './pos-store.ts'
 
-interface Sums { gross: number, fee: number, net: number }
+export interface BatchSums { gross: number, fee: number, net: number }
+type Sums = BatchSums
 
 function differs (a: Sums, b: Sums): boolean {
   return a.gross !== b.gross || a.fee !== b.fee || a.net !== b.net
@@ -14,7 +15,11 @@ function describe (s: Sums): string {
   return `gross ${formatMinor(s.gross)}, fee ${formatMinor(s.fee)}, net ${formatMinor(s.net)}`
 }
 
-export async function checkBatchTotals (sql: Sql, importId: number, provider: string, batches: BatchTotal[]): Promise<LineIssue[]> {
+/**
+ * `batches`: the totals a batch file states. `rowSums`: per batch id, what this file's rows add up to
+ * (summed while the file was read, so a 1M-row file is not scanned again).
+ */
+export async function checkBatchTotals (sql: Sql, provider: string, rowSums: Map<string, Sums>, batches: BatchTotal[]): Promise<LineIssue[]> {
   const issues: LineIssue[] = []
   if (batches.length) {
     // a batch file: compare with rows already imported for each batch
@@ -29,17 +34,14 @@ export async function checkBatchTotals (sql: Sql, importId: number, provider: st
     }
     return issues
   }
+  if (rowSums.size === 0) return issues
   // a per-batch file: compare its rows with a batch file imported earlier
   const { rows } = await sql.query(
-    `SELECT p.batch_id, sum(p.gross)::bigint AS gross, sum(p.fee)::bigint AS fee, sum(p.net)::bigint AS net,
-            b.gross AS b_gross, b.fee AS b_fee, b.net AS b_net, b.line_no, b.import_id AS b_import
-       FROM payments p
-       JOIN LATERAL (SELECT * FROM settlement_batches s WHERE s.provider = p.provider AND s.batch_id = p.batch_id ORDER BY s.import_id DESC LIMIT 1) b ON true
-      WHERE p.import_id = $1 AND p.batch_id IS NOT NULL
-      GROUP BY p.batch_id, b.gross, b.fee, b.net, b.line_no, b.import_id`, [importId])
-  for (const r of rows) {
-    const stated = { gross: r.b_gross, fee: r.b_fee, net: r.b_net }
-    if (differs(r, stated)) issues.push({ line: 0, message: `batch ${r.batch_id}: this file's rows add up to ${describe(r)} but the batch file (import #${r.b_import}, line ${r.line_no}) states ${describe(stated)}` })
+    `SELECT DISTINCT ON (batch_id) batch_id, gross, fee, net, line_no, import_id FROM settlement_batches
+      WHERE provider = $1 AND batch_id = ANY($2::text[]) ORDER BY batch_id, import_id DESC`, [provider, [...rowSums.keys()]])
+  for (const b of rows) {
+    const got = rowSums.get(b.batch_id)!
+    if (differs(got, b)) issues.push({ line: 0, message: `batch ${b.batch_id}: this file's rows add up to ${describe(got)} but the batch file (import #${b.import_id}, line ${b.line_no}) states ${describe(b)}` })
   }
   return issues
 }

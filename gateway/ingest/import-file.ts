@@ -18,7 +18,7 @@ import type { PiiCipher } from '../crypto.ts'
 import { storeCutoff, type Config } from '../config.ts'
 import { PAYMENT_COPY_COLUMNS, paymentCopyLine, type RowContext } from './copy-rows.ts'
 import type { LayoutDetection } from '../../connectors/settlement.ts'
-import { checkBatchTotals } from './batch-check.ts'
+import { checkBatchTotals, type BatchSums } from './batch-check.ts'
 
 export const CARD_CONTEXT = 'payments.card'
 const COPY_CHUNK = 256 * 1024
@@ -97,14 +97,15 @@ export async function importSettlementFile (deps: ImportDeps, req: ImportRequest
         [sha256, req.filename, bytes, req.source, req.profile ?? null])
       const importId = rows[0].id
       const batches: BatchTotal[] = []
-      const read = await copyRecords(client, deps, req, probe, importId, batches)
+      const batchSums = new Map<string, BatchSums>()
+      const read = await copyRecords(client, deps, req, probe, importId, batches, batchSums)
       if (read.issueCount > 0) {
         throw new Refused('INVALID_ROWS', `${read.issueCount} line(s) of the file are invalid; nothing was imported`, read.issues, read.issueCount, read)
       }
       await insertBatches(client, importId, batches)
       // Both files of a batch are the provider's own: a disagreement between them is kept and
       // reported (BATCH_TOTAL_MISMATCH in the reconciliation), not a reason to lose either file.
-      const warnings = await checkBatchTotals(client, importId, read.provider, batches)
+      const warnings = await checkBatchTotals(client, read.provider, read.fileKind === 'settlement' ? batchSums : new Map(), batches)
       const controls = warnings.length ? { ...read.controls, batchMismatches: warnings } : read.controls
       await client.query(
         `UPDATE imports SET status = 'imported', provider = $2, layout = $3, file_kind = $4, encoding = $5, lines = $6, records = $7,
@@ -127,7 +128,7 @@ export async function importSettlementFile (deps: ImportDeps, req: ImportRequest
 type Client = Parameters<Parameters<Db['withTransaction']>[0]>[0]
 
 /** Streams the file's records into `payments` with COPY, inside the caller's transaction. */
-async function copyRecords (client: Client, deps: ImportDeps, req: ImportRequest, probe: Awaited<ReturnType<typeof probeFile>>, importId: number, batches: BatchTotal[]): Promise<ReadResult> {
+async function copyRecords (client: Client, deps: ImportDeps, req: ImportRequest, probe: Awaited<ReturnType<typeof probeFile>>, importId: number, batches: BatchTotal[], batchSums: Map<string, BatchSums>): Promise<ReadResult> {
   const stream = client.query(copyStreams.from(`COPY payments (${PAYMENT_COPY_COLUMNS.join(', ')}) FROM STDIN`))
   let failed: Error | null = null
   stream.on('error', (e: Error) => { failed = e })
@@ -163,6 +164,11 @@ async function copyRecords (client: Client, deps: ImportDeps, req: ImportRequest
       },
       onRecord (r) {
         buf += paymentCopyLine(r, ctx!)
+        if (r.batchId !== null) {
+          let b = batchSums.get(r.batchId)
+          if (!b) { b = { gross: 0, fee: 0, net: 0 }; batchSums.set(r.batchId, b) }
+          b.gross += r.gross; b.fee += r.fee; b.net += r.net
+        }
         if (buf.length >= COPY_CHUNK) { stream.write(buf); buf = '' }
       },
       onBatch: b => { batches.push(b) },

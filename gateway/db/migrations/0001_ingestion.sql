@@ -120,9 +120,12 @@ CREATE TABLE imports (
 -- the same bytes are imported at most once
 CREATE UNIQUE INDEX imports_sha256_imported ON imports (sha256) WHERE status = 'imported';
 
+-- payments.import_id (and settlement_batches.import_id) name their import without a foreign key: rows
+-- are only ever written by COPY in the same transaction that creates their import, imports are never
+-- deleted, and a per-row RI check took 4 of the 9 seconds of a 1M-row import.
 CREATE TABLE payments (
   id                       bigserial PRIMARY KEY,
-  import_id                bigint      NOT NULL REFERENCES imports (id),
+  import_id                bigint      NOT NULL,
   line_no                  integer     NOT NULL,
   provider                 text        NOT NULL,
   layout                   text        NOT NULL,
@@ -149,12 +152,13 @@ CREATE TABLE payments (
   remarks                  text,
   flags                    text[]      NOT NULL DEFAULT '{}'
 );
-CREATE INDEX payments_import ON payments (import_id);
-CREATE INDEX payments_merchant_ref ON payments (merchant_ref) WHERE merchant_ref IS NOT NULL;
-CREATE INDEX payments_business_date ON payments (business_date);
+-- Rows arrive file by file, so import id and business day follow the physical order: BRIN indexes find
+-- them for a fraction of a B-tree's insert cost. Matching loads a day into memory and needs no more.
+CREATE INDEX payments_import ON payments USING brin (import_id);
+CREATE INDEX payments_business_date ON payments USING brin (business_date);
 
 CREATE TABLE settlement_batches (
-  import_id     bigint      NOT NULL REFERENCES imports (id),
+  import_id     bigint      NOT NULL,
   line_no       integer     NOT NULL,
   provider      text        NOT NULL,
   batch_id      text        NOT NULL,
