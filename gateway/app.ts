@@ -23,7 +23,6 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}): Promise<F
     bodyLimit: 1024 * 1024,
     requestTimeout: limits.requestTimeoutMs,
     connectionTimeout: limits.requestTimeoutMs,
-    handlerTimeout: limits.routeTimeoutMs,
     keepAliveTimeout: 10_000,
     return503OnClosing: true,
     onProtoPoisoning: 'error',

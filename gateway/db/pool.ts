@@ -26,7 +26,7 @@ export interface Db {
 export interface DbOptions {
   max?: number
   applicationName?: string
-  /** Server-side limit for any one statement, in ms (0 = none). */
+  /** Server-side limit for any one statement, in ms (default 30 s; 0 = none). */
   statementTimeoutMs?: number
 }
 
@@ -37,7 +37,8 @@ export function createDb (url: string, options: DbOptions = {}): Db {
     application_name: options.applicationName ?? 'recon-gateway',
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
-    statement_timeout: options.statementTimeoutMs ?? 0
+    // no statement runs unbounded; the settlement import raises its own limit (SET LOCAL)
+    statement_timeout: options.statementTimeoutMs ?? 30_000
   })
   // An idle client that loses its connection emits here; without a listener the process would crash.
   pool.on('error', () => {})

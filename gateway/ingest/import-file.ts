@@ -89,6 +89,8 @@ export async function importSettlementFile (deps: ImportDeps, req: ImportRequest
     const prior = await db.query<{ id: number }>(`SELECT id FROM imports WHERE sha256 = $1 AND status = 'imported'`, [sha256])
     if (prior.rows.length) return { status: 'already_imported', importId: prior.rows[0].id, sha256, filename: req.filename }
     return await db.withTransaction(async client => {
+      // a large file's COPY may outlast the pool's 30 s statement limit; the import has its own
+      await client.query(`SET LOCAL statement_timeout = ${Math.floor(deps.config.limits.importTimeoutMs)}`)
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [sha256])
       const again = await client.query<{ id: number }>(`SELECT id FROM imports WHERE sha256 = $1 AND status = 'imported'`, [sha256])
       if (again.rows.length) return { status: 'already_imported' as const, importId: again.rows[0].id, sha256: sha256!, filename: req.filename }

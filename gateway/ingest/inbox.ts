@@ -58,12 +58,17 @@ export class InboxWriter {
   async #flush (batch: Pending[]): Promise<void> {
     const items = batch.map(p => p.item)
     const results = await this.#db.withTransaction(async client => {
+      // One multi-row INSERT with a parameter per value: node-postgres sends Buffers as binary
+      // parameters, where a bytea[] array parameter would be hex-encoded text twice the size.
+      const values: unknown[] = []
+      const tuples = items.map(i => {
+        const n = values.push(i.connector, i.eventId, i.sha256, i.bodyEnc, i.keyId, JSON.stringify(i.headers))
+        return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb)`
+      })
       const { rows: inserted } = await client.query<{ id: number, connector: string, event_id: string }>(
-        `INSERT INTO inbox_events (connector, event_id, body_sha256, body_enc, key_id, headers)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::text[], $6::jsonb[])
+        `INSERT INTO inbox_events (connector, event_id, body_sha256, body_enc, key_id, headers) VALUES ${tuples.join(', ')}
          ON CONFLICT (connector, event_id) DO NOTHING
-         RETURNING id, connector, event_id`,
-        [items.map(i => i.connector), items.map(i => i.eventId), items.map(i => i.sha256), items.map(i => i.bodyEnc), items.map(i => i.keyId), items.map(i => JSON.stringify(i.headers))])
+         RETURNING id, connector, event_id`, values)
       const key = (c: string, e: string): string => `${c}\u0000${e}`
       const fresh = new Map(inserted.map(r => [key(r.connector, r.event_id), r.id]))
       // The first delivery of an id in this batch is the one inserted; any other needs comparing.

@@ -27,8 +27,10 @@ export function registerAuth (app: FastifyInstance, keys: Array<{ role: Role, ke
   const known = keys.map(k => ({ role: k.role, digest: digest(k.key) }))
   app.addHook('onRoute', route => {
     // the documentation UI's own routes are public
-    if (route.url.startsWith('/docs')) { route.config = { ...route.config, access: 'public' }; return }
+    if (route.url.startsWith('/docs')) { route.config = { ...route.config, access: 'public' }; route.handlerTimeout ??= 10_000; return }
     if (!route.config?.access) throw new Error(`route ${route.method} ${route.url} does not declare config.access`)
+    // every route has a time limit: its own handlerTimeout, or (webhooks) the database timeouts
+    if (!route.handlerTimeout && route.config.access !== 'webhook') throw new Error(`route ${route.method} ${route.url} does not set a handlerTimeout`)
   })
   app.addHook('onRequest', async req => {
     const access = req.routeOptions.config.access

@@ -90,10 +90,11 @@ t.test('API keys: none is 401, another role is 403, keys are not accepted as que
   t.equal(upload.statusCode, 403, 'POS vendors cannot upload settlement files')
 })
 
-t.test('A2: a route without a declared permission fails at start-up', async t => {
+t.test('A2: a route without a declared permission or time limit fails at start-up', async t => {
   const app = Fastify()
   registerAuth(app, [])
   t.throws(() => app.get('/x', async () => 'x'), /does not declare config.access/)
+  t.throws(() => app.get('/y', { config: { access: ['admin'] } }, async () => 'y'), /does not set a handlerTimeout/)
 })
 
 t.test('OpenAPI at /docs lists every route with a schema; health and readiness answer', async t => {

@@ -4,7 +4,7 @@ import type { AppDeps } from '../deps.ts'
 const status = { type: 'object', properties: { status: { type: 'string' }, checks: { type: 'object', additionalProperties: { type: 'string' } } }, required: ['status'] } as const
 
 export async function healthRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
-  app.get('/healthz', { config: { access: 'public' }, schema: { summary: 'The process is up', tags: ['health'], response: { 200: status } } }, async () => ({ status: 'ok' }))
+  app.get('/healthz', { config: { access: 'public' }, handlerTimeout: 5000, schema: { summary: 'The process is up', tags: ['health'], response: { 200: status } } }, async () => ({ status: 'ok' }))
   app.get('/readyz', {
     config: { access: 'public' },
     handlerTimeout: 5000,

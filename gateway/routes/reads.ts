@@ -15,6 +15,7 @@ const pageOf = (item: object) => ({ type: 'object', properties: { items: { type:
 export async function readRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.get<{ Querystring: Page & { date?: string, store?: string, vendor?: string, kind?: string } }>('/v1/sales', {
     config: { access: ['finance', 'admin'] },
+    handlerTimeout: deps.config.limits.routeTimeoutMs,
     schema: {
       summary: 'Sales and refunds, with their lines and tenders',
       tags: ['sales'],
@@ -41,6 +42,7 @@ export async function readRoutes (app: FastifyInstance, deps: AppDeps): Promise<
 
   app.get<{ Querystring: Page & { date?: string, provider?: string, store?: string, type?: string, import_id?: number, merchant_ref?: string } }>('/v1/payments', {
     config: { access: ['finance', 'admin'] },
+    handlerTimeout: deps.config.limits.routeTimeoutMs,
     schema: {
       summary: 'Payment records from imported settlement files',
       tags: ['settlements'],

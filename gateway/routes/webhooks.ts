@@ -35,6 +35,9 @@ export async function webhookRoutes (app: FastifyInstance, deps: AppDeps): Promi
   app.post<{ Params: { connector: string } }>('/v1/webhooks/:connector', {
     config: { access: 'webhook' },
     bodyLimit: limit,
+    // No fastify handlerTimeout here: it costs an AbortController and a DOMException per request on
+    // the hottest route. Receiving is bounded by the server's requestTimeout, the work by the pool's
+    // connection timeout and statement_timeout (gateway/db/pool.ts).
     schema: {
       summary: 'Receive a POS webhook (sale, refund, void)',
       description: 'Signed per vendor: pos-canonical uses Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature), loyverse X-Loyverse-Signature (HMAC-SHA1), shopify-pos X-Shopify-Hmac-Sha256.',

@@ -18,7 +18,6 @@ CREATE TABLE inbox_events (
   processed_at  timestamptz,
   UNIQUE (connector, event_id)
 );
-CREATE INDEX inbox_events_pending ON inbox_events (id) WHERE status = 'pending';
 
 CREATE TABLE sales (
   id            bigserial PRIMARY KEY,
