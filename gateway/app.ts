@@ -7,6 +7,7 @@ import { errorHandler } from './errors.ts'
 import { registerAuth } from './plugins/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { importRoutes } from './routes/imports.ts'
+import { posEventRoutes } from './routes/pos-events.ts'
 import { readRoutes } from './routes/reads.ts'
 import { settlementRoutes } from './routes/settlements.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
@@ -43,6 +44,7 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}): Promise<F
   await app.register(swaggerUi, { routePrefix: '/docs' })
   await app.register(healthRoutes, deps)
   await app.register(webhookRoutes, deps)
+  await app.register(posEventRoutes, deps)
   await app.register(settlementRoutes, deps)
   await app.register(importRoutes, deps)
   await app.register(readRoutes, deps)

@@ -6,6 +6,7 @@ import { formatHkd } from '../../connectors/_shared/money.ts'
 import type { TextEncodingName } from '../../connectors/_shared/text.ts'
 import type { Config } from '../config.ts'
 import { importSettlementFile, type ImportOutcome } from '../ingest/import-file.ts'
+import { importPosNdjson, type PosUploadOutcome } from '../ingest/pos-ndjson.ts'
 import { startRuntime } from '../runtime.ts'
 import { progressBar } from './progress.ts'
 
@@ -23,6 +24,14 @@ export function describeOutcome (file: string, o: ImportOutcome): string {
   return `✔ ${file}: imported as #${o.importId} — ${o.provider} ${o.layout} ${o.fileKind} file, ${o.records.toLocaleString('en')} rows${o.batches ? `, ${o.batches} batches` : ''}${types ? `: ${types}` : ''}${warn}`
 }
 
+export function describePosOutcome (file: string, o: PosUploadOutcome): string {
+  if (o.status === 'accepted') return `✔ ${file}: ${o.events.toLocaleString('en')} POS events, ${o.accepted.toLocaleString('en')} new, ${o.duplicates.toLocaleString('en')} already received`
+  const shown = o.issues.slice(0, 50).map(i => `    line ${i.line}${i.column ? ` (${i.column})` : ''}: ${i.message}`).join('\n')
+  return `✖ ${file}: refused (${o.code}) — ${o.message}${shown ? `\n${shown}` : ''}${o.issueCount > 50 ? `\n    … and ${o.issueCount - 50} more` : ''}`
+}
+
+const POS_FILE = /\.(nd)?jsonl?$/i
+
 export async function runImport (config: Config, args: ImportArgs): Promise<number> {
   let profile = args.profile
   let extra = config.octopusProfiles
@@ -33,9 +42,17 @@ export async function runImport (config: Config, args: ImportArgs): Promise<numb
   }
   const rt = await startRuntime({ ...config, octopusProfiles: extra }, { http: false, workers: false })
   let failed = 0
-  const outcomes: Array<{ file: string } & ImportOutcome> = []
+  const outcomes: Array<{ file: string } & (ImportOutcome | PosUploadOutcome)> = []
   try {
     for (const file of args.files) {
+      if (POS_FILE.test(file)) {
+        // canonical POS events (NDJSON), e.g. a till's offline backlog
+        const pos = await importPosNdjson(rt, file)
+        if (pos.status === 'refused') failed++
+        outcomes.push({ file, ...pos })
+        if (!args.json) console.log(describePosOutcome(file, pos))
+        continue
+      }
       const size = statSync(file).size
       const bar = !args.json && size > 1_048_576 ? progressBar(basename(file)) : null
       const outcome = await importSettlementFile(rt, {

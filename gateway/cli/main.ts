@@ -8,8 +8,9 @@ import { runImport } from './import.ts'
 
 const USAGE = `usage:
   recon import <file…> [--provider alipayhk|octopus] [--profile ID|profile.json] [--encoding utf-8|gbk|big5hkscs] [--json]
-      Import AlipayHK / Octopus settlement files. Each file lands whole or not at all; a refused file lists
-      every bad line. Exit code 0 when every file was imported (or already was), 1 when any was refused.`
+      Import AlipayHK / Octopus settlement files, and canonical POS events (*.ndjson, one event a line).
+      Each file lands whole or not at all; a refused file lists every bad line. Exit code 0 when every
+      file was imported (or already was), 1 when any was refused, 2 for a usage error.`
 
 export async function main (argv: string[]): Promise<number> {
   const [command, ...rest] = argv

@@ -56,49 +56,56 @@ export class InboxWriter {
   }
 
   async #flush (batch: Pending[]): Promise<void> {
-    const items = batch.map(p => p.item)
-    const results = await this.#db.withTransaction(async client => {
-      // One multi-row INSERT with a parameter per value: node-postgres sends Buffers as binary
-      // parameters, where a bytea[] array parameter would be hex-encoded text twice the size.
-      const values: unknown[] = []
-      const tuples = items.map(i => {
-        const n = values.push(i.connector, i.eventId, i.sha256, i.bodyEnc, i.keyId, JSON.stringify(i.headers))
-        return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb)`
-      })
-      const { rows: inserted } = await client.query<{ id: number, connector: string, event_id: string }>(
-        `INSERT INTO inbox_events (connector, event_id, body_sha256, body_enc, key_id, headers) VALUES ${tuples.join(', ')}
-         ON CONFLICT (connector, event_id) DO NOTHING
-         RETURNING id, connector, event_id`, values)
-      const key = (c: string, e: string): string => `${c}\u0000${e}`
-      const fresh = new Map(inserted.map(r => [key(r.connector, r.event_id), r.id]))
-      // The first delivery of an id in this batch is the one inserted; any other needs comparing.
-      const claimed = new Set<string>()
-      const verdicts = items.map((i): InboxResult | null => {
-        const k = key(i.connector, i.eventId)
-        const id = fresh.get(k)
-        if (id === undefined || claimed.has(k)) return null
-        claimed.add(k)
-        return { status: 'accepted', inboxId: id }
-      })
-      const lookups = items.filter((_, n) => verdicts[n] === null)
-      const known = new Map<string, { id: number, sha: Buffer }>()
-      if (lookups.length) {
-        const { rows } = await client.query<{ id: number, connector: string, event_id: string, body_sha256: Buffer }>(
-          `SELECT id, connector, event_id, body_sha256 FROM inbox_events
-            WHERE (connector, event_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-          [lookups.map(i => i.connector), lookups.map(i => i.eventId)])
-        for (const r of rows) known.set(key(r.connector, r.event_id), { id: r.id, sha: r.body_sha256 })
-      }
-      if (inserted.length) {
-        await this.#boss.send(NORMALIZE_QUEUE, { ids: inserted.map(r => r.id) }, { db: { executeSql: (text: string, values?: unknown[]) => client.query(text, values) } })
-      }
-      return items.map((i, n): InboxResult => {
-        const v = verdicts[n]
-        if (v) return v
-        const prior = known.get(key(i.connector, i.eventId))!
-        return { status: prior.sha.equals(i.sha256) ? 'duplicate' : 'conflict', inboxId: prior.id }
-      })
-    })
+    const results = await this.#db.withTransaction(client => storeInboxItems(client, this.#boss, batch.map(p => p.item)))
     batch.forEach((p, i) => p.resolve(results[i]))
   }
+}
+
+type Client = Parameters<Parameters<Db['withTransaction']>[0]>[0]
+
+/**
+ * Writes deliveries to the inbox inside the caller's transaction, with one normalisation job for the
+ * new ones, and says for each whether it was new, a repeat of the same body, or a conflict.
+ */
+export async function storeInboxItems (client: Client, boss: PgBoss, items: InboxItem[]): Promise<InboxResult[]> {
+  // One multi-row INSERT with a parameter per value: node-postgres sends Buffers as binary
+  // parameters, where a bytea[] array parameter would be hex-encoded text twice the size.
+  const values: unknown[] = []
+  const tuples = items.map(i => {
+    const n = values.push(i.connector, i.eventId, i.sha256, i.bodyEnc, i.keyId, JSON.stringify(i.headers))
+    return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb)`
+  })
+  const { rows: inserted } = await client.query<{ id: number, connector: string, event_id: string }>(
+    `INSERT INTO inbox_events (connector, event_id, body_sha256, body_enc, key_id, headers) VALUES ${tuples.join(', ')}
+     ON CONFLICT (connector, event_id) DO NOTHING
+     RETURNING id, connector, event_id`, values)
+  const key = (c: string, e: string): string => `${c}\u0000${e}`
+  const fresh = new Map(inserted.map(r => [key(r.connector, r.event_id), r.id]))
+  // The first delivery of an id among `items` is the one inserted; any other needs comparing.
+  const claimed = new Set<string>()
+  const verdicts = items.map((i): InboxResult | null => {
+    const k = key(i.connector, i.eventId)
+    const id = fresh.get(k)
+    if (id === undefined || claimed.has(k)) return null
+    claimed.add(k)
+    return { status: 'accepted', inboxId: id }
+  })
+  const lookups = items.filter((_, n) => verdicts[n] === null)
+  const known = new Map<string, { id: number, sha: Buffer }>()
+  if (lookups.length) {
+    const { rows } = await client.query<{ id: number, connector: string, event_id: string, body_sha256: Buffer }>(
+      `SELECT id, connector, event_id, body_sha256 FROM inbox_events
+        WHERE (connector, event_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [lookups.map(i => i.connector), lookups.map(i => i.eventId)])
+    for (const r of rows) known.set(key(r.connector, r.event_id), { id: r.id, sha: r.body_sha256 })
+  }
+  if (inserted.length) {
+    await boss.send(NORMALIZE_QUEUE, { ids: inserted.map(r => r.id) }, { db: { executeSql: (text: string, vals?: unknown[]) => client.query(text, vals) } })
+  }
+  return items.map((i, n): InboxResult => {
+    const v = verdicts[n]
+    if (v) return v
+    const prior = known.get(key(i.connector, i.eventId))!
+    return { status: prior.sha.equals(i.sha256) ? 'duplicate' : 'conflict', inboxId: prior.id }
+  })
 }

@@ -1,11 +1,8 @@
 // POST /v1/settlements — a settlement file, as multipart (field `file`, optional `provider`,
 // `profile`) or as the raw body (text/csv, text/plain, application/octet-stream, with ?filename=).
 // The upload is streamed to a temporary file under the size cap, then imported atomically.
-import { randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { basename, join } from 'node:path'
+import { basename } from 'node:path'
 import type { Readable } from 'node:stream'
 import multipart from '@fastify/multipart'
 import type { FastifyInstance, FastifyReply } from 'fastify'
@@ -14,41 +11,9 @@ import { HttpError } from '../errors.ts'
 import { importSettlementFile, type ImportOutcome } from '../ingest/import-file.ts'
 import { errorResponses, importSchema } from '../schemas.ts'
 import { importView } from './imports.ts'
+import { spool } from './upload.ts'
 
 interface UploadQuery { filename?: string, provider?: 'alipayhk' | 'octopus', profile?: string }
-
-/**
- * Copies an upload to a temp file, refusing it (413) past `max` bytes. Past the cap the rest of the
- * request is drained and discarded rather than the socket destroyed, so the client still gets its 413.
- */
-async function spool (source: Readable, max: number): Promise<string> {
-  const path = join(tmpdir(), `recon-upload-${randomBytes(8).toString('hex')}`)
-  const out = createWriteStream(path, { mode: 0o600 })
-  let seen = 0
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer): void => {
-        seen += chunk.length
-        if (seen > max) {
-          source.off('data', onData)
-          source.resume()
-          reject(new HttpError(413, 'INPUT_TOO_LARGE', `the upload is larger than ${max} bytes`))
-          return
-        }
-        if (!out.write(chunk)) { source.pause(); out.once('drain', () => source.resume()) }
-      }
-      source.on('data', onData)
-      source.once('end', () => out.end(resolve))
-      source.once('error', reject)
-      out.once('error', reject)
-    })
-  } catch (err) {
-    out.destroy()
-    await rm(path, { force: true })
-    throw err
-  }
-  return path
-}
 
 export function replyWithOutcome (reply: FastifyReply, outcome: ImportOutcome): FastifyReply {
   const code = outcome.status === 'imported' ? 201 : outcome.status === 'already_imported' ? 200 : 422

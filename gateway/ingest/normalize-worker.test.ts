@@ -1,0 +1,42 @@
+import t from 'tap'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { FIXTURES } from '../../fixtures/support/settlement.ts'
+import { testRuntime } from '../../fixtures/support/runtime.ts'
+import { storeInboxItems } from './inbox.ts'
+import { INBOX_BODY_CONTEXT, processInbox } from './normalize-worker.ts'
+import type { Sql } from './pos-store.ts'
+import { createHash } from 'node:crypto'
+
+const lines = readFileSync(join(FIXTURES, 'pos-canonical/events-2026-11-20.ndjson'), 'utf8').trim().split('\n')
+
+async function store (rt: Awaited<ReturnType<typeof testRuntime>>, bodies: string[]): Promise<number[]> {
+  const items = bodies.map(b => ({ connector: 'pos-canonical', eventId: JSON.parse(b).id ?? 'x', sha256: createHash('sha256').update(b).digest(), bodyEnc: rt.cipher.encrypt(b, INBOX_BODY_CONTEXT), keyId: rt.cipher.activeKeyId, headers: {} }))
+  const res = await rt.db.withTransaction(c => storeInboxItems(c, rt.boss, items))
+  return res.map(r => r.inboxId)
+}
+
+t.test('a delivery that no longer normalises is marked rejected with its reason, the rest processed', async t => {
+  const rt = await testRuntime(t, { config: { stores: [{ id: 'MK01', name: 'MK', cutoffMinutes: 0, aliases: {} }] } })
+  const bad = JSON.stringify({ ...JSON.parse(lines[0]), id: 'evt_bad', data: { ...JSON.parse(lines[0]).data, lines: [] } })
+  const ids = await store(rt, [lines[0], bad])
+  const result = await rt.db.withTransaction(c => processInbox(c, ids, rt))
+  t.same(result, { processed: 1, rejected: 1 })
+  const { rows } = await rt.db.query('SELECT event_id, status, error FROM inbox_events ORDER BY id')
+  t.match(rows, [{ event_id: 'evt_01J9Z3K5ZK8M', status: 'processed', error: null }, { event_id: 'evt_bad', status: 'rejected', error: /at least one line/ }])
+  t.same(await rt.db.withTransaction(c => processInbox(c, ids, rt)), { processed: 0, rejected: 0 }, 'a redelivered job finds nothing pending')
+})
+
+t.test('a failure half-way through a job leaves nothing behind: the effects commit with the job or not at all', async t => {
+  const rt = await testRuntime(t)
+  const ids = await store(rt, lines.slice(0, 6))
+  let calls = 0
+  await t.rejects(rt.db.withTransaction(async c => {
+    const flaky: Sql = { query: (text, values) => { if (++calls === 12) throw new Error('connection lost'); return c.query(text, values as unknown[]) } }
+    await processInbox(flaky, ids, rt)
+  }), /connection lost/)
+  const { rows } = await rt.db.query(`SELECT (SELECT count(*) FROM sales)::int AS sales, (SELECT count(*) FROM stock_movements)::int AS moves, (SELECT count(*) FROM inbox_events WHERE status = 'pending')::int AS pending`)
+  t.same(rows[0], { sales: 0, moves: 0, pending: 6 })
+  await rt.db.withTransaction(c => processInbox(c, ids, rt))
+  t.equal((await rt.db.query('SELECT count(*)::int AS n FROM sales')).rows[0].n, 6, 'the retry does it all, once')
+})
