@@ -2,13 +2,11 @@
 //
 // Sign conventions (formats.md §1.11): A writes refunds and cancels with a positive Amount and a
 // negative Settlement; B, C and D write every amount unsigned and the direction is in Type /
-// Transaction_type. So the direction always comes from the type, and the fee's sign from the file:
-// when a Settlement (net) column is filled, the fee is whatever makes gross − fee = net (a refund may
-// give the fee back or not); without one (transaction files) the fee follows the row's direction.
+// Transaction_type. So the direction always comes from the type (see _shared/sign.ts for the fee).
 import type { FileKind, PaymentRecord, PaymentType } from '../contract.ts'
 import { FieldReader, emptyRow, type LayoutDetection, type RowMapper, type RowResult } from '../settlement.ts'
 import { mapColumns, missingColumns, orNull } from '../_shared/fields.ts'
-import { formatMinor } from '../_shared/money.ts'
+import { signAmounts } from '../_shared/sign.ts'
 import { hktDate } from '../_shared/time.ts'
 import { batchIdFromName } from './detect.ts'
 
@@ -50,7 +48,6 @@ export function classicMapper (d: LayoutDetection, filename: string | null): Row
     const typeText = r.text(cols.type).toUpperCase()
     const type = TYPES[typeText]
     if (!type) r.fail(`unknown transaction type "${typeText}"`, cols.type)
-    const dir = type === 'payment' ? 1 : -1
     const grossAbs = r.money(cols.gross)
     const feeAbs = cols.fee >= 0 ? r.money(cols.fee, false) ?? 0 : 0
     const netRaw = cols.net >= 0 ? r.money(cols.net, false) : null
@@ -63,17 +60,9 @@ export function classicMapper (d: LayoutDetection, filename: string | null): Row
     if (currency !== 'HKD') r.fail(`currency ${currency} is not supported (HKD only)`, cols.currency)
     if (r.issues.length || grossAbs === null || !type) return { kind: 'issues', issues: r.issues }
 
-    const gross = dir * Math.abs(grossAbs)
-    let fee = dir * Math.abs(feeAbs) || 0 // never -0
-    let net = gross - fee
-    if (netRaw !== null) {
-      sawNet = true
-      net = dir * Math.abs(netRaw)
-      fee = gross - net
-      if (Math.abs(fee) !== Math.abs(feeAbs)) {
-        return { kind: 'issues', issues: [{ line, message: `amount ${formatMinor(grossAbs)}, fee ${formatMinor(feeAbs)} and settlement ${formatMinor(netRaw)} do not add up` }] }
-      }
-    }
+    const amounts = signAmounts(type === 'payment' ? 1 : -1, grossAbs, feeAbs, netRaw)
+    if (typeof amounts === 'string') return { kind: 'issues', issues: [{ line, message: amounts }] }
+    if (netRaw !== null) sawNet = true
     // A cancelled payment is listed under the provider's id where our reference should be
     // (formats.md §1.2): it is matched through the provider txn id the till kept.
     const cancelById = type === 'cancel' && merchantRef !== '' && merchantRef === providerTxnId
@@ -85,9 +74,7 @@ export function classicMapper (d: LayoutDetection, filename: string | null): Row
       originalRef: orNull(r.text(cols.originalRef)),
       originalProviderTxnId: type !== 'payment' && (cancelById || d.layout === 'C') ? orNull(providerTxnId) : null,
       type,
-      gross,
-      fee,
-      net,
+      ...amounts,
       currency,
       paidAt,
       settlementDate: settledAt ? hktDate(settledAt) : null,

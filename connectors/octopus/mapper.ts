@@ -9,6 +9,7 @@ import type { PaymentRecord, PaymentType } from '../contract.ts'
 import { FieldReader, emptyRow, type LayoutDetection, type RowMapper, type RowResult } from '../settlement.ts'
 import { clean, mapColumns, missingColumns, orNull } from '../_shared/fields.ts'
 import { formatMinor, parseMinor, MoneyFormatError } from '../_shared/money.ts'
+import { signAmounts } from '../_shared/sign.ts'
 import { compileDateFormat, compileTimeFormat, TimeFormatError } from '../_shared/time.ts'
 import { PROFILE_FIELDS, type MappingProfile, type ProfileField } from './profile.ts'
 
@@ -59,7 +60,7 @@ export function profileMapper (d: LayoutDetection, profile: MappingProfile): Row
     if (card && UNMASKED_CARD.test(card)) r.fail('the Octopus number is not masked; reports must carry masked numbers only (****1234)', cols.cardMasked)
     if (gross !== null) { written.gross += gross; written.fee += fee; if (net !== null) written.net += net }
     if (r.issues.length || gross === null || !type) return { kind: 'issues', issues: r.issues }
-    const signed = signAmounts(profile, type, gross, fee, net)
+    const signed = signAmounts(direction(profile, type, gross, net), gross, fee, net, true)
     if (typeof signed === 'string') return { kind: 'issues', issues: [{ line, message: signed }] }
     const record: PaymentRecord = {
       provider: 'octopus',
@@ -91,21 +92,13 @@ export function profileMapper (d: LayoutDetection, profile: MappingProfile): Row
   }
 }
 
-/** Applies the profile's sign rule; returns a message when amount, fee and net disagree. */
-function signAmounts (profile: MappingProfile, type: PaymentType, grossIn: number, feeIn: number, netIn: number | null): { gross: number, fee: number, net: number } | string {
-  let dir: number
-  if (profile.sign === 'number') dir = Math.sign(grossIn) || 1
-  else if (type === 'payment') dir = 1
-  else if (type === 'adjustment' || type === 'fee') dir = netIn !== null && netIn !== 0 ? Math.sign(netIn) : Math.sign(grossIn) || 1
-  else dir = -1
-  const gross = dir * Math.abs(grossIn)
-  if (netIn === null) {
-    const fee = dir * Math.abs(feeIn) || 0 // never -0
-    return { gross, fee, net: gross - fee }
-  }
-  const fee = gross - netIn
-  if (Math.abs(fee) !== Math.abs(feeIn)) return `amount ${formatMinor(grossIn)}, fee ${formatMinor(feeIn)} and net ${formatMinor(netIn)} do not add up`
-  return { gross, fee, net: netIn }
+/** The row's direction under the profile's sign rule. */
+function direction (profile: MappingProfile, type: PaymentType, grossIn: number, netIn: number | null): 1 | -1 {
+  if (profile.sign === 'number') return grossIn < 0 ? -1 : 1
+  if (type === 'payment') return 1
+  // an adjustment or fee can go either way: the signed net (or amount) says which
+  if (type === 'adjustment' || type === 'fee') return (netIn !== null && netIn !== 0 ? netIn : grossIn) < 0 ? -1 : 1
+  return -1
 }
 
 function checkTrailer (profile: MappingProfile, trailer: { line: number, fields: string[] } | null, written: { rows: number, gross: number, fee: number, net: number }, cols: Record<ProfileField, number>) {

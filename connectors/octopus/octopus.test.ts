@@ -50,15 +50,16 @@ t.test('an unmasked Octopus number refuses the row without echoing it', async t 
   t.notMatch(JSON.stringify(result.issues), /12345678/)
 })
 
-t.test('net that disagrees with amount and fee, and unknown types, are line errors', async t => {
+t.test('net that disagrees with amount and fee (or has the wrong sign), and unknown types, are line errors', async t => {
   const dir = t.testdir({
     'o.csv': HEADER +
       '2026-11-21,B1,D1,MK01,2026-11-20 12:00:00,****1111,Payment,10.00,0.15,9.00,R1,\n' +
       '2026-11-21,B1,D1,MK01,2026-11-20 12:00:00,****1111,Void,10.00,0.15,9.85,R2,\n' +
-      'TOTAL,2,,,,,,20.00,0.30,18.85,,\n'
+      '2026-11-21,B1,D1,MK01,2026-11-20 12:00:00,****1111,Refund,10.00,0.00,10.00,R3,\n' +
+      'TOTAL,3,,,,,,30.00,0.30,28.85,,\n'
   })
   const { result } = await readBack(join(dir, 'o.csv'))
-  t.match(result.issues, [{ line: 2, message: /do not add up/ }, { line: 3, column: 'Transaction Type', message: /unknown transaction type "Void"/ }])
+  t.match(result.issues, [{ line: 2, message: /do not add up/ }, { line: 3, column: 'Transaction Type', message: /unknown transaction type "Void"/ }, { line: 4, message: /net 10.00 has the wrong sign for a refund/ }])
 })
 
 t.test('a Big5-HKSCS report keeps HKSCS characters (啱 嘅 𨋢)', async t => {
