@@ -70,6 +70,8 @@ export interface ReadResult {
   lines: number
   records: number
   batches: number
+  /** Every data record after the header, and what became of it; the two always reconcile. */
+  rowCounts: { dataRecords: number, payments: number, batches: number, refused: number, skipped: number }
   byType: Partial<Record<PaymentType, TypeTotals>>
   controls: Record<string, unknown>
   issues: LineIssue[]
@@ -131,6 +133,8 @@ export async function readRows (path: string, totalBytes: number, encoding: Text
   let batches = 0
   let ended = 0
   let panLine: number | null = null
+  // Row accounting (csv-parse's skip_records_with_error would drop rows silently; nothing here may)
+  const tally = { dataRecords: 0, refused: 0, skipped: 0 }
   const splitter = new DelimitedSplitter({ delimiter: detection.delimiter, maxRecordSize: opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE })
   const onFields = (fields: string[], line: number): void => {
     // A card number is looked for in every field of every line (header lines too): only a field of 13
@@ -138,8 +142,9 @@ export async function readRows (path: string, totalBytes: number, encoding: Text
     if (panLine !== null) return
     for (const f of fields) if (f.length >= 13 && findPan(f) >= 0) { panLine = line; return }
     if (line <= detection.headerLine) return
+    tally.dataRecords++
     if (ended) {
-      if (fields.some(f => f.trim() !== '')) addIssues([{ line, message: `data after the <END> line (line ${ended})` }])
+      if (fields.some(f => f.trim() !== '')) { tally.refused++; addIssues([{ line, message: `data after the <END> line (line ${ended})` }]) } else tally.skipped++
       return
     }
     const out = mapper.row(fields, line)
@@ -153,12 +158,15 @@ export async function readRows (path: string, totalBytes: number, encoding: Text
         break
       }
       case 'batch': batches++; if (issueCount === 0) opts.onBatch?.(out.batch); break
-      case 'issues': addIssues(out.issues); break
-      case 'end': ended = line; break
-      case 'skip': break
+      case 'issues': tally.refused++; addIssues(out.issues); break
+      case 'end': tally.skipped++; ended = line; break
+      case 'skip': tally.skipped++; break
     }
   }
-  const onBad = (e: RecordError): void => addIssues([{ line: e.line, message: e.message }])
+  const onBad = (e: RecordError): void => {
+    if (e.line > detection.headerLine) { tally.dataRecords++; tally.refused++ }
+    addIssues([{ line: e.line, message: e.message }])
+  }
   let bytes = 0
   try {
     for await (const text of readTextChunks(path, encoding)) {
@@ -178,6 +186,10 @@ export async function readRows (path: string, totalBytes: number, encoding: Text
     throw new InputError('CARD_NUMBER_FOUND', PAN_MESSAGE, [{ line: panLine, message: PAN_MESSAGE }])
   }
   if (records === 0 && batches === 0 && issueCount === 0) addIssues([{ line: 0, message: 'the file has a header but no data rows' }])
+  const rowCounts = { dataRecords: tally.dataRecords, payments: records, batches, refused: tally.refused, skipped: tally.skipped }
+  if (rowCounts.dataRecords !== records + batches + tally.refused + tally.skipped) {
+    addIssues([{ line: 0, message: `row count does not reconcile: ${JSON.stringify(rowCounts)}` }])
+  }
   addIssues(mapper.finish())
   return {
     provider: detection.provider,
@@ -187,6 +199,7 @@ export async function readRows (path: string, totalBytes: number, encoding: Text
     lines: splitter.linesRead,
     records,
     batches,
+    rowCounts,
     byType,
     controls: mapper.controls(),
     issues: issues.sort((a, b) => a.line - b.line),

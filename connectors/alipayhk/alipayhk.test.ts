@@ -24,6 +24,16 @@ t.test('layout A settlement: BOM, CRLF, padded values, "+0.00", M/D/YYYY H:mm, s
   t.equal(records[6].paidAt?.toISOString(), '2026-11-20T17:30:00.000Z', '11/21/2026 1:30 (no padding, no seconds)')
 })
 
+t.test('F5: every physical line is accounted for: header, rows, blank lines, trailers', async t => {
+  const dir = t.testdir({ 'c.txt': 'Partner:2088000000000002|Payment_time: 2026-11-20|Total_count:2\n' +
+    'Partner_transaction_id|Transaction_id|Transaction_amount|Charge_amount|Currency|Payment_time|Transaction_type\n' +
+    'R1|T1|10.00|0.10|HKD|2026-11-20 10:00:00|PAYMENT\n\nR2|T2|5.00|0.05|HKD|2026-11-20 10:05:00|BOGUS\nR3|T3|5.00|0.05|HKD|2026-11-20 10:05:00|PAYMENT\n' })
+  const { result } = await readBack(join(dir, 'c.txt'))
+  t.same(result.rowCounts, { dataRecords: 4, payments: 2, batches: 0, refused: 1, skipped: 1 })
+  t.equal(result.lines, 6, '2 header lines + 4 data records')
+  t.match(result.issues, [{ line: 1, message: /Total_count says 2 but the file has 3 data rows/ }, { line: 5 }].sort((a, b) => a.line - b.line))
+})
+
 t.test('a CANCEL row listed under the provider id keeps the provider id, not a false reference', async t => {
   const { records } = await readBack(join(A, '2088000000000001_settle_20261121_B0001.csv'))
   const cancel = records.find(r => r.type === 'cancel')!

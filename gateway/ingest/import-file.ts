@@ -108,7 +108,7 @@ export async function importSettlementFile (deps: ImportDeps, req: ImportRequest
       // Both files of a batch are the provider's own: a disagreement between them is kept and
       // reported (BATCH_TOTAL_MISMATCH in the reconciliation), not a reason to lose either file.
       const warnings = await checkBatchTotals(client, read.provider, read.fileKind === 'settlement' ? batchSums : new Map(), batches)
-      const controls = warnings.length ? { ...read.controls, batchMismatches: warnings } : read.controls
+      const controls = { ...read.controls, rowCounts: read.rowCounts, ...(warnings.length ? { batchMismatches: warnings } : {}) }
       await client.query(
         `UPDATE imports SET status = 'imported', provider = $2, layout = $3, file_kind = $4, encoding = $5, lines = $6, records = $7,
            batches = $8, by_type = $9, controls = $10, finished_at = now() WHERE id = $1`,
