@@ -93,6 +93,9 @@ export interface PaymentRecord {
   flags: string[]
 }
 
+/** The flags of a row without findings: one shared, frozen array rather than one per row. */
+export const NO_FLAGS: string[] = Object.freeze([]) as unknown as string[]
+
 /** A payout batch total (layout B's settle-batch file): checked against the rows of that batch. */
 export interface BatchTotal {
   provider: Provider

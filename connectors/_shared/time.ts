@@ -34,12 +34,16 @@ export class TimeFormatError extends Error {
   }
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+function daysInMonth (y: number, mo: number): number {
+  return mo === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0) ? 29 : DAYS_IN_MONTH[mo - 1]
+}
+
 /** The UTC instant of a Hong Kong wall-clock time. */
 export function hktWallToInstant (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): Date {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) throw new TimeFormatError(`${y}-${mo}-${d} ${h}:${mi}:${s}`, 'not a valid date/time')
+  if (d > daysInMonth(y, mo)) throw new TimeFormatError(`${y}-${mo}-${d}`, 'no such calendar day')
   const wall = Date.UTC(y, mo - 1, d, h, mi, s, ms)
-  const check = new Date(wall)
-  if (check.getUTCDate() !== d || check.getUTCMonth() !== mo - 1) throw new TimeFormatError(`${y}-${mo}-${d}`, 'no such calendar day')
   // First guess with the offset at the wall time, then correct once (matters only near an offset change).
   let t = wall - hkOffsetMs(wall)
   t = wall - hkOffsetMs(t)

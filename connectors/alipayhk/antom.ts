@@ -3,7 +3,7 @@
 // Sign comes from the number (formats.md §1.7): fees are written negative and
 // settlementAmountValue = transactionAmountValue + Σ fees, checked on every row. Our fee is the
 // charge, so fee = −Σ fee columns. The file ends with an `<END>` line; nothing may follow it.
-import type { PaymentRecord, PaymentType } from '../contract.ts'
+import { NO_FLAGS, type PaymentRecord, type PaymentType } from '../contract.ts'
 import { FieldReader, emptyRow, type LayoutDetection, type RowMapper, type RowResult } from '../settlement.ts'
 import { clean, mapColumns, missingColumns, normaliseHeader, orNull } from '../_shared/fields.ts'
 import { formatMinor } from '../_shared/money.ts'
@@ -89,10 +89,10 @@ export function antomMapper (d: LayoutDetection): RowMapper {
     const settledAt = r.time(cols.settledAt, false)
     if (r.issues.length || gross === null || !type) return { kind: 'issues', issues: r.issues }
     let g = gross
-    const flags: string[] = []
+    let flags = NO_FLAGS
     if (netRaw !== null && netRaw !== g + feeSum) {
       // Some exports write a refund's transaction amount unsigned; accept that only when it then adds up.
-      if (type !== 'payment' && g > 0 && netRaw === -g + feeSum) { g = -g; flags.push('sign_from_type') } else {
+      if (type !== 'payment' && g > 0 && netRaw === -g + feeSum) { g = -g; flags = ['sign_from_type'] } else {
         return { kind: 'issues', issues: [{ line, message: `settlementAmountValue ${formatMinor(netRaw)} ≠ transactionAmountValue ${formatMinor(gross)} + fees ${formatMinor(feeSum)}` }] }
       }
     }

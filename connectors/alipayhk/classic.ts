@@ -3,7 +3,7 @@
 // Sign conventions (formats.md §1.11): A writes refunds and cancels with a positive Amount and a
 // negative Settlement; B, C and D write every amount unsigned and the direction is in Type /
 // Transaction_type. So the direction always comes from the type (see _shared/sign.ts for the fee).
-import type { FileKind, PaymentRecord, PaymentType } from '../contract.ts'
+import { NO_FLAGS, type FileKind, type PaymentRecord, type PaymentType } from '../contract.ts'
 import { FieldReader, emptyRow, type LayoutDetection, type RowMapper, type RowResult } from '../settlement.ts'
 import { mapColumns, missingColumns, orNull } from '../_shared/fields.ts'
 import { signAmounts } from '../_shared/sign.ts'
@@ -74,7 +74,9 @@ export function classicMapper (d: LayoutDetection, filename: string | null): Row
       originalRef: orNull(r.text(cols.originalRef)),
       originalProviderTxnId: type !== 'payment' && (cancelById || d.layout === 'C') ? orNull(providerTxnId) : null,
       type,
-      ...amounts,
+      gross: amounts.gross,
+      fee: amounts.fee,
+      net: amounts.net,
       currency,
       paidAt,
       settlementDate: settledAt ? hktDate(settledAt) : null,
@@ -84,7 +86,7 @@ export function classicMapper (d: LayoutDetection, filename: string | null): Row
       cardMasked: null,
       status: orNull(r.text(cols.status)),
       remarks: orNull(r.text(cols.remarks)),
-      flags: cancelById ? ['reference_is_provider_id'] : []
+      flags: cancelById ? ['reference_is_provider_id'] : NO_FLAGS
     }
     return { kind: 'record', record }
   }

@@ -5,7 +5,7 @@
 // money the shop owes Octopus, never a sale. Octopus amounts are multiples of HK$0.10; a row that is
 // not is kept and flagged. The Octopus number must arrive masked. A TOTAL trailer carries the record
 // count and the sums of the amount, fee and net columns as written; any disagreement refuses the file.
-import type { PaymentRecord, PaymentType } from '../contract.ts'
+import { NO_FLAGS, type PaymentRecord, type PaymentType } from '../contract.ts'
 import { FieldReader, emptyRow, type LayoutDetection, type RowMapper, type RowResult } from '../settlement.ts'
 import { clean, mapColumns, missingColumns, orNull } from '../_shared/fields.ts'
 import { formatMinor, parseMinor, MoneyFormatError } from '../_shared/money.ts'
@@ -80,7 +80,7 @@ export function profileMapper (d: LayoutDetection, profile: MappingProfile): Row
       cardMasked: orNull(card),
       status: null,
       remarks: orNull(r.text(cols.remarks)),
-      flags: signed.gross % 10 !== 0 ? ['amount_not_multiple_of_10_cents'] : []
+      flags: signed.gross % 10 !== 0 ? ['amount_not_multiple_of_10_cents'] : NO_FLAGS
     }
     return { kind: 'record', record }
   }

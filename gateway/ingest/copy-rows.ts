@@ -16,6 +16,8 @@ export function copyText (v: string | null): string {
   return SPECIAL.test(v) ? v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t') : v
 }
 
+const plain = (v: string | null): string => v === null ? '\\N' : v
+
 export interface RowContext {
   importId: number
   layout: string
@@ -44,13 +46,15 @@ function iso (d: Date): string {
 }
 
 export function paymentCopyLine (r: PaymentRecord, c: RowContext): string {
+  // Most rows hold no character COPY must escape: test the free-text fields once, together.
+  const e = SPECIAL.test(`${r.providerTxnId}${r.merchantRef}${r.originalRef}${r.originalProviderTxnId}${r.batchId}${r.storeId}${r.deviceId}${r.status}${r.remarks}${c.layout}${r.currency}`) ? copyText : plain
   let card = '\\N\t\\N'
   if (r.cardMasked) {
     const { enc, keyId } = c.encryptCard(r.cardMasked)
     card = `\\\\x${enc.toString('hex')}\t${copyText(keyId)}`
   }
-  return `${c.importId}\t${r.lineNo}\t${r.provider}\t${copyText(c.layout)}\t${c.fileKind}\t${copyText(r.providerTxnId)}\t${copyText(r.merchantRef)}\t` +
-    `${copyText(r.originalRef)}\t${copyText(r.originalProviderTxnId)}\t${r.type}\t${r.gross}\t${r.fee}\t${r.net}\t${copyText(r.currency)}\t` +
-    `${r.paidAt ? iso(r.paidAt) : '\\N'}\t${c.businessDate(r) ?? '\\N'}\t${r.settlementDate ?? '\\N'}\t${copyText(r.batchId)}\t` +
-    `${copyText(r.storeId)}\t${copyText(r.deviceId)}\t${card}\t${copyText(r.status)}\t${copyText(r.remarks)}\t{${r.flags.join(',')}}\n`
+  return `${c.importId}\t${r.lineNo}\t${r.provider}\t${e(c.layout)}\t${c.fileKind}\t${e(r.providerTxnId)}\t${e(r.merchantRef)}\t` +
+    `${e(r.originalRef)}\t${e(r.originalProviderTxnId)}\t${r.type}\t${r.gross}\t${r.fee}\t${r.net}\t${e(r.currency)}\t` +
+    `${r.paidAt ? iso(r.paidAt) : '\\N'}\t${c.businessDate(r) ?? '\\N'}\t${r.settlementDate ?? '\\N'}\t${e(r.batchId)}\t` +
+    `${e(r.storeId)}\t${e(r.deviceId)}\t${card}\t${e(r.status)}\t${e(r.remarks)}\t${r.flags.length ? `{${r.flags.join(',')}}` : '\\N'}\n`
 }

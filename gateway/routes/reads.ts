@@ -61,7 +61,7 @@ export async function readRoutes (app: FastifyInstance, deps: AppDeps): Promise<
     const { rows } = await deps.db.query(
       `SELECT id, import_id, line_no, provider, layout, file_kind, provider_txn_id, merchant_ref, original_ref, original_provider_txn_id,
               type, gross, fee, net, currency, paid_at, business_date::text, settlement_date::text, batch_id, store_id, device_id,
-              card_enc, status, remarks, flags
+              card_enc, status, remarks, coalesce(flags, '{}') AS flags
          FROM payments
         WHERE ($1::date IS NULL OR business_date = $1) AND ($2::text IS NULL OR provider = $2) AND ($3::text IS NULL OR store_id = $3)
           AND ($4::text IS NULL OR type = $4) AND ($5::bigint IS NULL OR import_id = $5) AND ($6::text IS NULL OR merchant_ref = $6) AND id > $7

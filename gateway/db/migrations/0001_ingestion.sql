@@ -149,7 +149,9 @@ CREATE TABLE payments (
   card_key_id              text,
   status                   text,
   remarks                  text,
-  flags                    text[]      NOT NULL DEFAULT '{}'
+  -- soft findings such as amount_not_multiple_of_10_cents; NULL when there are none (most rows), which
+  -- spares COPY an array parse per row
+  flags                    text[]
 );
 -- Rows arrive file by file, so import id and business day follow the physical order: BRIN indexes find
 -- them for a fraction of a B-tree's insert cost. Matching loads a day into memory and needs no more.
