@@ -92,7 +92,7 @@ export const paymentSchema = {
 export const importSchema = {
   type: 'object',
   properties: {
-    status: { type: 'string', enum: ['imported', 'already_imported', 'refused', 'processing'] },
+    status: { type: 'string', enum: ['imported', 'already_imported', 'refused'] },
     import_id: { type: 'integer' },
     sha256: nullableString,
     filename: nullableString,

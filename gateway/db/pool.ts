@@ -12,7 +12,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => {
 // Business days stay 'YYYY-MM-DD' strings: a JS Date would shift them by the server's time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v)
 
-export type Queryable = Pick<pg.PoolClient, 'query'>
+/** The client a transaction runs on (withTransaction's callback argument). */
+export type TxClient = pg.PoolClient
 
 export interface Db {
   readonly pool: pg.Pool

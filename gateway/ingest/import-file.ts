@@ -13,7 +13,7 @@ import type { Registry } from '../../connectors/registry.ts'
 import { probeFile, readSettlementFile, type ReadResult } from '../../connectors/_shared/settlement-reader.ts'
 import { businessDate } from '../../connectors/_shared/time.ts'
 import type { TextEncodingName } from '../../connectors/_shared/text.ts'
-import type { Db } from '../db/pool.ts'
+import type { Db, TxClient } from '../db/pool.ts'
 import type { PiiCipher } from '../crypto.ts'
 import { storeCutoff, type Config } from '../config.ts'
 import { PAYMENT_COPY_COLUMNS, paymentCopyLine, type RowContext } from './copy-rows.ts'
@@ -86,6 +86,7 @@ export async function importSettlementFile (deps: ImportDeps, req: ImportRequest
     const probe = await probeFile(req.path, deps.config.limits.uploadBytes)
     sha256 = probe.sha256
     bytes = probe.bytes
+    // checked once cheaply up front, and again under the lock (two uploads of one file may race)
     const prior = await db.query<{ id: number }>(`SELECT id FROM imports WHERE sha256 = $1 AND status = 'imported'`, [sha256])
     if (prior.rows.length) return { status: 'already_imported', importId: prior.rows[0].id, sha256, filename: req.filename }
     return await db.withTransaction(async client => {
@@ -127,10 +128,8 @@ export async function importSettlementFile (deps: ImportDeps, req: ImportRequest
   }
 }
 
-type Client = Parameters<Parameters<Db['withTransaction']>[0]>[0]
-
 /** Streams the file's records into `payments` with COPY, inside the caller's transaction. */
-async function copyRecords (client: Client, deps: ImportDeps, req: ImportRequest, probe: Awaited<ReturnType<typeof probeFile>>, importId: number, batches: BatchTotal[], batchSums: Map<string, BatchSums>): Promise<ReadResult> {
+async function copyRecords (client: TxClient, deps: ImportDeps, req: ImportRequest, probe: Awaited<ReturnType<typeof probeFile>>, importId: number, batches: BatchTotal[], batchSums: Map<string, BatchSums>): Promise<ReadResult> {
   const stream = client.query(copyStreams.from(`COPY payments (${PAYMENT_COPY_COLUMNS.join(', ')}) FROM STDIN`))
   let failed: Error | null = null
   stream.on('error', (e: Error) => { failed = e })
@@ -197,7 +196,7 @@ async function copyRecords (client: Client, deps: ImportDeps, req: ImportRequest
   }
 }
 
-async function insertBatches (client: Client, importId: number, batches: BatchTotal[]): Promise<void> {
+async function insertBatches (client: TxClient, importId: number, batches: BatchTotal[]): Promise<void> {
   if (!batches.length) return
   await client.query(
     `INSERT INTO settlement_batches (import_id, line_no, provider, batch_id, settled_at, gross, fee, net, currency)

@@ -5,7 +5,7 @@
 // next flush writes them all with one INSERT and one job. Under load that turns thousands of tiny
 // commits into a few large ones (the durable path stays: nobody is answered before their row commits);
 // with no load a flush holds a single delivery and adds no delay.
-import type { Db } from '../db/pool.ts'
+import type { Db, TxClient } from '../db/pool.ts'
 import type { PgBoss } from 'pg-boss'
 
 export const NORMALIZE_QUEUE = 'pos.normalize'
@@ -61,13 +61,11 @@ export class InboxWriter {
   }
 }
 
-type Client = Parameters<Parameters<Db['withTransaction']>[0]>[0]
-
 /**
  * Writes deliveries to the inbox inside the caller's transaction, with one normalisation job for the
  * new ones, and says for each whether it was new, a repeat of the same body, or a conflict.
  */
-export async function storeInboxItems (client: Client, boss: PgBoss, items: InboxItem[]): Promise<InboxResult[]> {
+export async function storeInboxItems (client: TxClient, boss: PgBoss, items: InboxItem[]): Promise<InboxResult[]> {
   // One multi-row INSERT with a parameter per value: node-postgres sends Buffers as binary
   // parameters, where a bytea[] array parameter would be hex-encoded text twice the size.
   const values: unknown[] = []

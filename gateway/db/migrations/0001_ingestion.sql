@@ -98,7 +98,8 @@ CREATE TABLE imports (
   filename      text,
   bytes         bigint      NOT NULL,
   source        text        NOT NULL CHECK (source IN ('upload', 'cli')),
-  status        text        NOT NULL CHECK (status IN ('processing', 'imported', 'refused', 'interrupted')),
+  -- 'processing' only ever exists inside the import's own transaction
+  status        text        NOT NULL CHECK (status IN ('processing', 'imported', 'refused')),
   provider      text,
   layout        text,
   file_kind     text,
