@@ -79,7 +79,7 @@ export interface ReadResult {
 }
 
 /** Decodes the start of the file and asks each connector whether it knows the layout. */
-export async function detectLayout (path: string, encoding: TextEncodingName, connectors: SettlementConnector[], ctx: DetectContext): Promise<{ connector: SettlementConnector, detection: LayoutDetection }> {
+export async function detectLayout (path: string, encoding: TextEncodingName, connectors: SettlementConnector[], ctx: DetectContext): Promise<{ connector: SettlementConnector, detection: LayoutDetection, newline: '\n' | '\r' }> {
   const fh = await open(path, 'r')
   let head: string
   try {
@@ -92,6 +92,8 @@ export async function detectLayout (path: string, encoding: TextEncodingName, co
     await fh.close()
   }
   if (head.charCodeAt(0) === 0xfeff) head = head.slice(1)
+  // old Mac-style files end lines with a lone CR
+  const newline = !head.includes('\n') && head.includes('\r') ? '\r' : '\n'
   const lines = head.split(/\r\n|\n|\r/).slice(0, 50)
   for (const connector of connectors) {
     let detection: LayoutDetection | null
@@ -101,7 +103,7 @@ export async function detectLayout (path: string, encoding: TextEncodingName, co
       if (err instanceof LayoutError) throw new InputError('UNKNOWN_LAYOUT', err.message, [{ line: err.line, message: err.message }])
       throw err
     }
-    if (detection) return { connector, detection }
+    if (detection) return { connector, detection, newline }
   }
   const firstLine = (lines.find(l => l.trim() !== '') ?? '').slice(0, 120)
   const which = connectors.map(c => c.id).join(' or ')
@@ -120,7 +122,7 @@ async function fileDecodesCleanly (path: string, enc: TextEncodingName): Promise
 }
 
 /** Streams the file's data rows through the layout's mapper. */
-export async function readRows (path: string, totalBytes: number, encoding: TextEncodingName, detection: LayoutDetection, mapper: RowMapper, opts: ReadOptions): Promise<ReadResult> {
+export async function readRows (path: string, totalBytes: number, encoding: TextEncodingName, detection: LayoutDetection, mapper: RowMapper, opts: ReadOptions, newline: '\n' | '\r' = '\n'): Promise<ReadResult> {
   const maxIssues = opts.maxIssues ?? 1000
   const issues: LineIssue[] = []
   let issueCount = 0
@@ -135,7 +137,7 @@ export async function readRows (path: string, totalBytes: number, encoding: Text
   let panLine: number | null = null
   // Row accounting (csv-parse's skip_records_with_error would drop rows silently; nothing here may)
   const tally = { dataRecords: 0, refused: 0, skipped: 0 }
-  const splitter = new DelimitedSplitter({ delimiter: detection.delimiter, maxRecordSize: opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE })
+  const splitter = new DelimitedSplitter({ delimiter: detection.delimiter, maxRecordSize: opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE, newline })
   const onFields = (fields: string[], line: number): void => {
     // A card number is looked for in every field of every line (header lines too): only a field of 13
     // characters or more can hold one, which keeps this check nearly free on large files.
@@ -239,8 +241,8 @@ export async function readSettlementFile (path: string, connectors: SettlementCo
   const ctx: DetectContext = { filename: opts.filename, profile: opts.profile }
   const pool = opts.provider ? connectors.filter(c => c.id === opts.provider) : connectors
   if (pool.length === 0) throw new InputError('UNKNOWN_LAYOUT', `unknown provider "${opts.provider}"`)
-  const { encoding, connector, detection } = await chooseLayout(path, probe, pool, ctx, opts.encoding)
+  const { encoding, connector, detection, newline } = await chooseLayout(path, probe, pool, ctx, opts.encoding)
   const mapper = connector.mapper(detection, ctx)
   opts.onLayout?.(detection)
-  return readRows(path, probe.bytes, encoding, detection, mapper, opts)
+  return readRows(path, probe.bytes, encoding, detection, mapper, opts, newline)
 }

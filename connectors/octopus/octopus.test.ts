@@ -23,6 +23,13 @@ t.test('default profile: payments, refunds and add-value signed as money moves t
   t.equal(records.filter(r => r.type === 'payment').length, 4, 'add value is never a payment')
 })
 
+t.test('a file with old Mac line endings (lone CR) is read line by line', async t => {
+  const dir = t.testdir({ 'o.csv': (HEADER + '2026-11-21,B1,D1,MK01,2026-11-20 12:00:00,****1111,Payment,10.00,0.15,9.85,R1,\nTOTAL,1,,,,,,10.00,0.15,9.85,,\n').replace(/\n/g, '\r') })
+  const { result, records } = await readBack(join(dir, 'o.csv'))
+  t.equal(result.issueCount, 0)
+  t.same(records.map(money), [['payment', 'R1', 1000, 15, 985]])
+})
+
 t.test('amounts off the HK$0.10 grid are kept and flagged', async t => {
   const dir = t.testdir({ 'o.csv': HEADER + '2026-11-21,B1,D1,MK01,2026-11-20 12:00:00,****1111,Payment,12.34,0.19,12.15,R1,\nTOTAL,1,,,,,,12.34,0.19,12.15,,\n' })
   const { records } = await readBack(join(dir, 'o.csv'))
