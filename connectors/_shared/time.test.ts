@@ -1,5 +1,5 @@
 import t from 'tap'
-import { addDays, businessDate, compileDateFormat, compileTimeFormat, formatHkt, hktDate, parseProviderDate, parseProviderTime, TimeFormatError } from './time.ts'
+import { addDays, businessDate, isoInstant, compileDateFormat, compileTimeFormat, formatHkt, hktDate, parseProviderDate, parseProviderTime, TimeFormatError } from './time.ts'
 
 t.test('naive provider times are Hong Kong time', async t => {
   t.equal(parseProviderTime('2026-11-20 12:01:09').toISOString(), '2026-11-20T04:01:09.000Z')
@@ -46,6 +46,12 @@ t.test('profile formats compile to HKT parsers', async t => {
   t.throws(() => p('2026-11-21 09:05'), /does not match the format/)
   t.equal(compileDateFormat('yyyyMMdd')('20261121'), '2026-11-21')
   t.equal(compileDateFormat('auto')('11/21/2026'), '2026-11-21')
+})
+
+t.test('ISO instants are formatted exactly as Date#toISOString, minus zero milliseconds', async t => {
+  for (const iso of ['2026-11-20T04:01:09.000Z', '1999-12-31T23:59:59.999Z', '2024-02-29T00:00:00.001Z', '1969-07-20T20:17:40.000Z']) {
+    t.equal(isoInstant(new Date(iso)), iso.replace('.000Z', 'Z'), iso)
+  }
 })
 
 t.test('formatting and date arithmetic', async t => {
