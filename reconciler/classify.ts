@@ -1,0 +1,102 @@
+// Turning the pairing into contract §3 exceptions. Every POS tender of the day and every provider
+// record of the day ends up matched or named in an exception; nothing is dropped silently.
+import { formatMinor } from '../connectors/_shared/money.ts'
+import { addBusinessDays } from './calendar.ts'
+import type { Matching, TenderRef } from './match.ts'
+import type { PreparedPayments } from './index-payments.ts'
+import type { Provider, ReconException, ReconPayment, ReconSettings } from './types.ts'
+
+export interface DayContext {
+  date: string
+  settings: ReconSettings
+  /** Whether the Octopus reader of this till has uploaded the given day. */
+  uploaded: (storeId: string, terminalId: string | null, day: string) => boolean
+  /** The store a record belongs to (its sale's, else its own). */
+  storeOfPayment: (p: ReconPayment) => string | null
+}
+
+const base = (code: ReconException['code'], t: TenderRef): ReconException => ({
+  code, store_id: t.sale.storeId, sale_id: t.sale.saleId, tender: t.tender.tenderNo - 1, provider: t.provider,
+  expected: t.tender.amount, actual: null, detail: '', reference: t.tender.reference
+})
+
+/** Exceptions about the day's POS tenders. */
+export function tenderExceptions (m: Matching, ctx: DayContext): ReconException[] {
+  const out: ReconException[] = []
+  const s = ctx.settings
+  for (const t of m.tenders) {
+    if (t.sale.businessDate !== ctx.date) continue
+    const pairing = m.byTender.get(t.key)
+    if (pairing) {
+      const p = pairing.payment
+      const tolerance = t.provider === 'octopus' ? s.roundingCents : 0
+      if (Math.abs(p.gross - t.tender.amount) > tolerance) {
+        out.push({ ...base('AMOUNT_MISMATCH', t), actual: p.gross, provider_txn_id: p.providerTxnId, payment_id: p.id, detail: `the ${t.provider} record says ${formatMinor(p.gross)}, the till ${formatMinor(t.tender.amount)}` })
+      }
+      for (const extra of m.paidTwice.get(t.key) ?? []) {
+        out.push({ ...base('DUPLICATE_PAYMENT', t), actual: extra.gross, provider_txn_id: extra.providerTxnId, payment_id: extra.id, detail: `reference ${t.tender.reference} was paid more than once (also ${p.providerTxnId ?? p.id})` })
+      }
+      const undone = m.cancelled.get(p.id)
+      if (t.sale.voided && t.dir === 'payment' && !undone) {
+        out.push({ ...base('VOID_BUT_SETTLED', t), expected: 0, actual: p.gross, provider_txn_id: p.providerTxnId, payment_id: p.id, detail: `the sale was voided but ${t.provider} settled ${formatMinor(p.gross)} and did not cancel it` })
+      }
+      if (!t.sale.voided && undone) {
+        out.push({ ...base('MISSING_PAYMENT', t), actual: 0, provider_txn_id: p.providerTxnId, payment_id: p.id, detail: `${t.provider} ${undone.type === 'refund' ? 'refunded' : undone.type === 'reversal' ? 'reversed' : 'cancelled'} this payment (${undone.providerTxnId ?? undone.id}) but the sale stands` })
+      }
+      continue
+    }
+    const reversal = m.reversedTender.get(t.key)
+    if (reversal) {
+      if (!t.sale.voided) out.push({ ...base('MISSING_PAYMENT', t), actual: 0, provider_txn_id: reversal.providerTxnId, payment_id: reversal.id, detail: `${t.provider} ${reversal.type === 'reversal' ? 'reversed' : 'cancelled'} this payment but the sale stands` })
+      continue
+    }
+    if (t.sale.voided) continue // voided before anything was paid: nothing to expect
+    const due = addBusinessDays(t.sale.businessDate, s.settlementDays[t.provider], s.holidays)
+    if (s.asOf < due) {
+      out.push({ ...base('PENDING_SETTLEMENT', t), detail: `${t.provider} settles ${t.sale.businessDate} on ${due}` })
+    } else if (t.provider === 'octopus' && !ctx.uploaded(t.sale.storeId, t.sale.terminalId, t.sale.businessDate)) {
+      out.push({ ...base('PENDING_SETTLEMENT', t), detail: `the Octopus reader of till ${t.sale.terminalId ?? '?'} has not uploaded ${t.sale.businessDate} yet` })
+    } else if (t.dir === 'payment') {
+      out.push({ ...base('MISSING_PAYMENT', t), detail: `no ${t.provider} record for ${t.tender.reference ? `reference ${t.tender.reference}` : `${formatMinor(t.tender.amount)} within ${s.windowMinutes} min on till ${t.sale.terminalId ?? '?'}`}` })
+    } else {
+      out.push({ ...base('RETURN_WITHOUT_REFUND', t), detail: `the till refunded ${formatMinor(-t.tender.amount)} by ${t.provider} but no ${t.provider} refund is listed` })
+    }
+  }
+  return out
+}
+
+function bandFor (s: ReconSettings, store: string | null, provider: Provider): { min: number, max: number } {
+  return (store ? s.storeFeeBands?.[store]?.[provider] : undefined) ?? s.feeBands[provider]
+}
+
+/** Exceptions about the day's provider records. */
+export function paymentExceptions (m: Matching, prepared: PreparedPayments, all: readonly ReconPayment[], ctx: DayContext): ReconException[] {
+  const out: ReconException[] = []
+  const ofRecord = (code: ReconException['code'], p: ReconPayment, detail: string): ReconException => ({
+    code, store_id: ctx.storeOfPayment(p), sale_id: null, tender: null, provider: p.provider, expected: null, actual: p.gross, detail,
+    reference: p.merchantRef, provider_txn_id: p.providerTxnId, payment_id: p.id, batch_id: p.batchId
+  })
+  for (const p of all) {
+    if (p.businessDate !== ctx.date || prepared.superseded.has(p.id)) continue
+    const firstListing = prepared.duplicates.get(p.id)
+    if (firstListing !== undefined) {
+      out.push(ofRecord('DUPLICATE_PAYMENT', p, `the same ${p.provider} transaction is listed twice (${firstListing} and ${p.id})`))
+      continue
+    }
+    const matched = m.byPayment.has(p.id) || m.linkedCancels.has(p.id) || m.claimed.has(p.id)
+    if (!matched) {
+      if (p.type === 'payment' && !m.cancelled.has(p.id)) out.push(ofRecord('UNEXPECTED_PAYMENT', p, `no sale accounts for this ${p.provider} payment of ${formatMinor(p.gross)}${p.merchantRef ? ` (reference ${p.merchantRef})` : ''}`))
+      if (p.type === 'refund') out.push(ofRecord('REFUND_WITHOUT_RETURN', p, `${p.provider} refunded ${formatMinor(-p.gross)}${p.originalRef ? ` of ${p.originalRef}` : ''} but no return was rung up at the till`))
+      if (p.type === 'cancel' || p.type === 'reversal') out.push(ofRecord('UNEXPECTED_PAYMENT', p, `a ${p.type} of a payment that is not listed and no sale names`))
+    }
+    if (p.type === 'payment' && p.fileKind === 'settlement' && p.gross > 0) {
+      const store = ctx.storeOfPayment(p)
+      const band = bandFor(ctx.settings, store, p.provider)
+      // a cent of rounding either way is not a rate problem
+      if (p.fee < Math.floor(p.gross * band.min) - 1 || p.fee > Math.ceil(p.gross * band.max) + 1) {
+        out.push({ ...ofRecord('FEE_OUT_OF_BAND', p, `fee ${formatMinor(p.fee)} is ${(p.fee / p.gross * 100).toFixed(2)}% of ${formatMinor(p.gross)}; the band is ${(band.min * 100).toFixed(2)}–${(band.max * 100).toFixed(2)}%`), expected: null, actual: p.fee })
+      }
+    }
+  }
+  return out
+}

@@ -1,0 +1,213 @@
+// Pairing POS tenders with provider records.
+//   pass 1, by reference: the tender's reference ↔ Partner_transaction_id / transactionRequestId /
+//     Octopus reference no., or the provider id the till kept; refunds chained to their original
+//     through original_partner_transaction_ID / originalTransactionId; cancels and reversals linked to
+//     the payment they undo;
+//   pass 2, by amount and time, for tenders and records that carry no reference (assign.ts).
+import type { Provider, ReconPayment, ReconSale, ReconSettings, ReconTender } from './types.ts'
+import { directionOf, type Direction } from './index-payments.ts'
+import { assignByTime } from './assign.ts'
+
+export interface TenderRef { key: string, sale: ReconSale, tender: ReconTender, provider: Provider, dir: Direction }
+export interface Pairing { payment: ReconPayment, by: 'reference' | 'amount_time', score?: number }
+
+export class Matching {
+  readonly tenders: TenderRef[]
+  readonly tenderByKey = new Map<string, TenderRef>()
+  readonly byTender = new Map<string, Pairing>()
+  readonly byPayment = new Map<string, string>()
+  /** A tender whose reference was paid more than once: the extra records. */
+  readonly paidTwice = new Map<string, ReconPayment[]>()
+  /** Original payment id → the cancel or reversal that undid it. */
+  readonly cancelled = new Map<string, ReconPayment>()
+  /** A cancel or reversal naming a tender's reference when no payment for it is listed. */
+  readonly reversedTender = new Map<string, ReconPayment>()
+  readonly linkedCancels = new Set<string>()
+  /** Records set aside: the extra payments of a tender paid twice. */
+  readonly claimed = new Set<string>()
+
+  constructor (sales: readonly ReconSale[]) {
+    this.tenders = []
+    for (const sale of sales) {
+      for (const tender of sale.tenders) {
+        if (tender.method !== 'octopus' && tender.method !== 'alipayhk') continue
+        const ref: TenderRef = { key: `${sale.key}#${tender.tenderNo}`, sale, tender, provider: tender.method, dir: tender.amount < 0 ? 'refund' : 'payment' }
+        this.tenders.push(ref)
+        this.tenderByKey.set(ref.key, ref)
+      }
+    }
+  }
+
+  pair (t: TenderRef, p: ReconPayment, by: Pairing['by'], score?: number): void {
+    this.byTender.set(t.key, score === undefined ? { payment: p, by } : { payment: p, by, score })
+    this.byPayment.set(p.id, t.key)
+  }
+
+  isFree (p: ReconPayment): boolean { return !this.byPayment.has(p.id) && !this.claimed.has(p.id) && !this.linkedCancels.has(p.id) }
+}
+
+function group<T> (items: Iterable<T>, key: (x: T) => string | null): Map<string, T[]> {
+  const m = new Map<string, T[]>()
+  for (const x of items) {
+    const k = key(x)
+    if (k === null) continue
+    const list = m.get(k)
+    if (list) list.push(x); else m.set(k, [x])
+  }
+  return m
+}
+
+/** Pass 1: references. `live` must be in canonical order (preparePayments). */
+export function matchByReference (m: Matching, live: readonly ReconPayment[]): void {
+  const byRef = group(live, p => directionOf(p) && p.merchantRef ? `${p.provider}|${directionOf(p)}|${p.merchantRef}` : null)
+  const byTxn = group(live, p => directionOf(p) && p.providerTxnId ? `${p.provider}|${directionOf(p)}|${p.providerTxnId}` : null)
+  for (const t of m.tenders) {
+    let found = t.tender.reference ? byRef.get(`${t.provider}|${t.dir}|${t.tender.reference}`) : undefined
+    if (!found && t.tender.providerTxnId) found = byTxn.get(`${t.provider}|${t.dir}|${t.tender.providerTxnId}`)
+    const free = (found ?? []).filter(p => m.isFree(p))
+    if (free.length === 0) continue
+    m.pair(t, free[0], 'reference')
+    if (free.length > 1) {
+      m.paidTwice.set(t.key, free.slice(1))
+      for (const extra of free.slice(1)) m.claimed.add(extra.id)
+    }
+  }
+}
+
+/**
+ * Refunds whose record does not carry the refund's own reference: chained to the original sale's
+ * payment through original_partner_transaction_ID / originalTransactionId (or, in-store layout C, the
+ * Alipay id the refund shares with its payment).
+ */
+export function chainRefunds (m: Matching, live: readonly ReconPayment[], sales: ReadonlyMap<string, ReconSale>): void {
+  const refunds = live.filter(p => p.type === 'refund' && m.isFree(p))
+  if (refunds.length === 0) return
+  const byOrigRef = group(refunds, p => p.originalRef ? `${p.provider}|${p.originalRef}` : null)
+  const byOrigTxn = group(refunds, p => {
+    const id = p.originalProviderTxnId ?? p.providerTxnId
+    return id ? `${p.provider}|${id}` : null
+  })
+  for (const t of m.tenders) {
+    if (t.dir !== 'refund' || m.byTender.has(t.key) || !t.sale.refundOf) continue
+    const original = sales.get(t.sale.refundOf)
+    if (!original) continue
+    const candidates: ReconPayment[] = []
+    for (const ot of original.tenders) {
+      if (ot.method !== t.provider) continue
+      if (ot.reference) candidates.push(...byOrigRef.get(`${t.provider}|${ot.reference}`) ?? [])
+      const paid = m.byTender.get(`${original.key}#${ot.tenderNo}`)?.payment.providerTxnId ?? ot.providerTxnId
+      if (paid) candidates.push(...byOrigTxn.get(`${t.provider}|${paid}`) ?? [])
+    }
+    const best = candidates.filter(p => m.isFree(p))
+      .sort((a, b) => Math.abs(a.gross - t.tender.amount) - Math.abs(b.gross - t.tender.amount) || (a.id < b.id ? -1 : 1))[0]
+    if (best) m.pair(t, best, 'reference')
+  }
+}
+
+/** Cancels and reversals: linked to the payment they undo, or to the tender they name. */
+export function linkCancels (m: Matching, live: readonly ReconPayment[]): void {
+  const payments = live.filter(p => p.type === 'payment')
+  const byTxn = group(payments, p => p.providerTxnId ? `${p.provider}|${p.providerTxnId}` : null)
+  const byRef = group(payments, p => p.merchantRef ? `${p.provider}|${p.merchantRef}` : null)
+  const tenderByRef = new Map(m.tenders.filter(t => t.tender.reference && t.dir === 'payment').map(t => [`${t.provider}|${t.tender.reference}`, t]))
+  for (const c of live) {
+    if (c.type !== 'cancel' && c.type !== 'reversal') continue
+    const target = (c.originalProviderTxnId ? byTxn.get(`${c.provider}|${c.originalProviderTxnId}`) : undefined)?.[0] ??
+      (c.merchantRef ? byRef.get(`${c.provider}|${c.merchantRef}`) : undefined)?.[0] ??
+      (c.originalRef ? byRef.get(`${c.provider}|${c.originalRef}`) : undefined)?.[0]
+    if (target && !m.cancelled.has(target.id)) {
+      m.cancelled.set(target.id, c)
+      m.linkedCancels.add(c.id)
+      continue
+    }
+    const t = c.merchantRef ? tenderByRef.get(`${c.provider}|${c.merchantRef}`) : undefined
+    if (t && !m.byTender.has(t.key)) {
+      m.reversedTender.set(t.key, c)
+      m.linkedCancels.add(c.id)
+    }
+  }
+}
+
+/**
+ * A voided sale whose payment the provider refunded (rather than cancelled): that refund undoes the
+ * payment and is not a refund without a return.
+ */
+export function linkVoidRefunds (m: Matching, live: readonly ReconPayment[]): void {
+  const refunds = live.filter(p => p.type === 'refund' && m.isFree(p))
+  if (refunds.length === 0) return
+  for (const t of m.tenders) {
+    const paid = m.byTender.get(t.key)?.payment
+    if (!t.sale.voided || t.dir !== 'payment' || !paid || m.cancelled.has(paid.id)) continue
+    const undo = refunds.find(r => m.isFree(r) && r.provider === t.provider &&
+      ((t.tender.reference !== null && r.originalRef === t.tender.reference) || (paid.providerTxnId !== null && (r.originalProviderTxnId ?? r.providerTxnId) === paid.providerTxnId)))
+    if (undo) { m.cancelled.set(paid.id, undo); m.linkedCancels.add(undo.id) }
+  }
+}
+
+/**
+ * Pass 2: tenders without reference against records no tender's reference explains, by store,
+ * reader and direction; identical amounts by global assignment, then amounts within the rounding
+ * tolerance, closest first.
+ */
+export function matchByAmountTime (m: Matching, live: readonly ReconPayment[], s: ReconSettings, deviceOf: (storeId: string, terminalId: string | null) => string | null): void {
+  const windowMs = s.windowMinutes * 60_000
+  const referenced = new Set(m.tenders.flatMap(t => t.tender.reference ? [`${t.provider}|${t.tender.reference}`] : []))
+  const tenders = m.tenders.filter(t => !m.byTender.has(t.key) && !t.tender.reference && !t.tender.providerTxnId && !m.reversedTender.has(t.key))
+  const payments = live.filter(p => m.isFree(p) && directionOf(p) && p.paidAt !== null && !(p.merchantRef && referenced.has(`${p.provider}|${p.merchantRef}`)))
+  // a reader is compared with its own till when the pairing is known, else within the store
+  const knownDevices = new Set<string>()
+  const tenderGroup = (t: TenderRef): string => {
+    const dev = t.provider === 'octopus' ? deviceOf(t.sale.storeId, t.sale.terminalId) : null
+    if (dev) knownDevices.add(`${t.sale.storeId}|${dev}`)
+    return `${t.provider}|${t.dir}|${t.provider === 'alipayhk' ? '*' : t.sale.storeId}|${dev ?? '?'}`
+  }
+  const tenderGroups = group(tenders, tenderGroup)
+  const paymentGroups = group(payments, p => {
+    const store = p.provider === 'alipayhk' ? '*' : p.storeId ?? '*'
+    const dev = p.deviceId && knownDevices.has(`${store}|${p.deviceId}`) ? p.deviceId : '?'
+    return `${p.provider}|${directionOf(p)}|${store}|${dev}`
+  })
+  for (const [key, ts] of [...tenderGroups].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)) {
+    const ps = paymentGroups.get(key)
+    if (ps) assignGroup(m, ts, ps, windowMs, ts[0].provider === 'octopus' ? s.roundingCents : 0)
+  }
+}
+
+function assignGroup (m: Matching, ts: TenderRef[], ps: ReconPayment[], windowMs: number, tolerance: number): void {
+  const byTime = <T>(f: (x: T) => number) => (a: T, b: T) => f(a) - f(b)
+  const tAmount = group(ts, t => String(t.tender.amount))
+  const pAmount = group(ps, p => String(p.gross))
+  for (const [amount, tl] of tAmount) {
+    const pl = pAmount.get(amount)
+    if (!pl) continue
+    const tt = tl.map(t => ({ t: t.sale.occurredAt, ref: t })).sort(byTime(x => x.t))
+    const pp = pl.map(p => ({ t: p.paidAt!, ref: p })).sort(byTime(x => x.t))
+    for (const [i, j] of assignByTime(tt, pp, windowMs)) m.pair(tt[i].ref, pp[j].ref, 'amount_time', score(tt[i].t, pp[j].t, windowMs))
+  }
+  if (tolerance === 0) return
+  // what is left: amounts within the rounding tolerance, the closest (amount, then time) first
+  const left = ts.filter(t => !m.byTender.has(t.key))
+  const free = ps.filter(p => m.isFree(p)).sort(byTime(p => p.paidAt!))
+  const pairs: Array<[number, number, TenderRef, ReconPayment]> = []
+  for (const t of left) {
+    // only the records within the window (binary search for its start)
+    let a = 0
+    let b = free.length
+    while (a < b) { const mid = (a + b) >> 1; if (free[mid].paidAt! < t.sale.occurredAt - windowMs) a = mid + 1; else b = mid }
+    for (let k = a; k < free.length && free[k].paidAt! <= t.sale.occurredAt + windowMs; k++) {
+      const p = free[k]
+      const da = Math.abs(p.gross - t.tender.amount)
+      if (da <= tolerance) pairs.push([da, Math.abs(p.paidAt! - t.sale.occurredAt), t, p])
+    }
+  }
+  pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1] || (a[2].key < b[2].key ? -1 : 1) || (a[3].id < b[3].id ? -1 : 1))
+  for (const [, dt, t, p] of pairs) {
+    if (m.byTender.has(t.key) || !m.isFree(p)) continue
+    m.pair(t, p, 'amount_time', score(0, dt, windowMs))
+  }
+}
+
+/** 1 for the same instant, falling to 0 at the edge of the window. */
+function score (a: number, b: number, windowMs: number): number {
+  return Math.round((1 - Math.abs(a - b) / windowMs) * 1000) / 1000
+}

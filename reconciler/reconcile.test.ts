@@ -1,0 +1,155 @@
+import t from 'tap'
+import { at, DAY, payment, sale, settings } from '../fixtures/support/recon.ts'
+import { reconcile } from './reconcile.ts'
+import type { ReconInput, ReconReport } from './types.ts'
+
+const run = (over: Partial<ReconInput>): ReconReport => reconcile({ date: DAY, sales: [], payments: [], settings: settings(), generatedAt: '2026-11-21T01:30:00Z', ...over })
+const codes = (r: ReconReport) => r.exceptions.map(e => e.code)
+
+t.test('a clean day: references and amount/time both match, every sale verified', async t => {
+  const r = run({
+    sales: [
+      sale('S1', { tenders: [{ method: 'octopus', amount: 8800, reference: 'S1-1' }] }),
+      sale('S2', { time: '12:05', tenders: [{ method: 'alipayhk', amount: 12850, reference: 'S2-1' }] }),
+      sale('S3', { time: '12:10', terminal: 'T2', tenders: [{ method: 'octopus', amount: 3800 }] }),
+      sale('S4', { tenders: [{ method: 'cash', amount: 1000 }] })
+    ],
+    payments: [
+      payment({ provider: 'octopus', gross: 8800, merchantRef: 'S1-1', fee: 132 }),
+      payment({ provider: 'alipayhk', gross: 12850, merchantRef: 'S2-1', providerTxnId: 'A1', time: '12:05' }),
+      payment({ provider: 'octopus', gross: 3800, deviceId: 'D2', time: '12:10:30', fee: 57 })
+    ]
+  })
+  t.same(r.exceptions, [])
+  t.same(r.matches.map(m => [m.sale_id, m.by, m.score ?? null]), [['S1', 'reference', null], ['S2', 'reference', null], ['S3', 'amount_time', 0.95]])
+  t.match(r.stores, [{ store_id: 'MK01', sales: 4, tenders: { octopus: 12600, alipayhk: 12850, cash: 1000 }, verified_sales: 4, settled: { octopus: { gross: 12600, fee: 189 }, alipayhk: { gross: 12850 } } }])
+  t.same(r.verified_movements, ['pos:S1#1', 'pos:S2#1', 'pos:S3#1', 'pos:S4#1'])
+})
+
+t.test('MISSING_PAYMENT: a due non-cash tender with no provider record', async t => {
+  const r = run({ sales: [sale('S1', { tenders: [{ method: 'alipayhk', amount: 500, reference: 'S1-1' }] })] })
+  t.match(r.exceptions, [{ code: 'MISSING_PAYMENT', store_id: 'MK01', sale_id: 'S1', tender: 0, provider: 'alipayhk', expected: 500, actual: null, detail: /no alipayhk record for reference S1-1/ }])
+  t.equal(r.stores[0].verified_sales, 0, 'its stock stays provisional')
+})
+
+t.test('PENDING_SETTLEMENT: not due yet (T+1 over a weekend), or the Octopus reader has not uploaded', async t => {
+  const friday = sale('S1', { tenders: [{ method: 'alipayhk', amount: 500, reference: 'S1-1' }] })
+  t.match(run({ sales: [friday], settings: settings({ asOf: '2026-11-21' }) }).exceptions, [{ code: 'PENDING_SETTLEMENT', detail: /settles 2026-11-20 on 2026-11-23/ }])
+  // till T2's reader uploaded nothing for the day, while T1's did
+  const r = run({
+    sales: [sale('S1', { tenders: [{ method: 'octopus', amount: 800, reference: 'S1-1' }] }), sale('S2', { terminal: 'T2', tenders: [{ method: 'octopus', amount: 900, reference: 'S2-1' }] })],
+    payments: [payment({ provider: 'octopus', gross: 800, merchantRef: 'S1-1', fee: 12 })]
+  })
+  t.match(r.exceptions, [{ code: 'PENDING_SETTLEMENT', sale_id: 'S2', detail: /reader of till T2 has not uploaded/ }])
+  t.equal(r.exceptions.length, 1)
+})
+
+t.test('UNEXPECTED_PAYMENT: a provider payment no sale accounts for', async t => {
+  const r = run({ payments: [payment({ provider: 'alipayhk', gross: 999, merchantRef: 'GHOST-1', providerTxnId: 'A9' })] })
+  t.match(r.exceptions, [{ code: 'UNEXPECTED_PAYMENT', provider: 'alipayhk', actual: 999, reference: 'GHOST-1', provider_txn_id: 'A9', store_id: null }])
+  t.match(r.stores, [{ store_id: 'UNASSIGNED', exceptions: { UNEXPECTED_PAYMENT: 1 } }])
+})
+
+t.test('AMOUNT_MISMATCH: paired by reference, amounts apart beyond rounding', async t => {
+  const r = run({
+    sales: [sale('S1', { tenders: [{ method: 'octopus', amount: 5000, reference: 'S1-1' }] }), sale('S2', { tenders: [{ method: 'octopus', amount: 4995, reference: 'S2-1' }] })],
+    payments: [payment({ provider: 'octopus', gross: 5100, merchantRef: 'S1-1', fee: 77 }), payment({ provider: 'octopus', gross: 5000, merchantRef: 'S2-1', fee: 75 })]
+  })
+  t.match(r.exceptions, [{ code: 'AMOUNT_MISMATCH', sale_id: 'S1', expected: 5000, actual: 5100 }])
+  t.equal(r.exceptions.length, 1, '5 cents of Octopus rounding is not a mismatch')
+})
+
+t.test('DUPLICATE_PAYMENT: one tender paid twice, or one transaction listed twice', async t => {
+  const r = run({
+    sales: [sale('S1', { tenders: [{ method: 'alipayhk', amount: 500, reference: 'S1-1' }] })],
+    payments: [
+      payment({ provider: 'alipayhk', gross: 500, merchantRef: 'S1-1', providerTxnId: 'A1' }),
+      payment({ provider: 'alipayhk', gross: 500, merchantRef: 'S1-1', providerTxnId: 'A2', time: '12:01' }),
+      payment({ provider: 'alipayhk', gross: 700, merchantRef: 'X-1', providerTxnId: 'A3', id: 'dup:1' }),
+      payment({ provider: 'alipayhk', gross: 700, merchantRef: 'X-1', providerTxnId: 'A3', id: 'dup:2' })
+    ]
+  })
+  t.match(r.exceptions.filter(e => e.code === 'DUPLICATE_PAYMENT'), [{ sale_id: null, payment_id: 'dup:2', detail: /listed twice/ }, { sale_id: 'S1', provider_txn_id: 'A2', detail: /paid more than once/ }].sort((a, b) => (a.sale_id ?? '') < (b.sale_id ?? '') ? -1 : 1))
+  t.same(codes(r).sort(), ['DUPLICATE_PAYMENT', 'DUPLICATE_PAYMENT', 'UNEXPECTED_PAYMENT'], 'the first listing of X-1 is unexpected, its copy a duplicate')
+})
+
+t.test('a transaction listed in the transaction file and again in the settlement file is one record', async t => {
+  const r = run({
+    sales: [sale('S1', { tenders: [{ method: 'alipayhk', amount: 500, reference: 'S1-1' }] })],
+    payments: [payment({ provider: 'alipayhk', gross: 500, merchantRef: 'S1-1', providerTxnId: 'A1', fileKind: 'transaction' }), payment({ provider: 'alipayhk', gross: 500, merchantRef: 'S1-1', providerTxnId: 'A1' })]
+  })
+  t.same(r.exceptions, [])
+  t.match(r.providers, { alipayhk: { records: 1, gross: 500, matched_gross: 500 } })
+})
+
+t.test('refunds: chained to their original, REFUND_WITHOUT_RETURN and RETURN_WITHOUT_REFUND', async t => {
+  const original = sale('S1', { tenders: [{ method: 'alipayhk', amount: 2590, reference: 'S1-1' }], lines: [{ sku: 'A', qty: 2 }] })
+  const returned = sale('R1', { kind: 'refund', refundOf: 'S1', time: '16:00', lines: [{ sku: 'A', qty: 1 }], tenders: [{ method: 'alipayhk', amount: -1295, reference: null }] })
+  const paid = payment({ provider: 'alipayhk', gross: 2590, merchantRef: 'S1-1', providerTxnId: 'A1' })
+  // the provider's refund record carries its own reference and names the original payment
+  const refund = payment({ provider: 'alipayhk', type: 'refund', gross: -1295, fee: 0, merchantRef: 'RFD-77', originalRef: 'S1-1', providerTxnId: 'A2', time: '16:00' })
+  const ok = run({ sales: [original, returned], payments: [paid, refund] })
+  t.same(ok.exceptions, [])
+  t.match(ok.matches.find(m => m.sale_id === 'R1'), { provider_txn_id: 'A2', by: 'reference' })
+  t.match(run({ sales: [original], payments: [paid, refund] }).exceptions, [{ code: 'REFUND_WITHOUT_RETURN', actual: -1295, reference: 'RFD-77', store_id: null }])
+  t.match(run({ sales: [original, returned], payments: [paid] }).exceptions, [{ code: 'RETURN_WITHOUT_REFUND', sale_id: 'R1', expected: -1295 }])
+})
+
+t.test('voids: a cancelled payment is fine, a settled one is VOID_BUT_SETTLED; a cancel of a standing sale is a missing payment', async t => {
+  const voided = sale('S1', { voided: true, tenders: [{ method: 'alipayhk', amount: 12850, reference: 'S1-1' }] })
+  const paid = payment({ provider: 'alipayhk', gross: 12850, merchantRef: 'S1-1', providerTxnId: 'A4' })
+  const cancel = payment({ provider: 'alipayhk', type: 'cancel', gross: -12850, fee: -129, merchantRef: null, providerTxnId: 'A4', originalProviderTxnId: 'A4', time: '12:02' })
+  t.same(run({ sales: [voided], payments: [paid, cancel] }).exceptions, [])
+  t.match(run({ sales: [voided], payments: [paid] }).exceptions, [{ code: 'VOID_BUT_SETTLED', sale_id: 'S1', expected: 0, actual: 12850, provider_txn_id: 'A4' }])
+  const standing = sale('S1', { tenders: [{ method: 'alipayhk', amount: 12850, reference: 'S1-1' }] })
+  t.match(run({ sales: [standing], payments: [paid, cancel] }).exceptions, [{ code: 'MISSING_PAYMENT', actual: 0, detail: /cancelled this payment/ }])
+  t.same(run({ sales: [voided] }).exceptions, [], 'voided before any payment: nothing expected')
+})
+
+t.test('STOCK_MISMATCH: posted movements that do not equal the lines', async t => {
+  const s = sale('S1', { lines: [{ sku: 'A', qty: 2 }, { sku: 'B', qty: 1 }], tenders: [{ method: 'cash', amount: 100 }] })
+  const r = run({ sales: [s], movements: [{ saleKey: 'pos:S1', lineNo: 1, sku: 'A', locationId: 'MK01', qty: -1 }, { saleKey: 'pos:S1', lineNo: 2, sku: 'B', locationId: 'MK01', qty: -1, id: 7 }] })
+  t.match(r.exceptions, [{ code: 'STOCK_MISMATCH', sale_id: 'S1', line: 1, sku: 'A', expected_qty: -2, actual_qty: -1 }])
+  t.equal(r.stores[0].verified_sales, 0)
+  const fine = run({ sales: [s], movements: [{ saleKey: 'pos:S1', lineNo: 1, sku: 'A', locationId: 'MK01', qty: -2, id: 6 }, { saleKey: 'pos:S1', lineNo: 2, sku: 'B', locationId: 'MK01', qty: -1, id: 7 }] })
+  t.same(fine.verified_movements, ['6', '7'])
+})
+
+t.test('FEE_OUT_OF_BAND: a fee rate outside the band (per store if configured)', async t => {
+  const s = sale('S1', { tenders: [{ method: 'octopus', amount: 10000, reference: 'S1-1' }] })
+  const p = payment({ provider: 'octopus', gross: 10000, merchantRef: 'S1-1', fee: 500 })
+  t.match(run({ sales: [s], payments: [p] }).exceptions, [{ code: 'FEE_OUT_OF_BAND', actual: 500, detail: /fee 5.00 is 5.00% of 100.00; the band is 0.50–2.50%/ }])
+  t.same(run({ sales: [s], payments: [p], settings: settings({ storeFeeBands: { MK01: { octopus: { min: 0.01, max: 0.06 } } } }) }).exceptions, [])
+})
+
+t.test('BATCH_TOTAL_MISMATCH: a payout batch that disagrees with its rows', async t => {
+  const r = run({ batchFindings: [{ provider: 'alipayhk', batchId: '5000000000002', expected: 15000, actual: 10000, detail: 'batch states 150.00, rows 100.00' }] })
+  t.match(r.exceptions, [{ code: 'BATCH_TOTAL_MISMATCH', batch_id: '5000000000002', expected: 15000, actual: 10000 }])
+})
+
+t.test('add-value and adjustments are not sales and not errors; rounding lines are not mismatches', async t => {
+  const r = run({
+    sales: [sale('S1', { tenders: [{ method: 'octopus', amount: 5700 }] })],
+    payments: [payment({ provider: 'octopus', type: 'add_value', gross: -10000, fee: 0 }), payment({ provider: 'octopus', gross: 5700, fee: 86, time: '12:00:20' })]
+  })
+  t.same(r.exceptions, [])
+  t.match(r.providers, { octopus: { records: 2, gross: -4300, matched_gross: 5700, other_gross: -10000, unmatched_gross: 0 } })
+})
+
+t.test('identical amounts are assigned globally: the closest pairs, never first come first served', async t => {
+  // two HK$38 sales a minute apart, two payments: first-fit would give the 12:00 sale the 12:00:50 payment
+  const r = run({
+    sales: [sale('S1', { time: '12:00', tenders: [{ method: 'octopus', amount: 3800 }] }), sale('S2', { time: '12:01', tenders: [{ method: 'octopus', amount: 3800 }] })],
+    payments: [payment({ provider: 'octopus', gross: 3800, time: '12:00:50', fee: 57, id: 'p:late' }), payment({ provider: 'octopus', gross: 3800, time: '11:59:50', fee: 57, id: 'p:early' })]
+  })
+  t.same(r.matches.map(m => [m.sale_id, m.payment_id]), [['S1', 'p:early'], ['S2', 'p:late']])
+})
+
+t.test('a sale of the day before, settled today, is matched and not reported; the report is of the day only', async t => {
+  const yesterday = sale('Y1', { day: '2026-11-19', tenders: [{ method: 'alipayhk', amount: 700, reference: 'Y1-1' }] })
+  const r = run({ sales: [yesterday], payments: [payment({ provider: 'alipayhk', gross: 700, merchantRef: 'Y1-1', time: '00:10' })] })
+  t.same(r.exceptions, [])
+  t.same(r.matches, [])
+  t.same(r.stores.map(s => s.store_id), ['MK01'], 'the settled money is shown under the sale\'s store')
+  t.equal(at('00:10') < at('12:00'), true)
+})

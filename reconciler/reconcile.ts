@@ -1,0 +1,79 @@
+// reconcile(): one store-day (or all stores of a day) from plain data to the contract §3 report. Pure
+// and deterministic: the same input in any order gives the same report (inputs are put in canonical
+// order first, and every output list is sorted).
+import { preparePayments } from './index-payments.ts'
+import { chainRefunds, linkCancels, linkVoidRefunds, matchByAmountTime, matchByReference, Matching } from './match.ts'
+import { paymentExceptions, tenderExceptions, type DayContext } from './classify.ts'
+import { stockExceptions } from './stock.ts'
+import { buildReport } from './report.ts'
+import type { ReconInput, ReconReport, ReconSale } from './types.ts'
+
+const byKey = (a: ReconSale, b: ReconSale): number => a.key < b.key ? -1 : a.key > b.key ? 1 : 0
+
+/** Which Octopus reader serves which till: configured, else learnt from the day's reference matches. */
+function readerMap (m: Matching, configured: Record<string, string> | undefined) {
+  const fixed = new Map<string, string>() // `${store}:${terminal}` → device
+  for (const [device, till] of Object.entries(configured ?? {})) fixed.set(till, device)
+  const seen = new Map<string, Map<string, number>>()
+  const learn = (): void => {
+    for (const t of m.tenders) {
+      const p = m.byTender.get(t.key)?.payment
+      if (t.provider !== 'octopus' || !p?.deviceId) continue
+      const till = `${t.sale.storeId}:${t.sale.terminalId ?? ''}`
+      const counts = seen.get(till) ?? new Map<string, number>()
+      counts.set(p.deviceId, (counts.get(p.deviceId) ?? 0) + 1)
+      seen.set(till, counts)
+    }
+  }
+  const deviceOf = (storeId: string, terminalId: string | null): string | null => {
+    const till = `${storeId}:${terminalId ?? ''}`
+    const f = fixed.get(till)
+    if (f) return f
+    const counts = seen.get(till)
+    if (!counts) return null
+    return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0]
+  }
+  return { learn, deviceOf }
+}
+
+export function reconcile (input: ReconInput): ReconReport {
+  const s = input.settings
+  const sales = [...input.sales].sort(byKey)
+  const salesByKey = new Map(sales.map(x => [x.key, x]))
+  const prepared = preparePayments(input.payments)
+  const m = new Matching(sales)
+  matchByReference(m, prepared.live)
+  chainRefunds(m, prepared.live, salesByKey)
+  linkCancels(m, prepared.live)
+  linkVoidRefunds(m, prepared.live)
+  const readers = readerMap(m, s.devices)
+  readers.learn()
+  matchByAmountTime(m, prepared.live, s, readers.deviceOf)
+  readers.learn()
+
+  // a reader has uploaded a day when any of its records for that day is here
+  const uploadedDevices = new Set(prepared.live.filter(p => p.provider === 'octopus' && p.deviceId).map(p => `${p.deviceId}|${p.businessDate}`))
+  const ctx: DayContext = {
+    date: input.date,
+    settings: s,
+    uploaded: (storeId, terminalId, day) => {
+      const device = readers.deviceOf(storeId, terminalId)
+      return device !== null && uploadedDevices.has(`${device}|${day}`)
+    },
+    storeOfPayment: p => {
+      const tk = m.byPayment.get(p.id)
+      return (tk ? m.tenderByKey.get(tk)?.sale.storeId : undefined) ?? p.storeId ?? null
+    }
+  }
+  const daySales = sales.filter(x => x.businessDate === input.date)
+  const exceptions = [
+    ...tenderExceptions(m, ctx),
+    ...paymentExceptions(m, prepared, input.payments, ctx),
+    ...stockExceptions(daySales, input.movements),
+    ...(input.batchFindings ?? []).map(b => ({
+      code: 'BATCH_TOTAL_MISMATCH' as const, store_id: null, sale_id: null, tender: null, provider: b.provider, expected: b.expected, actual: b.actual,
+      detail: b.detail, batch_id: b.batchId
+    }))
+  ]
+  return buildReport(input, daySales, m, prepared, exceptions, ctx)
+}

@@ -1,0 +1,151 @@
+// The reconciler's input and output. Pure data: the gateway loads it from PostgreSQL, the offline CLI
+// from files; `reconcile()` is the same for both. Money is integer cents, instants are epoch ms.
+import type { Minor, PaymentType, Provider, TenderMethod } from '../connectors/contract.ts'
+
+export type { Minor, Provider }
+
+export interface ReconLine { lineNo: number, sku: string, qty: number, locationId: string, restock: boolean }
+
+export interface ReconTender {
+  tenderNo: number
+  method: TenderMethod
+  /** Signed: a refund's tenders are negative. */
+  amount: Minor
+  reference: string | null
+  providerTxnId: string | null
+}
+
+export interface ReconSale {
+  /** `${vendor}:${saleId}`: unique across vendors. */
+  key: string
+  saleId: string
+  storeId: string
+  terminalId: string | null
+  kind: 'sale' | 'refund'
+  /** For a refund: the original sale's key. */
+  refundOf: string | null
+  occurredAt: number
+  businessDate: string
+  voided: boolean
+  lines: ReconLine[]
+  tenders: ReconTender[]
+}
+
+export interface ReconPayment {
+  /** Stable and unique: import id (or file) and line. */
+  id: string
+  provider: Provider
+  fileKind: 'settlement' | 'transaction'
+  type: PaymentType
+  providerTxnId: string | null
+  merchantRef: string | null
+  originalRef: string | null
+  originalProviderTxnId: string | null
+  gross: Minor
+  fee: Minor
+  net: Minor
+  paidAt: number | null
+  /** HKT business day of the payment (store cut-off applied when the store is known). */
+  businessDate: string | null
+  settlementDate: string | null
+  batchId: string | null
+  storeId: string | null
+  deviceId: string | null
+}
+
+/** A stock movement the POS posted for a sale line (negative for a sale, positive for a return). */
+export interface ReconMovement { saleKey: string, lineNo: number, sku: string, locationId: string, qty: number, id?: number }
+
+/** A payout batch whose stated totals disagree with its rows (found at import). */
+export interface BatchFinding { provider: Provider, batchId: string, expected: Minor, actual: Minor, detail: string }
+
+export interface FeeBand { min: number, max: number }
+
+export interface ReconSettings {
+  /** Fuzzy matching window between a POS time and a provider time. */
+  windowMinutes: number
+  /** ±cents accepted between a cash/Octopus tender and its payment (HK rounds to 10 cents). */
+  roundingCents: number
+  /** Fee rate bands per provider, with per-store overrides. */
+  feeBands: Record<Provider, FeeBand>
+  storeFeeBands?: Record<string, Partial<Record<Provider, FeeBand>>>
+  /** Business days from the sale's day to its settlement, per provider (T+1 = 1). */
+  settlementDays: Record<Provider, number>
+  /** HK public holidays ('YYYY-MM-DD'); weekends are never business days. */
+  holidays: ReadonlySet<string>
+  /** The day the run is for: a settlement not due by then is pending, not missing. */
+  asOf: string
+  /** Known Octopus reader → terminal assignments, `${storeId}:${terminalId}` per device. */
+  devices?: Record<string, string>
+}
+
+export interface ReconInput {
+  date: string
+  /** The day's sales and refunds, plus neighbouring days' (matched, never reported). */
+  sales: ReconSale[]
+  payments: ReconPayment[]
+  /** Movements as posted; when absent they are taken to equal the lines (the gateway derives them so). */
+  movements?: ReconMovement[]
+  batchFindings?: BatchFinding[]
+  settings: ReconSettings
+  generatedAt?: string
+}
+
+export const EXCEPTION_CODES = [
+  'MISSING_PAYMENT', 'PENDING_SETTLEMENT', 'UNEXPECTED_PAYMENT', 'AMOUNT_MISMATCH', 'DUPLICATE_PAYMENT', 'REFUND_WITHOUT_RETURN',
+  'RETURN_WITHOUT_REFUND', 'VOID_BUT_SETTLED', 'STOCK_MISMATCH', 'FEE_OUT_OF_BAND', 'BATCH_TOTAL_MISMATCH'
+] as const
+export type ExceptionCode = typeof EXCEPTION_CODES[number]
+
+/** Contract §3 exception, with the ids that locate it. */
+export interface ReconException {
+  code: ExceptionCode
+  store_id: string | null
+  sale_id: string | null
+  tender: number | null
+  provider: Provider | null
+  expected: Minor | null
+  actual: Minor | null
+  detail: string
+  reference?: string | null
+  provider_txn_id?: string | null
+  payment_id?: string | null
+  batch_id?: string | null
+  sku?: string | null
+  line?: number | null
+  /** STOCK_MISMATCH: quantities, not money. */
+  expected_qty?: number
+  actual_qty?: number
+}
+
+export interface ReconMatch {
+  sale_id: string
+  store_id: string
+  tender: number
+  provider: Provider
+  provider_txn_id: string | null
+  payment_id: string
+  by: 'reference' | 'amount_time'
+  score?: number
+}
+
+export interface StoreSummary {
+  store_id: string
+  sales: number
+  tenders: Record<string, Minor>
+  settled: Partial<Record<Provider, { gross: Minor, fee: Minor, net: Minor }>>
+  verified_sales: number
+  exceptions: Partial<Record<ExceptionCode, number>>
+}
+
+export interface ReconReport {
+  business_date: string
+  generated_at: string
+  stores: StoreSummary[]
+  exceptions: ReconException[]
+  matches: ReconMatch[]
+  /** Per provider: every payment record counted once, matched or not (money is conserved). */
+  providers: Partial<Record<Provider, { records: number, gross: Minor, matched_gross: Minor, unmatched_gross: Minor, other_gross: Minor }>>
+  /** Movement ids (or sale/line keys offline) the run verified. */
+  verified_movements: string[]
+}
