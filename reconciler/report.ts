@@ -54,7 +54,9 @@ export function buildReport (input: ReconInput, daySales: readonly ReconSale[], 
   }
   const providers: ReconReport['providers'] = {}
   const unmatchedIds = new Set(exceptions.filter(e => UNMATCHED_CODES.has(e.code) && e.payment_id).map(e => e.payment_id!))
-  for (const p of input.payments) {
+  // canonical order, so that object keys (providers, settled) come out the same for any input order
+  const payments = [...input.payments].sort((a, b) => cmp(a.id, b.id))
+  for (const p of payments) {
     if (p.businessDate !== input.date || prepared.superseded.has(p.id)) continue
     const pr = providers[p.provider] ??= { records: 0, gross: 0, matched_gross: 0, unmatched_gross: 0, other_gross: 0 }
     pr.records++
@@ -67,7 +69,8 @@ export function buildReport (input: ReconInput, daySales: readonly ReconSale[], 
     const tot = settled[p.provider as Provider] ??= { gross: 0, fee: 0, net: 0 }
     tot.gross += p.gross; tot.fee += p.fee; tot.net += p.net
   }
-  for (const e of exceptions) {
+  const sorted = sortExceptions(exceptions)
+  for (const e of sorted) {
     const st = store(e.store_id)
     st.exceptions[e.code] = (st.exceptions[e.code] ?? 0) + 1
   }
@@ -75,7 +78,7 @@ export function buildReport (input: ReconInput, daySales: readonly ReconSale[], 
     business_date: input.date,
     generated_at: input.generatedAt ?? new Date().toISOString(),
     stores: [...stores.values()].sort((a, b) => cmp(a.store_id, b.store_id)),
-    exceptions: sortExceptions(exceptions),
+    exceptions: sorted,
     matches: matches.sort((a, b) => cmp(a.store_id, b.store_id) || cmp(a.sale_id, b.sale_id) || a.tender - b.tender),
     providers,
     verified_movements: verified.sort()
