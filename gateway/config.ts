@@ -8,6 +8,8 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import type { WebhookSecret } from '../connectors/pos.ts'
 import { parseProfile, type MappingProfile } from '../connectors/octopus/profile.ts'
+import { HK_HOLIDAYS_DEFAULT } from '../reconciler/calendar.ts'
+import type { FeeBand, ReconSettings } from '../reconciler/types.ts'
 
 export type Role = 'finance' | 'pos' | 'admin'
 export const ROLES: readonly Role[] = ['finance', 'pos', 'admin']
@@ -31,6 +33,19 @@ export interface Limits {
   importTimeoutMs: number
 }
 
+/** Reconciliation settings; the run's `asOf` is added per run. */
+export type ReconConfig = Omit<ReconSettings, 'asOf'>
+
+export const DEFAULT_RECON: ReconConfig = {
+  windowMinutes: 10,
+  roundingCents: 5,
+  // fees are read from the files, never computed; these bands only flag drift (1.5% Octopus via
+  // KPay and 1% AlipayHK in the published samples sit well inside them)
+  feeBands: { octopus: { min: 0.005, max: 0.025 }, alipayhk: { min: 0.003, max: 0.02 } },
+  settlementDays: { octopus: 1, alipayhk: 1 },
+  holidays: new Set(HK_HOLIDAYS_DEFAULT)
+}
+
 export interface Config {
   env: 'development' | 'production' | 'test'
   databaseUrl: string | null
@@ -43,6 +58,7 @@ export interface Config {
   stores: StoreConfig[]
   octopusProfiles: MappingProfile[]
   limits: Limits
+  recon: ReconConfig
   /** Where generated development secrets were written, if they were. */
   devSecretsFile: string | null
 }
@@ -66,7 +82,8 @@ export const DEFAULT_LIMITS: Limits = {
 type Env = Record<string, string | undefined>
 
 interface FileConfig {
-  stores?: Record<string, { name?: string, cutoff?: string, aliases?: Record<string, string | string[]> }>
+  stores?: Record<string, { name?: string, cutoff?: string, aliases?: Record<string, string | string[]>, feeBands?: Partial<Record<'octopus' | 'alipayhk', FeeBand>> }>
+  reconciliation?: { windowMinutes?: number, roundingCents?: number, feeBands?: Partial<Record<'octopus' | 'alipayhk', FeeBand>>, settlementDays?: Partial<Record<'octopus' | 'alipayhk', number>>, holidays?: string[], replaceHolidays?: boolean, devices?: Record<string, string> }
   webhooks?: Record<string, Array<{ secret: string, notBefore?: string, notAfter?: string }>>
   apiKeys?: Array<{ role: string, key: string }>
   piiKeys?: Array<{ id: string, key: string }>
@@ -182,6 +199,7 @@ export function loadConfig (env: Env = process.env): Config {
     webhookBodyBytes: int(env, 'RECON_MAX_WEBHOOK_BYTES', file.limits?.webhookBodyBytes ?? DEFAULT_LIMITS.webhookBodyBytes, 1)
   }
   return Object.freeze({
+    recon: reconConfig(file),
     env: mode,
     databaseUrl: env.DATABASE_URL || null,
     dataDir,
@@ -195,6 +213,34 @@ export function loadConfig (env: Env = process.env): Config {
     limits,
     devSecretsFile
   })
+}
+
+function reconConfig (file: FileConfig): ReconConfig {
+  const r = file.reconciliation ?? {}
+  const band = (b: FeeBand | undefined, what: string): FeeBand | undefined => {
+    if (b === undefined) return undefined
+    if (!(typeof b.min === 'number' && typeof b.max === 'number' && b.min >= 0 && b.min <= b.max && b.max < 1)) throw new ConfigError(`${what}: a fee band is { "min": rate, "max": rate } with 0 ≤ min ≤ max < 1`)
+    return b
+  }
+  for (const d of r.holidays ?? []) if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new ConfigError(`reconciliation.holidays: "${d}" is not YYYY-MM-DD`)
+  if (r.windowMinutes !== undefined && !(r.windowMinutes > 0 && r.windowMinutes <= 24 * 60)) throw new ConfigError('reconciliation.windowMinutes must be between 1 and 1440')
+  const storeFeeBands: NonNullable<ReconConfig['storeFeeBands']> = {}
+  for (const [id, st] of Object.entries(file.stores ?? {})) {
+    if (!st.feeBands) continue
+    storeFeeBands[id] = { octopus: band(st.feeBands.octopus, `store ${id} octopus`), alipayhk: band(st.feeBands.alipayhk, `store ${id} alipayhk`) }
+  }
+  return {
+    windowMinutes: r.windowMinutes ?? DEFAULT_RECON.windowMinutes,
+    roundingCents: r.roundingCents ?? DEFAULT_RECON.roundingCents,
+    feeBands: {
+      octopus: band(r.feeBands?.octopus, 'octopus') ?? DEFAULT_RECON.feeBands.octopus,
+      alipayhk: band(r.feeBands?.alipayhk, 'alipayhk') ?? DEFAULT_RECON.feeBands.alipayhk
+    },
+    storeFeeBands,
+    settlementDays: { ...DEFAULT_RECON.settlementDays, ...r.settlementDays },
+    holidays: new Set([...(r.replaceHolidays ? [] : DEFAULT_RECON.holidays), ...r.holidays ?? []]),
+    devices: r.devices ?? {}
+  }
 }
 
 /** A store's trading-day cut-off; unknown stores end their day at midnight. */

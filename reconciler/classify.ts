@@ -13,6 +13,8 @@ export interface DayContext {
   uploaded: (storeId: string, terminalId: string | null, day: string) => boolean
   /** The store a record belongs to (its sale's, else its own). */
   storeOfPayment: (p: ReconPayment) => string | null
+  /** The sale a record (by id) was matched to, if any. */
+  saleOfPayment: (paymentId: string) => { saleId: string, storeId: string, tender: number } | null
 }
 
 const base = (code: ReconException['code'], t: TenderRef): ReconException => ({
@@ -80,7 +82,9 @@ export function paymentExceptions (m: Matching, prepared: PreparedPayments, all:
     if (p.businessDate !== ctx.date || prepared.superseded.has(p.id)) continue
     const firstListing = prepared.duplicates.get(p.id)
     if (firstListing !== undefined) {
-      out.push(ofRecord('DUPLICATE_PAYMENT', p, `the same ${p.provider} transaction is listed twice (${firstListing} and ${p.id})`))
+      // name the sale the first listing paid, so the duplicate can be found from the sale
+      const paid = ctx.saleOfPayment(firstListing)
+      out.push({ ...ofRecord('DUPLICATE_PAYMENT', p, `the same ${p.provider} transaction is listed twice (${firstListing} and ${p.id})`), ...(paid ? { sale_id: paid.saleId, store_id: paid.storeId, tender: paid.tender } : {}) })
       continue
     }
     const matched = m.byPayment.has(p.id) || m.linkedCancels.has(p.id) || m.claimed.has(p.id)
@@ -89,12 +93,13 @@ export function paymentExceptions (m: Matching, prepared: PreparedPayments, all:
       if (p.type === 'refund') out.push(ofRecord('REFUND_WITHOUT_RETURN', p, `${p.provider} refunded ${formatMinor(-p.gross)}${p.originalRef ? ` of ${p.originalRef}` : ''} but no return was rung up at the till`))
       if (p.type === 'cancel' || p.type === 'reversal') out.push(ofRecord('UNEXPECTED_PAYMENT', p, `a ${p.type} of a payment that is not listed and no sale names`))
     }
-    if (p.type === 'payment' && p.fileKind === 'settlement' && p.gross > 0) {
+    if (p.type === 'payment' && p.gross > 0) {
       const store = ctx.storeOfPayment(p)
       const band = bandFor(ctx.settings, store, p.provider)
       // a cent of rounding either way is not a rate problem
       if (p.fee < Math.floor(p.gross * band.min) - 1 || p.fee > Math.ceil(p.gross * band.max) + 1) {
-        out.push({ ...ofRecord('FEE_OUT_OF_BAND', p, `fee ${formatMinor(p.fee)} is ${(p.fee / p.gross * 100).toFixed(2)}% of ${formatMinor(p.gross)}; the band is ${(band.min * 100).toFixed(2)}–${(band.max * 100).toFixed(2)}%`), expected: null, actual: p.fee })
+        const paid = ctx.saleOfPayment(p.id)
+        out.push({ ...ofRecord('FEE_OUT_OF_BAND', p, `fee ${formatMinor(p.fee)} is ${(p.fee / p.gross * 100).toFixed(2)}% of ${formatMinor(p.gross)}; the band is ${(band.min * 100).toFixed(2)}–${(band.max * 100).toFixed(2)}%`), expected: null, actual: p.fee, ...(paid ? { sale_id: paid.saleId, tender: paid.tender } : {}) })
       }
     }
   }

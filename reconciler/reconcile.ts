@@ -63,6 +63,10 @@ export function reconcile (input: ReconInput): ReconReport {
     storeOfPayment: p => {
       const tk = m.byPayment.get(p.id)
       return (tk ? m.tenderByKey.get(tk)?.sale.storeId : undefined) ?? p.storeId ?? null
+    },
+    saleOfPayment: id => {
+      const t = m.tenderByKey.get(m.byPayment.get(id) ?? '')
+      return t ? { saleId: t.sale.saleId, storeId: t.sale.storeId, tender: t.tender.tenderNo - 1 } : null
     }
   }
   const daySales = sales.filter(x => x.businessDate === input.date)

@@ -103,6 +103,8 @@ export function formatHkd (v: Minor): string {
 
 /** Multiplies a unit price in cents by a quantity that may carry up to 3 decimals, rounding half up. */
 export function lineAmount (unitPrice: Minor, qty: number, discount: Minor): Minor {
+  // whole quantities (nearly every line) are exact in integer arithmetic
+  if (Number.isInteger(qty) && Number.isSafeInteger(unitPrice * qty)) return unitPrice * qty - discount
   const gross = new Decimal(unitPrice).times(new Decimal(String(qty))).toDecimalPlaces(0, Decimal.ROUND_HALF_UP)
   return gross.toNumber() - discount
 }

@@ -5,8 +5,14 @@ import { existsSync } from 'node:fs'
 import { ConfigError, loadConfig } from '../config.ts'
 import { LEGACY_ENCODINGS, type TextEncodingName } from '../../connectors/_shared/text.ts'
 import { runImport } from './import.ts'
+import { runReconcile } from './reconcile.ts'
+import { InputError } from '../../connectors/errors.ts'
 
 const USAGE = `usage:
+  recon reconcile --pos events.ndjson --settlement FILE… --date YYYY-MM-DD [--store S] [--format json|csv] [--out FILE]
+                  [--movements movements.ndjson] [--as-of YYYY-MM-DD]
+      Reconcile a business day offline: POS events and settlement files in, the report out (no server, no
+      database). Exit code 0 when it ran (exceptions are data), 1 on unreadable input, 2 for a usage error.
   recon import <file…> [--provider alipayhk|octopus] [--profile ID|profile.json] [--encoding utf-8|gbk|big5hkscs] [--json]
       Import AlipayHK / Octopus settlement files, and canonical POS events (*.ndjson, one event a line).
       Each file lands whole or not at all; a refused file lists every bad line. Exit code 0 when every
@@ -15,6 +21,7 @@ const USAGE = `usage:
 export async function main (argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   if (!command || command === '--help' || command === 'help') { console.log(USAGE); return command ? 0 : 2 }
+  if (command === 'reconcile') return await reconcileCommand(rest)
   if (command !== 'import') { console.error(`unknown command "${command}"\n${USAGE}`); return 2 }
   let parsed
   try {
@@ -34,6 +41,48 @@ export async function main (argv: string[]): Promise<number> {
   try {
     return await runImport(loadConfig(), { files: positionals, provider: values.provider as 'alipayhk' | 'octopus' | undefined, profile: values.profile, encoding: values.encoding as TextEncodingName | undefined, json: values.json ?? false })
   } catch (err) {
+    if (err instanceof ConfigError) { console.error(`configuration error: ${err.message}`); return 2 }
+    throw err
+  }
+}
+
+/** `--settlement a.csv b.csv` → `--settlement a.csv --settlement b.csv` (the documented form takes several). */
+export function spreadMulti (args: string[], multi: string[]): string[] {
+  const out: string[] = []
+  let current: string | null = null
+  for (const a of args) {
+    if (a.startsWith('--')) { current = multi.includes(a) ? a : null; out.push(a); continue }
+    if (current && out[out.length - 1] !== current) out.push(current)
+    out.push(a)
+  }
+  return out
+}
+
+async function reconcileCommand (args: string[]): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({ args: spreadMulti(args, ['--pos', '--settlement']), options: { pos: { type: 'string', multiple: true }, settlement: { type: 'string', multiple: true }, movements: { type: 'string' }, date: { type: 'string' }, store: { type: 'string' }, format: { type: 'string', default: 'json' }, out: { type: 'string' }, 'as-of': { type: 'string' } } })
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`)
+    return 2
+  }
+  const v = parsed.values
+  const problems: string[] = []
+  if (!v.date || !/^\d{4}-\d{2}-\d{2}$/.test(v.date)) problems.push('--date YYYY-MM-DD is required')
+  if (v['as-of'] && !/^\d{4}-\d{2}-\d{2}$/.test(v['as-of'])) problems.push('--as-of must be YYYY-MM-DD')
+  if (!v.pos?.length && !v.settlement?.length) problems.push('give --pos and/or --settlement files')
+  if (v.format !== 'json' && v.format !== 'csv') problems.push('--format must be json or csv')
+  for (const f of [...v.pos ?? [], ...v.settlement ?? [], ...(v.movements ? [v.movements] : [])]) if (!existsSync(f)) problems.push(`no such file: ${f}`)
+  if (problems.length) { console.error(problems.join('\n') + `\n${USAGE}`); return 2 }
+  try {
+    await runReconcile(loadConfig(), { pos: v.pos ?? [], settlements: v.settlement ?? [], movements: v.movements, date: v.date!, store: v.store, format: v.format as 'json' | 'csv', out: v.out, asOf: v['as-of'] })
+    return 0
+  } catch (err) {
+    if (err instanceof InputError) {
+      console.error(`recon reconcile: ${err.message}`)
+      for (const i of err.issues.slice(0, 50)) console.error(`  line ${i.line}${i.column ? ` (${i.column})` : ''}: ${i.message}`)
+      return 1
+    }
     if (err instanceof ConfigError) { console.error(`configuration error: ${err.message}`); return 2 }
     throw err
   }

@@ -1,0 +1,57 @@
+// From the connectors' records to the reconciler's input, shared by the database loader and the
+// offline CLI: business days are decided here, with the store's cut-off.
+import type { PaymentRecord, PosEvent } from '../../connectors/contract.ts'
+import { businessDate } from '../../connectors/_shared/time.ts'
+import { addDays } from '../../connectors/_shared/time.ts'
+import { isBusinessDay } from '../../reconciler/calendar.ts'
+import type { ReconPayment, ReconSale } from '../../reconciler/types.ts'
+
+/** The business day n business days before `day` (where a settlement date points back to). */
+export function priorBusinessDay (day: string, n: number, holidays: ReadonlySet<string>): string {
+  let d = day
+  let left = n
+  while (left > 0) {
+    d = addDays(d, -1)
+    if (isBusinessDay(d, holidays)) left--
+  }
+  return d
+}
+
+export interface DayRules {
+  cutoff: (storeId: string | null) => number
+  /** Octopus Location IDs and other provider store refs → our store ids. */
+  resolveStore: (provider: string, ref: string) => string
+  settlementDays: Record<'octopus' | 'alipayhk', number>
+  holidays: ReadonlySet<string>
+}
+
+export function paymentFromRecord (r: PaymentRecord, id: string, fileKind: 'settlement' | 'transaction', rules: DayRules): ReconPayment {
+  const storeId = r.storeId ? rules.resolveStore(r.provider, r.storeId) : null
+  // a record without a payment time (Antom settlement items) is placed on the day its settlement
+  // cycle points back to, so an unmatched one is still reported once
+  const day = r.paidAt ? businessDate(r.paidAt, rules.cutoff(storeId)) : r.settlementDate ? priorBusinessDay(r.settlementDate, rules.settlementDays[r.provider], rules.holidays) : null
+  return {
+    id, provider: r.provider, fileKind, type: r.type, providerTxnId: r.providerTxnId, merchantRef: r.merchantRef, originalRef: r.originalRef,
+    originalProviderTxnId: r.originalProviderTxnId, gross: r.gross, fee: r.fee, net: r.net, paidAt: r.paidAt ? r.paidAt.getTime() : null,
+    businessDate: day, settlementDate: r.settlementDate, batchId: r.batchId, storeId, deviceId: r.deviceId
+  }
+}
+
+/** Sales and refunds from POS events; voids mark their target, whichever order they came in. */
+export function salesFromEvents (events: Iterable<PosEvent>, cutoff: (storeId: string | null) => number): ReconSale[] {
+  const sales = new Map<string, ReconSale>()
+  const voided = new Set<string>()
+  for (const ev of events) {
+    const key = `${ev.vendor}:${ev.saleId}`
+    if (ev.kind === 'void') { voided.add(key); continue }
+    if (sales.has(key)) continue // first delivery wins, as in the database
+    sales.set(key, {
+      key, saleId: ev.saleId, storeId: ev.storeId, terminalId: ev.terminalId, kind: ev.kind, refundOf: ev.refundOf ? `${ev.vendor}:${ev.refundOf}` : null,
+      occurredAt: ev.occurredAt.getTime(), businessDate: businessDate(ev.occurredAt, cutoff(ev.storeId)), voided: false,
+      lines: ev.lines.map(l => ({ lineNo: l.lineNo, sku: l.sku, qty: l.qty, locationId: l.locationId, restock: l.restock })),
+      tenders: ev.tenders.map(t => ({ tenderNo: t.tenderNo, method: t.method, amount: t.amount, reference: t.reference, providerTxnId: t.providerTxnId }))
+    })
+  }
+  for (const k of voided) { const s = sales.get(k); if (s) s.voided = true }
+  return [...sales.values()]
+}
