@@ -9,6 +9,7 @@ import { healthRoutes } from './routes/health.ts'
 import { importRoutes } from './routes/imports.ts'
 import { posEventRoutes } from './routes/pos-events.ts'
 import { readRoutes } from './routes/reads.ts'
+import { reconciliationRoutes } from './routes/reconciliations.ts'
 import { settlementRoutes } from './routes/settlements.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
 
@@ -48,5 +49,6 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}): Promise<F
   await app.register(settlementRoutes, deps)
   await app.register(importRoutes, deps)
   await app.register(readRoutes, deps)
+  await app.register(reconciliationRoutes, deps)
   return app
 }

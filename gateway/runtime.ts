@@ -14,6 +14,7 @@ import { migrate } from './db/migrate.ts'
 import { createDb } from './db/pool.ts'
 import { InboxWriter } from './ingest/inbox.ts'
 import { ensureNormalizeQueue, startNormalizeWorker } from './ingest/normalize-worker.ts'
+import { ensureReconcileQueue, startReconcileWorker } from './recon/queue.ts'
 
 export interface Logger { info (o: object | string, m?: string): void, warn (o: object | string, m?: string): void, error (o: object | string, m?: string): void }
 
@@ -75,11 +76,15 @@ export async function startRuntime (config: Config, opts: RuntimeOptions = {}): 
     boss.on('error', err => log.error({ err }, 'job queue error'))
     await boss.start()
     await ensureNormalizeQueue(boss)
+    await ensureReconcileQueue(boss)
     const registry = builtInConnectors(config.octopusProfiles)
     const cipher = new PiiCipher(config.piiKeys)
     const inbox = new InboxWriter(db, boss)
     const deps: AppDeps = { config, db, boss, registry, cipher, inbox }
-    if (opts.workers) await startNormalizeWorker({ ...deps, log })
+    if (opts.workers) {
+      await startNormalizeWorker({ ...deps, log })
+      await startReconcileWorker({ ...deps, log })
+    }
     const app = opts.http === false ? null : await buildApp(deps, { logger: opts.logger })
     let closed = false
     return {

@@ -22,7 +22,7 @@ export const errorResponses = {
   400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 413: errorSchema, 422: errorSchema, 503: errorSchema
 } as const
 
-export const dateParam = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'HKT business day, YYYY-MM-DD' } as const
+export const dateParam = { type: 'string', format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'HKT business day, YYYY-MM-DD' } as const
 export const pageQuery = {
   limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
   after: { type: 'integer', minimum: 0, description: 'return rows with an id greater than this (the previous page\'s next_after)' }
@@ -114,4 +114,95 @@ export const importSchema = {
     finished_at: { type: ['string', 'null'], format: 'date-time' }
   },
   required: ['status', 'import_id']
+} as const
+
+const money = { type: 'integer', description: 'cents' } as const
+const nullableMoney = { type: ['integer', 'null'], description: 'cents' } as const
+const amounts = { type: 'object', properties: { gross: money, fee: money, net: money } } as const
+
+export const reconExceptionSchema = {
+  type: 'object',
+  properties: {
+    code: { type: 'string' },
+    store_id: nullableString,
+    sale_id: nullableString,
+    tender: { type: ['integer', 'null'], description: '0-based tender of the sale' },
+    provider: nullableString,
+    expected: nullableMoney,
+    actual: nullableMoney,
+    detail: { type: 'string' },
+    reference: nullableString,
+    provider_txn_id: nullableString,
+    payment_id: nullableString,
+    batch_id: nullableString,
+    sku: nullableString,
+    line: { type: ['integer', 'null'] },
+    expected_qty: { type: 'number' },
+    actual_qty: { type: 'number' }
+  },
+  required: ['code', 'store_id', 'sale_id', 'tender', 'provider', 'expected', 'actual', 'detail']
+} as const
+
+export const storeDayStatus = { type: 'string', enum: ['balanced', 'pending', 'exceptions'], description: 'balanced: nothing open; pending: only settlements not yet due; exceptions: something to act on' } as const
+
+/** The contract §3 report, with the run that produced it. */
+export const reportSchema = {
+  type: 'object',
+  properties: {
+    business_date: { type: 'string' },
+    generated_at: { type: 'string', format: 'date-time' },
+    run: {
+      type: 'object',
+      properties: {
+        id: { type: 'integer' },
+        trigger: { type: 'string' },
+        as_of: { type: 'string', description: 'settlements due after this day are pending, not missing' },
+        finished_at: { type: 'string', format: 'date-time' },
+        last_run_at: { type: 'string', format: 'date-time', description: 'the latest run, which may have found nothing new' },
+        reopened: { type: 'boolean', description: 'data arrived after this report; a new run is queued' },
+        reopened_by: nullableString
+      }
+    },
+    stores: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          store_id: { type: 'string' },
+          status: storeDayStatus,
+          sales: { type: 'integer' },
+          tenders: { type: 'object', additionalProperties: money },
+          settled: { type: 'object', additionalProperties: amounts },
+          verified_sales: { type: 'integer' },
+          verified_movements: { type: 'integer' },
+          provisional_movements: { type: 'integer' },
+          exceptions: { type: 'object', additionalProperties: { type: 'integer' } }
+        }
+      }
+    },
+    exceptions: { type: 'array', items: reconExceptionSchema },
+    matches: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          sale_id: { type: 'string' }, store_id: { type: 'string' }, tender: { type: 'integer' }, provider: { type: 'string' }, provider_txn_id: nullableString,
+          payment_id: { type: 'string' }, by: { type: 'string', enum: ['reference', 'amount_time'] }, score: { type: 'number' }
+        }
+      }
+    },
+    providers: {
+      type: 'object',
+      additionalProperties: { type: 'object', properties: { records: { type: 'integer' }, gross: money, matched_gross: money, unmatched_gross: money, other_gross: money } }
+    },
+    verified_movements: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } }, description: 'per store, the stock movement ids now verified' },
+    provisional_movements: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { movement: { type: 'string' }, store_id: { type: 'string' }, sale_id: { type: 'string' }, line: { type: 'integer' }, sku: { type: 'string' }, why: { type: 'array', items: { type: 'string' } } }
+      }
+    }
+  },
+  required: ['business_date', 'generated_at', 'stores', 'exceptions', 'matches']
 } as const

@@ -23,7 +23,8 @@ t.test('a clean day: references and amount/time both match, every sale verified'
   t.same(r.exceptions, [])
   t.same(r.matches.map(m => [m.sale_id, m.by, m.score ?? null]), [['S1', 'reference', null], ['S2', 'reference', null], ['S3', 'amount_time', 0.95]])
   t.match(r.stores, [{ store_id: 'MK01', sales: 4, tenders: { octopus: 12600, alipayhk: 12850, cash: 1000 }, verified_sales: 4, settled: { octopus: { gross: 12600, fee: 189 }, alipayhk: { gross: 12850 } } }])
-  t.same(r.verified_movements, ['pos:S1#1', 'pos:S2#1', 'pos:S3#1', 'pos:S4#1'])
+  t.same(r.verified_movements, { MK01: ['pos:S1#1', 'pos:S2#1', 'pos:S3#1', 'pos:S4#1'] })
+  t.same(r.provisional_movements, [])
 })
 
 t.test('MISSING_PAYMENT: a due non-cash tender with no provider record', async t => {
@@ -111,14 +112,18 @@ t.test('STOCK_MISMATCH: posted movements that do not equal the lines', async t =
   const r = run({ sales: [s], movements: [{ saleKey: 'pos:S1', lineNo: 1, sku: 'A', locationId: 'MK01', qty: -1 }, { saleKey: 'pos:S1', lineNo: 2, sku: 'B', locationId: 'MK01', qty: -1, id: 7 }] })
   t.match(r.exceptions, [{ code: 'STOCK_MISMATCH', sale_id: 'S1', line: 1, sku: 'A', expected_qty: -2, actual_qty: -1 }])
   t.equal(r.stores[0].verified_sales, 0)
+  t.same(r.provisional_movements.map(p => [p.movement, p.line, p.why]), [['pos:S1#1', 1, ['STOCK_MISMATCH']], ['7', 2, ['STOCK_MISMATCH']]], 'both lines of the sale stay provisional, with the reason')
   const fine = run({ sales: [s], movements: [{ saleKey: 'pos:S1', lineNo: 1, sku: 'A', locationId: 'MK01', qty: -2, id: 6 }, { saleKey: 'pos:S1', lineNo: 2, sku: 'B', locationId: 'MK01', qty: -1, id: 7 }] })
-  t.same(fine.verified_movements, ['6', '7'])
+  t.same(fine.verified_movements, { MK01: ['6', '7'] })
+  t.match(fine.stores, [{ verified_movements: 2, provisional_movements: 0 }])
 })
 
 t.test('FEE_OUT_OF_BAND: a fee rate outside the band (per store if configured)', async t => {
   const s = sale('S1', { tenders: [{ method: 'octopus', amount: 10000, reference: 'S1-1' }] })
   const p = payment({ provider: 'octopus', gross: 10000, merchantRef: 'S1-1', fee: 500 })
-  t.match(run({ sales: [s], payments: [p] }).exceptions, [{ code: 'FEE_OUT_OF_BAND', actual: 500, detail: /fee 5.00 is 5.00% of 100.00; the band is 0.50–2.50%/ }])
+  const r = run({ sales: [s], payments: [p] })
+  t.match(r.exceptions, [{ code: 'FEE_OUT_OF_BAND', sale_id: 'S1', actual: 500, detail: /fee 5.00 is 5.00% of 100.00; the band is 0.50–2.50%/ }])
+  t.same(r.verified_movements, { MK01: ['pos:S1#1'] }, 'a fee problem does not put the goods in doubt')
   t.same(run({ sales: [s], payments: [p], settings: settings({ storeFeeBands: { MK01: { octopus: { min: 0.01, max: 0.06 } } } }) }).exceptions, [])
 })
 
@@ -163,4 +168,25 @@ t.test('stress: 10,000 HK$38 sales in one hour on one reader, jittered provider 
   t.equal(r.matches.length, 10_000)
   t.equal(r.matches.filter(m => m.payment_id !== `p${m.sale_id.slice(1)}`).length, 0, 'every sale paired with its own payment')
   t.same(r.exceptions, [])
+})
+
+t.test('split tenders: Octopus + cash, and two AlipayHK payments on one sale; verified only when every non-cash part is paid', async t => {
+  const mixed = sale('S1', { tenders: [{ method: 'octopus', amount: 5000, reference: 'S1-1' }, { method: 'cash', amount: 3800 }] })
+  const twoAlipay = sale('S2', { time: '12:05', tenders: [{ method: 'alipayhk', amount: 3000, reference: 'S2-1' }, { method: 'alipayhk', amount: 2000, reference: 'S2-2' }] })
+  // a Loyverse till knows no references: two Octopus taps for one bill, told apart by amount and time
+  const taps = sale('S3', { time: '12:10', terminal: 'T2', tenders: [{ method: 'octopus', amount: 1000 }, { method: 'octopus', amount: 2000 }] })
+  const payments = [
+    payment({ provider: 'octopus', gross: 5000, merchantRef: 'S1-1', fee: 75 }),
+    payment({ provider: 'alipayhk', gross: 3000, merchantRef: 'S2-1', providerTxnId: 'A1', time: '12:05' }),
+    payment({ provider: 'alipayhk', gross: 2000, merchantRef: 'S2-2', providerTxnId: 'A2', time: '12:05:30' }),
+    payment({ provider: 'octopus', gross: 2000, deviceId: 'D2', time: '12:10:40', fee: 30 }),
+    payment({ provider: 'octopus', gross: 1000, deviceId: 'D2', time: '12:10:20', fee: 15 })
+  ]
+  const r = run({ sales: [mixed, twoAlipay, taps], payments })
+  t.same(r.exceptions, [])
+  t.same(r.matches.map(m => [m.sale_id, m.tender, m.by]), [['S1', 0, 'reference'], ['S2', 0, 'reference'], ['S2', 1, 'reference'], ['S3', 0, 'amount_time'], ['S3', 1, 'amount_time']])
+  t.match(r.stores, [{ verified_sales: 3, tenders: { octopus: 8000, cash: 3800, alipayhk: 5000 } }])
+  const half = run({ sales: [twoAlipay], payments: payments.slice(1, 2) })
+  t.match(half.exceptions, [{ code: 'MISSING_PAYMENT', sale_id: 'S2', tender: 1, expected: 2000 }])
+  t.same(half.provisional_movements.map(p => [p.sale_id, p.why]), [['S2', ['MISSING_PAYMENT']]], 'half paid: the stock stays provisional')
 })

@@ -3,7 +3,7 @@
 import type { DayContext } from './classify.ts'
 import type { PreparedPayments } from './index-payments.ts'
 import type { Matching } from './match.ts'
-import { EXCEPTION_CODES, type ExceptionCode, type Provider, type ReconException, type ReconInput, type ReconMatch, type ReconReport, type ReconSale, type StoreSummary } from './types.ts'
+import { EXCEPTION_CODES, type ExceptionCode, type Provider, type ReconException, type ReconInput, type ProvisionalMovement, type ReconMatch, type ReconReport, type ReconSale, type StoreSummary } from './types.ts'
 
 export const UNASSIGNED = 'UNASSIGNED'
 const UNMATCHED_CODES = new Set<ExceptionCode>(['UNEXPECTED_PAYMENT', 'REFUND_WITHOUT_RETURN', 'DUPLICATE_PAYMENT'])
@@ -17,7 +17,44 @@ function sortExceptions (list: ReconException[]): ReconException[] {
 }
 
 function summary (storeId: string): StoreSummary {
-  return { store_id: storeId, sales: 0, tenders: {}, settled: {}, verified_sales: 0, exceptions: {} }
+  return { store_id: storeId, status: 'balanced', sales: 0, tenders: {}, settled: {}, verified_sales: 0, verified_movements: 0, provisional_movements: 0, exceptions: {} }
+}
+
+/** A store-day's standing: balanced (nothing open), pending (only settlements not yet due) or exceptions. */
+export function storeStatus (exceptions: StoreSummary['exceptions']): StoreSummary['status'] {
+  const codes = Object.keys(exceptions)
+  if (codes.length === 0) return 'balanced'
+  return codes.every(c => c === 'PENDING_SETTLEMENT') ? 'pending' : 'exceptions'
+}
+
+/**
+ * The exceptions that put a sale's stock deduction in doubt, per sale. A fee out of band or a
+ * provider listing a payment twice says nothing about whether the goods left with a paying customer.
+ */
+const NO_DOUBT = new Set<ExceptionCode>(['FEE_OUT_OF_BAND', 'DUPLICATE_PAYMENT'])
+function stockDoubts (exceptions: readonly ReconException[]): Map<string, Set<ExceptionCode>> {
+  const out = new Map<string, Set<ExceptionCode>>()
+  for (const e of exceptions) {
+    if (e.sale_id === null || NO_DOUBT.has(e.code)) continue
+    const k = `${e.store_id}|${e.sale_id}`
+    let codes = out.get(k)
+    if (!codes) { codes = new Set(); out.set(k, codes) }
+    codes.add(e.code)
+  }
+  return out
+}
+
+/** A sale line's movement ids: as posted (database ids), or the line itself when none were given. */
+function movementIdsByLine (input: ReconInput): (saleKey: string, lineNo: number) => string[] {
+  if (!input.movements) return (saleKey, lineNo) => [`${saleKey}#${lineNo}`]
+  const byLine = new Map<string, string[]>()
+  for (const mv of input.movements) {
+    const k = `${mv.saleKey}#${mv.lineNo}`
+    const id = mv.id !== undefined ? String(mv.id) : k
+    const list = byLine.get(k)
+    if (list) list.push(id); else byLine.set(k, [id])
+  }
+  return (saleKey, lineNo) => byLine.get(`${saleKey}#${lineNo}`) ?? []
 }
 
 export function buildReport (input: ReconInput, daySales: readonly ReconSale[], m: Matching, prepared: PreparedPayments, exceptions: ReconException[], ctx: DayContext): ReconReport {
@@ -28,14 +65,11 @@ export function buildReport (input: ReconInput, daySales: readonly ReconSale[], 
     if (!s) { s = summary(k); stores.set(k, s) }
     return s
   }
-  const flagged = new Set(exceptions.filter(e => e.sale_id !== null).map(e => `${e.store_id}|${e.sale_id}`))
+  const doubts = stockDoubts(exceptions)
   const matches: ReconMatch[] = []
-  const verified: string[] = []
-  const movementKeys = new Map<string, string[]>()
-  for (const mv of input.movements ?? []) {
-    const k = `${mv.saleKey}#${mv.lineNo}`
-    movementKeys.set(k, [...movementKeys.get(k) ?? [], mv.id !== undefined ? String(mv.id) : k])
-  }
+  const verified: Record<string, string[]> = {}
+  const provisional: ProvisionalMovement[] = []
+  const movementIds = movementIdsByLine(input)
   for (const sale of daySales) {
     if (sale.voided) continue
     const st = store(sale.storeId)
@@ -48,9 +82,20 @@ export function buildReport (input: ReconInput, daySales: readonly ReconSale[], 
       if (!pairing) { paidAll = false; continue }
       matches.push({ sale_id: sale.saleId, store_id: sale.storeId, tender: t.tenderNo - 1, provider: t.method, provider_txn_id: pairing.payment.providerTxnId, payment_id: pairing.payment.id, by: pairing.by, ...(pairing.score !== undefined ? { score: pairing.score } : {}) })
     }
-    if (!paidAll || flagged.has(`${sale.storeId}|${sale.saleId}`)) continue
-    if (sale.kind === 'sale') st.verified_sales++
-    for (const line of sale.lines) verified.push(...(input.movements ? movementKeys.get(`${sale.key}#${line.lineNo}`) ?? [] : [`${sale.key}#${line.lineNo}`]))
+    const why = doubts.get(`${sale.storeId}|${sale.saleId}`)
+    const ok = paidAll && !why
+    if (ok && sale.kind === 'sale') st.verified_sales++
+    for (const line of sale.lines) {
+      for (const id of movementIds(sale.key, line.lineNo)) {
+        if (ok) {
+          (verified[sale.storeId] ??= []).push(id)
+          st.verified_movements++
+        } else {
+          provisional.push({ movement: id, store_id: sale.storeId, sale_id: sale.saleId, line: line.lineNo, sku: line.sku, why: why ? [...why].sort() : [] })
+          st.provisional_movements++
+        }
+      }
+    }
   }
   const providers: ReconReport['providers'] = {}
   const unmatchedIds = new Set(exceptions.filter(e => UNMATCHED_CODES.has(e.code) && e.payment_id).map(e => e.payment_id!))
@@ -74,6 +119,7 @@ export function buildReport (input: ReconInput, daySales: readonly ReconSale[], 
     const st = store(e.store_id)
     st.exceptions[e.code] = (st.exceptions[e.code] ?? 0) + 1
   }
+  for (const st of stores.values()) st.status = storeStatus(st.exceptions)
   return {
     business_date: input.date,
     generated_at: input.generatedAt ?? new Date().toISOString(),
@@ -81,6 +127,20 @@ export function buildReport (input: ReconInput, daySales: readonly ReconSale[], 
     exceptions: sorted,
     matches: matches.sort((a, b) => cmp(a.store_id, b.store_id) || cmp(a.sale_id, b.sale_id) || a.tender - b.tender),
     providers,
-    verified_movements: verified.sort()
+    verified_movements: Object.fromEntries(Object.keys(verified).sort().map(k => [k, verified[k].sort()])),
+    provisional_movements: provisional.sort((a, b) => cmp(a.store_id, b.store_id) || cmp(a.sale_id, b.sale_id) || a.line - b.line || cmp(a.movement, b.movement))
+  }
+}
+
+/** The report of one store: its summary, exceptions and matches (records no store claims are left out). */
+export function forStore (r: ReconReport, storeId: string): ReconReport {
+  return {
+    ...r,
+    stores: r.stores.filter(s => s.store_id === storeId),
+    exceptions: r.exceptions.filter(e => e.store_id === storeId),
+    matches: r.matches.filter(m => m.store_id === storeId),
+    providers: {},
+    verified_movements: storeId in r.verified_movements ? { [storeId]: r.verified_movements[storeId] } : {},
+    provisional_movements: r.provisional_movements.filter(p => p.store_id === storeId)
   }
 }

@@ -131,12 +131,20 @@ export interface ReconMatch {
 
 export interface StoreSummary {
   store_id: string
+  /** balanced: nothing open; pending: only settlements not yet due; exceptions: something to act on. */
+  status: 'balanced' | 'pending' | 'exceptions'
   sales: number
   tenders: Record<string, Minor>
   settled: Partial<Record<Provider, { gross: Minor, fee: Minor, net: Minor }>>
   verified_sales: number
+  /** Stock movements of the day's sales now verified (payment matched), and those still provisional. */
+  verified_movements: number
+  provisional_movements: number
   exceptions: Partial<Record<ExceptionCode, number>>
 }
+
+/** A movement that stays provisional, with the exception codes that keep it in doubt. */
+export interface ProvisionalMovement { movement: string, store_id: string, sale_id: string, line: number, sku: string, why: ExceptionCode[] }
 
 export interface ReconReport {
   business_date: string
@@ -146,6 +154,7 @@ export interface ReconReport {
   matches: ReconMatch[]
   /** Per provider: every payment record counted once, matched or not (money is conserved). */
   providers: Partial<Record<Provider, { records: number, gross: Minor, matched_gross: Minor, unmatched_gross: Minor, other_gross: Minor }>>
-  /** Movement ids (or sale/line keys offline) the run verified. */
-  verified_movements: string[]
+  /** Per store: the movement ids (offline, `sale key#line`) the run verified. */
+  verified_movements: Record<string, string[]>
+  provisional_movements: ProvisionalMovement[]
 }

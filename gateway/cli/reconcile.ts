@@ -3,23 +3,13 @@
 import { writeFile } from 'node:fs/promises'
 import { hktDate } from '../../connectors/_shared/time.ts'
 import { reconcile } from '../../reconciler/reconcile.ts'
+import { forStore } from '../../reconciler/report.ts'
 import type { ReconReport } from '../../reconciler/types.ts'
 import type { Config } from '../config.ts'
 import { exceptionsCsv } from '../recon/csv.ts'
 import { loadOfflineInput } from '../recon/files.ts'
 
 export interface ReconcileArgs { pos: string[], settlements: string[], movements?: string, date: string, store?: string, format: 'json' | 'csv', out?: string, asOf?: string }
-
-/** The report restricted to one store (records no store claims are left out). */
-export function forStore (r: ReconReport, store: string): ReconReport {
-  return {
-    ...r,
-    stores: r.stores.filter(s => s.store_id === store),
-    exceptions: r.exceptions.filter(e => e.store_id === store),
-    matches: r.matches.filter(m => m.store_id === store),
-    verified_movements: r.verified_movements
-  }
-}
 
 export async function runReconcile (config: Pick<Config, 'stores' | 'recon' | 'octopusProfiles' | 'limits'>, args: ReconcileArgs, log: (m: string) => void = m => process.stderr.write(m + '\n')): Promise<ReconReport> {
   const started = Date.now()

@@ -11,11 +11,13 @@ import type { BatchTotal, LineIssue, PaymentRecord } from '../../connectors/cont
 import { InputError } from '../../connectors/errors.ts'
 import type { Registry } from '../../connectors/registry.ts'
 import { probeFile, readSettlementFile, type ReadResult } from '../../connectors/_shared/settlement-reader.ts'
-import { businessDate } from '../../connectors/_shared/time.ts'
 import type { TextEncodingName } from '../../connectors/_shared/text.ts'
 import type { Db, TxClient } from '../db/pool.ts'
 import type { PiiCipher } from '../crypto.ts'
-import { storeCutoff, type Config } from '../config.ts'
+import type { Config } from '../config.ts'
+import type { PgBoss } from 'pg-boss'
+import { dayRules, paymentDay } from '../recon/convert.ts'
+import { reopenDays } from '../recon/queue.ts'
 import { PAYMENT_COPY_COLUMNS, paymentCopyLine, type RowContext } from './copy-rows.ts'
 import type { LayoutDetection } from '../../connectors/settlement.ts'
 import { checkBatchTotals, type BatchSums } from './batch-check.ts'
@@ -25,9 +27,10 @@ const COPY_CHUNK = 256 * 1024
 
 export interface ImportDeps {
   db: Db
+  boss: PgBoss
   registry: Registry
   cipher: PiiCipher
-  config: Pick<Config, 'stores' | 'limits'>
+  config: Pick<Config, 'stores' | 'limits' | 'recon'>
 }
 
 export interface ImportRequest {
@@ -101,11 +104,14 @@ export async function importSettlementFile (deps: ImportDeps, req: ImportRequest
       const importId = rows[0].id
       const batches: BatchTotal[] = []
       const batchSums = new Map<string, BatchSums>()
-      const read = await copyRecords(client, deps, req, probe, importId, batches, batchSums)
+      const days = new Set<string>()
+      const read = await copyRecords(client, deps, req, probe, importId, batches, batchSums, days)
       if (read.issueCount > 0) {
         throw new Refused('INVALID_ROWS', `${read.issueCount} line(s) of the file are invalid; nothing was imported`, read.issues, read.issueCount, read)
       }
       await insertBatches(client, importId, batches)
+      // the days this file brings data for are re-opened and queued for reconciliation, with the import
+      await reopenDays(client, deps.boss, days, { trigger: 'import', ref: String(importId) })
       // Both files of a batch are the provider's own: a disagreement between them is kept and
       // reported (BATCH_TOTAL_MISMATCH in the reconciliation), not a reason to lose either file.
       const warnings = await checkBatchTotals(client, read.provider, read.fileKind === 'settlement' ? batchSums : new Map(), batches)
@@ -129,20 +135,19 @@ export async function importSettlementFile (deps: ImportDeps, req: ImportRequest
 }
 
 /** Streams the file's records into `payments` with COPY, inside the caller's transaction. */
-async function copyRecords (client: TxClient, deps: ImportDeps, req: ImportRequest, probe: Awaited<ReturnType<typeof probeFile>>, importId: number, batches: BatchTotal[], batchSums: Map<string, BatchSums>): Promise<ReadResult> {
+async function copyRecords (client: TxClient, deps: ImportDeps, req: ImportRequest, probe: Awaited<ReturnType<typeof probeFile>>, importId: number, batches: BatchTotal[], batchSums: Map<string, BatchSums>, days: Set<string>): Promise<ReadResult> {
   const stream = client.query(copyStreams.from(`COPY payments (${PAYMENT_COPY_COLUMNS.join(', ')}) FROM STDIN`))
   let failed: Error | null = null
   stream.on('error', (e: Error) => { failed = e })
   let buf = ''
   let ctx: RowContext | null = null
   let detected: LayoutDetection | null = null
-  const cutoffs = new Map<string | null, number>()
-  // The business day of the payment itself; unknown (null) when the file gives no payment time.
+  const rules = dayRules(deps.config)
+  // our store id (through the configured aliases) and the business day the record is reconciled on
   const dayOf = (r: PaymentRecord): string | null => {
-    if (!r.paidAt) return null
-    let c = cutoffs.get(r.storeId)
-    if (c === undefined) { c = storeCutoff(deps.config, r.storeId); cutoffs.set(r.storeId, c) }
-    return businessDate(r.paidAt, c)
+    const day = paymentDay(r, r.storeId, rules)
+    if (day !== null) days.add(day)
+    return day
   }
   const flush = async (): Promise<void> => {
     if (failed) throw failed
@@ -164,6 +169,7 @@ async function copyRecords (client: TxClient, deps: ImportDeps, req: ImportReque
         ctx = { importId, layout: d.layout, fileKind: d.fileKind, businessDate: dayOf, encryptCard: m => ({ enc: deps.cipher.encrypt(m, CARD_CONTEXT), keyId: deps.cipher.activeKeyId }) }
       },
       onRecord (r) {
+        if (r.storeId !== null) r.storeId = rules.resolveStore(r.provider, r.storeId)
         buf += paymentCopyLine(r, ctx!)
         if (r.batchId !== null) {
           let b = batchSums.get(r.batchId)

@@ -8,6 +8,8 @@ import { InputError } from '../../connectors/errors.ts'
 import type { PiiCipher } from '../crypto.ts'
 import { storeCutoff, storeResolver, type Config } from '../config.ts'
 import { applyPosEvent, type Sql } from './pos-store.ts'
+import { businessDate } from '../../connectors/_shared/time.ts'
+import { reopenDays } from '../recon/queue.ts'
 import { NORMALIZE_QUEUE } from './inbox.ts'
 
 export interface WorkerDeps { boss: PgBoss, registry: Registry, cipher: PiiCipher, config: Pick<Config, 'stores'>, log?: { warn: (o: object, m: string) => void } }
@@ -15,13 +17,15 @@ export interface WorkerDeps { boss: PgBoss, registry: Registry, cipher: PiiCiphe
 export const INBOX_BODY_CONTEXT = 'inbox_events.body'
 
 /** Normalises and applies a set of inbox rows inside `sql`'s transaction. */
-export async function processInbox (sql: Sql, ids: number[], deps: Omit<WorkerDeps, 'boss'>): Promise<{ processed: number, rejected: number }> {
+export async function processInbox (sql: Sql, ids: number[], deps: WorkerDeps): Promise<{ processed: number, rejected: number }> {
   // FOR UPDATE: a redelivered job waits for a running one instead of working the same rows twice.
   const { rows } = await sql.query(
     `SELECT id, connector, event_id, body_enc, headers, received_at FROM inbox_events
       WHERE id = ANY($1::bigint[]) AND status = 'pending' ORDER BY id FOR UPDATE`, [ids])
   let processed = 0
   let rejected = 0
+  const days = new Set<string>()
+  const voids: Array<[string, string]> = []
   for (const row of rows) {
     const connector = deps.registry.pos.get(row.connector)
     let status = 'processed'
@@ -30,7 +34,12 @@ export async function processInbox (sql: Sql, ids: number[], deps: Omit<WorkerDe
       if (!connector) throw new InputError('INVALID_PAYLOAD', `connector ${row.connector} is no longer registered`)
       const body = deps.cipher.decrypt(row.body_enc, INBOX_BODY_CONTEXT)
       const events = connector.normalize(body, row.headers, { eventId: row.event_id, receivedAt: row.received_at, resolveStore: storeResolver(deps.config, row.connector) })
-      for (const ev of events) await applyPosEvent(sql, ev, storeCutoff(deps.config, ev.storeId))
+      for (const ev of events) {
+        const cutoff = storeCutoff(deps.config, ev.storeId)
+        await applyPosEvent(sql, ev, cutoff)
+        days.add(businessDate(ev.occurredAt, cutoff))
+        if (ev.kind === 'void') voids.push([ev.vendor, ev.saleId])
+      }
       if (events.length === 0) status = 'ignored'
     } catch (err) {
       // Input that cannot be normalised is kept and marked, never retried forever.
@@ -42,7 +51,21 @@ export async function processInbox (sql: Sql, ids: number[], deps: Omit<WorkerDe
     await sql.query('UPDATE inbox_events SET status = $2, error = $3, processed_at = now() WHERE id = $1', [row.id, status, error])
     if (status === 'rejected') rejected++; else processed++
   }
+  await reopenLateDays(sql, deps.boss, days, voids)
   return { processed, rejected }
+}
+
+/**
+ * A late sale, refund or void for a day already reconciled re-opens that day (a void, the day of the
+ * sale it voids). The run waits 30 s, so a till's offline backlog arriving in a burst is one run.
+ */
+async function reopenLateDays (sql: Sql, boss: PgBoss, days: Set<string>, voids: Array<[string, string]>): Promise<void> {
+  if (voids.length) {
+    const { rows } = await sql.query(
+      'SELECT business_date FROM sales WHERE (vendor, sale_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))', [voids.map(v => v[0]), voids.map(v => v[1])])
+    for (const r of rows) days.add(r.business_date)
+  }
+  await reopenDays(sql, boss, days, { trigger: 'pos', ref: null }, { onlyReconciled: true, delaySeconds: 30 })
 }
 
 /** Creates the queue (idempotent); senders need it to exist even in a process that runs no worker. */

@@ -28,9 +28,9 @@ async function applySale (sql: Sql, ev: PosEvent, cutoffMinutes: number): Promis
   const salePk = rows[0].id as number
   const l = ev.lines
   await sql.query(
-    `INSERT INTO sale_lines (sale_pk, line_no, sku, qty, unit_price, discount, amount, location_id)
-     SELECT $1, * FROM unnest($2::int[], $3::text[], $4::numeric[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[])`,
-    [salePk, l.map(x => x.lineNo), l.map(x => x.sku), l.map(x => x.qty), l.map(x => x.unitPrice), l.map(x => x.discount), l.map(x => x.amount), l.map(x => x.locationId)])
+    `INSERT INTO sale_lines (sale_pk, line_no, sku, qty, unit_price, discount, amount, location_id, restock)
+     SELECT $1, * FROM unnest($2::int[], $3::text[], $4::numeric[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[], $9::boolean[])`,
+    [salePk, l.map(x => x.lineNo), l.map(x => x.sku), l.map(x => x.qty), l.map(x => x.unitPrice), l.map(x => x.discount), l.map(x => x.amount), l.map(x => x.locationId), l.map(x => x.restock)])
   const t = ev.tenders
   await sql.query(
     `INSERT INTO sale_tenders (sale_pk, tender_no, method, amount, reference, provider_txn_id)

@@ -1,10 +1,11 @@
-// From the connectors' records to the reconciler's input, shared by the database loader and the
-// offline CLI: business days are decided here, with the store's cut-off.
+// From the connectors' records to the reconciler's input, shared by the settlement import, the
+// database loader and the offline CLI: which store and which business day a record belongs to is
+// decided here, once, with the store's cut-off.
 import type { PaymentRecord, PosEvent } from '../../connectors/contract.ts'
-import { businessDate } from '../../connectors/_shared/time.ts'
-import { addDays } from '../../connectors/_shared/time.ts'
+import { addDays, businessDate } from '../../connectors/_shared/time.ts'
 import { isBusinessDay } from '../../reconciler/calendar.ts'
 import type { ReconPayment, ReconSale } from '../../reconciler/types.ts'
+import { storeCutoff, storeResolver, type Config } from '../config.ts'
 
 /** The business day n business days before `day` (where a settlement date points back to). */
 export function priorBusinessDay (day: string, n: number, holidays: ReadonlySet<string>): string {
@@ -25,15 +26,37 @@ export interface DayRules {
   holidays: ReadonlySet<string>
 }
 
+export function dayRules (config: Pick<Config, 'stores' | 'recon'>): DayRules {
+  const cutoffs = new Map<string | null, number>()
+  const resolvers = { octopus: storeResolver(config, 'octopus'), alipayhk: storeResolver(config, 'alipayhk') }
+  return {
+    cutoff: store => {
+      let c = cutoffs.get(store)
+      if (c === undefined) { c = storeCutoff(config, store); cutoffs.set(store, c) }
+      return c
+    },
+    resolveStore: (provider, ref) => resolvers[provider as 'octopus' | 'alipayhk'](ref),
+    settlementDays: config.recon.settlementDays,
+    holidays: config.recon.holidays
+  }
+}
+
+/**
+ * The business day a provider record is reconciled on: the day of its payment time at its store, or,
+ * for a record without one (Antom settlement items), the day its settlement cycle points back to, so
+ * that an unmatched one is still reported once.
+ */
+export function paymentDay (r: Pick<PaymentRecord, 'provider' | 'paidAt' | 'settlementDate'>, storeId: string | null, rules: DayRules): string | null {
+  if (r.paidAt) return businessDate(r.paidAt, rules.cutoff(storeId))
+  return r.settlementDate ? priorBusinessDay(r.settlementDate, rules.settlementDays[r.provider], rules.holidays) : null
+}
+
 export function paymentFromRecord (r: PaymentRecord, id: string, fileKind: 'settlement' | 'transaction', rules: DayRules): ReconPayment {
   const storeId = r.storeId ? rules.resolveStore(r.provider, r.storeId) : null
-  // a record without a payment time (Antom settlement items) is placed on the day its settlement
-  // cycle points back to, so an unmatched one is still reported once
-  const day = r.paidAt ? businessDate(r.paidAt, rules.cutoff(storeId)) : r.settlementDate ? priorBusinessDay(r.settlementDate, rules.settlementDays[r.provider], rules.holidays) : null
   return {
     id, provider: r.provider, fileKind, type: r.type, providerTxnId: r.providerTxnId, merchantRef: r.merchantRef, originalRef: r.originalRef,
     originalProviderTxnId: r.originalProviderTxnId, gross: r.gross, fee: r.fee, net: r.net, paidAt: r.paidAt ? r.paidAt.getTime() : null,
-    businessDate: day, settlementDate: r.settlementDate, batchId: r.batchId, storeId, deviceId: r.deviceId
+    businessDate: paymentDay(r, storeId, rules), settlementDate: r.settlementDate, batchId: r.batchId, storeId, deviceId: r.deviceId
   }
 }
 

@@ -9,10 +9,10 @@ import { InputError } from '../../connectors/errors.ts'
 import { normalizeCanonical } from '../../connectors/pos-canonical/normalize.ts'
 import { builtInConnectors } from '../../connectors/index.ts'
 import { probeFile, readSettlementFile } from '../../connectors/_shared/settlement-reader.ts'
-import { formatMinor } from '../../connectors/_shared/money.ts'
-import type { BatchFinding, ReconInput, ReconMovement, ReconPayment } from '../../reconciler/types.ts'
-import { storeCutoff, storeResolver, type Config } from '../config.ts'
-import { paymentFromRecord, salesFromEvents, type DayRules } from './convert.ts'
+import { compareBatches, sumBatches } from '../../reconciler/batches.ts'
+import type { ReconInput, ReconMovement, ReconPayment } from '../../reconciler/types.ts'
+import { storeResolver, type Config } from '../config.ts'
+import { dayRules, paymentFromRecord, salesFromEvents, type DayRules } from './convert.ts'
 
 export interface OfflineFiles { pos: string[], settlements: string[], movements?: string }
 export type Progress = (message: string) => void
@@ -68,17 +68,7 @@ async function readSettlements (paths: string[], config: Pick<Config, 'octopusPr
     if (read.fileKind === 'transaction') for (let i = from; i < payments.length; i++) payments[i].fileKind = 'transaction'
     progress(`${name}: ${read.provider} ${read.layout}, ${read.records.toLocaleString('en')} records`)
   }
-  return { payments, findings: batchFindings(batches, payments) }
-}
-
-/** Layout B: each stated batch total against the rows of that batch. */
-function batchFindings (batches: BatchTotal[], payments: ReconPayment[]): BatchFinding[] {
-  const sums = new Map<string, number>()
-  for (const p of payments) if (p.batchId && p.fileKind === 'settlement') sums.set(`${p.provider}|${p.batchId}`, (sums.get(`${p.provider}|${p.batchId}`) ?? 0) + p.gross)
-  return batches.flatMap(b => {
-    const rows = sums.get(`${b.provider}|${b.batchId}`)
-    return rows === undefined || rows === b.gross ? [] : [{ provider: b.provider, batchId: b.batchId, expected: b.gross, actual: rows, detail: `batch ${b.batchId} states gross ${formatMinor(b.gross)} but its rows add up to ${formatMinor(rows)}` }]
-  })
+  return { payments, findings: compareBatches(batches, sumBatches(payments)) }
 }
 
 async function readMovements (path: string): Promise<ReconMovement[]> {
@@ -94,11 +84,9 @@ async function readMovements (path: string): Promise<ReconMovement[]> {
 }
 
 export async function loadOfflineInput (files: OfflineFiles, date: string, asOf: string, config: Pick<Config, 'stores' | 'recon' | 'octopusProfiles' | 'limits'>, progress: Progress = () => {}): Promise<ReconInput> {
-  const cutoff = (store: string | null): number => storeCutoff(config, store)
-  const resolvers = { octopus: storeResolver(config, 'octopus'), alipayhk: storeResolver(config, 'alipayhk') }
-  const rules: DayRules = { cutoff, resolveStore: (p, ref) => resolvers[p as 'octopus' | 'alipayhk'](ref), settlementDays: config.recon.settlementDays, holidays: config.recon.holidays }
+  const rules = dayRules(config)
   const events = await readEvents(files.pos, config, progress)
-  const sales = salesFromEvents(events, cutoff)
+  const sales = salesFromEvents(events, rules.cutoff)
   progress(`POS: ${events.length.toLocaleString('en')} events, ${sales.length.toLocaleString('en')} sales and refunds`)
   const { payments, findings } = await readSettlements(files.settlements, config, rules, progress)
   const movements = files.movements ? await readMovements(files.movements) : undefined

@@ -101,7 +101,7 @@ t.test('OpenAPI at /docs lists every route with a schema; health and readiness a
   const rt = await testRuntime(t)
   const doc = (await rt.app!.inject({ method: 'GET', url: '/docs/json' })).json()
   const paths = Object.keys(doc.paths).sort()
-  t.same(paths, ['/healthz', '/readyz', '/v1/imports/{id}', '/v1/payments', '/v1/pos-events', '/v1/sales', '/v1/settlements', '/v1/webhooks/{connector}'])
+  t.same(paths, ['/healthz', '/readyz', '/v1/imports/{id}', '/v1/payments', '/v1/pos-events', '/v1/reconciliations', '/v1/reconciliations/{date}', '/v1/sales', '/v1/settlements', '/v1/webhooks/{connector}'])
   for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { responses?: object, summary?: string }>>)) {
     for (const [method, op] of Object.entries(ops)) {
       t.ok(op.summary && op.responses && Object.keys(op.responses).length > 0, `${method.toUpperCase()} ${path} has a summary and response schemas`)

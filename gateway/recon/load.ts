@@ -1,0 +1,106 @@
+// The reconciler's input for one business day, read from PostgreSQL (the offline CLI reads the same
+// shape from files). Neighbouring days are loaded too, so that a sale at 23:59 paid at 00:01 is
+// matched, never reported as missing on one day and unexpected on the next; only the day itself is
+// reported.
+import type { PaymentType, Provider, TenderMethod } from '../../connectors/contract.ts'
+import { compareBatches, type BatchAmounts, type StatedBatch } from '../../reconciler/batches.ts'
+import type { BatchFinding, ReconInput, ReconLine, ReconMovement, ReconPayment, ReconSale, ReconSettings, ReconTender } from '../../reconciler/types.ts'
+import type { Sql } from '../ingest/pos-store.ts'
+
+/** Batches span a few days; their rows are summed over this many days either side. */
+const BATCH_WINDOW_DAYS = 14
+
+function groupBy<T> (rows: T[], key: (r: T) => number): Map<number, T[]> {
+  const m = new Map<number, T[]>()
+  for (const r of rows) {
+    const k = key(r)
+    const list = m.get(k)
+    if (list) list.push(r); else m.set(k, [r])
+  }
+  return m
+}
+
+async function loadSales (sql: Sql, date: string): Promise<{ sales: ReconSale[], movements: ReconMovement[] }> {
+  // the day and its neighbours, and the originals their refunds return goods of
+  const { rows: heads } = await sql.query(
+    `WITH near AS (SELECT * FROM sales WHERE business_date BETWEEN $1::date - 1 AND $1::date + 1),
+          orig AS (SELECT o.* FROM near r JOIN sales o ON o.vendor = r.vendor AND o.sale_id = r.refund_of WHERE r.refund_of IS NOT NULL)
+     SELECT s.id, s.vendor, s.sale_id, s.kind, s.refund_of, s.store_id, s.terminal_id, s.occurred_at, s.business_date,
+            EXISTS (SELECT 1 FROM sale_voids v WHERE v.vendor = s.vendor AND v.sale_id = s.sale_id) AS voided
+       FROM (SELECT * FROM near UNION SELECT * FROM orig) s`, [date])
+  const ids = heads.map(h => h.id as number)
+  const keys = heads.map(h => `${h.vendor}:${h.sale_id}`)
+  const { rows: lines } = await sql.query('SELECT sale_pk, line_no, sku, qty::float8 AS qty, location_id, restock FROM sale_lines WHERE sale_pk = ANY($1::bigint[]) ORDER BY sale_pk, line_no', [ids])
+  const { rows: tenders } = await sql.query('SELECT sale_pk, tender_no, method, amount, reference, provider_txn_id FROM sale_tenders WHERE sale_pk = ANY($1::bigint[]) ORDER BY sale_pk, tender_no', [ids])
+  const { rows: moves } = await sql.query(
+    `SELECT id, source_id, source_line, sku, location_id, qty::float8 AS qty FROM stock_movements
+      WHERE source_type = 'sale' AND reason IN ('sale', 'return') AND source_id = ANY($1::text[])`, [keys])
+  const linesOf = groupBy(lines, r => r.sale_pk)
+  const tendersOf = groupBy(tenders, r => r.sale_pk)
+  const sales = heads.map((h): ReconSale => ({
+    key: `${h.vendor}:${h.sale_id}`,
+    saleId: h.sale_id,
+    storeId: h.store_id,
+    terminalId: h.terminal_id,
+    kind: h.kind,
+    refundOf: h.refund_of ? `${h.vendor}:${h.refund_of}` : null,
+    occurredAt: (h.occurred_at as Date).getTime(),
+    businessDate: h.business_date,
+    voided: h.voided,
+    lines: (linesOf.get(h.id) ?? []).map((l): ReconLine => ({ lineNo: l.line_no, sku: l.sku, qty: l.qty, locationId: l.location_id, restock: l.restock })),
+    tenders: (tendersOf.get(h.id) ?? []).map((t): ReconTender => ({ tenderNo: t.tender_no, method: t.method as TenderMethod, amount: t.amount, reference: t.reference, providerTxnId: t.provider_txn_id }))
+  }))
+  const movements = moves.map((m): ReconMovement => ({ saleKey: m.source_id, lineNo: m.source_line, sku: m.sku, locationId: m.location_id, qty: m.qty, id: Number(m.id) }))
+  return { sales, movements }
+}
+
+async function loadPayments (sql: Sql, date: string): Promise<ReconPayment[]> {
+  const { rows } = await sql.query(
+    `SELECT id, provider, file_kind, type, provider_txn_id, merchant_ref, original_ref, original_provider_txn_id, gross, fee, net,
+            paid_at, business_date, settlement_date, batch_id, store_id, device_id
+       FROM payments WHERE business_date BETWEEN $1::date - 1 AND $1::date + 1`, [date])
+  return rows.map((r): ReconPayment => ({
+    id: String(r.id),
+    provider: r.provider as Provider,
+    fileKind: r.file_kind === 'transaction' ? 'transaction' : 'settlement',
+    type: r.type as PaymentType,
+    providerTxnId: r.provider_txn_id,
+    merchantRef: r.merchant_ref,
+    originalRef: r.original_ref,
+    originalProviderTxnId: r.original_provider_txn_id,
+    gross: r.gross,
+    fee: r.fee,
+    net: r.net,
+    paidAt: r.paid_at ? (r.paid_at as Date).getTime() : null,
+    businessDate: r.business_date,
+    settlementDate: r.settlement_date,
+    batchId: r.batch_id,
+    storeId: r.store_id,
+    deviceId: r.device_id
+  }))
+}
+
+/** The payout batches the day's settlement rows belong to, stated totals against all their rows. */
+async function loadBatchFindings (sql: Sql, date: string): Promise<BatchFinding[]> {
+  const { rows } = await sql.query(
+    `WITH b AS (SELECT DISTINCT provider, batch_id FROM payments
+                 WHERE business_date = $1::date AND file_kind = 'settlement' AND batch_id IS NOT NULL),
+          stated AS (SELECT DISTINCT ON (sb.provider, sb.batch_id) sb.provider, sb.batch_id, sb.gross, sb.fee, sb.net
+                       FROM settlement_batches sb JOIN b USING (provider, batch_id) ORDER BY sb.provider, sb.batch_id, sb.import_id DESC),
+          sums AS (SELECT p.provider, p.batch_id, sum(p.gross)::bigint AS gross, sum(p.fee)::bigint AS fee, sum(p.net)::bigint AS net
+                     FROM payments p JOIN stated USING (provider, batch_id)
+                    WHERE p.file_kind = 'settlement' AND p.business_date BETWEEN $1::date - $2::int AND $1::date + $2::int GROUP BY 1, 2)
+     SELECT s.provider, s.batch_id, s.gross, s.fee, s.net, r.gross AS row_gross, r.fee AS row_fee, r.net AS row_net
+       FROM stated s JOIN sums r USING (provider, batch_id)`, [date, BATCH_WINDOW_DAYS])
+  const stated: StatedBatch[] = rows.map(r => ({ provider: r.provider, batchId: r.batch_id, gross: r.gross, fee: r.fee, net: r.net }))
+  const sums = new Map<string, BatchAmounts>(rows.map(r => [`${r.provider}|${r.batch_id}`, { gross: r.row_gross, fee: r.row_fee, net: r.row_net }]))
+  return compareBatches(stated, sums)
+}
+
+/** Everything `reconcile()` needs for `date`; run it inside one REPEATABLE READ snapshot. */
+export async function loadDayInput (sql: Sql, date: string, settings: ReconSettings): Promise<ReconInput> {
+  const { sales, movements } = await loadSales(sql, date)
+  const payments = await loadPayments(sql, date)
+  const batchFindings = await loadBatchFindings(sql, date)
+  return { date, sales, payments, movements, batchFindings, settings }
+}

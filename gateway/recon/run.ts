@@ -1,0 +1,121 @@
+// One reconciliation run of a business day: read a consistent snapshot, match, and persist the
+// result. Runs of the same day are serialised by an advisory lock. A run whose report equals the
+// standing one records itself as 'unchanged' and writes nothing else, so re-running changes nothing
+// twice; a changed report replaces the standing one, keeps each exception's history (first seen,
+// last seen, cleared) and sets exactly the verified movements it found.
+import { createHash } from 'node:crypto'
+import { hktDate } from '../../connectors/_shared/time.ts'
+import { reconcile } from '../../reconciler/reconcile.ts'
+import type { ReconException, ReconReport } from '../../reconciler/types.ts'
+import type { Config } from '../config.ts'
+import type { Db, TxClient } from '../db/pool.ts'
+import { loadDayInput } from './load.ts'
+
+export type RunTrigger = 'manual' | 'import' | 'pos' | 'schedule'
+
+export interface RunRequest { date: string, trigger: RunTrigger, ref?: string | null, asOf?: string }
+
+export interface RunResult { runId: number, date: string, outcome: 'changed' | 'unchanged', exceptions: number, matches: number, ms: number, report: ReconReport }
+
+/** What identifies an exception across runs: its code and the ids that locate it. */
+export function exceptionKey (e: ReconException): string {
+  return [e.code, e.store_id, e.sale_id, e.tender, e.payment_id, e.batch_id, e.line].map(v => v ?? '').join('|')
+}
+
+/** The report's content, without the moment it was generated. */
+export function reportDigest (r: ReconReport): string {
+  return createHash('sha256').update(JSON.stringify({ ...r, generated_at: null })).digest('hex')
+}
+
+const lockKey = (date: string): string => `recon-day:${date}`
+
+export async function reconcileDay (deps: { db: Db, config: Pick<Config, 'recon'> }, req: RunRequest): Promise<RunResult> {
+  const started = new Date()
+  const client = await deps.db.pool.connect()
+  try {
+    // a session lock, taken before the snapshot: a run that waited still reads everything committed
+    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockKey(req.date)])
+    try {
+      const asOf = req.asOf ?? hktDate(new Date())
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+      let version: number
+      let input
+      try {
+        await client.query('SET LOCAL statement_timeout = 300000')
+        const { rows } = await client.query('SELECT data_version FROM recon_days WHERE business_date = $1', [req.date])
+        version = rows[0]?.data_version ?? 0
+        input = await loadDayInput(client, req.date, { ...deps.config.recon, asOf })
+      } finally {
+        await client.query('COMMIT')
+      }
+      const report = reconcile({ ...input, generatedAt: started.toISOString() })
+      const digest = reportDigest(report)
+      const counts = { sales: input.sales.filter(s => s.businessDate === req.date).length, payments: input.payments.filter(p => p.businessDate === req.date).length }
+      const runId = await persist(client, req, asOf, version, digest, report, counts, started)
+      return { ...runId, date: req.date, exceptions: report.exceptions.length, matches: report.matches.length, ms: Date.now() - started.getTime(), report }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey(req.date)])
+    }
+  } finally {
+    client.release()
+  }
+}
+
+async function persist (client: TxClient, req: RunRequest, asOf: string, version: number, digest: string, report: ReconReport, counts: { sales: number, payments: number }, started: Date): Promise<{ runId: number, outcome: 'changed' | 'unchanged' }> {
+  await client.query('BEGIN')
+  try {
+    const { rows: standing } = await client.query('SELECT digest FROM recon_days WHERE business_date = $1 FOR UPDATE', [req.date])
+    const outcome = standing[0]?.digest === digest ? 'unchanged' : 'changed'
+    const { rows } = await client.query(
+      `INSERT INTO recon_runs (business_date, trigger, trigger_ref, as_of, data_version, outcome, digest, sales, payments, matches, exceptions, started_at, report)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+      [req.date, req.trigger, req.ref ?? null, asOf, version, outcome, digest, counts.sales, counts.payments, report.matches.length, report.exceptions.length, started,
+        outcome === 'changed' ? JSON.stringify(report) : null])
+    const runId = rows[0].id as number
+    // caught up with every arrival this run read; a later one keeps the day re-opened
+    await client.query(
+      `INSERT INTO recon_days (business_date, data_version, reconciled_version, run_id, digest) VALUES ($1, $2, $2, $3, $4)
+       ON CONFLICT (business_date) DO UPDATE SET
+         reconciled_version = greatest(recon_days.reconciled_version, $2),
+         run_id = CASE WHEN $5 THEN $3 ELSE recon_days.run_id END,
+         digest = $4,
+         reopened_by = CASE WHEN recon_days.data_version > $2 THEN recon_days.reopened_by END,
+         updated_at = now()`,
+      [req.date, version, runId, digest, outcome === 'changed'])
+    if (outcome === 'changed') await writeResults(client, req.date, runId, report)
+    await client.query('COMMIT')
+    return { runId, outcome }
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw err
+  }
+}
+
+/** The money an exception is about (the larger side), for sorting and digests; null for stock. */
+function amountAtStake (e: ReconException): number | null {
+  if (e.expected === null && e.actual === null) return null
+  return Math.max(Math.abs(e.expected ?? 0), Math.abs(e.actual ?? 0))
+}
+
+async function writeResults (client: TxClient, date: string, runId: number, report: ReconReport): Promise<void> {
+  await client.query('DELETE FROM recon_store_days WHERE business_date = $1', [date])
+  await client.query(
+    `INSERT INTO recon_store_days (business_date, store_id, run_id, status, sales, verified_sales, exceptions)
+     SELECT $1, x.store_id, $2, x.status, x.sales, x.verified_sales, x.exceptions
+       FROM jsonb_to_recordset($3::jsonb) AS x(store_id text, status text, sales int, verified_sales int, exceptions jsonb)`,
+    [date, runId, JSON.stringify(report.stores)])
+  const exceptions = report.exceptions.map(e => ({ key: exceptionKey(e), code: e.code, store_id: e.store_id, sale_id: e.sale_id, payment_id: e.payment_id ?? null, amount: amountAtStake(e), body: e }))
+  await client.query(
+    `INSERT INTO recon_exceptions (business_date, key, code, store_id, sale_id, payment_id, amount, body, first_run_id, last_run_id)
+     SELECT $1, x.key, x.code, x.store_id, x.sale_id, x.payment_id, x.amount, x.body, $2, $2
+       FROM jsonb_to_recordset($3::jsonb) AS x(key text, code text, store_id text, sale_id text, payment_id text, amount bigint, body jsonb)
+     ON CONFLICT (business_date, key) DO UPDATE SET last_run_id = $2, cleared_run_id = NULL, body = EXCLUDED.body, amount = EXCLUDED.amount, store_id = EXCLUDED.store_id`,
+    [date, runId, JSON.stringify(exceptions)])
+  // explained by the data now: cleared by this run, kept with its history
+  await client.query('UPDATE recon_exceptions SET cleared_run_id = $2 WHERE business_date = $1 AND cleared_run_id IS NULL AND last_run_id <> $2', [date, runId])
+  const verified = Object.values(report.verified_movements).flat().map(Number)
+  await client.query('DELETE FROM movement_verifications WHERE business_date = $1 AND NOT (movement_id = ANY($2::bigint[]))', [date, verified])
+  await client.query(
+    `INSERT INTO movement_verifications (movement_id, business_date, run_id) SELECT m, $1, $3 FROM unnest($2::bigint[]) AS m
+     ON CONFLICT (movement_id) DO NOTHING`, [date, verified, runId])
+}
