@@ -14,6 +14,8 @@ export interface Pairing { payment: ReconPayment, by: 'reference' | 'amount_time
 export class Matching {
   readonly tenders: TenderRef[]
   readonly tenderByKey = new Map<string, TenderRef>()
+  /** A sale's non-cash tenders, in tender order. */
+  readonly tendersOf = new Map<ReconSale, TenderRef[]>()
   readonly byTender = new Map<string, Pairing>()
   readonly byPayment = new Map<string, string>()
   /** A tender whose reference was paid more than once: the extra records. */
@@ -34,6 +36,8 @@ export class Matching {
         const ref: TenderRef = { key: `${sale.key}#${tender.tenderNo}`, sale, tender, provider: tender.method, dir: tender.amount < 0 ? 'refund' : 'payment' }
         this.tenders.push(ref)
         this.tenderByKey.set(ref.key, ref)
+        const list = this.tendersOf.get(sale)
+        if (list) list.push(ref); else this.tendersOf.set(sale, [ref])
       }
     }
   }
@@ -57,14 +61,35 @@ function group<T> (items: Iterable<T>, key: (x: T) => string | null): Map<string
   return m
 }
 
+/** Records by (provider, direction) and then by an id, without building a key string per record. */
+class RefIndex {
+  readonly #maps = new Map<string, Map<string, ReconPayment[]>>()
+  add (provider: string, dir: string, id: string, p: ReconPayment): void {
+    const k = provider + dir
+    let m = this.#maps.get(k)
+    if (!m) { m = new Map(); this.#maps.set(k, m) }
+    const list = m.get(id)
+    if (list) list.push(p); else m.set(id, [p])
+  }
+
+  get (provider: string, dir: string, id: string): ReconPayment[] | undefined { return this.#maps.get(provider + dir)?.get(id) }
+}
+
 /** Pass 1: references. `live` must be in canonical order (preparePayments). */
 export function matchByReference (m: Matching, live: readonly ReconPayment[]): void {
-  const byRef = group(live, p => directionOf(p) && p.merchantRef ? `${p.provider}|${directionOf(p)}|${p.merchantRef}` : null)
-  const byTxn = group(live, p => directionOf(p) && p.providerTxnId ? `${p.provider}|${directionOf(p)}|${p.providerTxnId}` : null)
+  const byRef = new RefIndex()
+  const byTxn = new RefIndex()
+  for (const p of live) {
+    const dir = directionOf(p)
+    if (!dir) continue
+    if (p.merchantRef) byRef.add(p.provider, dir, p.merchantRef, p)
+    if (p.providerTxnId) byTxn.add(p.provider, dir, p.providerTxnId, p)
+  }
   for (const t of m.tenders) {
-    let found = t.tender.reference ? byRef.get(`${t.provider}|${t.dir}|${t.tender.reference}`) : undefined
-    if (!found && t.tender.providerTxnId) found = byTxn.get(`${t.provider}|${t.dir}|${t.tender.providerTxnId}`)
-    const free = (found ?? []).filter(p => m.isFree(p))
+    let found = t.tender.reference ? byRef.get(t.provider, t.dir, t.tender.reference) : undefined
+    if (!found && t.tender.providerTxnId) found = byTxn.get(t.provider, t.dir, t.tender.providerTxnId)
+    if (!found) continue
+    const free = found.length === 1 ? (m.isFree(found[0]) ? found : []) : found.filter(p => m.isFree(p))
     if (free.length === 0) continue
     m.pair(t, free[0], 'reference')
     if (free.length > 1) {
@@ -92,10 +117,10 @@ export function chainRefunds (m: Matching, live: readonly ReconPayment[], sales:
     const original = sales.get(t.sale.refundOf)
     if (!original) continue
     const candidates: ReconPayment[] = []
-    for (const ot of original.tenders) {
-      if (ot.method !== t.provider) continue
-      if (ot.reference) candidates.push(...byOrigRef.get(`${t.provider}|${ot.reference}`) ?? [])
-      const paid = m.byTender.get(`${original.key}#${ot.tenderNo}`)?.payment.providerTxnId ?? ot.providerTxnId
+    for (const ot of m.tendersOf.get(original) ?? []) {
+      if (ot.provider !== t.provider) continue
+      if (ot.tender.reference) candidates.push(...byOrigRef.get(`${t.provider}|${ot.tender.reference}`) ?? [])
+      const paid = m.byTender.get(ot.key)?.payment.providerTxnId ?? ot.tender.providerTxnId
       if (paid) candidates.push(...byOrigTxn.get(`${t.provider}|${paid}`) ?? [])
     }
     const best = candidates.filter(p => m.isFree(p))

@@ -4,7 +4,7 @@
 import { preparePayments } from './index-payments.ts'
 import { chainRefunds, linkCancels, linkVoidRefunds, matchByAmountTime, matchByReference, Matching } from './match.ts'
 import { paymentExceptions, tenderExceptions, type DayContext } from './classify.ts'
-import { stockExceptions } from './stock.ts'
+import { indexMovements, stockExceptions } from './stock.ts'
 import { buildReport } from './report.ts'
 import type { ReconInput, ReconReport, ReconSale } from './types.ts'
 
@@ -70,14 +70,15 @@ export function reconcile (input: ReconInput): ReconReport {
     }
   }
   const daySales = sales.filter(x => x.businessDate === input.date)
+  const movements = indexMovements(input.movements)
   const exceptions = [
     ...tenderExceptions(m, ctx),
     ...paymentExceptions(m, prepared, input.payments, ctx),
-    ...stockExceptions(daySales, input.movements),
+    ...stockExceptions(daySales, movements),
     ...(input.batchFindings ?? []).map(b => ({
       code: 'BATCH_TOTAL_MISMATCH' as const, store_id: null, sale_id: null, tender: null, provider: b.provider, expected: b.expected, actual: b.actual,
       detail: b.detail, batch_id: b.batchId
     }))
   ]
-  return buildReport(input, daySales, m, prepared, exceptions, ctx)
+  return buildReport(input, daySales, m, prepared, exceptions, ctx, movements)
 }

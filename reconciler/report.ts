@@ -3,6 +3,7 @@
 import type { DayContext } from './classify.ts'
 import type { PreparedPayments } from './index-payments.ts'
 import type { Matching } from './match.ts'
+import { movementIdsOf, type MovementIndex } from './stock.ts'
 import { EXCEPTION_CODES, type ExceptionCode, type Provider, type ReconException, type ReconInput, type ProvisionalMovement, type ReconMatch, type ReconReport, type ReconSale, type StoreSummary } from './types.ts'
 
 export const UNASSIGNED = 'UNASSIGNED'
@@ -44,20 +45,7 @@ function stockDoubts (exceptions: readonly ReconException[]): Map<string, Set<Ex
   return out
 }
 
-/** A sale line's movement ids: as posted (database ids), or the line itself when none were given. */
-function movementIdsByLine (input: ReconInput): (saleKey: string, lineNo: number) => string[] {
-  if (!input.movements) return (saleKey, lineNo) => [`${saleKey}#${lineNo}`]
-  const byLine = new Map<string, string[]>()
-  for (const mv of input.movements) {
-    const k = `${mv.saleKey}#${mv.lineNo}`
-    const id = mv.id !== undefined ? String(mv.id) : k
-    const list = byLine.get(k)
-    if (list) list.push(id); else byLine.set(k, [id])
-  }
-  return (saleKey, lineNo) => byLine.get(`${saleKey}#${lineNo}`) ?? []
-}
-
-export function buildReport (input: ReconInput, daySales: readonly ReconSale[], m: Matching, prepared: PreparedPayments, exceptions: ReconException[], ctx: DayContext): ReconReport {
+export function buildReport (input: ReconInput, daySales: readonly ReconSale[], m: Matching, prepared: PreparedPayments, exceptions: ReconException[], ctx: DayContext, movements: MovementIndex): ReconReport {
   const stores = new Map<string, StoreSummary>()
   const store = (id: string | null): StoreSummary => {
     const k = id ?? UNASSIGNED
@@ -69,24 +57,22 @@ export function buildReport (input: ReconInput, daySales: readonly ReconSale[], 
   const matches: ReconMatch[] = []
   const verified: Record<string, string[]> = {}
   const provisional: ProvisionalMovement[] = []
-  const movementIds = movementIdsByLine(input)
   for (const sale of daySales) {
     if (sale.voided) continue
     const st = store(sale.storeId)
     if (sale.kind === 'sale') st.sales++
     let paidAll = true
-    for (const t of sale.tenders) {
-      st.tenders[t.method] = (st.tenders[t.method] ?? 0) + t.amount
-      if (t.method !== 'octopus' && t.method !== 'alipayhk') continue
-      const pairing = m.byTender.get(`${sale.key}#${t.tenderNo}`)
+    for (const t of sale.tenders) st.tenders[t.method] = (st.tenders[t.method] ?? 0) + t.amount
+    for (const t of m.tendersOf.get(sale) ?? []) {
+      const pairing = m.byTender.get(t.key)
       if (!pairing) { paidAll = false; continue }
-      matches.push({ sale_id: sale.saleId, store_id: sale.storeId, tender: t.tenderNo - 1, provider: t.method, provider_txn_id: pairing.payment.providerTxnId, payment_id: pairing.payment.id, by: pairing.by, ...(pairing.score !== undefined ? { score: pairing.score } : {}) })
+      matches.push({ sale_id: sale.saleId, store_id: sale.storeId, tender: t.tender.tenderNo - 1, provider: t.provider, provider_txn_id: pairing.payment.providerTxnId, payment_id: pairing.payment.id, by: pairing.by, ...(pairing.score !== undefined ? { score: pairing.score } : {}) })
     }
     const why = doubts.get(`${sale.storeId}|${sale.saleId}`)
     const ok = paidAll && !why
     if (ok && sale.kind === 'sale') st.verified_sales++
     for (const line of sale.lines) {
-      for (const id of movementIds(sale.key, line.lineNo)) {
+      for (const id of movementIdsOf(movements, sale, line.lineNo)) {
         if (ok) {
           (verified[sale.storeId] ??= []).push(id)
           st.verified_movements++

@@ -1,0 +1,80 @@
+// npm run bench:reconcile — the offline reconciliation, end to end, measured in one run on this machine:
+// generated days of 100k and 1M sales across 5 stores; `recon reconcile` (parse + match + report) in
+// seconds, rows/s and peak RSS, against the time csv-parse and JSON.parse alone take over the same
+// files (the floor). Targets (issue #3): 1M sales ≤ 10 s, ≤ 2× the floor, ≤ 1 GiB peak RSS.
+//   BENCH_SALES=100000,1000000  sizes     BENCH_RUNS=1  runs per measurement (the median is kept)
+import { spawn } from 'node:child_process'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateDay } from '../fixtures/gen/day.ts'
+
+const SIZES = (process.env.BENCH_SALES ?? '100000,1000000').split(',').map(Number)
+const RUNS = Number(process.env.BENCH_RUNS ?? 1)
+const ROOT = join(import.meta.dirname, '..')
+const work = join(tmpdir(), `recon-bench-reconcile-${process.pid}`)
+
+function run (args: string[], env: Record<string, string> = {}): Promise<{ ms: number, stdout: string, stderr: string, code: number | null }> {
+  const t0 = performance.now()
+  const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  proc.stdout.on('data', d => { stdout += d })
+  proc.stderr.on('data', d => { stderr += d })
+  return new Promise(resolve => proc.on('close', code => resolve({ ms: performance.now() - t0, stdout, stderr, code })))
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+async function measure (sales: number) {
+  const dir = join(work, String(sales))
+  const g0 = performance.now()
+  const truth = await generateDay({ stores: 5, sales, seed: 42, date: '2026-11-20', anomalies: 5 }, dir)
+  const generateS = (performance.now() - g0) / 1000
+  const settlements = ['alipayhk', 'octopus'].flatMap(sub => readdirSync(join(dir, sub)).sort().map(f => join(dir, sub, f)))
+  const pos = join(dir, 'pos-events.ndjson')
+  const movements = join(dir, 'stock-movements.ndjson')
+  const out = join(dir, 'report.json')
+  const floors: number[] = []
+  const clis: Array<{ ms: number, rss: number }> = []
+  let floor: any
+  for (let i = 0; i < RUNS; i++) {
+    const f = await run([join(ROOT, 'bench/parse-floor.ts'), pos, movements, ...settlements])
+    if (f.code !== 0) throw new Error(`parse floor failed: ${f.stderr}`)
+    floor = JSON.parse(f.stdout)
+    floors.push(f.ms)
+    const c = await run(['--import', join(ROOT, 'bench/peak-rss.ts'), join(ROOT, 'gateway/cli/main.ts'), 'reconcile', '--pos', pos, '--movements', movements, '--settlement', ...settlements,
+      '--date', '2026-11-20', '--as-of', '2026-11-24', '--out', out], { RECON_CONFIG: join(dir, 'stores.json'), RECON_DATA_DIR: join(work, 'data') })
+    if (c.code !== 0) throw new Error(`recon reconcile failed (${c.code}): ${c.stderr.slice(-2000)}`)
+    clis.push({ ms: c.ms, rss: Number(/PEAK_RSS_BYTES (\d+)/.exec(c.stderr)?.[1] ?? 0) })
+  }
+  const report = JSON.parse(readFileSync(out, 'utf8'))
+  const rows = floor.json_rows + floor.csv_rows
+  const cliS = median(clis.map(c => c.ms)) / 1000
+  const floorS = median(floors) / 1000
+  return {
+    sales, generate_s: +generateS.toFixed(1), input_rows: rows,
+    cli_s: +cliS.toFixed(2), rows_per_s: Math.round(rows / cliS), peak_rss_mb: Math.round(median(clis.map(c => c.rss)) / 2 ** 20),
+    floor_s: +floorS.toFixed(2), floor_json_s: +floor.json_s.toFixed(2), floor_csv_s: +floor.csv_s.toFixed(2), ratio_to_floor: +(cliS / floorS).toFixed(2),
+    exceptions: report.exceptions.length, injected_anomalies: truth.anomalies.length, matches: report.matches.length,
+    targets: sales >= 1_000_000 ? { cli_s: 10, ratio_to_floor: 2, peak_rss_mb: 1024 } : undefined
+  }
+}
+
+mkdirSync(work, { recursive: true })
+const figures: Record<string, unknown> = { machine: { cpus: cpus().length, node: process.version }, runs: RUNS, days: [] as unknown[] }
+try {
+  for (const sales of SIZES) {
+    const f = await measure(sales)
+    ;(figures.days as unknown[]).push(f)
+    console.log(`reconcile ${sales.toLocaleString('en')} sales: ${f.cli_s} s end to end (${f.rows_per_s.toLocaleString('en')} rows/s), peak RSS ${f.peak_rss_mb} MB; ` +
+      `parse-only floor ${f.floor_s} s (JSON ${f.floor_json_s} s + csv-parse ${f.floor_csv_s} s) → ${f.ratio_to_floor}×; ${f.exceptions} exceptions for ${f.injected_anomalies} injected anomalies` +
+      (f.targets ? ' (targets ≤ 10 s, ≤ 2×, ≤ 1024 MB)' : ''))
+  }
+} finally {
+  await rm(work, { recursive: true, force: true })
+}
+console.log(JSON.stringify(figures, null, 2))
+mkdirSync(join(import.meta.dirname, 'out'), { recursive: true })
+writeFileSync(join(import.meta.dirname, 'out', 'reconcile.json'), JSON.stringify(figures, null, 2) + '\n')
