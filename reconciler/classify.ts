@@ -28,14 +28,14 @@ export function tenderExceptions (m: Matching, ctx: DayContext): ReconException[
   const s = ctx.settings
   for (const t of m.tenders) {
     if (t.sale.businessDate !== ctx.date) continue
-    const pairing = m.byTender.get(t.key)
+    const pairing = m.byTender.get(t)
     if (pairing) {
       const p = pairing.payment
       const tolerance = t.provider === 'octopus' ? s.roundingCents : 0
       if (Math.abs(p.gross - t.tender.amount) > tolerance) {
         out.push({ ...base('AMOUNT_MISMATCH', t), actual: p.gross, provider_txn_id: p.providerTxnId, payment_id: p.id, detail: `the ${t.provider} record says ${formatMinor(p.gross)}, the till ${formatMinor(t.tender.amount)}` })
       }
-      for (const extra of m.paidTwice.get(t.key) ?? []) {
+      for (const extra of m.paidTwice.get(t) ?? []) {
         out.push({ ...base('DUPLICATE_PAYMENT', t), actual: extra.gross, provider_txn_id: extra.providerTxnId, payment_id: extra.id, detail: `reference ${t.tender.reference} was paid more than once (also ${p.providerTxnId ?? p.id})` })
       }
       const undone = m.cancelled.get(p.id)
@@ -47,7 +47,7 @@ export function tenderExceptions (m: Matching, ctx: DayContext): ReconException[
       }
       continue
     }
-    const reversal = m.reversedTender.get(t.key)
+    const reversal = m.reversedTender.get(t)
     if (reversal) {
       if (!t.sale.voided) out.push({ ...base('MISSING_PAYMENT', t), actual: 0, provider_txn_id: reversal.providerTxnId, payment_id: reversal.id, detail: `${t.provider} ${reversal.type === 'reversal' ? 'reversed' : 'cancelled'} this payment but the sale stands` })
       continue

@@ -9,13 +9,39 @@ export function directionOf (p: ReconPayment): Direction | null {
   return p.type === 'payment' ? 'payment' : p.type === 'refund' ? 'refund' : null
 }
 
-function identity (p: ReconPayment): string {
-  return p.providerTxnId
-    ? `${p.provider}|${p.type}|${p.providerTxnId}|${p.merchantRef ?? ''}`
-    : `${p.provider}|${p.type}|${p.deviceId ?? ''}|${p.paidAt ?? ''}|${p.gross}|${p.merchantRef ?? ''}`
+/**
+ * Two listings of one transaction: the provider's id and our reference agree, or, where the provider
+ * gives no id (an Octopus reader's report), device, second, amount and card do: two customers tapping
+ * the same amount on one reader in the same second are two transactions, not a duplicate.
+ */
+function sameTransaction (a: ReconPayment, b: ReconPayment): boolean {
+  return a.provider === b.provider && a.type === b.type && a.providerTxnId === b.providerTxnId && a.merchantRef === b.merchantRef &&
+    (a.providerTxnId !== null || (a.deviceId === b.deviceId && a.paidAt === b.paidAt && a.gross === b.gross && (a.card ?? null) === (b.card ?? null)))
+}
+
+/**
+ * Listings grouped by the provider's id, or by payment time when there is none, so that finding a
+ * record's earlier listing builds no key string per record (a day has a million of them).
+ */
+class Listings {
+  readonly #byTxn = new Map<string, ReconPayment[]>()
+  readonly #byTime = new Map<number, ReconPayment[]>()
+  find (p: ReconPayment): ReconPayment | undefined {
+    const list = p.providerTxnId !== null ? this.#byTxn.get(p.providerTxnId) : this.#byTime.get(p.paidAt ?? 0)
+    return list?.find(q => sameTransaction(p, q))
+  }
+
+  add (p: ReconPayment): void {
+    const list = p.providerTxnId !== null ? this.#byTxn.get(p.providerTxnId) : this.#byTime.get(p.paidAt ?? 0)
+    if (list) list.push(p)
+    else if (p.providerTxnId !== null) this.#byTxn.set(p.providerTxnId, [p])
+    else this.#byTime.set(p.paidAt ?? 0, [p])
+  }
 }
 
 export interface PreparedPayments {
+  /** Every record, in canonical order (payment time, then id). */
+  all: ReconPayment[]
   /** Records that take part in matching (one per real transaction), in canonical order. */
   live: ReconPayment[]
   /** A second listing of a transaction already listed: id → the id of the first listing. */
@@ -25,20 +51,19 @@ export interface PreparedPayments {
 }
 
 export function preparePayments (payments: readonly ReconPayment[]): PreparedPayments {
-  const sorted = [...payments].sort((a, b) => (a.paidAt ?? 0) - (b.paidAt ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-  const settled = new Set<string>()
-  for (const p of sorted) if (p.fileKind === 'settlement') settled.add(identity(p))
-  const first = new Map<string, string>()
+  const all = [...payments].sort((a, b) => (a.paidAt ?? 0) - (b.paidAt ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  const settled = new Listings()
+  for (const p of all) if (p.fileKind === 'settlement') settled.add(p)
+  const first = new Listings()
   const live: ReconPayment[] = []
   const duplicates = new Map<string, string>()
   const superseded = new Set<string>()
-  for (const p of sorted) {
-    const key = identity(p)
-    if (p.fileKind === 'transaction' && settled.has(key)) { superseded.add(p.id); continue }
-    const seen = first.get(key)
-    if (seen !== undefined) { duplicates.set(p.id, seen); continue }
-    first.set(key, p.id)
+  for (const p of all) {
+    if (p.fileKind === 'transaction' && settled.find(p)) { superseded.add(p.id); continue }
+    const seen = first.find(p)
+    if (seen !== undefined) { duplicates.set(p.id, seen.id); continue }
+    first.add(p)
     live.push(p)
   }
-  return { live, duplicates, superseded }
+  return { all, live, duplicates, superseded }
 }

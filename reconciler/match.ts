@@ -13,17 +13,16 @@ export interface Pairing { payment: ReconPayment, by: 'reference' | 'amount_time
 
 export class Matching {
   readonly tenders: TenderRef[]
-  readonly tenderByKey = new Map<string, TenderRef>()
   /** A sale's non-cash tenders, in tender order. */
   readonly tendersOf = new Map<ReconSale, TenderRef[]>()
-  readonly byTender = new Map<string, Pairing>()
-  readonly byPayment = new Map<string, string>()
+  readonly byTender = new Map<TenderRef, Pairing>()
+  readonly byPayment = new Map<string, TenderRef>()
   /** A tender whose reference was paid more than once: the extra records. */
-  readonly paidTwice = new Map<string, ReconPayment[]>()
+  readonly paidTwice = new Map<TenderRef, ReconPayment[]>()
   /** Original payment id → the cancel or reversal that undid it. */
   readonly cancelled = new Map<string, ReconPayment>()
   /** A cancel or reversal naming a tender's reference when no payment for it is listed. */
-  readonly reversedTender = new Map<string, ReconPayment>()
+  readonly reversedTender = new Map<TenderRef, ReconPayment>()
   readonly linkedCancels = new Set<string>()
   /** Records set aside: the extra payments of a tender paid twice. */
   readonly claimed = new Set<string>()
@@ -35,7 +34,6 @@ export class Matching {
         if (tender.method !== 'octopus' && tender.method !== 'alipayhk') continue
         const ref: TenderRef = { key: `${sale.key}#${tender.tenderNo}`, sale, tender, provider: tender.method, dir: tender.amount < 0 ? 'refund' : 'payment' }
         this.tenders.push(ref)
-        this.tenderByKey.set(ref.key, ref)
         const list = this.tendersOf.get(sale)
         if (list) list.push(ref); else this.tendersOf.set(sale, [ref])
       }
@@ -43,8 +41,8 @@ export class Matching {
   }
 
   pair (t: TenderRef, p: ReconPayment, by: Pairing['by'], score?: number): void {
-    this.byTender.set(t.key, score === undefined ? { payment: p, by } : { payment: p, by, score })
-    this.byPayment.set(p.id, t.key)
+    this.byTender.set(t, score === undefined ? { payment: p, by } : { payment: p, by, score })
+    this.byPayment.set(p.id, t)
   }
 
   isFree (p: ReconPayment): boolean { return !this.byPayment.has(p.id) && !this.claimed.has(p.id) && !this.linkedCancels.has(p.id) }
@@ -78,22 +76,30 @@ class RefIndex {
 /** Pass 1: references. `live` must be in canonical order (preparePayments). */
 export function matchByReference (m: Matching, live: readonly ReconPayment[]): void {
   const byRef = new RefIndex()
-  const byTxn = new RefIndex()
   for (const p of live) {
     const dir = directionOf(p)
-    if (!dir) continue
-    if (p.merchantRef) byRef.add(p.provider, dir, p.merchantRef, p)
-    if (p.providerTxnId) byTxn.add(p.provider, dir, p.providerTxnId, p)
+    if (dir && p.merchantRef) byRef.add(p.provider, dir, p.merchantRef, p)
+  }
+  // few tills keep the provider's id: that index is built only when one does
+  let byTxn: RefIndex | null = null
+  const txnIndex = (): RefIndex => {
+    if (byTxn) return byTxn
+    byTxn = new RefIndex()
+    for (const p of live) {
+      const dir = directionOf(p)
+      if (dir && p.providerTxnId) byTxn.add(p.provider, dir, p.providerTxnId, p)
+    }
+    return byTxn
   }
   for (const t of m.tenders) {
     let found = t.tender.reference ? byRef.get(t.provider, t.dir, t.tender.reference) : undefined
-    if (!found && t.tender.providerTxnId) found = byTxn.get(t.provider, t.dir, t.tender.providerTxnId)
+    if (!found && t.tender.providerTxnId) found = txnIndex().get(t.provider, t.dir, t.tender.providerTxnId)
     if (!found) continue
     const free = found.length === 1 ? (m.isFree(found[0]) ? found : []) : found.filter(p => m.isFree(p))
     if (free.length === 0) continue
     m.pair(t, free[0], 'reference')
     if (free.length > 1) {
-      m.paidTwice.set(t.key, free.slice(1))
+      m.paidTwice.set(t, free.slice(1))
       for (const extra of free.slice(1)) m.claimed.add(extra.id)
     }
   }
@@ -104,23 +110,28 @@ export function matchByReference (m: Matching, live: readonly ReconPayment[]): v
  * payment through original_partner_transaction_ID / originalTransactionId (or, in-store layout C, the
  * Alipay id the refund shares with its payment).
  */
-export function chainRefunds (m: Matching, live: readonly ReconPayment[], sales: ReadonlyMap<string, ReconSale>): void {
+export function chainRefunds (m: Matching, live: readonly ReconPayment[], allSales: readonly ReconSale[]): void {
   const refunds = live.filter(p => p.type === 'refund' && m.isFree(p))
   if (refunds.length === 0) return
+  // the originals the day's refund tenders name
+  const wanted = new Set<string>()
+  for (const t of m.tenders) if (t.dir === 'refund' && t.sale.refundOf) wanted.add(t.sale.refundOf)
+  const sales = new Map<string, ReconSale>()
+  for (const s of allSales) if (wanted.has(s.key)) sales.set(s.key, s)
   const byOrigRef = group(refunds, p => p.originalRef ? `${p.provider}|${p.originalRef}` : null)
   const byOrigTxn = group(refunds, p => {
     const id = p.originalProviderTxnId ?? p.providerTxnId
     return id ? `${p.provider}|${id}` : null
   })
   for (const t of m.tenders) {
-    if (t.dir !== 'refund' || m.byTender.has(t.key) || !t.sale.refundOf) continue
+    if (t.dir !== 'refund' || m.byTender.has(t) || !t.sale.refundOf) continue
     const original = sales.get(t.sale.refundOf)
     if (!original) continue
     const candidates: ReconPayment[] = []
     for (const ot of m.tendersOf.get(original) ?? []) {
       if (ot.provider !== t.provider) continue
       if (ot.tender.reference) candidates.push(...byOrigRef.get(`${t.provider}|${ot.tender.reference}`) ?? [])
-      const paid = m.byTender.get(ot.key)?.payment.providerTxnId ?? ot.tender.providerTxnId
+      const paid = m.byTender.get(ot)?.payment.providerTxnId ?? ot.tender.providerTxnId
       if (paid) candidates.push(...byOrigTxn.get(`${t.provider}|${paid}`) ?? [])
     }
     const best = candidates.filter(p => m.isFree(p))
@@ -131,23 +142,37 @@ export function chainRefunds (m: Matching, live: readonly ReconPayment[], sales:
 
 /** Cancels and reversals: linked to the payment they undo, or to the tender they name. */
 export function linkCancels (m: Matching, live: readonly ReconPayment[]): void {
-  const payments = live.filter(p => p.type === 'payment')
-  const byTxn = group(payments, p => p.providerTxnId ? `${p.provider}|${p.providerTxnId}` : null)
-  const byRef = group(payments, p => p.merchantRef ? `${p.provider}|${p.merchantRef}` : null)
-  const tenderByRef = new Map(m.tenders.filter(t => t.tender.reference && t.dir === 'payment').map(t => [`${t.provider}|${t.tender.reference}`, t]))
-  for (const c of live) {
-    if (c.type !== 'cancel' && c.type !== 'reversal') continue
-    const target = (c.originalProviderTxnId ? byTxn.get(`${c.provider}|${c.originalProviderTxnId}`) : undefined)?.[0] ??
-      (c.merchantRef ? byRef.get(`${c.provider}|${c.merchantRef}`) : undefined)?.[0] ??
-      (c.originalRef ? byRef.get(`${c.provider}|${c.originalRef}`) : undefined)?.[0]
+  const cancels = live.filter(p => p.type === 'cancel' || p.type === 'reversal')
+  if (cancels.length === 0) return
+  // index only the ids and references the cancels name, not every record of the day
+  const wantTxn = new Set<string>()
+  const wantRef = new Set<string>()
+  for (const c of cancels) {
+    if (c.originalProviderTxnId) wantTxn.add(c.originalProviderTxnId)
+    if (c.merchantRef) wantRef.add(c.merchantRef)
+    if (c.originalRef) wantRef.add(c.originalRef)
+  }
+  const byTxn = new RefIndex()
+  const byRef = new RefIndex()
+  for (const p of live) {
+    if (p.type !== 'payment') continue
+    if (p.providerTxnId && wantTxn.has(p.providerTxnId)) byTxn.add(p.provider, '', p.providerTxnId, p)
+    if (p.merchantRef && wantRef.has(p.merchantRef)) byRef.add(p.provider, '', p.merchantRef, p)
+  }
+  const tenderByRef = new Map<string, TenderRef>()
+  for (const t of m.tenders) if (t.dir === 'payment' && t.tender.reference && wantRef.has(t.tender.reference)) tenderByRef.set(`${t.provider}|${t.tender.reference}`, t)
+  for (const c of cancels) {
+    const target = (c.originalProviderTxnId ? byTxn.get(c.provider, '', c.originalProviderTxnId) : undefined)?.[0] ??
+      (c.merchantRef ? byRef.get(c.provider, '', c.merchantRef) : undefined)?.[0] ??
+      (c.originalRef ? byRef.get(c.provider, '', c.originalRef) : undefined)?.[0]
     if (target && !m.cancelled.has(target.id)) {
       m.cancelled.set(target.id, c)
       m.linkedCancels.add(c.id)
       continue
     }
     const t = c.merchantRef ? tenderByRef.get(`${c.provider}|${c.merchantRef}`) : undefined
-    if (t && !m.byTender.has(t.key)) {
-      m.reversedTender.set(t.key, c)
+    if (t && !m.byTender.has(t)) {
+      m.reversedTender.set(t, c)
       m.linkedCancels.add(c.id)
     }
   }
@@ -161,7 +186,7 @@ export function linkVoidRefunds (m: Matching, live: readonly ReconPayment[]): vo
   const refunds = live.filter(p => p.type === 'refund' && m.isFree(p))
   if (refunds.length === 0) return
   for (const t of m.tenders) {
-    const paid = m.byTender.get(t.key)?.payment
+    const paid = m.byTender.get(t)?.payment
     if (!t.sale.voided || t.dir !== 'payment' || !paid || m.cancelled.has(paid.id)) continue
     const undo = refunds.find(r => m.isFree(r) && r.provider === t.provider &&
       ((t.tender.reference !== null && r.originalRef === t.tender.reference) || (paid.providerTxnId !== null && (r.originalProviderTxnId ?? r.providerTxnId) === paid.providerTxnId)))
@@ -177,7 +202,7 @@ export function linkVoidRefunds (m: Matching, live: readonly ReconPayment[]): vo
 export function matchByAmountTime (m: Matching, live: readonly ReconPayment[], s: ReconSettings, deviceOf: (storeId: string, terminalId: string | null) => string | null): void {
   const windowMs = s.windowMinutes * 60_000
   const referenced = new Set(m.tenders.flatMap(t => t.tender.reference ? [`${t.provider}|${t.tender.reference}`] : []))
-  const tenders = m.tenders.filter(t => !m.byTender.has(t.key) && !t.tender.reference && !t.tender.providerTxnId && !m.reversedTender.has(t.key))
+  const tenders = m.tenders.filter(t => !m.byTender.has(t) && !t.tender.reference && !t.tender.providerTxnId && !m.reversedTender.has(t))
   const payments = live.filter(p => m.isFree(p) && directionOf(p) && p.paidAt !== null && !(p.merchantRef && referenced.has(`${p.provider}|${p.merchantRef}`)))
   // a reader is compared with its own till when the pairing is known, else within the store
   const knownDevices = new Set<string>()
@@ -211,7 +236,7 @@ function assignGroup (m: Matching, ts: TenderRef[], ps: ReconPayment[], windowMs
   }
   if (tolerance === 0) return
   // what is left: amounts within the rounding tolerance, the closest (amount, then time) first
-  const left = ts.filter(t => !m.byTender.has(t.key))
+  const left = ts.filter(t => !m.byTender.has(t))
   const free = ps.filter(p => m.isFree(p)).sort(byTime(p => p.paidAt!))
   const pairs: Array<[number, number, TenderRef, ReconPayment]> = []
   for (const t of left) {
@@ -227,7 +252,7 @@ function assignGroup (m: Matching, ts: TenderRef[], ps: ReconPayment[], windowMs
   }
   pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1] || (a[2].key < b[2].key ? -1 : 1) || (a[3].id < b[3].id ? -1 : 1))
   for (const [, dt, t, p] of pairs) {
-    if (m.byTender.has(t.key) || !m.isFree(p)) continue
+    if (m.byTender.has(t) || !m.isFree(p)) continue
     m.pair(t, p, 'amount_time', score(0, dt, windowMs))
   }
 }

@@ -29,7 +29,7 @@ function build (specs: Array<typeof saleArb extends fc.Arbitrary<infer T> ? T : 
   specs.forEach((s, i) => {
     const id = `S${i}`
     const reference = s.referenced ? `${id}-1` : null
-    sales.push({ key: `pos:${id}`, saleId: id, storeId: 'MK01', terminalId: s.terminal, kind: 'sale', refundOf: null, occurredAt: at(s.time), businessDate: DAY, voided: s.voided && s.method === 'alipayhk', lines: [{ lineNo: 1, sku: 'A', qty: 1, locationId: 'MK01', restock: true }], tenders: [{ tenderNo: 1, method: s.method, amount: s.amount, reference, providerTxnId: null }] })
+    sales.push({ key: `pos:${id}`, saleId: id, storeId: 'MK01', terminalId: s.terminal, kind: 'sale', refundOf: null, occurredAt: at(s.time), businessDate: DAY, voided: s.voided && s.method === 'alipayhk', lines: [{ lineNo: 1, sku: 'A', qty: 1, restock: true }], tenders: [{ tenderNo: 1, method: s.method, amount: s.amount, reference, providerTxnId: null }] })
     if (s.method === 'cash' || s.fate === 'missing') return
     const p: ReconPayment = {
       id: `p${i}`, provider: s.method, fileKind: 'settlement', type: 'payment', providerTxnId: `X${i}`, merchantRef: reference, originalRef: null, originalProviderTxnId: null,
@@ -40,7 +40,7 @@ function build (specs: Array<typeof saleArb extends fc.Arbitrary<infer T> ? T : 
     payments.push(p)
     if (s.fate === 'twice') payments.push({ ...p, id: `p${i}b` })
     if (s.refund && !s.voided) {
-      sales.push({ key: `pos:R${i}`, saleId: `R${i}`, storeId: 'MK01', terminalId: s.terminal, kind: 'refund', refundOf: `pos:${id}`, occurredAt: at('20:00'), businessDate: DAY, voided: false, lines: [{ lineNo: 1, sku: 'A', qty: 1, locationId: 'MK01', restock: true }], tenders: [{ tenderNo: 1, method: s.method, amount: -s.amount, reference: null, providerTxnId: null }] })
+      sales.push({ key: `pos:R${i}`, saleId: `R${i}`, storeId: 'MK01', terminalId: s.terminal, kind: 'refund', refundOf: `pos:${id}`, occurredAt: at('20:00'), businessDate: DAY, voided: false, lines: [{ lineNo: 1, sku: 'A', qty: 1, restock: true }], tenders: [{ tenderNo: 1, method: s.method, amount: -s.amount, reference: null, providerTxnId: null }] })
       payments.push({ ...p, id: `r${i}`, type: 'refund', providerTxnId: `XR${i}`, merchantRef: `RF${i}`, originalRef: reference, originalProviderTxnId: `X${i}`, gross: -s.amount, fee: 0, net: -s.amount, paidAt: at('20:00') })
     }
   })

@@ -74,6 +74,16 @@ t.test('DUPLICATE_PAYMENT: one tender paid twice, or one transaction listed twic
   t.same(codes(r).sort(), ['DUPLICATE_PAYMENT', 'DUPLICATE_PAYMENT', 'UNEXPECTED_PAYMENT'], 'the first listing of X-1 is unexpected, its copy a duplicate')
 })
 
+t.test('an Octopus report without transaction ids: the same row twice is a duplicate, two cards tapping the same amount in one second are two payments', async t => {
+  const tills = [sale('S1', { tenders: [{ method: 'octopus', amount: 500 }] }), sale('S2', { tenders: [{ method: 'octopus', amount: 500 }] })]
+  const tap = (id: string, card: string) => payment({ provider: 'octopus', gross: 500, fee: 8, id, card, time: '12:00:03' })
+  const two = run({ sales: tills, payments: [tap('p1', '****1111'), tap('p2', '****2222')] })
+  t.same(two.exceptions, [])
+  t.equal(two.matches.length, 2)
+  const twice = run({ sales: tills.slice(0, 1), payments: [tap('p1', '****1111'), tap('p2', '****1111')] })
+  t.match(twice.exceptions, [{ code: 'DUPLICATE_PAYMENT', payment_id: 'p2', sale_id: 'S1' }])
+})
+
 t.test('a transaction listed in the transaction file and again in the settlement file is one record', async t => {
   const r = run({
     sales: [sale('S1', { tenders: [{ method: 'alipayhk', amount: 500, reference: 'S1-1' }] })],
@@ -109,11 +119,11 @@ t.test('voids: a cancelled payment is fine, a settled one is VOID_BUT_SETTLED; a
 
 t.test('STOCK_MISMATCH: posted movements that do not equal the lines', async t => {
   const s = sale('S1', { lines: [{ sku: 'A', qty: 2 }, { sku: 'B', qty: 1 }], tenders: [{ method: 'cash', amount: 100 }] })
-  const r = run({ sales: [s], movements: [{ saleKey: 'pos:S1', lineNo: 1, sku: 'A', locationId: 'MK01', qty: -1 }, { saleKey: 'pos:S1', lineNo: 2, sku: 'B', locationId: 'MK01', qty: -1, id: 7 }] })
+  const r = run({ sales: [s], movements: [{ saleKey: 'pos:S1', lineNo: 1, sku: 'A', qty: -1 }, { saleKey: 'pos:S1', lineNo: 2, sku: 'B', qty: -1, id: 7 }] })
   t.match(r.exceptions, [{ code: 'STOCK_MISMATCH', sale_id: 'S1', line: 1, sku: 'A', expected_qty: -2, actual_qty: -1 }])
   t.equal(r.stores[0].verified_sales, 0)
   t.same(r.provisional_movements.map(p => [p.movement, p.line, p.why]), [['pos:S1#1', 1, ['STOCK_MISMATCH']], ['7', 2, ['STOCK_MISMATCH']]], 'both lines of the sale stay provisional, with the reason')
-  const fine = run({ sales: [s], movements: [{ saleKey: 'pos:S1', lineNo: 1, sku: 'A', locationId: 'MK01', qty: -2, id: 6 }, { saleKey: 'pos:S1', lineNo: 2, sku: 'B', locationId: 'MK01', qty: -1, id: 7 }] })
+  const fine = run({ sales: [s], movements: [{ saleKey: 'pos:S1', lineNo: 1, sku: 'A', qty: -2, id: 6 }, { saleKey: 'pos:S1', lineNo: 2, sku: 'B', qty: -1, id: 7 }] })
   t.same(fine.verified_movements, { MK01: ['6', '7'] })
   t.match(fine.stores, [{ verified_movements: 2, provisional_movements: 0 }])
 })

@@ -4,7 +4,7 @@
 import { preparePayments } from './index-payments.ts'
 import { chainRefunds, linkCancels, linkVoidRefunds, matchByAmountTime, matchByReference, Matching } from './match.ts'
 import { paymentExceptions, tenderExceptions, type DayContext } from './classify.ts'
-import { indexMovements, stockExceptions } from './stock.ts'
+import { movementsOf, stockExceptions } from './stock.ts'
 import { buildReport } from './report.ts'
 import type { ReconInput, ReconReport, ReconSale } from './types.ts'
 
@@ -17,7 +17,7 @@ function readerMap (m: Matching, configured: Record<string, string> | undefined)
   const seen = new Map<string, Map<string, number>>()
   const learn = (): void => {
     for (const t of m.tenders) {
-      const p = m.byTender.get(t.key)?.payment
+      const p = m.byTender.get(t)?.payment
       if (t.provider !== 'octopus' || !p?.deviceId) continue
       const till = `${t.sale.storeId}:${t.sale.terminalId ?? ''}`
       const counts = seen.get(till) ?? new Map<string, number>()
@@ -39,11 +39,10 @@ function readerMap (m: Matching, configured: Record<string, string> | undefined)
 export function reconcile (input: ReconInput): ReconReport {
   const s = input.settings
   const sales = [...input.sales].sort(byKey)
-  const salesByKey = new Map(sales.map(x => [x.key, x]))
   const prepared = preparePayments(input.payments)
   const m = new Matching(sales)
   matchByReference(m, prepared.live)
-  chainRefunds(m, prepared.live, salesByKey)
+  chainRefunds(m, prepared.live, sales)
   linkCancels(m, prepared.live)
   linkVoidRefunds(m, prepared.live)
   const readers = readerMap(m, s.devices)
@@ -61,16 +60,15 @@ export function reconcile (input: ReconInput): ReconReport {
       return device !== null && uploadedDevices.has(`${device}|${day}`)
     },
     storeOfPayment: p => {
-      const tk = m.byPayment.get(p.id)
-      return (tk ? m.tenderByKey.get(tk)?.sale.storeId : undefined) ?? p.storeId ?? null
+      return m.byPayment.get(p.id)?.sale.storeId ?? p.storeId ?? null
     },
     saleOfPayment: id => {
-      const t = m.tenderByKey.get(m.byPayment.get(id) ?? '')
+      const t = m.byPayment.get(id)
       return t ? { saleId: t.sale.saleId, storeId: t.sale.storeId, tender: t.tender.tenderNo - 1 } : null
     }
   }
   const daySales = sales.filter(x => x.businessDate === input.date)
-  const movements = indexMovements(input.movements)
+  const movements = movementsOf(input.movements)
   const exceptions = [
     ...tenderExceptions(m, ctx),
     ...paymentExceptions(m, prepared, input.payments, ctx),

@@ -3,7 +3,7 @@
 import type { DayContext } from './classify.ts'
 import type { PreparedPayments } from './index-payments.ts'
 import type { Matching } from './match.ts'
-import { movementIdsOf, type MovementIndex } from './stock.ts'
+import { forEachMovement, type MovementsOf } from './stock.ts'
 import { EXCEPTION_CODES, type ExceptionCode, type Provider, type ReconException, type ReconInput, type ProvisionalMovement, type ReconMatch, type ReconReport, type ReconSale, type StoreSummary } from './types.ts'
 
 export const UNASSIGNED = 'UNASSIGNED'
@@ -33,19 +33,20 @@ export function storeStatus (exceptions: StoreSummary['exceptions']): StoreSumma
  * provider listing a payment twice says nothing about whether the goods left with a paying customer.
  */
 const NO_DOUBT = new Set<ExceptionCode>(['FEE_OUT_OF_BAND', 'DUPLICATE_PAYMENT'])
-function stockDoubts (exceptions: readonly ReconException[]): Map<string, Set<ExceptionCode>> {
-  const out = new Map<string, Set<ExceptionCode>>()
+function stockDoubts (exceptions: readonly ReconException[]): Map<string, Map<string | null, Set<ExceptionCode>>> {
+  const out = new Map<string, Map<string | null, Set<ExceptionCode>>>() // sale id → store → codes
   for (const e of exceptions) {
     if (e.sale_id === null || NO_DOUBT.has(e.code)) continue
-    const k = `${e.store_id}|${e.sale_id}`
-    let codes = out.get(k)
-    if (!codes) { codes = new Set(); out.set(k, codes) }
+    let byStore = out.get(e.sale_id)
+    if (!byStore) { byStore = new Map(); out.set(e.sale_id, byStore) }
+    let codes = byStore.get(e.store_id)
+    if (!codes) { codes = new Set(); byStore.set(e.store_id, codes) }
     codes.add(e.code)
   }
   return out
 }
 
-export function buildReport (input: ReconInput, daySales: readonly ReconSale[], m: Matching, prepared: PreparedPayments, exceptions: ReconException[], ctx: DayContext, movements: MovementIndex): ReconReport {
+export function buildReport (input: ReconInput, daySales: readonly ReconSale[], m: Matching, prepared: PreparedPayments, exceptions: ReconException[], ctx: DayContext, movements: MovementsOf): ReconReport {
   const stores = new Map<string, StoreSummary>()
   const store = (id: string | null): StoreSummary => {
     const k = id ?? UNASSIGNED
@@ -64,30 +65,30 @@ export function buildReport (input: ReconInput, daySales: readonly ReconSale[], 
     let paidAll = true
     for (const t of sale.tenders) st.tenders[t.method] = (st.tenders[t.method] ?? 0) + t.amount
     for (const t of m.tendersOf.get(sale) ?? []) {
-      const pairing = m.byTender.get(t.key)
+      const pairing = m.byTender.get(t)
       if (!pairing) { paidAll = false; continue }
-      matches.push({ sale_id: sale.saleId, store_id: sale.storeId, tender: t.tender.tenderNo - 1, provider: t.provider, provider_txn_id: pairing.payment.providerTxnId, payment_id: pairing.payment.id, by: pairing.by, ...(pairing.score !== undefined ? { score: pairing.score } : {}) })
+      const match: ReconMatch = { sale_id: sale.saleId, store_id: sale.storeId, tender: t.tender.tenderNo - 1, provider: t.provider, provider_txn_id: pairing.payment.providerTxnId, payment_id: pairing.payment.id, by: pairing.by }
+      if (pairing.score !== undefined) match.score = pairing.score
+      matches.push(match)
     }
-    const why = doubts.get(`${sale.storeId}|${sale.saleId}`)
+    const why = doubts.get(sale.saleId)?.get(sale.storeId)
     const ok = paidAll && !why
     if (ok && sale.kind === 'sale') st.verified_sales++
-    for (const line of sale.lines) {
-      for (const id of movementIdsOf(movements, sale, line.lineNo)) {
-        if (ok) {
-          (verified[sale.storeId] ??= []).push(id)
-          st.verified_movements++
-        } else {
-          provisional.push({ movement: id, store_id: sale.storeId, sale_id: sale.saleId, line: line.lineNo, sku: line.sku, why: why ? [...why].sort() : [] })
-          st.provisional_movements++
-        }
+    const list = ok ? (verified[sale.storeId] ??= []) : null
+    forEachMovement(movements(sale), sale, (id, line, sku) => {
+      if (list) {
+        list.push(id)
+        st.verified_movements++
+      } else {
+        provisional.push({ movement: id, store_id: sale.storeId, sale_id: sale.saleId, line, sku, why: why ? [...why].sort() : [] })
+        st.provisional_movements++
       }
-    }
+    })
   }
   const providers: ReconReport['providers'] = {}
   const unmatchedIds = new Set(exceptions.filter(e => UNMATCHED_CODES.has(e.code) && e.payment_id).map(e => e.payment_id!))
   // canonical order, so that object keys (providers, settled) come out the same for any input order
-  const payments = [...input.payments].sort((a, b) => cmp(a.id, b.id))
-  for (const p of payments) {
+  for (const p of prepared.all) {
     if (p.businessDate !== input.date || prepared.superseded.has(p.id)) continue
     const pr = providers[p.provider] ??= { records: 0, gross: 0, matched_gross: 0, unmatched_gross: 0, other_gross: 0 }
     pr.records++
@@ -113,7 +114,8 @@ export function buildReport (input: ReconInput, daySales: readonly ReconSale[], 
     exceptions: sorted,
     matches: matches.sort((a, b) => cmp(a.store_id, b.store_id) || cmp(a.sale_id, b.sale_id) || a.tender - b.tender),
     providers,
-    verified_movements: Object.fromEntries(Object.keys(verified).sort().map(k => [k, verified[k].sort()])),
+    // in canonical sale and line order already
+    verified_movements: Object.fromEntries(Object.keys(verified).sort().map(k => [k, verified[k]])),
     provisional_movements: provisional.sort((a, b) => cmp(a.store_id, b.store_id) || cmp(a.sale_id, b.sale_id) || a.line - b.line || cmp(a.movement, b.movement))
   }
 }

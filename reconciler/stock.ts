@@ -1,37 +1,42 @@
 // A sale's stock: the movements the POS posted for it must equal its lines (a sale takes qty off the
 // shelf, a return puts it back unless it is not restocked). Quantities are compared in thousandths
 // (qty has at most 3 decimals), never as floats.
-import type { ReconException, ReconMovement, ReconSale } from './types.ts'
+import type { ReconException, ReconMovement, ReconSale, ReconSaleMovement } from './types.ts'
 
 const milli = (q: number): number => Math.round(q * 1000)
+const NONE: readonly ReconMovement[] = Object.freeze([])
 
-/** Posted movements per sale key (null when none were given: they are then taken to equal the lines). */
-export type MovementIndex = ReadonlyMap<string, readonly ReconMovement[]> | null
+/** A sale's posted movements, or undefined when they are not known (taken to equal the lines). */
+export type MovementsOf = (sale: ReconSale) => readonly ReconMovement[] | undefined
 
-export function indexMovements (movements: readonly ReconMovement[] | undefined): MovementIndex {
-  if (!movements) return null
+/** Movements on the sales themselves, or, when the input lists them apart, looked up by sale key. */
+export function movementsOf (listed: readonly ReconSaleMovement[] | undefined): MovementsOf {
+  if (!listed) return sale => sale.movements
   const bySale = new Map<string, ReconMovement[]>()
-  for (const mv of movements) {
+  for (const mv of listed) {
     const list = bySale.get(mv.saleKey)
     if (list) list.push(mv); else bySale.set(mv.saleKey, [mv])
   }
-  return bySale
+  return sale => sale.movements ?? bySale.get(sale.key) ?? NONE
 }
 
-/** The ids of the movements posted for a sale line (offline, without ids: `sale key#line`). */
-export function movementIdsOf (index: MovementIndex, sale: ReconSale, lineNo: number): string[] {
-  if (!index) return [`${sale.key}#${lineNo}`]
-  const out: string[] = []
-  for (const mv of index.get(sale.key) ?? []) if (mv.lineNo === lineNo) out.push(mv.id !== undefined ? String(mv.id) : `${sale.key}#${lineNo}`)
-  return out
+const SUFFIX = Array.from({ length: 64 }, (_, i) => `#${i}`)
+const lineKey = (sale: ReconSale, lineNo: number): string => sale.key + (SUFFIX[lineNo] ?? `#${lineNo}`)
+
+/** Each movement of a sale: its id (without one, `sale key#line`), line and SKU; unknown movements count as the lines. */
+export function forEachMovement (posted: readonly ReconMovement[] | undefined, sale: ReconSale, fn: (id: string, line: number, sku: string) => void): void {
+  if (!posted) {
+    for (const line of sale.lines) fn(lineKey(sale, line.lineNo), line.lineNo, line.sku)
+    return
+  }
+  for (const mv of posted) fn(mv.id !== undefined ? String(mv.id) : lineKey(sale, mv.lineNo), mv.lineNo, mv.sku)
 }
 
-export function stockExceptions (sales: readonly ReconSale[], index: MovementIndex): ReconException[] {
-  if (!index) return []
+export function stockExceptions (sales: readonly ReconSale[], movements: MovementsOf): ReconException[] {
   const out: ReconException[] = []
   for (const sale of sales) {
-    if (sale.voided) continue
-    const posted = index.get(sale.key) ?? []
+    const posted = movements(sale)
+    if (sale.voided || !posted) continue
     for (const line of sale.lines) {
       const expected = sale.kind === 'sale' ? -milli(line.qty) : line.restock ? milli(line.qty) : 0
       let actual = 0

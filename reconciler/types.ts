@@ -4,7 +4,7 @@ import type { Minor, PaymentType, Provider, TenderMethod } from '../connectors/c
 
 export type { Minor, Provider }
 
-export interface ReconLine { lineNo: number, sku: string, qty: number, locationId: string, restock: boolean }
+export interface ReconLine { lineNo: number, sku: string, qty: number, restock: boolean }
 
 export interface ReconTender {
   tenderNo: number
@@ -29,6 +29,8 @@ export interface ReconSale {
   voided: boolean
   lines: ReconLine[]
   tenders: ReconTender[]
+  /** The stock movements the POS posted for this sale, when known; absent: taken to equal the lines. */
+  movements?: ReconMovement[]
 }
 
 export interface ReconPayment {
@@ -51,10 +53,14 @@ export interface ReconPayment {
   batchId: string | null
   storeId: string | null
   deviceId: string | null
+  /** The masked card or buyer id as the provider printed it: only to tell two listings apart, never reported. */
+  card?: string | null
 }
 
 /** A stock movement the POS posted for a sale line (negative for a sale, positive for a return). */
-export interface ReconMovement { saleKey: string, lineNo: number, sku: string, locationId: string, qty: number, id?: number }
+export interface ReconMovement { lineNo: number, sku: string, qty: number, id?: number }
+/** A movement named by its sale's key, for inputs that list movements apart from their sales. */
+export interface ReconSaleMovement extends ReconMovement { saleKey: string }
 
 /** A payout batch whose stated totals disagree with its rows (found at import). */
 export interface BatchFinding { provider: Provider, batchId: string, expected: Minor, actual: Minor, detail: string }
@@ -84,8 +90,11 @@ export interface ReconInput {
   /** The day's sales and refunds, plus neighbouring days' (matched, never reported). */
   sales: ReconSale[]
   payments: ReconPayment[]
-  /** Movements as posted; when absent they are taken to equal the lines (the gateway derives them so). */
-  movements?: ReconMovement[]
+  /**
+   * Movements listed apart from their sales (loaders attach them to `ReconSale.movements` instead);
+   * given, every sale's are known, and a sale with none has none.
+   */
+  movements?: ReconSaleMovement[]
   batchFindings?: BatchFinding[]
   settings: ReconSettings
   generatedAt?: string

@@ -56,25 +56,50 @@ export function paymentFromRecord (r: PaymentRecord, id: string, fileKind: 'sett
   return {
     id, provider: r.provider, fileKind, type: r.type, providerTxnId: r.providerTxnId, merchantRef: r.merchantRef, originalRef: r.originalRef,
     originalProviderTxnId: r.originalProviderTxnId, gross: r.gross, fee: r.fee, net: r.net, paidAt: r.paidAt ? r.paidAt.getTime() : null,
-    businessDate: paymentDay(r, storeId, rules), settlementDate: r.settlementDate, batchId: r.batchId, storeId, deviceId: r.deviceId
+    businessDate: paymentDay(r, storeId, rules), settlementDate: r.settlementDate, batchId: r.batchId, storeId, deviceId: r.deviceId, card: r.cardMasked
   }
 }
 
-/** Sales and refunds from POS events; voids mark their target, whichever order they came in. */
-export function salesFromEvents (events: Iterable<PosEvent>, cutoff: (storeId: string | null) => number): ReconSale[] {
-  const sales = new Map<string, ReconSale>()
-  const voided = new Set<string>()
-  for (const ev of events) {
-    const key = `${ev.vendor}:${ev.saleId}`
-    if (ev.kind === 'void') { voided.add(key); continue }
-    if (sales.has(key)) continue // first delivery wins, as in the database
-    sales.set(key, {
-      key, saleId: ev.saleId, storeId: ev.storeId, terminalId: ev.terminalId, kind: ev.kind, refundOf: ev.refundOf ? `${ev.vendor}:${ev.refundOf}` : null,
-      occurredAt: ev.occurredAt.getTime(), businessDate: businessDate(ev.occurredAt, cutoff(ev.storeId)), voided: false,
-      lines: ev.lines.map(l => ({ lineNo: l.lineNo, sku: l.sku, qty: l.qty, locationId: l.locationId, restock: l.restock })),
-      tenders: ev.tenders.map(t => ({ tenderNo: t.tenderNo, method: t.method, amount: t.amount, reference: t.reference, providerTxnId: t.providerTxnId }))
+/**
+ * Sales and refunds from POS events, one at a time; voids mark their target whichever order they came
+ * in, and the first delivery of a sale wins, as in the database. Kept per vendor and sale id, so that
+ * finding a sale (for a void, a movement) builds no key string.
+ */
+export class SaleCollector {
+  readonly #byVendor = new Map<string, Map<string, ReconSale>>()
+  readonly #voided: Array<[string, string]> = []
+  readonly #cutoff: (storeId: string | null) => number
+  #count = 0
+  /** Events added, voids included. */
+  events = 0
+
+  constructor (cutoff: (storeId: string | null) => number) { this.#cutoff = cutoff }
+
+  get (vendor: string, saleId: string): ReconSale | undefined { return this.#byVendor.get(vendor)?.get(saleId) }
+
+  add (ev: PosEvent): void {
+    this.events++
+    if (ev.kind === 'void') { this.#voided.push([ev.vendor, ev.saleId]); return }
+    let sales = this.#byVendor.get(ev.vendor)
+    if (!sales) { sales = new Map(); this.#byVendor.set(ev.vendor, sales) }
+    if (sales.has(ev.saleId)) return
+    this.#count++
+    sales.set(ev.saleId, {
+      key: `${ev.vendor}:${ev.saleId}`, saleId: ev.saleId, storeId: ev.storeId, terminalId: ev.terminalId, kind: ev.kind,
+      refundOf: ev.refundOf ? `${ev.vendor}:${ev.refundOf}` : null, occurredAt: ev.occurredAt.getTime(),
+      businessDate: businessDate(ev.occurredAt, this.#cutoff(ev.storeId)), voided: false,
+      lines: ev.lines.map(l => ({ lineNo: l.lineNo, sku: l.sku, qty: l.qty, restock: l.restock })),
+      tenders: ev.tenders
     })
   }
-  for (const k of voided) { const s = sales.get(k); if (s) s.voided = true }
-  return [...sales.values()]
+
+  get size (): number { return this.#count }
+
+  /** Every sale and refund, voids applied. */
+  finish (): ReconSale[] {
+    for (const [vendor, saleId] of this.#voided) { const s = this.get(vendor, saleId); if (s) s.voided = true }
+    const out: ReconSale[] = []
+    for (const sales of this.#byVendor.values()) for (const s of sales.values()) out.push(s)
+    return out
+  }
 }

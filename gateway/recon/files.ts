@@ -1,53 +1,54 @@
 // The offline reconciliation's input, read straight from files: canonical POS events (NDJSON),
 // settlement files in any supported layout, and optionally the POS's stock movements (NDJSON).
 // Anything unreadable stops the run with the file, line and reason; nothing is skipped silently.
-import { createReadStream } from 'node:fs'
 import { basename } from 'node:path'
+import { createReadStream } from 'node:fs'
 import { createInterface } from 'node:readline'
-import type { BatchTotal, LineIssue, PosEvent } from '../../connectors/contract.ts'
+import type { BatchTotal, LineIssue } from '../../connectors/contract.ts'
 import { InputError } from '../../connectors/errors.ts'
 import { normalizeCanonical } from '../../connectors/pos-canonical/normalize.ts'
 import { builtInConnectors } from '../../connectors/index.ts'
 import { probeFile, readSettlementFile } from '../../connectors/_shared/settlement-reader.ts'
 import { compareBatches, sumBatches } from '../../reconciler/batches.ts'
-import type { ReconInput, ReconMovement, ReconPayment } from '../../reconciler/types.ts'
+import type { ReconInput, ReconMovement, ReconPayment, ReconSale } from '../../reconciler/types.ts'
 import { storeResolver, type Config } from '../config.ts'
-import { dayRules, paymentFromRecord, salesFromEvents, type DayRules } from './convert.ts'
+import { dayRules, paymentFromRecord, SaleCollector, type DayRules } from './convert.ts'
 
 export interface OfflineFiles { pos: string[], settlements: string[], movements?: string }
 export type Progress = (message: string) => void
 
 const MAX_ISSUES = 50
 
-async function * ndjson (path: string): AsyncGenerator<[unknown, number]> {
+/** Calls `fn` with each JSON value of an NDJSON file and its line; a line that is not JSON stops the read. */
+async function eachJsonLine (path: string, fn: (value: unknown, line: number) => void): Promise<void> {
   let line = 0
-  for await (const text of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
-    line++
-    if (text.trim() === '') continue
+  for await (let text of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
+    if (++line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1) // a UTF-8 BOM
+    if (text === '' || text.trim() === '') continue
     let value: unknown
     try { value = JSON.parse(text) } catch { throw new InputError('INVALID_ROWS', `${basename(path)} line ${line}: not JSON`, [{ line, message: 'not JSON' }]) }
-    yield [value, line]
+    fn(value, line)
   }
 }
 
-async function readEvents (paths: string[], config: Pick<Config, 'stores'>, progress: Progress): Promise<PosEvent[]> {
+async function readSales (paths: string[], config: Pick<Config, 'stores'>, rules: DayRules, progress: Progress): Promise<SaleCollector> {
   const resolve = storeResolver(config, 'pos-canonical')
-  const events: PosEvent[] = []
+  const sales = new SaleCollector(rules.cutoff)
   const issues: LineIssue[] = []
   for (const path of paths) {
-    for await (const [value, line] of ndjson(path)) {
+    await eachJsonLine(path, (value, line) => {
+      if (issues.length >= MAX_ISSUES) return
       try {
-        events.push(normalizeCanonical(value as never, { resolveStore: resolve }, line))
+        sales.add(normalizeCanonical(value as never, { resolveStore: resolve }, line))
       } catch (err) {
         if (!(err instanceof InputError)) throw err
         issues.push(...err.issues.map(i => ({ ...i, message: `${basename(path)}: ${i.message}` })))
-        if (issues.length >= MAX_ISSUES) break
       }
-      if (events.length % 200_000 === 0) progress(`POS events: ${events.length.toLocaleString('en')} read`)
-    }
+      if (sales.events % 250_000 === 0) progress(`POS events: ${sales.events.toLocaleString('en')} read`)
+    })
   }
   if (issues.length) throw new InputError('INVALID_ROWS', `invalid POS events (${issues.length}${issues.length >= MAX_ISSUES ? '+' : ''})`, issues)
-  return events
+  return sales
 }
 
 async function readSettlements (paths: string[], config: Pick<Config, 'octopusProfiles' | 'limits'>, rules: DayRules, progress: Progress) {
@@ -71,24 +72,35 @@ async function readSettlements (paths: string[], config: Pick<Config, 'octopusPr
   return { payments, findings: compareBatches(batches, sumBatches(payments)) }
 }
 
-async function readMovements (path: string): Promise<ReconMovement[]> {
-  const out: ReconMovement[] = []
-  for await (const [v, line] of ndjson(path)) {
-    const m = v as { sale_id?: unknown, line?: unknown, sku?: unknown, location_id?: unknown, qty?: unknown, vendor?: unknown }
+/**
+ * The POS's stock movements, attached to their sales; from then on every sale's movements are known (a
+ * sale with none has none). A movement of a sale not in the POS files belongs to another day's file.
+ */
+async function readMovements (path: string, sales: SaleCollector, all: ReconSale[], progress: Progress): Promise<void> {
+  let read = 0
+  let elsewhere = 0
+  await eachJsonLine(path, (v, line) => {
+    const m = v as { sale_id?: unknown, line?: unknown, sku?: unknown, qty?: unknown, vendor?: unknown }
     if (typeof m.sale_id !== 'string' || typeof m.line !== 'number' || typeof m.sku !== 'string' || typeof m.qty !== 'number') {
       throw new InputError('INVALID_ROWS', `${basename(path)} line ${line}: a movement needs sale_id, line, sku and qty`, [{ line, message: 'a movement needs sale_id, line, sku and qty' }])
     }
-    out.push({ saleKey: `${typeof m.vendor === 'string' ? m.vendor : 'pos-canonical'}:${m.sale_id}`, lineNo: m.line, sku: m.sku, locationId: String(m.location_id ?? ''), qty: m.qty })
-  }
-  return out
+    read++
+    const sale = sales.get(typeof m.vendor === 'string' ? m.vendor : 'pos-canonical', m.sale_id)
+    if (!sale) { elsewhere++; return }
+    const mv: ReconMovement = { lineNo: m.line, sku: m.sku, qty: m.qty }
+    if (sale.movements) sale.movements.push(mv); else sale.movements = [mv]
+  })
+  for (const s of all) s.movements ??= []
+  progress(`${basename(path)}: ${read.toLocaleString('en')} stock movements${elsewhere ? `, ${elsewhere.toLocaleString('en')} of sales not in the POS files` : ''}`)
 }
 
 export async function loadOfflineInput (files: OfflineFiles, date: string, asOf: string, config: Pick<Config, 'stores' | 'recon' | 'octopusProfiles' | 'limits'>, progress: Progress = () => {}): Promise<ReconInput> {
   const rules = dayRules(config)
-  const events = await readEvents(files.pos, config, progress)
-  const sales = salesFromEvents(events, rules.cutoff)
-  progress(`POS: ${events.length.toLocaleString('en')} events, ${sales.length.toLocaleString('en')} sales and refunds`)
+  const collector = await readSales(files.pos, config, rules, progress)
+  const sales = collector.finish()
+  progress(`POS: ${collector.events.toLocaleString('en')} events, ${sales.length.toLocaleString('en')} sales and refunds`)
+  if (files.movements) await readMovements(files.movements, collector, sales, progress)
   const { payments, findings } = await readSettlements(files.settlements, config, rules, progress)
-  const movements = files.movements ? await readMovements(files.movements) : undefined
-  return { date, sales, payments, movements, batchFindings: findings, settings: { ...config.recon, asOf } }
+  progress('matching')
+  return { date, sales, payments, batchFindings: findings, settings: { ...config.recon, asOf } }
 }

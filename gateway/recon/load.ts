@@ -6,6 +6,8 @@ import type { PaymentType, Provider, TenderMethod } from '../../connectors/contr
 import { compareBatches, type BatchAmounts, type StatedBatch } from '../../reconciler/batches.ts'
 import type { BatchFinding, ReconInput, ReconLine, ReconMovement, ReconPayment, ReconSale, ReconSettings, ReconTender } from '../../reconciler/types.ts'
 import type { Sql } from '../ingest/pos-store.ts'
+import type { PiiCipher } from '../crypto.ts'
+import { CARD_CONTEXT } from '../ingest/import-file.ts'
 
 /** Batches span a few days; their rows are summed over this many days either side. */
 const BATCH_WINDOW_DAYS = 14
@@ -20,7 +22,8 @@ function groupBy<T> (rows: T[], key: (r: T) => number): Map<number, T[]> {
   return m
 }
 
-async function loadSales (sql: Sql, date: string): Promise<{ sales: ReconSale[], movements: ReconMovement[] }> {
+/** The sales, each with the movements posted for it (every sale's are known: a sale with none has none). */
+async function loadSales (sql: Sql, date: string): Promise<ReconSale[]> {
   // the day and its neighbours, and the originals their refunds return goods of
   const { rows: heads } = await sql.query(
     `WITH near AS (SELECT * FROM sales WHERE business_date BETWEEN $1::date - 1 AND $1::date + 1),
@@ -30,14 +33,20 @@ async function loadSales (sql: Sql, date: string): Promise<{ sales: ReconSale[],
        FROM (SELECT * FROM near UNION SELECT * FROM orig) s`, [date])
   const ids = heads.map(h => h.id as number)
   const keys = heads.map(h => `${h.vendor}:${h.sale_id}`)
-  const { rows: lines } = await sql.query('SELECT sale_pk, line_no, sku, qty::float8 AS qty, location_id, restock FROM sale_lines WHERE sale_pk = ANY($1::bigint[]) ORDER BY sale_pk, line_no', [ids])
+  const { rows: lines } = await sql.query('SELECT sale_pk, line_no, sku, qty::float8 AS qty, restock FROM sale_lines WHERE sale_pk = ANY($1::bigint[]) ORDER BY sale_pk, line_no', [ids])
   const { rows: tenders } = await sql.query('SELECT sale_pk, tender_no, method, amount, reference, provider_txn_id FROM sale_tenders WHERE sale_pk = ANY($1::bigint[]) ORDER BY sale_pk, tender_no', [ids])
   const { rows: moves } = await sql.query(
     `SELECT id, source_id, source_line, sku, location_id, qty::float8 AS qty FROM stock_movements
       WHERE source_type = 'sale' AND reason IN ('sale', 'return') AND source_id = ANY($1::text[])`, [keys])
+  const bySource = new Map<string, ReconMovement[]>()
+  for (const m of moves) {
+    const mv: ReconMovement = { lineNo: m.source_line, sku: m.sku, qty: m.qty, id: Number(m.id) }
+    const list = bySource.get(m.source_id)
+    if (list) list.push(mv); else bySource.set(m.source_id, [mv])
+  }
   const linesOf = groupBy(lines, r => r.sale_pk)
   const tendersOf = groupBy(tenders, r => r.sale_pk)
-  const sales = heads.map((h): ReconSale => ({
+  return heads.map((h): ReconSale => ({
     key: `${h.vendor}:${h.sale_id}`,
     saleId: h.sale_id,
     storeId: h.store_id,
@@ -47,17 +56,17 @@ async function loadSales (sql: Sql, date: string): Promise<{ sales: ReconSale[],
     occurredAt: (h.occurred_at as Date).getTime(),
     businessDate: h.business_date,
     voided: h.voided,
-    lines: (linesOf.get(h.id) ?? []).map((l): ReconLine => ({ lineNo: l.line_no, sku: l.sku, qty: l.qty, locationId: l.location_id, restock: l.restock })),
-    tenders: (tendersOf.get(h.id) ?? []).map((t): ReconTender => ({ tenderNo: t.tender_no, method: t.method as TenderMethod, amount: t.amount, reference: t.reference, providerTxnId: t.provider_txn_id }))
+    lines: (linesOf.get(h.id) ?? []).map((l): ReconLine => ({ lineNo: l.line_no, sku: l.sku, qty: l.qty, restock: l.restock })),
+    tenders: (tendersOf.get(h.id) ?? []).map((t): ReconTender => ({ tenderNo: t.tender_no, method: t.method as TenderMethod, amount: t.amount, reference: t.reference, providerTxnId: t.provider_txn_id })),
+    movements: bySource.get(`${h.vendor}:${h.sale_id}`) ?? []
   }))
-  const movements = moves.map((m): ReconMovement => ({ saleKey: m.source_id, lineNo: m.source_line, sku: m.sku, locationId: m.location_id, qty: m.qty, id: Number(m.id) }))
-  return { sales, movements }
 }
 
-async function loadPayments (sql: Sql, date: string): Promise<ReconPayment[]> {
+async function loadPayments (sql: Sql, date: string, cipher: PiiCipher): Promise<ReconPayment[]> {
+  // the card is read only where the provider gives no transaction id: there it tells two listings apart
   const { rows } = await sql.query(
     `SELECT id, provider, file_kind, type, provider_txn_id, merchant_ref, original_ref, original_provider_txn_id, gross, fee, net,
-            paid_at, business_date, settlement_date, batch_id, store_id, device_id
+            paid_at, business_date, settlement_date, batch_id, store_id, device_id, CASE WHEN provider_txn_id IS NULL THEN card_enc END AS card_enc
        FROM payments WHERE business_date BETWEEN $1::date - 1 AND $1::date + 1`, [date])
   return rows.map((r): ReconPayment => ({
     id: String(r.id),
@@ -76,7 +85,8 @@ async function loadPayments (sql: Sql, date: string): Promise<ReconPayment[]> {
     settlementDate: r.settlement_date,
     batchId: r.batch_id,
     storeId: r.store_id,
-    deviceId: r.device_id
+    deviceId: r.device_id,
+    card: r.card_enc ? cipher.decryptText(r.card_enc, CARD_CONTEXT) : null
   }))
 }
 
@@ -98,9 +108,9 @@ async function loadBatchFindings (sql: Sql, date: string): Promise<BatchFinding[
 }
 
 /** Everything `reconcile()` needs for `date`; run it inside one REPEATABLE READ snapshot. */
-export async function loadDayInput (sql: Sql, date: string, settings: ReconSettings): Promise<ReconInput> {
-  const { sales, movements } = await loadSales(sql, date)
-  const payments = await loadPayments(sql, date)
+export async function loadDayInput (sql: Sql, date: string, settings: ReconSettings, cipher: PiiCipher): Promise<ReconInput> {
+  const sales = await loadSales(sql, date)
+  const payments = await loadPayments(sql, date, cipher)
   const batchFindings = await loadBatchFindings(sql, date)
-  return { date, sales, payments, movements, batchFindings, settings }
+  return { date, sales, payments, batchFindings, settings }
 }

@@ -9,6 +9,7 @@ import { reconcile } from '../../reconciler/reconcile.ts'
 import type { ReconException, ReconReport } from '../../reconciler/types.ts'
 import type { Config } from '../config.ts'
 import type { Db, TxClient } from '../db/pool.ts'
+import type { PiiCipher } from '../crypto.ts'
 import { loadDayInput } from './load.ts'
 
 export type RunTrigger = 'manual' | 'import' | 'pos' | 'schedule'
@@ -29,7 +30,7 @@ export function reportDigest (r: ReconReport): string {
 
 const lockKey = (date: string): string => `recon-day:${date}`
 
-export async function reconcileDay (deps: { db: Db, config: Pick<Config, 'recon'> }, req: RunRequest): Promise<RunResult> {
+export async function reconcileDay (deps: { db: Db, cipher: PiiCipher, config: Pick<Config, 'recon'> }, req: RunRequest): Promise<RunResult> {
   const started = new Date()
   const client = await deps.db.pool.connect()
   try {
@@ -44,7 +45,7 @@ export async function reconcileDay (deps: { db: Db, config: Pick<Config, 'recon'
         await client.query('SET LOCAL statement_timeout = 300000')
         const { rows } = await client.query('SELECT data_version FROM recon_days WHERE business_date = $1', [req.date])
         version = rows[0]?.data_version ?? 0
-        input = await loadDayInput(client, req.date, { ...deps.config.recon, asOf })
+        input = await loadDayInput(client, req.date, { ...deps.config.recon, asOf }, deps.cipher)
       } finally {
         await client.query('COMMIT')
       }
