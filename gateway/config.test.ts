@@ -58,3 +58,25 @@ t.test('a JSON config file sets stores with cut-offs and aliases, secrets and Oc
   writeFileSync(join(dir, 'bad.json'), JSON.stringify({ stores: { X: { cutoff: '13:00' } } }))
   t.throws(() => loadConfig({ RECON_DATA_DIR: dir, RECON_CONFIG: join(dir, 'bad.json') }), /store X: cutoff must be HH:mm between 00:00 and 11:59/)
 })
+
+t.test('reconciliation settings: window, rounding, fee bands per provider and store, settlement cycles, holidays, readers; bad ones are named', async t => {
+  const dir = t.testdir({
+    'config.json': JSON.stringify({
+      stores: { MK01: { name: 'Mong Kok', feeBands: { octopus: { min: 0.01, max: 0.02 } } } },
+      reconciliation: { windowMinutes: 15, roundingCents: 5, feeBands: { alipayhk: { min: 0.005, max: 0.015 } }, settlementDays: { alipayhk: 2 }, holidays: ['2026-12-28'], devices: { '9A1F02': 'MK01:T1' } }
+    })
+  })
+  const c = loadConfig({ RECON_DATA_DIR: dir, RECON_CONFIG: join(dir, 'config.json') }).recon
+  t.match(c, { windowMinutes: 15, roundingCents: 5, feeBands: { alipayhk: { min: 0.005, max: 0.015 }, octopus: { min: 0.005, max: 0.025 } }, storeFeeBands: { MK01: { octopus: { min: 0.01, max: 0.02 } } }, settlementDays: { alipayhk: 2, octopus: 1 }, devices: { '9A1F02': 'MK01:T1' } })
+  t.ok(c.holidays.has('2026-12-28') && c.holidays.has('2026-12-25'), 'the configured holiday joins the built-in list')
+  const bad = (reconciliation: object) => {
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ reconciliation }))
+    return () => loadConfig({ RECON_DATA_DIR: dir, RECON_CONFIG: join(dir, 'bad.json') })
+  }
+  t.throws(bad({ windowMinutes: 0 }), /windowMinutes must be a whole number from 1 to 1440/)
+  t.throws(bad({ roundingCents: 2.5 }), /roundingCents must be a whole number/)
+  t.throws(bad({ settlementDays: { octopus: -1 } }), /settlementDays.octopus must be a whole number/)
+  t.throws(bad({ feeBands: { octopus: { min: 0.03, max: 0.02 } } }), /octopus: a fee band is/)
+  t.throws(bad({ holidays: ['25/12/2026'] }), /"25\/12\/2026" is not YYYY-MM-DD/)
+  t.throws(bad({ devices: { X1: 'MK01' } }), /devices.X1: name the till as "STORE:TERMINAL"/)
+})

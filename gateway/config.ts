@@ -223,7 +223,14 @@ function reconConfig (file: FileConfig): ReconConfig {
     return b
   }
   for (const d of r.holidays ?? []) if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new ConfigError(`reconciliation.holidays: "${d}" is not YYYY-MM-DD`)
-  if (r.windowMinutes !== undefined && !(r.windowMinutes > 0 && r.windowMinutes <= 24 * 60)) throw new ConfigError('reconciliation.windowMinutes must be between 1 and 1440')
+  const whole = (v: number | undefined, lo: number, hi: number, what: string): void => {
+    if (v !== undefined && !(Number.isInteger(v) && v >= lo && v <= hi)) throw new ConfigError(`reconciliation.${what} must be a whole number from ${lo} to ${hi}`)
+  }
+  whole(r.windowMinutes, 1, 1440, 'windowMinutes')
+  whole(r.roundingCents, 0, 50, 'roundingCents')
+  for (const [p, n] of Object.entries(r.settlementDays ?? {})) whole(n, 0, 30, `settlementDays.${p}`)
+  // a stand-alone Octopus reader and the till it serves: { "9A1F02": "MK01:T1" }
+  for (const [device, till] of Object.entries(r.devices ?? {})) if (!/^[^:]+:[^:]+$/.test(String(till))) throw new ConfigError(`reconciliation.devices.${device}: name the till as "STORE:TERMINAL"`)
   const storeFeeBands: NonNullable<ReconConfig['storeFeeBands']> = {}
   for (const [id, st] of Object.entries(file.stores ?? {})) {
     if (!st.feeBands) continue

@@ -1,6 +1,7 @@
 // `npm run demo`: boots the gateway as `npm start` does (embedded PostgreSQL, migrations, pg-boss,
 // workers, HTTP), pushes the fixture POS webhooks through the real HTTP API (signed), uploads the
-// fixture settlement files, and prints what landed per source and what was refused and why.
+// fixture settlement files, and prints what landed per source, what was refused and why, and the
+// reconciliation of the day that the imports triggered.
 // Each run starts from an empty demo database (.data/demo), unless DATABASE_URL points elsewhere.
 import { readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
@@ -106,7 +107,28 @@ const pays = await rt.db.query(`SELECT provider, business_date::text AS day, typ
   FROM payments GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`)
 console.log('\nPayment records landed, per provider and HKT business day:')
 for (const r of pays.rows) console.log(`  ${r.provider.padEnd(9)} ${r.day} ${r.type.padEnd(10)} ${String(r.n).padStart(3)}  gross ${formatHkd(r.gross).padStart(12)}  fee ${formatHkd(r.fee).padStart(9)}  net ${formatHkd(r.net).padStart(12)}`)
-console.log(`\nTry the API: curl -H "authorization: Bearer ${financeKey}" "${base}/v1/payments?date=2026-11-20&provider=octopus"`)
+
+// ---- the imports queued a reconciliation of each day they touched; the worker runs them
+const day = '2026-11-20'
+let report: Record<string, any> | null = null
+const until = Date.now() + 60_000
+while (Date.now() < until) {
+  const res = await fetch(`${base}/v1/reconciliations/${day}`, { headers: { authorization: `Bearer ${financeKey}` } })
+  if (res.ok) { report = await res.json() as Record<string, any>; if (!report.run.reopened) break }
+  await new Promise(r => setTimeout(r, 250))
+}
+if (report) {
+  console.log(`\nReconciliation of ${day} (run #${report.run.id}, ${report.run.trigger}; ${report.matches.length} tenders matched to provider records):`)
+  for (const st of report.stores) {
+    const codes = Object.entries(st.exceptions).map(([c, n]) => `${n} ${c}`).join(', ') || 'nothing open'
+    console.log(`  ${st.store_id.padEnd(10)} ${st.status.padEnd(10)} ${st.sales} sales, ${st.verified_sales} verified; ${st.verified_movements} stock movements verified, ${st.provisional_movements} provisional; ${codes}`)
+  }
+  console.log('  e.g.')
+  for (const e of report.exceptions.slice(0, 4)) console.log(`    ${e.code} ${e.sale_id ?? e.reference ?? e.batch_id ?? ''}: ${e.detail}`)
+} else {
+  console.log(`\nReconciliation of ${day}: not finished within 60 s`)
+}
+console.log(`\nTry the API: curl -H "authorization: Bearer ${financeKey}" "${base}/v1/reconciliations/${day}?format=csv"`)
 
 if (process.argv.includes('--serve')) {
   console.log(`\nServing at ${base} until Ctrl-C.`)
