@@ -10,6 +10,9 @@ import { importRoutes } from './routes/imports.ts'
 import { posEventRoutes } from './routes/pos-events.ts'
 import { readRoutes } from './routes/reads.ts'
 import { reconciliationRoutes } from './routes/reconciliations.ts'
+import { inventoryRoutes } from './routes/inventory.ts'
+import { replenishmentRoutes } from './routes/replenishment.ts'
+import { dingtalkRoutes } from './routes/dingtalk.ts'
 import { settlementRoutes } from './routes/settlements.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
 
@@ -50,5 +53,8 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}): Promise<F
   await app.register(importRoutes, deps)
   await app.register(readRoutes, deps)
   await app.register(reconciliationRoutes, deps)
+  await app.register(inventoryRoutes, deps)
+  await app.register(replenishmentRoutes, deps)
+  await app.register(dingtalkRoutes, deps)
   return app
 }

@@ -10,6 +10,8 @@ import type { WebhookSecret } from '../connectors/pos.ts'
 import { parseProfile, type MappingProfile } from '../connectors/octopus/profile.ts'
 import { HK_HOLIDAYS_DEFAULT } from '../reconciler/calendar.ts'
 import type { FeeBand, ReconSettings } from '../reconciler/types.ts'
+import { ConfigError } from './config-error.ts'
+import { forwardingConfig, type FileForwarding, type ForwardingConfig } from './config-forwarding.ts'
 
 export type Role = 'finance' | 'pos' | 'admin'
 export const ROLES: readonly Role[] = ['finance', 'pos', 'admin']
@@ -23,6 +25,8 @@ export interface StoreConfig {
   /** Vendor store/location ids that mean this store, per connector. */
   aliases: Record<string, string[]>
 }
+
+export interface LocationConfig { id: string, name: string, kind: 'central' | 'store' | 'temporary' }
 
 export interface Limits {
   webhookBodyBytes: number
@@ -59,16 +63,14 @@ export interface Config {
   octopusProfiles: MappingProfile[]
   limits: Limits
   recon: ReconConfig
+  /** Locations beyond the stores (central warehouse, temporary stalls), registered at start. */
+  locations: LocationConfig[]
+  forwarding: ForwardingConfig
   /** Where generated development secrets were written, if they were. */
   devSecretsFile: string | null
 }
 
-export class ConfigError extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = 'ConfigError'
-  }
-}
+export { ConfigError }
 
 export const DEFAULT_LIMITS: Limits = {
   webhookBodyBytes: 1024 * 1024,
@@ -89,6 +91,8 @@ interface FileConfig {
   piiKeys?: Array<{ id: string, key: string }>
   octopusProfiles?: string[]
   limits?: Partial<Limits>
+  locations?: Record<string, { name?: string, kind?: string }>
+  forwarding?: FileForwarding
 }
 
 function int (env: Env, name: string, fallback: number, min = 0): number {
@@ -200,6 +204,8 @@ export function loadConfig (env: Env = process.env): Config {
   }
   return Object.freeze({
     recon: reconConfig(file),
+    locations: locationsConfig(file, stores),
+    forwarding: forwardingConfig(file.forwarding),
     env: mode,
     databaseUrl: env.DATABASE_URL || null,
     dataDir,
@@ -248,6 +254,17 @@ function reconConfig (file: FileConfig): ReconConfig {
     holidays: new Set([...(r.replaceHolidays ? [] : DEFAULT_RECON.holidays), ...r.holidays ?? []]),
     devices: r.devices ?? {}
   }
+}
+
+/** Every store is a location of kind store; others (a central warehouse, a pop-up stall) are listed. */
+function locationsConfig (file: FileConfig, stores: StoreConfig[]): LocationConfig[] {
+  const out: LocationConfig[] = stores.map(s => ({ id: s.id, name: s.name, kind: 'store' }))
+  for (const [id, l] of Object.entries(file.locations ?? {})) {
+    if (!['central', 'store', 'temporary'].includes(l.kind ?? '')) throw new ConfigError(`location ${id}: kind must be central, store or temporary`)
+    if (out.some(o => o.id === id)) throw new ConfigError(`location ${id} is listed twice (stores are locations already)`)
+    out.push({ id, name: l.name ?? id, kind: l.kind as LocationConfig['kind'] })
+  }
+  return out
 }
 
 /** A store's trading-day cut-off; unknown stores end their day at midnight. */

@@ -15,6 +15,10 @@ import { createDb } from './db/pool.ts'
 import { InboxWriter } from './ingest/inbox.ts'
 import { ensureNormalizeQueue, startNormalizeWorker } from './ingest/normalize-worker.ts'
 import { ensureReconcileQueue, startReconcileWorker } from './recon/queue.ts'
+import { ensureForwardQueues } from './forward/outbox.ts'
+import { startForwardWorkers } from './forward/deliver.ts'
+import { checkLowStock } from './replenish/low-stock.ts'
+import type { ConstructorOptions } from 'pg-boss'
 
 export interface Logger { info (o: object | string, m?: string): void, warn (o: object | string, m?: string): void, error (o: object | string, m?: string): void }
 
@@ -25,6 +29,8 @@ export interface RuntimeOptions {
   http?: boolean
   logger?: boolean | object
   log?: Logger
+  /** pg-boss settings for tests (e.g. a short supervision interval to notice a killed worker soon). */
+  boss?: Partial<ConstructorOptions>
 }
 
 export interface Runtime extends AppDeps {
@@ -53,6 +59,14 @@ async function embeddedDatabase (config: Config, log: Logger): Promise<{ url: st
   return { url: u.toString(), server }
 }
 
+/** The stores and the configured locations exist as ledger locations (new ones are added, none changed). */
+async function registerLocations (db: AppDeps['db'], config: Config): Promise<void> {
+  const all = [...config.stores.map(s => ({ id: s.id, name: s.name, kind: 'store' })), ...config.locations]
+  if (all.length === 0) return
+  await db.query('INSERT INTO locations (id, name, kind) SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT (id) DO NOTHING',
+    [all.map(l => l.id), all.map(l => l.name), all.map(l => l.kind)])
+}
+
 export async function startRuntime (config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const log = opts.log ?? silent
   let embedded: EmbeddedServer | null = null
@@ -72,11 +86,13 @@ export async function startRuntime (config: Config, opts: RuntimeOptions = {}): 
       if (config.env === 'production') throw new Error('synchronous_commit is off: acknowledged webhooks could be lost in a crash; turn it on')
       log.warn({ synchronous_commit: 'off' }, 'synchronous_commit is off (acceptable only for tests)')
     }
-    const boss = new PgBoss({ connectionString: url, max: 6, useListenNotify: true, application_name: 'recon-jobs' })
+    const boss = new PgBoss({ connectionString: url, max: 6, useListenNotify: true, application_name: 'recon-jobs', ...opts.boss })
     boss.on('error', err => log.error({ err }, 'job queue error'))
     await boss.start()
     await ensureNormalizeQueue(boss)
     await ensureReconcileQueue(boss)
+    await ensureForwardQueues(boss, config.forwarding)
+    await registerLocations(db, config)
     const registry = builtInConnectors(config.octopusProfiles)
     const cipher = new PiiCipher(config.piiKeys)
     const inbox = new InboxWriter(db, boss)
@@ -84,6 +100,7 @@ export async function startRuntime (config: Config, opts: RuntimeOptions = {}): 
     if (opts.workers) {
       await startNormalizeWorker({ ...deps, log })
       await startReconcileWorker({ ...deps, log })
+      await startForwardWorkers({ db, boss, forwarding: config.forwarding, log, afterPosting: (sql, posted) => checkLowStock(sql, { boss, forwarding: config.forwarding }, posted) })
     }
     const app = opts.http === false ? null : await buildApp(deps, { logger: opts.logger })
     let closed = false

@@ -19,7 +19,7 @@ export const errorSchema = {
 } as const
 
 export const errorResponses = {
-  400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 413: errorSchema, 422: errorSchema, 503: errorSchema
+  400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 422: errorSchema, 503: errorSchema
 } as const
 
 export const dateParam = { type: 'string', format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'HKT business day, YYYY-MM-DD' } as const

@@ -7,12 +7,13 @@ import type { Registry } from '../../connectors/registry.ts'
 import { InputError } from '../../connectors/errors.ts'
 import type { PiiCipher } from '../crypto.ts'
 import { storeCutoff, storeResolver, type Config } from '../config.ts'
-import { applyPosEvent, type Sql } from './pos-store.ts'
+import { applyPosEvent, type Sql, type WrittenMovement } from './pos-store.ts'
+import { enqueue, movementEntries } from '../forward/outbox.ts'
 import { businessDate } from '../../connectors/_shared/time.ts'
 import { reopenDays } from '../recon/queue.ts'
 import { NORMALIZE_QUEUE } from './inbox.ts'
 
-export interface WorkerDeps { boss: PgBoss, registry: Registry, cipher: PiiCipher, config: Pick<Config, 'stores'>, log?: { warn: (o: object, m: string) => void } }
+export interface WorkerDeps { boss: PgBoss, registry: Registry, cipher: PiiCipher, config: Pick<Config, 'stores' | 'forwarding'>, log?: { warn: (o: object, m: string) => void } }
 
 export const INBOX_BODY_CONTEXT = 'inbox_events.body'
 
@@ -26,6 +27,7 @@ export async function processInbox (sql: Sql, ids: number[], deps: WorkerDeps): 
   let rejected = 0
   const days = new Set<string>()
   const voids: Array<[string, string]> = []
+  const written: WrittenMovement[] = []
   for (const row of rows) {
     const connector = deps.registry.pos.get(row.connector)
     let status = 'processed'
@@ -36,7 +38,7 @@ export async function processInbox (sql: Sql, ids: number[], deps: WorkerDeps): 
       const events = connector.normalize(body, row.headers, { eventId: row.event_id, receivedAt: row.received_at, resolveStore: storeResolver(deps.config, row.connector) })
       for (const ev of events) {
         const cutoff = storeCutoff(deps.config, ev.storeId)
-        await applyPosEvent(sql, ev, cutoff)
+        await applyPosEvent(sql, ev, cutoff, written)
         days.add(businessDate(ev.occurredAt, cutoff))
         if (ev.kind === 'void') voids.push([ev.vendor, ev.saleId])
       }
@@ -52,6 +54,8 @@ export async function processInbox (sql: Sql, ids: number[], deps: WorkerDeps): 
     if (status === 'rejected') rejected++; else processed++
   }
   await reopenLateDays(sql, deps.boss, days, voids)
+  // the movements go to the ledger and the sinks through the outbox, committed with the sale
+  await enqueue(sql, deps.boss, movementEntries(written, deps.config.forwarding))
   return { processed, rejected }
 }
 

@@ -11,11 +11,16 @@ export interface Sql { query (text: string, values?: unknown[]): Promise<{ rows:
 
 export type ApplyOutcome = 'created' | 'duplicate' | 'voided' | 'void_recorded' | 'void_duplicate'
 
-export async function applyPosEvent (sql: Sql, ev: PosEvent, cutoffMinutes: number): Promise<ApplyOutcome> {
-  return ev.kind === 'void' ? applyVoid(sql, ev) : applySale(sql, ev, cutoffMinutes)
+/** A stock movement as written, for forwarding to the ledger and the sinks. */
+export interface WrittenMovement { id: number, sku: string, location_id: string, qty: string, reason: string, source_id: string, source_line: number, actor: string, occurred_at: Date }
+const RETURNING = 'RETURNING id, sku, location_id, qty::text AS qty, reason, source_id, source_line, actor, occurred_at'
+
+/** Applies one event; the movements it wrote (none for a repeat) are added to `written`. */
+export async function applyPosEvent (sql: Sql, ev: PosEvent, cutoffMinutes: number, written: WrittenMovement[] = []): Promise<ApplyOutcome> {
+  return ev.kind === 'void' ? applyVoid(sql, ev, written) : applySale(sql, ev, cutoffMinutes, written)
 }
 
-async function applySale (sql: Sql, ev: PosEvent, cutoffMinutes: number): Promise<ApplyOutcome> {
+async function applySale (sql: Sql, ev: PosEvent, cutoffMinutes: number, written: WrittenMovement[]): Promise<ApplyOutcome> {
   const day = businessDate(ev.occurredAt, cutoffMinutes)
   const linesTotal = (ev.kind === 'refund' ? -1 : 1) * ev.lines.reduce((s, l) => s + l.amount, 0) || 0
   const tendersTotal = ev.tenders.reduce((s, t) => s + t.amount, 0)
@@ -39,37 +44,39 @@ async function applySale (sql: Sql, ev: PosEvent, cutoffMinutes: number): Promis
   // A sale takes stock off the shelf; a refund puts returned goods back unless they are not restocked.
   const moving = l.filter(x => ev.kind === 'sale' || x.restock)
   const sign = ev.kind === 'sale' ? -1 : 1
-  await sql.query(
+  const { rows: moved } = await sql.query(
     `INSERT INTO stock_movements (sku, location_id, qty, reason, source_type, source_id, source_line, actor, occurred_at, business_date)
      SELECT sku, loc, qty, $4, 'sale', $1, line, $5, $2, $3 FROM unnest($6::text[], $7::text[], $8::numeric[], $9::int[]) AS m(sku, loc, qty, line)
-     ON CONFLICT (source_type, source_id, source_line, reason) DO NOTHING`,
+     ON CONFLICT (source_type, source_id, source_line, reason) DO NOTHING ${RETURNING}`,
     [sourceId(ev), ev.occurredAt, day, ev.kind === 'sale' ? 'sale' : 'return', `pos:${ev.vendor}`,
       moving.map(x => x.sku), moving.map(x => x.locationId), moving.map(x => sign * x.qty), moving.map(x => x.lineNo)])
+  written.push(...moved)
   // The void may have come first.
   const { rows: voids } = await sql.query('SELECT event_id, occurred_at FROM sale_voids WHERE vendor = $1 AND sale_id = $2', [ev.vendor, ev.saleId])
-  if (voids.length) await reverseMovements(sql, ev.vendor, ev.saleId, voids[0].occurred_at)
+  if (voids.length) await reverseMovements(sql, ev.vendor, ev.saleId, voids[0].occurred_at, written)
   return 'created'
 }
 
-async function applyVoid (sql: Sql, ev: PosEvent): Promise<ApplyOutcome> {
+async function applyVoid (sql: Sql, ev: PosEvent, written: WrittenMovement[]): Promise<ApplyOutcome> {
   const { rows } = await sql.query(
     `INSERT INTO sale_voids (vendor, sale_id, event_id, occurred_at) VALUES ($1, $2, $3, $4)
      ON CONFLICT (vendor, sale_id) DO NOTHING RETURNING sale_id`,
     [ev.vendor, ev.saleId, ev.eventId, ev.occurredAt])
   if (rows.length === 0) return 'void_duplicate'
-  const reversed = await reverseMovements(sql, ev.vendor, ev.saleId, ev.occurredAt)
+  const reversed = await reverseMovements(sql, ev.vendor, ev.saleId, ev.occurredAt, written)
   return reversed ? 'voided' : 'void_recorded'
 }
 
 /** Posts a compensating 'void' movement for each sale/return movement of the record. */
-async function reverseMovements (sql: Sql, vendor: string, saleId: string, at: Date): Promise<boolean> {
+async function reverseMovements (sql: Sql, vendor: string, saleId: string, at: Date, written: WrittenMovement[]): Promise<boolean> {
   const { rows } = await sql.query(
     `INSERT INTO stock_movements (sku, location_id, qty, reason, source_type, source_id, source_line, actor, occurred_at, business_date)
      SELECT sku, location_id, -qty, 'void', source_type, source_id, source_line, $2, $3, business_date
        FROM stock_movements WHERE source_type = 'sale' AND source_id = $1 AND reason IN ('sale', 'return')
      ON CONFLICT (source_type, source_id, source_line, reason) DO NOTHING
-     RETURNING id`,
+     ${RETURNING}`,
     [`${vendor}:${saleId}`, `pos:${vendor}`, at])
+  written.push(...rows)
   const { rows: exists } = await sql.query('SELECT 1 FROM sales WHERE vendor = $1 AND sale_id = $2', [vendor, saleId])
   return exists.length > 0 || rows.length > 0
 }

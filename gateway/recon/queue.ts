@@ -67,7 +67,7 @@ export async function reopenDays (sql: Sql, boss: PgBoss, days: Iterable<string>
   return reopened
 }
 
-export interface ReconWorkerDeps { db: Db, boss: PgBoss, cipher: PiiCipher, config: Pick<Config, 'stores' | 'recon'>, log?: { info: (o: object, m: string) => void } }
+export interface ReconWorkerDeps { db: Db, boss: PgBoss, cipher: PiiCipher, config: Pick<Config, 'stores' | 'recon' | 'forwarding'>, log?: { info: (o: object, m: string) => void } }
 
 export async function startReconcileWorker (deps: ReconWorkerDeps): Promise<void> {
   await deps.boss.work(RECONCILE_QUEUE, { batchSize: 1, localConcurrency: 1, pollingIntervalSeconds: 2 }, async ([job]: Array<Job<ReconcileJob>>) => {

@@ -10,6 +10,8 @@ import type { ReconException, ReconReport } from '../../reconciler/types.ts'
 import type { Config } from '../config.ts'
 import type { Db, TxClient } from '../db/pool.ts'
 import type { PiiCipher } from '../crypto.ts'
+import type { PgBoss } from 'pg-boss'
+import { notifyMismatch } from './notify.ts'
 import { loadDayInput } from './load.ts'
 
 export type RunTrigger = 'manual' | 'import' | 'pos' | 'schedule'
@@ -30,7 +32,9 @@ export function reportDigest (r: ReconReport): string {
 
 const lockKey = (date: string): string => `recon-day:${date}`
 
-export async function reconcileDay (deps: { db: Db, cipher: PiiCipher, config: Pick<Config, 'recon'> }, req: RunRequest): Promise<RunResult> {
+export interface RunDeps { db: Db, cipher: PiiCipher, config: Pick<Config, 'recon' | 'forwarding'>, boss?: PgBoss }
+
+export async function reconcileDay (deps: RunDeps, req: RunRequest): Promise<RunResult> {
   const started = new Date()
   const client = await deps.db.pool.connect()
   try {
@@ -52,7 +56,7 @@ export async function reconcileDay (deps: { db: Db, cipher: PiiCipher, config: P
       const report = reconcile({ ...input, generatedAt: started.toISOString() })
       const digest = reportDigest(report)
       const counts = { sales: input.sales.filter(s => s.businessDate === req.date).length, payments: input.payments.filter(p => p.businessDate === req.date).length }
-      const runId = await persist(client, req, asOf, version, digest, report, counts, started)
+      const runId = await persist(client, deps, req, asOf, version, digest, report, counts, started)
       return { ...runId, date: req.date, exceptions: report.exceptions.length, matches: report.matches.length, ms: Date.now() - started.getTime(), report }
     } finally {
       await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey(req.date)])
@@ -62,7 +66,7 @@ export async function reconcileDay (deps: { db: Db, cipher: PiiCipher, config: P
   }
 }
 
-async function persist (client: TxClient, req: RunRequest, asOf: string, version: number, digest: string, report: ReconReport, counts: { sales: number, payments: number }, started: Date): Promise<{ runId: number, outcome: 'changed' | 'unchanged' }> {
+async function persist (client: TxClient, deps: RunDeps, req: RunRequest, asOf: string, version: number, digest: string, report: ReconReport, counts: { sales: number, payments: number }, started: Date): Promise<{ runId: number, outcome: 'changed' | 'unchanged' }> {
   await client.query('BEGIN')
   try {
     const { rows: standing } = await client.query('SELECT digest FROM recon_days WHERE business_date = $1 FOR UPDATE', [req.date])
@@ -83,7 +87,10 @@ async function persist (client: TxClient, req: RunRequest, asOf: string, version
          reopened_by = CASE WHEN recon_days.data_version > $2 THEN recon_days.reopened_by END,
          updated_at = now()`,
       [req.date, version, runId, digest, outcome === 'changed'])
-    if (outcome === 'changed') await writeResults(client, req.date, runId, report)
+    if (outcome === 'changed') {
+      await writeResults(client, req.date, runId, report)
+      if (deps.boss) await notifyMismatch(client, deps.boss, deps.config.forwarding, report, runId)
+    }
     await client.query('COMMIT')
     return { runId, outcome }
   } catch (err) {

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../deps.ts'
 import { HttpError } from '../errors.ts'
 import { importPosNdjson } from '../ingest/pos-ndjson.ts'
-import { errorResponses, errorSchema } from '../schemas.ts'
+import { errorResponses } from '../schemas.ts'
 import { spool } from './upload.ts'
 
 const accepted = {
@@ -32,7 +32,7 @@ export async function posEventRoutes (app: FastifyInstance, deps: AppDeps): Prom
       description: 'Authenticated by API key instead of a signature. All or nothing: every bad line is listed and nothing is accepted; an event id already received with the same body is counted as a duplicate.',
       tags: ['webhooks'],
       consumes: ['application/x-ndjson'],
-      response: { ...errorResponses, 202: accepted, 409: errorSchema }
+      response: { ...errorResponses, 202: accepted }
     }
   }, async (req, reply) => {
     if (!req.body) throw new HttpError(400, 'BAD_REQUEST', 'send the events as an application/x-ndjson body')

@@ -43,7 +43,7 @@ export async function webhookRoutes (app: FastifyInstance, deps: AppDeps): Promi
       description: 'Signed per vendor: pos-canonical uses Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature), loyverse X-Loyverse-Signature (HMAC-SHA1), shopify-pos X-Shopify-Hmac-Sha256.',
       tags: ['webhooks'],
       params: { type: 'object', properties: { connector: { type: 'string', enum: [...deps.registry.pos.keys()] } }, required: ['connector'] },
-      response: { 200: ack, 202: ack, 409: errorResponses[422], ...errorResponses }
+      response: { 200: ack, 202: ack, ...errorResponses }
     }
   }, async (req, reply) => {
     const connector = deps.registry.pos.get(req.params.connector)!

@@ -1,0 +1,169 @@
+// The delivery workers. Each job names outbox rows of one sink; rows already delivered are skipped, so
+// a retried, redelivered or redriven job never sends a row twice from our side, and the key each row
+// carries lets the sink drop a repeat we could not rule out (sent, then killed before marking it).
+//   ledger: transactional — the posting, the "delivered" mark and the job's completion commit together;
+//   sinks:  one row (HTTP, DingTalk app) or one batch (Jiandaoyun) at a time, marked as it succeeds;
+//   robots: everything waiting for a robot goes out as one message, at most 20 a minute per robot.
+// Failures: Retry-After is honoured (the rest is rescheduled for then); other errors retry with
+// pg-boss's exponential backoff and jitter; a permanent refusal or the last failed attempt marks the
+// rows dead (the job goes to the dead-letter queue) and alerts the ops robot.
+import type { Db as BossDb, Job, PgBoss } from 'pg-boss'
+import type { Db } from '../db/pool.ts'
+import type { Sql } from '../ingest/pos-store.ts'
+import type { ForwardingConfig } from '../config-forwarding.ts'
+import { postMovements, type NewMovement } from '../ledger/chain.ts'
+import { robotMessage, type Alert } from './alerts.ts'
+import { createApproval, sendRobot, sendWorkNotice } from './dingtalk.ts'
+import { Defer, Permanent } from './http.ts'
+import { enqueue, QUEUES, schedule, type DeliveryJob } from './outbox.ts'
+import { JIANDAOYUN_BATCH, sendHttp, sendJiandaoyun, type OutboxRow } from './sinks.ts'
+
+export interface ForwardDeps {
+  db: Db
+  boss: PgBoss
+  forwarding: ForwardingConfig
+  /** Called in the ledger posting's transaction with what was posted (replenishment checks). */
+  afterPosting?: (sql: Sql, posted: NewMovement[]) => Promise<void>
+  log?: { warn: (o: object, m: string) => void, info: (o: object, m: string) => void }
+}
+
+/** Robots answer 130101 past 20 messages a minute; we stop at 19, leaving room for a clock apart. */
+export const ROBOT_PER_MINUTE = 19
+
+async function pendingRows (sql: Sql, ids: number[], lock = false): Promise<OutboxRow[]> {
+  const { rows } = await sql.query(`SELECT id, key, topic, payload FROM outbox WHERE id = ANY($1::bigint[]) AND status = 'pending' ORDER BY id${lock ? ' FOR UPDATE' : ''}`, [ids])
+  return rows.map(r => ({ id: Number(r.id), key: r.key, topic: r.topic, payload: r.payload }))
+}
+
+const markDelivered = (sql: Sql, ids: number[]) => sql.query(`UPDATE outbox SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[]) AND status = 'pending'`, [ids])
+
+export function toMovement (row: OutboxRow): NewMovement {
+  const p = row.payload as { sku: string, location_id: string, qty: string, reason: NewMovement['reason'], occurred_at: string, actor?: string, movement_id: string, source?: string }
+  const [sourceType, sourceId] = p.movement_id.split(':')
+  return { locationId: p.location_id, sku: p.sku, qty: Number(p.qty), reason: p.reason, sourceType, sourceId, key: row.key, actor: p.actor ?? 'pos', note: p.source ?? null, occurredAt: new Date(p.occurred_at) }
+}
+
+/** Posts a batch of outbox rows to the built-in ledger inside the job's transaction. */
+export async function deliverToLedger (sql: Sql, ids: number[], after?: ForwardDeps['afterPosting']): Promise<number> {
+  const rows = await pendingRows(sql, ids, true)
+  if (rows.length === 0) return 0
+  const movements = rows.map(toMovement)
+  // locations a POS names for the first time are registered as stores; a typo shows up in the list
+  await sql.query(`INSERT INTO locations (id, name, kind) SELECT DISTINCT l, l, 'store' FROM unnest($1::text[]) AS l ON CONFLICT DO NOTHING`, [movements.map(m => m.locationId)])
+  const { posted } = await postMovements(sql, movements)
+  await markDelivered(sql, rows.map(r => r.id))
+  if (after && posted.length) await after(sql, posted)
+  return posted.length
+}
+
+async function sendSinkRows (deps: ForwardDeps, sink: string, rows: OutboxRow[], done: (ids: number[]) => Promise<void>): Promise<void> {
+  const f = deps.forwarding
+  const out = { allowHosts: f.allowHosts, timeoutMs: f.timeoutMs }
+  const [kind, id] = sink.split(':')
+  const target = f.sinks.find(s => s.id === id && s.kind === kind)
+  if (kind === 'jiandaoyun' && target?.kind === 'jiandaoyun') {
+    for (let i = 0; i < rows.length; i += JIANDAOYUN_BATCH) {
+      const batch = rows.slice(i, i + JIANDAOYUN_BATCH)
+      await sendJiandaoyun(out, target, batch)
+      await done(batch.map(r => r.id))
+    }
+    return
+  }
+  for (const row of rows) {
+    if (kind === 'http' && target?.kind === 'http') await sendHttp(out, target, row)
+    else if (sink === 'dingtalk-app' && f.app) await sendAppRow(deps, row)
+    else throw new Permanent(`no sink ${sink} is configured any more`)
+    await done([row.id])
+  }
+}
+
+async function sendAppRow (deps: ForwardDeps, row: OutboxRow): Promise<void> {
+  const f = deps.forwarding
+  const out = { allowHosts: f.allowHosts, timeoutMs: f.timeoutMs }
+  const p = row.payload as { kind: string, user_ids?: string[], title?: string, text?: string, purchase_order_id?: number, form?: Array<{ name: string, value: string }> }
+  if (p.kind === 'work_notice') return await sendWorkNotice(out, f.app!, p.user_ids ?? [], p.title ?? '', p.text ?? '')
+  if (p.kind !== 'approval') throw new Permanent(`unknown DingTalk app message ${p.kind}`)
+  // DingTalk's create has no idempotency key: an order that already has its instance is not sent again
+  const { rows } = await deps.db.query('SELECT approval_instance_id FROM purchase_orders WHERE id = $1', [p.purchase_order_id])
+  if (rows[0]?.approval_instance_id) return
+  const instanceId = await createApproval(out, f.app!, p.form ?? [])
+  await deps.db.query(`UPDATE purchase_orders SET approval_instance_id = $2 WHERE id = $1 AND approval_instance_id IS NULL`, [p.purchase_order_id, instanceId])
+}
+
+/** Everything waiting for one robot, as one message, within its rate limit. */
+async function sendRobotRows (deps: ForwardDeps, sink: string, job: DeliveryJob): Promise<'sent' | 'deferred' | 'idle'> {
+  const name = sink.slice('robot:'.length)
+  const robot = deps.forwarding.robots[name]
+  if (!robot) throw new Permanent(`no DingTalk robot ${name} is configured any more`)
+  const { rows } = await deps.db.query(`SELECT id, key, topic, payload FROM outbox WHERE sink = $1 AND status = 'pending' ORDER BY id LIMIT 500`, [sink])
+  if (rows.length === 0) return 'idle'
+  const { rows: [recent] } = await deps.db.query(
+    `SELECT count(*)::int AS n, min(sent_at) AS oldest FROM dingtalk_sends WHERE robot = $1 AND sent_at > now() - interval '60 seconds'`, [name])
+  if (recent.n >= ROBOT_PER_MINUTE) {
+    const wait = Math.max(1, Math.ceil((new Date(recent.oldest).getTime() + 61_000 - Date.now()) / 1000))
+    await schedule(deps.boss, sink, [], { startAfter: wait, deferrals: job.deferrals ?? 0 })
+    return 'deferred'
+  }
+  const { message, used } = robotMessage(rows.map(r => r.payload as Alert))
+  await sendRobot({ allowHosts: deps.forwarding.allowHosts, timeoutMs: deps.forwarding.timeoutMs }, name, robot, message)
+  const ids = rows.slice(0, used).map(r => Number(r.id))
+  await deps.db.withTransaction(async c => {
+    await c.query('INSERT INTO dingtalk_sends (robot, outbox) VALUES ($1, $2)', [name, ids])
+    await markDelivered(c, ids)
+  })
+  // more waiting than one message holds: the next message, within the rate limit
+  if (used < rows.length || rows.length === 500) await schedule(deps.boss, sink, [])
+  return 'sent'
+}
+
+/** Marks rows dead and, unless they are the ops robot's own, tells the ops robot. */
+async function bury (deps: ForwardDeps, sink: string, ids: number[], error: string): Promise<void> {
+  await deps.db.withTransaction(async c => {
+    const { rows } = await c.query(`UPDATE outbox SET status = 'dead', last_error = $3 WHERE (id = ANY($1::bigint[]) OR ($2 AND sink = $4)) AND status = 'pending' RETURNING id`, [ids, sink.startsWith('robot:'), error.slice(0, 1000), sink])
+    const ops = deps.forwarding.alerts.ops
+    if (!ops || sink === `robot:${ops}` || rows.length === 0) return
+    const alert: Alert = { kind: 'dead_letter', sink, count: rows.length, error: error.slice(0, 300) }
+    await enqueue(c, deps.boss, [{ sink: `robot:${ops}`, topic: 'alert', key: `dead:${sink}:${rows[0].id}`, payload: alert }])
+  })
+  deps.log?.warn({ sink, rows: ids.length, error }, 'forwarding dead-lettered')
+}
+
+/** Runs one delivery job, turning the outcome into pg-boss's: complete, retry (throw) or dead-letter. */
+async function runJob (deps: ForwardDeps, job: Job<DeliveryJob>): Promise<object> {
+  const { sink, ids } = job.data
+  try {
+    if (sink.startsWith('robot:')) return { outcome: await sendRobotRows(deps, sink, job.data) }
+    const rows = await pendingRows(deps.db, ids)
+    await sendSinkRows(deps, sink, rows, async done => { await markDelivered(deps.db, done) })
+    return { delivered: rows.length }
+  } catch (err) {
+    const e = err as Error
+    const left = sink.startsWith('robot:') ? [] : (await pendingRows(deps.db, ids)).map(r => r.id)
+    if (err instanceof Defer && (job.data.deferrals ?? 0) < deps.forwarding.maxDeferrals) {
+      await schedule(deps.boss, sink, left, { startAfter: Math.max(1, err.seconds), deferrals: (job.data.deferrals ?? 0) + 1 })
+      return { deferred: err.seconds }
+    }
+    await deps.db.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])', [left, e.message.slice(0, 1000)])
+    if (err instanceof Permanent || err instanceof Defer || job.retryCount >= deps.forwarding.retryLimit) {
+      await bury(deps, sink, left, e.message)
+      if (err instanceof Permanent || err instanceof Defer) return { dead: left.length }
+    }
+    throw err
+  }
+}
+
+export async function startForwardWorkers (deps: ForwardDeps): Promise<void> {
+  const { boss } = deps
+  await boss.work(QUEUES.ledger, { transactional: true, batchSize: 1, localConcurrency: 2, pollingIntervalSeconds: 0.5 }, async ([job]: Array<Job<DeliveryJob>>, tx: BossDb) => {
+    const sql: Sql = { query: (text, values) => tx.executeSql(text, values) }
+    try {
+      return { posted: await deliverToLedger(sql, job.data.ids, deps.afterPosting) }
+    } catch (err) {
+      // the job's transaction is lost; the last attempt marks its rows dead on a connection of its own
+      if (job.retryCount >= deps.forwarding.retryLimit) await bury(deps, 'ledger', job.data.ids, (err as Error).message)
+      throw err
+    }
+  })
+  await boss.work(QUEUES.sink, { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: 0.5 }, async ([job]: Array<Job<DeliveryJob>>) => await runJob(deps, job))
+  await boss.work(QUEUES.robot, { batchSize: 1, localConcurrency: 2, pollingIntervalSeconds: 0.5 }, async ([job]: Array<Job<DeliveryJob>>) => await runJob(deps, job))
+}

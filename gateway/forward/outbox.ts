@@ -1,0 +1,76 @@
+// The transactional outbox. Whatever must leave the database — a stock movement for the built-in
+// ledger and the external sinks, an alert for DingTalk — is written here in the same transaction as
+// the change that caused it, with a pg-boss job to deliver it; a rolled-back change sends nothing, a
+// committed one is delivered even after a crash. (sink, key) is unique: the same movement is queued
+// once per sink however often its event is redelivered.
+import type { PgBoss } from 'pg-boss'
+import type { Sql, WrittenMovement } from '../ingest/pos-store.ts'
+import type { ForwardingConfig } from '../config-forwarding.ts'
+
+export const QUEUES = {
+  /** Postings to the built-in ledger (transactional: the posting commits with the job). */
+  ledger: 'forward.ledger',
+  /** HTTP and Jiandaoyun sinks, DingTalk work notices and approvals. */
+  sink: 'forward.sink',
+  /** DingTalk group robots: one sender per robot at a time, at most 20 messages a minute. */
+  robot: 'forward.robot',
+  dead: 'forward.dead'
+} as const
+
+export interface OutboxEntry { sink: string, topic: string, key: string, payload: object }
+export interface DeliveryJob { sink: string, ids: number[], deferrals?: number }
+
+const JOB_IDS = 500
+
+export function queueOf (sink: string): string {
+  if (sink === 'ledger') return QUEUES.ledger
+  if (sink.startsWith('robot:')) return QUEUES.robot
+  return QUEUES.sink
+}
+
+export async function ensureForwardQueues (boss: PgBoss, f: Pick<ForwardingConfig, 'retryLimit' | 'retryDelaySeconds'>): Promise<void> {
+  await boss.createQueue(QUEUES.dead, { retentionSeconds: 30 * 86400, deleteAfterSeconds: 30 * 86400 })
+  const retry = { retryLimit: f.retryLimit, retryDelay: f.retryDelaySeconds, retryBackoff: true, retryDelayMax: 3600, deadLetter: QUEUES.dead, deleteAfterSeconds: 7 * 86400 }
+  await boss.createQueue(QUEUES.ledger, { ...retry, expireInSeconds: 300 })
+  await boss.createQueue(QUEUES.sink, { ...retry, expireInSeconds: 600 })
+  await boss.createQueue(QUEUES.robot, { ...retry, policy: 'stately', expireInSeconds: 120 })
+}
+
+const inTx = (sql: Sql) => ({ db: { executeSql: (text: string, values?: unknown[]) => sql.query(text, values) } })
+
+/** Writes entries and their delivery jobs in the caller's transaction; a (sink, key) already there is left alone. */
+export async function enqueue (sql: Sql, boss: PgBoss, entries: readonly OutboxEntry[]): Promise<number> {
+  if (entries.length === 0) return 0
+  const { rows } = await sql.query(
+    `INSERT INTO outbox (sink, topic, key, payload) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
+     ON CONFLICT (sink, key) DO NOTHING RETURNING id, sink`,
+    [entries.map(e => e.sink), entries.map(e => e.topic), entries.map(e => e.key), entries.map(e => JSON.stringify(e.payload))])
+  const bySink = new Map<string, number[]>()
+  for (const r of rows) {
+    const list = bySink.get(r.sink)
+    if (list) list.push(Number(r.id)); else bySink.set(r.sink, [Number(r.id)])
+  }
+  for (const [sink, ids] of bySink) await schedule(boss, sink, ids, { sql })
+  return rows.length
+}
+
+/** Delivery jobs for outbox rows (robots: one job per robot, which takes everything pending). */
+export async function schedule (boss: PgBoss, sink: string, ids: number[], opts: { sql?: Sql, startAfter?: number, deferrals?: number } = {}): Promise<void> {
+  const options = { ...(opts.sql ? inTx(opts.sql) : {}), ...(opts.startAfter ? { startAfter: opts.startAfter } : {}) }
+  if (queueOf(sink) === QUEUES.robot) {
+    await boss.send(QUEUES.robot, { sink, ids: [], deferrals: opts.deferrals ?? 0 }, { ...options, singletonKey: sink })
+    return
+  }
+  for (let i = 0; i < ids.length; i += JOB_IDS) await boss.send(queueOf(sink), { sink, ids: ids.slice(i, i + JOB_IDS), deferrals: opts.deferrals ?? 0 }, options)
+}
+
+/** A POS stock movement, queued for the built-in ledger and every external movement sink. */
+export function movementEntries (moves: readonly WrittenMovement[], f: Pick<ForwardingConfig, 'sinks'>): OutboxEntry[] {
+  const sinks = ['ledger', ...f.sinks.map(s => `${s.kind}:${s.id}`)]
+  const out: OutboxEntry[] = []
+  for (const m of moves) {
+    const payload = { movement_id: `pos:${m.id}`, sku: m.sku, location_id: m.location_id, qty: m.qty, reason: m.reason, occurred_at: m.occurred_at.toISOString(), source: `sale:${m.source_id}#${m.source_line}`, actor: m.actor }
+    for (const sink of sinks) out.push({ sink, topic: 'movement', key: `pos:${m.id}`, payload })
+  }
+  return out
+}

@@ -1,0 +1,54 @@
+// External ledger sinks. Both carry our idempotency key, so a delivery repeated after a crash (sent,
+// then killed before it was marked delivered) is recognised by a sink that honours it:
+//   http: a Standard Webhooks delivery per movement (webhook-id = the key, signed with the sink's
+//     whsec_ secret), as we ask POS vendors to sign theirs;
+//   jiandaoyun: data/batch_create, up to 100 movements a call, with a transaction_id derived from the
+//     keys of the batch (Jiandaoyun: "transaction_id … 用于防止因重试而导致重复创建同一批数据").
+import { createHash } from 'node:crypto'
+import { signStandardWebhook } from '../../connectors/pos-canonical/verify.ts'
+import type { HttpSinkConfig, JiandaoyunSinkConfig, MovementField } from '../config-forwarding.ts'
+import { Defer, postJson, type Outbound } from './http.ts'
+
+export interface OutboxRow { id: number, key: string, topic: string, payload: Record<string, unknown> }
+
+export async function sendHttp (out: Outbound, sink: HttpSinkConfig, row: OutboxRow, now = Math.floor(Date.now() / 1000)): Promise<void> {
+  const body = JSON.stringify({ type: `stock.${row.topic}`, timestamp: new Date(now * 1000).toISOString(), data: row.payload })
+  await postJson(out, sink.url, body, {
+    'webhook-id': row.key,
+    'webhook-timestamp': String(now),
+    'webhook-signature': signStandardWebhook(sink.secret, row.key, now, body),
+    'idempotency-key': row.key
+  }, `sink ${sink.id}`)
+}
+
+/** The same batch of keys always gives the same transaction id (a UUID-shaped SHA-256 prefix). */
+export function batchTransactionId (keys: readonly string[]): string {
+  const h = createHash('sha256').update([...keys].sort().join('\n')).digest('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
+}
+
+function widgets (sink: JiandaoyunSinkConfig, payload: Record<string, unknown>): Record<string, { value: unknown }> {
+  const out: Record<string, { value: unknown }> = {}
+  for (const [field, widget] of Object.entries(sink.fields) as Array<[MovementField, string]>) {
+    const v = payload[field]
+    out[widget] = { value: field === 'qty' ? Number(v) : v }
+  }
+  return out
+}
+
+export const JIANDAOYUN_BATCH = 100
+
+/** One batch_create call (at most 100 rows). Jiandaoyun answers throttling with 429 or its code 8303. */
+export async function sendJiandaoyun (out: Outbound, sink: JiandaoyunSinkConfig, rows: readonly OutboxRow[]): Promise<void> {
+  const url = new URL('/api/v5/app/entry/data/batch_create', sink.url).toString()
+  const res = await postJson(out, url, {
+    app_id: sink.appId,
+    entry_id: sink.entryId,
+    transaction_id: batchTransactionId(rows.map(r => r.key)),
+    data_list: rows.map(r => widgets(sink, r.payload)),
+    is_start_workflow: false
+  }, { authorization: `Bearer ${sink.apiKey}` }, `sink ${sink.id}`)
+  const data = res.data as { code?: number, msg?: string, status?: string } | undefined
+  if (data?.code === 8303) throw new Defer(1, `sink ${sink.id}: throttled (${data.msg ?? ''})`)
+  if (data?.code !== undefined && data.code !== 0) throw new Error(`sink ${sink.id}: code ${data.code} ${data.msg ?? ''}`)
+}

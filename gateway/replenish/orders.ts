@@ -1,0 +1,74 @@
+// Purchase orders: a draft (built by the low-stock checks, per supplier and location) is submitted for
+// approval as a DingTalk OA approval instance (through the outbox); DingTalk's callback, or an admin,
+// approves or rejects it; receiving it posts receipt movements to the ledger in the same transaction.
+import type { Sql } from '../ingest/pos-store.ts'
+import { HttpError } from '../errors.ts'
+import { enqueue } from '../forward/outbox.ts'
+import { milli, qtyText } from '../ledger/chain.ts'
+import { postAndForward, type LedgerDeps } from '../ledger/operations.ts'
+
+export interface OrderLine { sku: string, qty: string, received_qty: string | null }
+export interface Order { id: number, supplier: string, location_id: string, status: string, approval_instance_id: string | null, created_at: Date, submitted_at: Date | null, decided_at: Date | null, decided_by: string | null, received_at: Date | null, lines: OrderLine[] }
+
+export async function getOrder (sql: Sql, id: number, lock = false): Promise<Order> {
+  const { rows } = await sql.query(`SELECT * FROM purchase_orders WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])
+  if (!rows.length) throw new HttpError(404, 'NOT_FOUND', `no purchase order ${id}`)
+  const { rows: lines } = await sql.query('SELECT sku, qty::text AS qty, received_qty::text AS received_qty FROM purchase_order_lines WHERE purchase_order_id = $1 ORDER BY sku', [id])
+  const r = rows[0]
+  return { id: Number(r.id), supplier: r.supplier, location_id: r.location_id, status: r.status, approval_instance_id: r.approval_instance_id, created_at: r.created_at, submitted_at: r.submitted_at, decided_at: r.decided_at, decided_by: r.decided_by, received_at: r.received_at, lines }
+}
+
+export async function listOrders (sql: Sql, status: string | null): Promise<Array<Omit<Order, 'lines'> & { lines: number }>> {
+  const { rows } = await sql.query(
+    `SELECT o.*, (SELECT count(*)::int FROM purchase_order_lines l WHERE l.purchase_order_id = o.id) AS lines
+       FROM purchase_orders o WHERE ($1::text IS NULL OR o.status = $1) ORDER BY o.id DESC LIMIT 500`, [status])
+  return rows.map(r => ({ ...r, id: Number(r.id) }))
+}
+
+function expect (o: Order, status: string, doing: string): void {
+  if (o.status !== status) throw new HttpError(409, 'WRONG_STATE', `purchase order ${o.id} is ${o.status}; only a ${status} order can be ${doing}`)
+}
+
+/** Sends the draft for approval in DingTalk (the approval instance is created by the outbox worker). */
+export async function submitOrder (sql: Sql, deps: Pick<LedgerDeps, 'boss'>, id: number, actor: string, appConfigured: boolean): Promise<Order> {
+  const o = await getOrder(sql, id, true)
+  expect(o, 'draft', 'submitted')
+  if (!appConfigured) throw new HttpError(409, 'NO_APPROVAL_APP', 'no DingTalk app is configured for approvals; an admin can decide the order directly')
+  await sql.query(`UPDATE purchase_orders SET status = 'pending_approval', submitted_at = now() WHERE id = $1`, [id])
+  const form = [
+    { name: '供應商 Supplier', value: o.supplier },
+    { name: '地點 Location', value: o.location_id },
+    { name: '採購單 Order', value: `#${o.id}` },
+    { name: '明細 Lines', value: JSON.stringify(o.lines.map(l => ({ sku: l.sku, qty: l.qty }))) },
+    { name: '提交人 Submitted by', value: actor }
+  ]
+  await enqueue(sql, deps.boss, [{ sink: 'dingtalk-app', topic: 'approval', key: `po:${id}:approval`, payload: { kind: 'approval', purchase_order_id: id, form } }])
+  return await getOrder(sql, id)
+}
+
+export async function decideOrder (sql: Sql, id: number, decision: 'approved' | 'rejected', actor: string): Promise<Order> {
+  const o = await getOrder(sql, id, true)
+  if (o.status !== 'pending_approval' && o.status !== 'draft') throw new HttpError(409, 'WRONG_STATE', `purchase order ${id} is ${o.status} and cannot be ${decision}`)
+  await sql.query('UPDATE purchase_orders SET status = $2, decided_at = now(), decided_by = $3 WHERE id = $1', [id, decision, actor])
+  return await getOrder(sql, id)
+}
+
+/** Posts receipt movements for what arrived (by default, everything ordered) and closes the order. */
+export async function receiveOrder (sql: Sql, deps: LedgerDeps, id: number, actor: string, received?: Array<{ sku: string, qty: number }>): Promise<Order> {
+  const o = await getOrder(sql, id, true)
+  expect(o, 'approved', 'received')
+  const ordered = new Map(o.lines.map(l => [l.sku, Number(l.qty)]))
+  const lines = received ?? o.lines.map(l => ({ sku: l.sku, qty: Number(l.qty) }))
+  for (const l of lines) {
+    if (!ordered.has(l.sku)) throw new HttpError(422, 'NOT_ON_ORDER', `${l.sku} is not on purchase order ${id}`)
+    if (!(l.qty >= 0)) throw new HttpError(422, 'INVALID_QTY', `${l.sku}: a received quantity is zero or more`)
+    milli(l.qty)
+  }
+  const at = new Date()
+  await postAndForward(sql, deps, lines.filter(l => l.qty > 0).map(l => ({
+    locationId: o.location_id, sku: l.sku, qty: l.qty, reason: 'receipt', sourceType: 'purchase_order', sourceId: String(id), key: `po:${id}:${l.sku}`, actor, note: `from ${o.supplier}`, occurredAt: at
+  })))
+  for (const l of lines) await sql.query('UPDATE purchase_order_lines SET received_qty = $3 WHERE purchase_order_id = $1 AND sku = $2', [id, l.sku, qtyText(milli(l.qty))])
+  await sql.query(`UPDATE purchase_orders SET status = 'received', received_at = now(), received_by = $2 WHERE id = $1`, [id, actor])
+  return await getOrder(sql, id)
+}

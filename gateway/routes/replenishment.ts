@@ -1,0 +1,106 @@
+// Thresholds and purchase orders over HTTP, plus the forwarding's status, dead letters and redrive.
+import type { FastifyInstance } from 'fastify'
+import type { AppDeps } from '../deps.ts'
+import { HttpError } from '../errors.ts'
+import { milli, qtyText } from '../ledger/chain.ts'
+import { decideOrder, getOrder, listOrders, receiveOrder, submitOrder } from '../replenish/orders.ts'
+import { deadRows, outboxStatus, redrive } from '../forward/admin.ts'
+import { errorResponses } from '../schemas.ts'
+import { ledgerDeps } from './inventory.ts'
+import { orderSchema, qtyInput, sinkStatusSchema, skuParam, thresholdSchema } from './inventory-schemas.ts'
+
+const readers = { access: ['finance', 'admin'] as Array<'finance' | 'admin'> }
+const writers = { access: ['admin'] as Array<'admin'> }
+const idParam = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const
+const qtyOrNull = (v: number | null | undefined): string | null => v === null || v === undefined ? null : qtyText(milli(v))
+
+interface ThresholdBody { min_level?: number, reorder_point?: number | null, lookback_days?: number, lead_days?: number, safety_days?: number, reorder_qty?: number | null, responsible_mobile?: string | null, responsible_user?: string | null }
+
+export async function replenishmentRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const t = deps.config.limits.routeTimeoutMs
+  const actor = (role: string | undefined): string => `api:${role ?? 'unknown'}`
+
+  app.put<{ Params: { location: string, sku: string }, Body: ThresholdBody }>('/v1/thresholds/:location/:sku', {
+    config: writers, handlerTimeout: t, bodyLimit: 4096,
+    schema: {
+      summary: 'Set the minimum and reorder rules of a SKU at a location', tags: ['replenishment'],
+      description: 'Without reorder_point, the point is sales velocity over lookback_days × (lead_days + safety_days), never below min_level.',
+      params: { type: 'object', properties: { location: { type: 'string' }, sku: skuParam }, required: ['location', 'sku'] },
+      body: {
+        type: 'object', additionalProperties: false,
+        properties: {
+          min_level: { type: 'number', minimum: 0 }, reorder_point: { type: ['number', 'null'], minimum: 0 }, lookback_days: { type: 'integer', minimum: 1, maximum: 365 }, lead_days: { type: 'integer', minimum: 0, maximum: 180 },
+          safety_days: { type: 'integer', minimum: 0, maximum: 180 }, reorder_qty: { ...qtyInput, type: ['number', 'null'] }, responsible_mobile: { type: ['string', 'null'], pattern: '^\\+?[0-9]{6,15}$' }, responsible_user: { type: ['string', 'null'], maxLength: 64 }
+        }
+      },
+      response: { 200: thresholdSchema, ...errorResponses }
+    }
+  }, async req => {
+    const b = req.body
+    const { rows: loc } = await deps.db.query('SELECT 1 FROM locations WHERE id = $1', [req.params.location])
+    if (!loc.length) throw new HttpError(404, 'NOT_FOUND', `no location ${req.params.location}`)
+    const { rows } = await deps.db.query(
+      `INSERT INTO thresholds (sku, location_id, min_level, reorder_point, lookback_days, lead_days, safety_days, reorder_qty, responsible_mobile, responsible_user)
+       VALUES ($1, $2, coalesce($3, 0), $4, coalesce($5, 28), coalesce($6, 3), coalesce($7, 2), $8, $9, $10)
+       ON CONFLICT (sku, location_id) DO UPDATE SET min_level = EXCLUDED.min_level, reorder_point = EXCLUDED.reorder_point, lookback_days = EXCLUDED.lookback_days,
+         lead_days = EXCLUDED.lead_days, safety_days = EXCLUDED.safety_days, reorder_qty = EXCLUDED.reorder_qty, responsible_mobile = EXCLUDED.responsible_mobile,
+         responsible_user = EXCLUDED.responsible_user, updated_at = now()
+       RETURNING sku, location_id, min_level::text, reorder_point::text, lookback_days, lead_days, safety_days, reorder_qty::text, responsible_mobile, responsible_user, updated_at`,
+      [req.params.sku, req.params.location, qtyOrNull(b.min_level), qtyOrNull(b.reorder_point), b.lookback_days ?? null, b.lead_days ?? null, b.safety_days ?? null, qtyOrNull(b.reorder_qty), b.responsible_mobile ?? null, b.responsible_user ?? null])
+    return rows[0]
+  })
+
+  app.get<{ Querystring: { location?: string } }>('/v1/thresholds', {
+    config: readers, handlerTimeout: t,
+    schema: { summary: 'Thresholds', tags: ['replenishment'], querystring: { type: 'object', properties: { location: { type: 'string' } } }, response: { 200: { type: 'object', properties: { items: { type: 'array', items: thresholdSchema } } }, ...errorResponses } }
+  }, async req => ({
+    items: (await deps.db.query(
+      `SELECT sku, location_id, min_level::text, reorder_point::text, lookback_days, lead_days, safety_days, reorder_qty::text, responsible_mobile, responsible_user, updated_at
+         FROM thresholds WHERE ($1::text IS NULL OR location_id = $1) ORDER BY location_id, sku`, [req.query.location ?? null])).rows
+  }))
+
+  app.get<{ Querystring: { status?: string } }>('/v1/purchase-orders', {
+    config: readers, handlerTimeout: t,
+    schema: { summary: 'Purchase orders, newest first', tags: ['replenishment'], querystring: { type: 'object', properties: { status: { type: 'string', enum: ['draft', 'pending_approval', 'approved', 'rejected', 'received', 'cancelled'] } } }, response: { 200: { type: 'object', properties: { items: { type: 'array', items: { ...orderSchema, properties: { ...orderSchema.properties, lines: { type: 'integer' } } } } } }, ...errorResponses } }
+  }, async req => ({ items: await listOrders(deps.db, req.query.status ?? null) }))
+
+  app.get<{ Params: { id: number } }>('/v1/purchase-orders/:id', { config: readers, handlerTimeout: t, schema: { summary: 'A purchase order and its lines', tags: ['replenishment'], params: idParam, response: { 200: orderSchema, ...errorResponses } } },
+    async req => await getOrder(deps.db, req.params.id))
+
+  app.post<{ Params: { id: number } }>('/v1/purchase-orders/:id/submit', {
+    config: writers, handlerTimeout: t, bodyLimit: 1024,
+    schema: { summary: 'Send a draft order for approval as a DingTalk OA approval', tags: ['replenishment'], params: idParam, response: { 200: orderSchema, ...errorResponses } }
+  }, async req => await deps.db.withTransaction(c => submitOrder(c, deps, req.params.id, actor(req.role), deps.config.forwarding.app !== null)))
+
+  app.post<{ Params: { id: number }, Body: { decision: 'approved' | 'rejected' } }>('/v1/purchase-orders/:id/decision', {
+    config: writers, handlerTimeout: t, bodyLimit: 1024,
+    schema: { summary: 'Approve or reject an order here instead of in DingTalk', tags: ['replenishment'], params: idParam, body: { type: 'object', properties: { decision: { type: 'string', enum: ['approved', 'rejected'] } }, required: ['decision'], additionalProperties: false }, response: { 200: orderSchema, ...errorResponses } }
+  }, async req => await deps.db.withTransaction(c => decideOrder(c, req.params.id, req.body.decision, actor(req.role))))
+
+  app.post<{ Params: { id: number }, Body: { lines?: Array<{ sku: string, qty: number }> } }>('/v1/purchase-orders/:id/receive', {
+    config: writers, handlerTimeout: t, bodyLimit: 256 * 1024,
+    schema: {
+      summary: 'Receive an approved order: receipt movements are posted to the ledger', tags: ['replenishment'], params: idParam,
+      body: { type: 'object', additionalProperties: false, properties: { lines: { type: 'array', items: { type: 'object', required: ['sku', 'qty'], additionalProperties: false, properties: { sku: skuParam, qty: { type: 'number', minimum: 0 } } } } } },
+      response: { 200: orderSchema, ...errorResponses }
+    }
+  }, async req => await deps.db.withTransaction(c => receiveOrder(c, ledgerDeps(deps), req.params.id, actor(req.role), req.body?.lines)))
+
+  app.get('/v1/outbox', {
+    config: readers, handlerTimeout: t,
+    schema: { summary: 'Forwarding per sink: pending, delivered, dead, age of the oldest waiting item', tags: ['forwarding'], response: { 200: { type: 'object', properties: { items: { type: 'array', items: sinkStatusSchema } } }, ...errorResponses } }
+  }, async () => ({ items: await outboxStatus(deps.db) }))
+
+  app.get<{ Querystring: { sink?: string } }>('/v1/outbox/dead', {
+    config: readers, handlerTimeout: t,
+    schema: {
+      summary: 'Dead-lettered deliveries with their last error', tags: ['forwarding'], querystring: { type: 'object', properties: { sink: { type: 'string' } } },
+      response: { 200: { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, sink: { type: 'string' }, topic: { type: 'string' }, key: { type: 'string' }, attempts: { type: 'integer' }, last_error: { type: ['string', 'null'] }, created_at: { type: 'string', format: 'date-time' } } } } } }, ...errorResponses }
+    }
+  }, async req => ({ items: await deadRows(deps.db, req.query.sink ?? null) }))
+
+  app.post<{ Body: { sink?: string } }>('/v1/outbox/redrive', {
+    config: writers, handlerTimeout: t, bodyLimit: 1024,
+    schema: { summary: 'Put dead-lettered deliveries back (nothing is posted twice: keys are kept)', tags: ['forwarding'], body: { type: 'object', properties: { sink: { type: 'string' } }, additionalProperties: false }, response: { 200: { type: 'object', properties: { rows: { type: 'integer' }, sinks: { type: 'array', items: { type: 'string' } } } }, ...errorResponses } }
+  }, async req => await redrive(deps.db, deps.boss, req.body?.sink ?? null))
+}
