@@ -13,6 +13,7 @@ import { reconciliationRoutes } from './routes/reconciliations.ts'
 import { inventoryRoutes } from './routes/inventory.ts'
 import { replenishmentRoutes } from './routes/replenishment.ts'
 import { dingtalkRoutes } from './routes/dingtalk.ts'
+import { stockListRoutes } from './routes/stock-lists.ts'
 import { settlementRoutes } from './routes/settlements.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
 
@@ -56,5 +57,6 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}): Promise<F
   await app.register(inventoryRoutes, deps)
   await app.register(replenishmentRoutes, deps)
   await app.register(dingtalkRoutes, deps)
+  await app.register(stockListRoutes, deps)
   return app
 }

@@ -34,6 +34,8 @@ export interface ForwardingConfig {
   retryLimit: number
   retryDelaySeconds: number
   maxDeferrals: number
+  /** A delivery job still active after this long (its worker died) is retried. */
+  jobExpireSeconds: number
   sinks: SinkConfig[]
   robots: Record<string, RobotConfig>
   /** Which robot gets which alerts (null: none). */
@@ -48,6 +50,7 @@ export interface FileForwarding {
   retryLimit?: number
   retryDelaySeconds?: number
   maxDeferrals?: number
+  jobExpireSeconds?: number
   sinks?: Array<{ id?: string, kind?: string, url?: string, secret?: string, apiKey?: string, appId?: string, entryId?: string, fields?: Partial<Record<MovementField, string>> }>
   dingtalk?: {
     robots?: Record<string, Partial<RobotConfig>>
@@ -128,6 +131,7 @@ export function forwardingConfig (f: FileForwarding = {}): ForwardingConfig {
     retryLimit: whole(f.retryLimit, 8, 0, 50, 'retryLimit'),
     retryDelaySeconds: whole(f.retryDelaySeconds, 5, 1, 3600, 'retryDelaySeconds'),
     maxDeferrals: whole(f.maxDeferrals, 20, 0, 1000, 'maxDeferrals'),
+    jobExpireSeconds: whole(f.jobExpireSeconds, 300, 1, 3600, 'jobExpireSeconds'),
     sinks,
     robots,
     alerts: { lowStock: alert('lowStock'), mismatch: alert('mismatch'), ops: alert('ops') },

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '../config.ts'
 import { LEGACY_ENCODINGS, type TextEncodingName } from '../../connectors/_shared/text.ts'
 import { runImport } from './import.ts'
 import { runReconcile } from './reconcile.ts'
+import { ledgerCommand, LEDGER_USAGE } from './ledger.ts'
 import { InputError } from '../../connectors/errors.ts'
 
 const USAGE = `usage:
@@ -16,12 +17,25 @@ const USAGE = `usage:
   recon import <file…> [--provider alipayhk|octopus] [--profile ID|profile.json] [--encoding utf-8|gbk|big5hkscs] [--json]
       Import AlipayHK / Octopus settlement files, and canonical POS events (*.ndjson, one event a line).
       Each file lands whole or not at all; a refused file lists every bad line. Exit code 0 when every
-      file was imported (or already was), 1 when any was refused, 2 for a usage error.`
+      file was imported (or already was), 1 when any was refused, 2 for a usage error.
+${LEDGER_USAGE}`
 
 export async function main (argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   if (!command || command === '--help' || command === 'help') { console.log(USAGE); return command ? 0 : 2 }
   if (command === 'reconcile') return await reconcileCommand(rest)
+  if (['audit', 'outbox', 'stock'].includes(command)) {
+    try {
+      const code = await ledgerCommand(loadConfig(), command, rest)
+      if (code !== null) return code
+    } catch (err) {
+      if (err instanceof ConfigError) { console.error(`configuration error: ${err.message}`); return 2 }
+      if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) { console.error(`${(err as Error).message}\n${USAGE}`); return 2 }
+      throw err
+    }
+    console.error(`usage error\n${USAGE}`)
+    return 2
+  }
   if (command !== 'import') { console.error(`unknown command "${command}"\n${USAGE}`); return 2 }
   let parsed
   try {

@@ -15,6 +15,7 @@ import { postMovements, type NewMovement } from '../ledger/chain.ts'
 import { robotMessage, type Alert } from './alerts.ts'
 import { createApproval, sendRobot, sendWorkNotice } from './dingtalk.ts'
 import { Defer, Permanent } from './http.ts'
+import { crashPoint } from './crash.ts'
 import { enqueue, QUEUES, schedule, type DeliveryJob } from './outbox.ts'
 import { JIANDAOYUN_BATCH, sendHttp, sendJiandaoyun, type OutboxRow } from './sinks.ts'
 
@@ -51,6 +52,7 @@ export async function deliverToLedger (sql: Sql, ids: number[], after?: ForwardD
   // locations a POS names for the first time are registered as stores; a typo shows up in the list
   await sql.query(`INSERT INTO locations (id, name, kind) SELECT DISTINCT l, l, 'store' FROM unnest($1::text[]) AS l ON CONFLICT DO NOTHING`, [movements.map(m => m.locationId)])
   const { posted } = await postMovements(sql, movements)
+  crashPoint('ledger:after-post')
   await markDelivered(sql, rows.map(r => r.id))
   if (after && posted.length) await after(sql, posted)
   return posted.length
@@ -73,7 +75,9 @@ async function sendSinkRows (deps: ForwardDeps, sink: string, rows: OutboxRow[],
     if (kind === 'http' && target?.kind === 'http') await sendHttp(out, target, row)
     else if (sink === 'dingtalk-app' && f.app) await sendAppRow(deps, row)
     else throw new Permanent(`no sink ${sink} is configured any more`)
+    crashPoint('sink:after-send')
     await done([row.id])
+    crashPoint('sink:after-mark')
   }
 }
 

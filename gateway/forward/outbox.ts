@@ -28,12 +28,14 @@ export function queueOf (sink: string): string {
   return QUEUES.sink
 }
 
-export async function ensureForwardQueues (boss: PgBoss, f: Pick<ForwardingConfig, 'retryLimit' | 'retryDelaySeconds'>): Promise<void> {
+export async function ensureForwardQueues (boss: PgBoss, f: Pick<ForwardingConfig, 'retryLimit' | 'retryDelaySeconds' | 'jobExpireSeconds'>): Promise<void> {
   await boss.createQueue(QUEUES.dead, { retentionSeconds: 30 * 86400, deleteAfterSeconds: 30 * 86400 })
   const retry = { retryLimit: f.retryLimit, retryDelay: f.retryDelaySeconds, retryBackoff: true, retryDelayMax: 3600, deadLetter: QUEUES.dead, deleteAfterSeconds: 7 * 86400 }
-  await boss.createQueue(QUEUES.ledger, { ...retry, expireInSeconds: 300 })
-  await boss.createQueue(QUEUES.sink, { ...retry, expireInSeconds: 600 })
-  await boss.createQueue(QUEUES.robot, { ...retry, policy: 'stately', expireInSeconds: 120 })
+  // a worker killed mid-job leaves it active: it is retried once it expires
+  const expireInSeconds = f.jobExpireSeconds
+  await boss.createQueue(QUEUES.ledger, { ...retry, expireInSeconds })
+  await boss.createQueue(QUEUES.sink, { ...retry, expireInSeconds })
+  await boss.createQueue(QUEUES.robot, { ...retry, policy: 'stately', expireInSeconds })
 }
 
 const inTx = (sql: Sql) => ({ db: { executeSql: (text: string, values?: unknown[]) => sql.query(text, values) } })

@@ -11,8 +11,8 @@ const PROVISIONAL = `(m.source_type = 'pos' AND NOT EXISTS (SELECT 1 FROM moveme
 export async function stockLevels (sql: Sql, q: { sku?: string | null, location?: string | null, asOf?: Date | null, skus?: string[] }): Promise<StockLevel[]> {
   const { rows } = await sql.query(
     `SELECT m.sku, m.location_id, sum(m.qty)::text AS on_hand,
-            coalesce(sum(m.qty) FILTER (WHERE NOT ${PROVISIONAL}), 0)::text AS verified,
-            coalesce(sum(m.qty) FILTER (WHERE ${PROVISIONAL}), 0)::text AS provisional
+            coalesce(sum(m.qty) FILTER (WHERE NOT ${PROVISIONAL}), 0.000)::text AS verified,
+            coalesce(sum(m.qty) FILTER (WHERE ${PROVISIONAL}), 0.000)::text AS provisional
        FROM ledger_movements m
       WHERE ($1::text IS NULL OR m.sku = $1) AND ($2::text IS NULL OR m.location_id = $2) AND ($3::timestamptz IS NULL OR m.occurred_at <= $3)
         AND ($4::text[] IS NULL OR m.sku = ANY($4))

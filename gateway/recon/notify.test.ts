@@ -1,0 +1,41 @@
+import t from 'tap'
+import { join } from 'node:path'
+import { generateDay } from '../../fixtures/gen/day.ts'
+import { generatedStores, ingestPos, ingestSettlements, settlementFiles } from '../../fixtures/support/day-db.ts'
+import { doublesForwarding, startDoubles } from '../../fixtures/support/forwarding.ts'
+import { eventually, testRuntime } from '../../fixtures/support/runtime.ts'
+import { reconcile } from '../../reconciler/reconcile.ts'
+import { sale, settings, DAY } from '../../fixtures/support/recon.ts'
+import { mismatchAlert } from './notify.ts'
+import { reconcileDay } from './run.ts'
+
+t.test('the digest: counts per code, the five largest amounts, a link; nothing when only settlements are pending', async t => {
+  const sales = [100, 900, 300, 700, 500, 200].map((amount, i) => sale(`S${i}`, { tenders: [{ method: 'alipayhk', amount: amount * 100, reference: `R${i}` }] }))
+  const r = reconcile({ date: DAY, sales, payments: [], settings: settings(), generatedAt: '2026-11-21T01:30:00Z' })
+  const a = mismatchAlert(r, 'https://recon.example/')!
+  t.same(a.counts, { MISSING_PAYMENT: 6 })
+  t.same(a.top.map(x => x.amount), [90000, 70000, 50000, 30000, 20000])
+  t.equal(a.url, `https://recon.example/v1/reconciliations/${DAY}`)
+  const pending = reconcile({ date: DAY, sales, payments: [], settings: settings({ asOf: DAY }), generatedAt: '2026-11-21T01:30:00Z' })
+  t.equal(mismatchAlert(pending, 'https://recon.example'), null, 'not due yet is not a mismatch')
+})
+
+t.test('a run that finds exceptions sends finance\'s DingTalk group one actionCard; re-running sends nothing more', async t => {
+  const doubles = await startDoubles()
+  t.teardown(() => doubles.close())
+  const dir = join(t.testdir({}), 'day')
+  const truth = await generateDay({ stores: 2, sales: 300, seed: 9, date: '2026-11-20', anomalies: 1 }, dir)
+  const rt = await testRuntime(t, { workers: true, config: { stores: generatedStores(truth), forwarding: doublesForwarding(doubles) } })
+  await ingestPos(rt, dir)
+  await ingestSettlements(rt, settlementFiles(dir))
+  const run = await reconcileDay(rt, { date: '2026-11-20', trigger: 'manual', asOf: '2026-11-24' })
+  await eventually(async () => doubles.dingtalk.messages.some(m => m.robot === 'finance'), 20_000)
+  const msg = doubles.dingtalk.messages.find(m => m.robot === 'finance')!.body
+  t.equal(msg.msgtype, 'actionCard')
+  t.match(msg.actionCard, { title: '對賬異常 Reconciliation 2026-11-20', singleURL: 'http://127.0.0.1:3000/v1/reconciliations/2026-11-20' })
+  for (const code of new Set(run.report.exceptions.map(e => e.code))) t.match(msg.actionCard.text, new RegExp(`- ${code}: \\d+`), `${code} counted`)
+  t.equal((msg.actionCard.text.match(/^- [A-Z_]+ \S* ?\S*: HK\$/gm) ?? []).length, 5, 'five largest amounts')
+  await reconcileDay(rt, { date: '2026-11-20', trigger: 'manual', asOf: '2026-11-24' })
+  await new Promise(r => setTimeout(r, 1500))
+  t.equal(doubles.dingtalk.messages.filter(m => m.robot === 'finance').length, 1, 'an unchanged report alerts no one again')
+})
