@@ -1,7 +1,8 @@
 // `npm run demo`: boots the gateway as `npm start` does (embedded PostgreSQL, migrations, pg-boss,
 // workers, HTTP), pushes the fixture POS webhooks through the real HTTP API (signed), uploads the
 // fixture settlement files, and prints what landed per source, what was refused and why, and the
-// reconciliation of the day that the imports triggered.
+// reconciliation of the day that the imports triggered. The stock side runs against the DingTalk,
+// external-ledger and Jiandaoyun doubles on loopback (gateway/demo-ledger.ts).
 // Each run starts from an empty demo database (.data/demo), unless DATABASE_URL points elsewhere.
 import { readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
@@ -11,9 +12,12 @@ import { loadConfig } from './config.ts'
 import { startEmbeddedPostgres } from './db/embedded.ts'
 import { startRuntime } from './runtime.ts'
 import { loyverseHeaders, shopifyHeaders, standardHeaders } from '../fixtures/support/sign.ts'
+import { doublesForwarding, startDoubles } from '../fixtures/support/forwarding.ts'
+import { showForwarding, stockUp } from './demo-ledger.ts'
 
 const FIX = join(import.meta.dirname, '..', 'fixtures')
-const config = loadConfig({ ...process.env, RECON_DATA_DIR: process.env.RECON_DATA_DIR ?? '.data/demo', RECON_CONFIG: process.env.RECON_CONFIG ?? join(FIX, 'demo/config.json') })
+const doubles = await startDoubles()
+const config = { ...loadConfig({ ...process.env, RECON_DATA_DIR: process.env.RECON_DATA_DIR ?? '.data/demo', RECON_CONFIG: process.env.RECON_CONFIG ?? join(FIX, 'demo/config.json') }), forwarding: doublesForwarding(doubles) }
 
 if (!config.databaseUrl) {
   // a clean demo database each run (the cluster itself is kept, so the second run starts fast)
@@ -41,7 +45,11 @@ async function deliver (connector: string, headers: Record<string, string>, body
   if (res.status >= 400) refused.push(`  ${res.status} ${connector} ${label}: ${json.error} — ${json.message}`)
 }
 
-console.log(`\nGateway running at ${base} (API docs ${base}/docs), database: ${rt.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}\n`)
+console.log(`\nGateway running at ${base} (API docs ${base}/docs), database: ${rt.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}`)
+console.log(`DingTalk, external ledger and Jiandaoyun doubles at ${doubles.dingtalk.server.url}, ${doubles.sink.url}, ${doubles.jiandaoyun.server.url}`)
+const demoApi = { base, adminKey: config.apiKeys.find(k => k.role === 'admin')!.key, financeKey: config.apiKeys.find(k => k.role === 'finance')!.key, fixtures: FIX }
+await stockUp(demoApi)
+console.log('')
 
 // ---- POS webhooks through the real HTTP API, signed as each vendor signs
 const events = readFileSync(join(FIX, 'pos-canonical/events-2026-11-20.ndjson'), 'utf8').trim().split('\n')
@@ -128,11 +136,13 @@ if (report) {
 } else {
   console.log(`\nReconciliation of ${day}: not finished within 60 s`)
 }
+await showForwarding(demoApi, doubles)
 console.log(`\nTry the API: curl -H "authorization: Bearer ${financeKey}" "${base}/v1/reconciliations/${day}?format=csv"`)
 
 if (process.argv.includes('--serve')) {
   console.log(`\nServing at ${base} until Ctrl-C.`)
-  process.on('SIGINT', () => { rt.close().then(() => process.exit(0)) })
+  process.on('SIGINT', () => { rt.close().then(() => doubles.close()).then(() => process.exit(0)) })
 } else {
   await rt.close()
+  await doubles.close()
 }

@@ -20,7 +20,7 @@ function lowStockLine (a: LowStockAlert): string {
 
 function mismatchText (a: MismatchAlert): string {
   const counts = Object.entries(a.counts).map(([c, n]) => `- ${c}: ${n}`).join('\n')
-  const top = a.top.map(t => `- ${t.code} ${t.store_id ?? ''} ${t.sale_id ?? t.reference ?? ''}: ${formatHkd(t.amount)} — ${t.detail}`).join('\n')
+  const top = a.top.map(t => `- ${[t.code, t.store_id, t.sale_id ?? t.reference].filter(Boolean).join(' ')}: ${formatHkd(t.amount)} — ${t.detail}`).join('\n')
   return `#### 對賬異常 Reconciliation ${a.business_date}\n${counts}\n\n**最大金額 Largest amounts**\n${top}\n\n[報表 Report](${a.url})`
 }
 

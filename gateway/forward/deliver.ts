@@ -30,6 +30,7 @@ export interface ForwardDeps {
 
 /** Robots answer 130101 past 20 messages a minute; we stop at 19, leaving room for a clock apart. */
 export const ROBOT_PER_MINUTE = 19
+const ROBOT_GAP_S = 60 / ROBOT_PER_MINUTE
 
 async function pendingRows (sql: Sql, ids: number[], lock = false): Promise<OutboxRow[]> {
   const { rows } = await sql.query(`SELECT id, key, topic, payload FROM outbox WHERE id = ANY($1::bigint[]) AND status = 'pending' ORDER BY id${lock ? ' FOR UPDATE' : ''}`, [ids])
@@ -94,30 +95,36 @@ async function sendAppRow (deps: ForwardDeps, row: OutboxRow): Promise<void> {
   await deps.db.query(`UPDATE purchase_orders SET approval_instance_id = $2 WHERE id = $1 AND approval_instance_id IS NULL`, [p.purchase_order_id, instanceId])
 }
 
-/** Everything waiting for one robot, as one message, within its rate limit. */
+/**
+ * Everything waiting for one robot, as one message, within its rate limit. The robot's advisory lock
+ * makes every process send for it in turn, so the count of recent messages cannot be raced.
+ */
 async function sendRobotRows (deps: ForwardDeps, sink: string, job: DeliveryJob): Promise<'sent' | 'deferred' | 'idle'> {
   const name = sink.slice('robot:'.length)
   const robot = deps.forwarding.robots[name]
   if (!robot) throw new Permanent(`no DingTalk robot ${name} is configured any more`)
-  const { rows } = await deps.db.query(`SELECT id, key, topic, payload FROM outbox WHERE sink = $1 AND status = 'pending' ORDER BY id LIMIT 500`, [sink])
-  if (rows.length === 0) return 'idle'
-  const { rows: [recent] } = await deps.db.query(
-    `SELECT count(*)::int AS n, min(sent_at) AS oldest FROM dingtalk_sends WHERE robot = $1 AND sent_at > now() - interval '60 seconds'`, [name])
-  if (recent.n >= ROBOT_PER_MINUTE) {
-    const wait = Math.max(1, Math.ceil((new Date(recent.oldest).getTime() + 61_000 - Date.now()) / 1000))
-    await schedule(deps.boss, sink, [], { startAfter: wait, deferrals: job.deferrals ?? 0 })
-    return 'deferred'
-  }
-  const { message, used } = robotMessage(rows.map(r => r.payload as Alert))
-  await sendRobot({ allowHosts: deps.forwarding.allowHosts, timeoutMs: deps.forwarding.timeoutMs }, name, robot, message)
-  const ids = rows.slice(0, used).map(r => Number(r.id))
-  await deps.db.withTransaction(async c => {
-    await c.query('INSERT INTO dingtalk_sends (robot, outbox) VALUES ($1, $2)', [name, ids])
+  const outcome = await deps.db.withTransaction(async c => {
+    await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [sink])
+    const { rows } = await c.query(`SELECT id, key, topic, payload FROM outbox WHERE sink = $1 AND status = 'pending' ORDER BY id LIMIT 500`, [sink])
+    if (rows.length === 0) return { state: 'idle' as const }
+    const { rows: [recent] } = await c.query(
+      `SELECT count(*)::int AS n, extract(epoch FROM clock_timestamp() - min(sent_at)) AS oldest_s, extract(epoch FROM clock_timestamp() - max(sent_at)) AS last_s
+         FROM dingtalk_sends WHERE robot = $1 AND sent_at > clock_timestamp() - interval '60 seconds'`, [name])
+    // paced, not bursty: at most one message per ROBOT_GAP_S, so a flood of alerts becomes digests a
+    // few seconds apart instead of 19 single messages and then a minute's silence
+    const wait = recent.n >= ROBOT_PER_MINUTE ? 61 - Number(recent.oldest_s) : recent.n > 0 ? ROBOT_GAP_S - Number(recent.last_s) : 0
+    if (wait > 0) return { state: 'deferred' as const, wait }
+    const { message, used } = robotMessage(rows.map(r => r.payload as Alert))
+    await sendRobot({ allowHosts: deps.forwarding.allowHosts, timeoutMs: deps.forwarding.timeoutMs }, name, robot, message)
+    const ids = rows.slice(0, used).map(r => Number(r.id))
+    await c.query('INSERT INTO dingtalk_sends (robot, outbox, sent_at) VALUES ($1, $2, clock_timestamp())', [name, ids])
     await markDelivered(c, ids)
+    return { state: 'sent' as const, more: used < rows.length || rows.length === 500 }
   })
+  if (outcome.state === 'deferred') await schedule(deps.boss, sink, [], { startAfter: Math.max(1, Math.ceil(outcome.wait)), deferrals: job.deferrals ?? 0 })
   // more waiting than one message holds: the next message, within the rate limit
-  if (used < rows.length || rows.length === 500) await schedule(deps.boss, sink, [])
-  return 'sent'
+  if (outcome.state === 'sent' && outcome.more) await schedule(deps.boss, sink, [])
+  return outcome.state
 }
 
 /** Marks rows dead and, unless they are the ops robot's own, tells the ops robot. */
@@ -156,18 +163,22 @@ async function runJob (deps: ForwardDeps, job: Job<DeliveryJob>): Promise<object
   }
 }
 
+// Deferred deliveries (Retry-After, a robot's pacing) send no NOTIFY when they come due: with NOTIFY on,
+// pg-boss's backstop poll would otherwise be 30 s, so every worker polls each second as well.
 export async function startForwardWorkers (deps: ForwardDeps): Promise<void> {
   const { boss } = deps
-  await boss.work(QUEUES.ledger, { transactional: true, batchSize: 1, localConcurrency: 2, pollingIntervalSeconds: 0.5 }, async ([job]: Array<Job<DeliveryJob>>, tx: BossDb) => {
+  // several jobs per transaction, and fetching again at once while fetches come back full (a backlog
+  // drains continuously instead of one batch per polling interval)
+  await boss.work(QUEUES.ledger, { transactional: true, batchSize: 8, burstWhenBatchFull: true, localConcurrency: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 }, async (jobs: Array<Job<DeliveryJob>>, tx: BossDb) => {
     const sql: Sql = { query: (text, values) => tx.executeSql(text, values) }
     try {
-      return { posted: await deliverToLedger(sql, job.data.ids, deps.afterPosting) }
+      return { posted: await deliverToLedger(sql, jobs.flatMap(j => j.data.ids), deps.afterPosting) }
     } catch (err) {
-      // the job's transaction is lost; the last attempt marks its rows dead on a connection of its own
-      if (job.retryCount >= deps.forwarding.retryLimit) await bury(deps, 'ledger', job.data.ids, (err as Error).message)
+      // the jobs' transaction is lost; a job on its last attempt marks its rows dead on a connection of its own
+      for (const job of jobs) if (job.retryCount >= deps.forwarding.retryLimit) await bury(deps, 'ledger', job.data.ids, (err as Error).message)
       throw err
     }
   })
-  await boss.work(QUEUES.sink, { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: 0.5 }, async ([job]: Array<Job<DeliveryJob>>) => await runJob(deps, job))
-  await boss.work(QUEUES.robot, { batchSize: 1, localConcurrency: 2, pollingIntervalSeconds: 0.5 }, async ([job]: Array<Job<DeliveryJob>>) => await runJob(deps, job))
+  await boss.work(QUEUES.sink, { batchSize: 1, burstWhenBatchFull: true, localConcurrency: 4, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 }, async ([job]: Array<Job<DeliveryJob>>) => await runJob(deps, job))
+  await boss.work(QUEUES.robot, { batchSize: 1, burstWhenBatchFull: true, localConcurrency: 2, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 }, async ([job]: Array<Job<DeliveryJob>>) => await runJob(deps, job))
 }

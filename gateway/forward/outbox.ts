@@ -12,7 +12,7 @@ export const QUEUES = {
   ledger: 'forward.ledger',
   /** HTTP and Jiandaoyun sinks, DingTalk work notices and approvals. */
   sink: 'forward.sink',
-  /** DingTalk group robots: one sender per robot at a time, at most 20 messages a minute. */
+  /** DingTalk group robots: one sender per robot at a time (an advisory lock), at most 20 messages a minute. */
   robot: 'forward.robot',
   dead: 'forward.dead'
 } as const
@@ -30,12 +30,14 @@ export function queueOf (sink: string): string {
 
 export async function ensureForwardQueues (boss: PgBoss, f: Pick<ForwardingConfig, 'retryLimit' | 'retryDelaySeconds' | 'jobExpireSeconds'>): Promise<void> {
   await boss.createQueue(QUEUES.dead, { retentionSeconds: 30 * 86400, deleteAfterSeconds: 30 * 86400 })
-  const retry = { retryLimit: f.retryLimit, retryDelay: f.retryDelaySeconds, retryBackoff: true, retryDelayMax: 3600, deadLetter: QUEUES.dead, deleteAfterSeconds: 7 * 86400 }
+  // notify: a new delivery wakes a waiting worker at once rather than at its next poll
+  const retry = { retryLimit: f.retryLimit, retryDelay: f.retryDelaySeconds, retryBackoff: true, retryDelayMax: 3600, deadLetter: QUEUES.dead, deleteAfterSeconds: 7 * 86400, notify: true }
   // a worker killed mid-job leaves it active: it is retried once it expires
   const expireInSeconds = f.jobExpireSeconds
   await boss.createQueue(QUEUES.ledger, { ...retry, expireInSeconds })
   await boss.createQueue(QUEUES.sink, { ...retry, expireInSeconds })
-  await boss.createQueue(QUEUES.robot, { ...retry, policy: 'stately', expireInSeconds })
+  // 'short': at most one waiting job per robot (new alerts ride on it); senders take the robot's lock
+  await boss.createQueue(QUEUES.robot, { ...retry, policy: 'short', expireInSeconds })
 }
 
 const inTx = (sql: Sql) => ({ db: { executeSql: (text: string, values?: unknown[]) => sql.query(text, values) } })

@@ -83,5 +83,5 @@ export async function startNormalizeWorker (deps: WorkerDeps): Promise<void> {
     const sql: Sql = { query: (text, values) => tx.executeSql(text, values) }
     return await processInbox(sql, jobs.flatMap(j => j.data.ids), deps)
   }
-  await boss.work(NORMALIZE_QUEUE, { transactional: true, batchSize: 4, burstWhenBatchFull: true, pollingIntervalSeconds: 1, localConcurrency: 2 }, handler)
+  await boss.work(NORMALIZE_QUEUE, { transactional: true, batchSize: 16, burstWhenBatchFull: true, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 2, localConcurrency: 2 }, handler)
 }

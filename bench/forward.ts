@@ -1,0 +1,159 @@
+// npm run bench:forward — measured in one run on this machine:
+//   1. signed sale webhooks at 100/s for 60 s into a gateway (its own process, workers on) with the
+//      DingTalk and external-ledger doubles on loopback: p50/p99 from webhook received to the movement
+//      on the built-in ledger, at the external ledger double, and (one sale in 20 drops its SKU below its
+//      reorder point) to the low-stock alert at the DingTalk double, which may take 19 messages a minute;
+//   2. a burst of 1M movements waiting in the outbox: ledger postings per second while the workers drain it.
+// Targets (issue #4): p99 ≤ 300 ms to the ledger; ≥ 10,000 postings/s.
+//   BENCH_RATE=100 BENCH_SECONDS=60 BENCH_BURST=1000000 BENCH_ONLY=latency|burst
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { startEmbeddedPostgres } from '../gateway/db/embedded.ts'
+import { migrate } from '../gateway/db/migrate.ts'
+import { startRuntime } from '../gateway/runtime.ts'
+import { forwardingConfig } from '../gateway/config-forwarding.ts'
+import { enqueue, type OutboxEntry } from '../gateway/forward/outbox.ts'
+import { SECRETS, testConfig } from '../fixtures/support/runtime.ts'
+import { standardHeaders } from '../fixtures/support/sign.ts'
+import { saleEvent } from '../fixtures/support/sales.ts'
+import { ROBOTS, SINK_SECRET, startDoubles, type Doubles } from '../fixtures/support/forwarding.ts'
+
+const RATE = Number(process.env.BENCH_RATE ?? 100)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60)
+const BURST = Number(process.env.BENCH_BURST ?? 1_000_000)
+const ONLY = process.env.BENCH_ONLY
+const ALERT_EVERY = Number(process.env.BENCH_ALERT_EVERY ?? 20)
+const work = join(tmpdir(), `recon-bench-forward-${process.pid}`)
+
+const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) => a - b); return s.length ? Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))]) : NaN }
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
+
+async function database (admin: string, name: string): Promise<string> {
+  const c = new pg.Client({ connectionString: admin })
+  await c.connect()
+  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  await c.query(`CREATE DATABASE ${name}`)
+  await c.end()
+  const u = new URL(admin); u.pathname = `/${name}`
+  await migrate(u.toString())
+  return u.toString()
+}
+
+function gateway (url: string, forwarding: object): Promise<{ proc: ChildProcess, port: number }> {
+  const proc = spawn(process.execPath, [join(import.meta.dirname, 'forward-gateway.ts'), url, JSON.stringify(forwarding)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    proc.stdout!.on('data', d => { out += d; const m = /PORT (\d+)/.exec(out); if (m) resolve({ proc, port: Number(m[1]) }) })
+    proc.once('exit', code => reject(new Error(`gateway exited ${code}`)))
+  })
+}
+
+async function latency (admin: string, d: Doubles) {
+  const url = await database(admin, 'recon_bench_fwd')
+  const total = RATE * SECONDS
+  const db = new pg.Client({ connectionString: url })
+  await db.connect()
+  // every sale sells its own SKU; one in ALERT_EVERY takes its SKU below its reorder point (a low-stock alert)
+  await db.query(`INSERT INTO locations (id, name, kind) VALUES ('MK01', 'Mong Kok', 'store')`)
+  await db.query(`INSERT INTO thresholds (sku, location_id, reorder_point, responsible_mobile) SELECT 'B' || i, 'MK01', 0, '85291234567' FROM generate_series(0, $1 - 1, $2) AS i`, [total, ALERT_EVERY])
+  const forwarding = { allowHosts: ['127.0.0.1'], timeoutMs: 5000, sinks: [{ id: 'erp', kind: 'http', url: d.sink.url, secret: SINK_SECRET }], dingtalk: { robots: { stock: { url: d.dingtalk.robotUrl(ROBOTS.stock.token), secret: ROBOTS.stock.secret } }, alerts: { lowStock: 'stock' } } }
+  const gw = await gateway(url, forwarding)
+  const sentAt = new Array<number>(total)
+  const status = new Map<number, number>()
+  const started = Date.now()
+  const inflight: Array<Promise<void>> = []
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / RATE
+    if (due > Date.now()) await sleep(due - Date.now())
+    const body = saleEvent(i, { sku: `B${i}`, prefix: 'B' })
+    const id = `evt_B${i}`
+    sentAt[i] = Date.now()
+    inflight.push(fetch(`http://127.0.0.1:${gw.port}/v1/webhooks/pos-canonical`, { method: 'POST', headers: standardHeaders(SECRETS['pos-canonical'], id, body), body })
+      .then(r => { status.set(r.status, (status.get(r.status) ?? 0) + 1); return r.arrayBuffer() }).then(() => {}))
+  }
+  await Promise.all(inflight)
+  const sendSeconds = (Date.now() - started) / 1000
+  const deadline = Date.now() + 180_000
+  const alerted = (): number => new Set(d.dingtalk.messages.flatMap(m => [...String(m.body.markdown?.text ?? '').matchAll(/\*\*B(\d+)\*\*/g)].map(x => x[1]))).size
+  while (Date.now() < deadline && (d.sink.applied.length < total || alerted() < Math.ceil(total / ALERT_EVERY))) await sleep(500)
+  const { rows } = await db.query(
+    `SELECT extract(epoch FROM (l.posted_at - i.received_at)) * 1000 AS ms, extract(epoch FROM (m.created_at - i.received_at)) * 1000 AS normalised_ms FROM ledger_movements l
+       JOIN stock_movements m ON m.id = l.source_id::bigint JOIN sales s ON s.vendor || ':' || s.sale_id = m.source_id
+       JOIN inbox_events i ON i.connector = 'pos-canonical' AND i.event_id = s.event_id WHERE l.source_type = 'pos'`)
+  const ledgerMs = rows.map(r => Number(r.ms))
+  const normalisedMs = rows.map(r => Number(r.normalised_ms))
+  const sinkMs = d.sink.applied.map(a => a.at - sentAt[Number(/B(\d+)#/.exec(String(a.data.source))![1])])
+  const alertAt = new Map<number, number>()
+  for (const m of d.dingtalk.messages) for (const x of String(m.body.markdown?.text ?? '').matchAll(/\*\*B(\d+)\*\*/g)) if (!alertAt.has(Number(x[1]))) alertAt.set(Number(x[1]), m.at)
+  const alertMs = [...alertAt].map(([i, at]) => at - sentAt[i])
+  gw.proc.kill('SIGTERM')
+  await db.end()
+  return {
+    rate_per_s: RATE, seconds: SECONDS, webhooks: total, send_seconds: +sendSeconds.toFixed(1), http_status: Object.fromEntries(status),
+    ledger: { movements: ledgerMs.length, p50_ms: pct(ledgerMs, 0.5), p99_ms: pct(ledgerMs, 0.99), max_ms: pct(ledgerMs, 1) },
+    normalised: { p50_ms: pct(normalisedMs, 0.5), p99_ms: pct(normalisedMs, 0.99) },
+    external_ledger_double: { movements: sinkMs.length, duplicates: d.sink.duplicates, p50_ms: pct(sinkMs, 0.5), p99_ms: pct(sinkMs, 0.99) },
+    dingtalk_double: { alerts: alertMs.length, messages: d.dingtalk.messages.length, throttled_130101: d.dingtalk.throttled.length, p50_ms: pct(alertMs, 0.5), p99_ms: pct(alertMs, 0.99) },
+    target_ledger_p99_ms: 300
+  }
+}
+
+async function burst (admin: string) {
+  const url = await database(admin, 'recon_bench_burst')
+  const config = testConfig({ databaseUrl: url, env: 'development', forwarding: forwardingConfig({}) })
+  const loader = await startRuntime(config, { http: false })
+  const stores = ['MK01', 'CWB1', 'TST1', 'SSP1', 'YL01']
+  const t0 = performance.now()
+  for (let start = 0; start < BURST; start += 10_000) {
+    const entries: OutboxEntry[] = []
+    for (let i = start; i < Math.min(BURST, start + 10_000); i++) {
+      entries.push({ sink: 'ledger', topic: 'movement', key: `burst:${i}`, payload: { movement_id: `pos:${i + 1}`, sku: `S${i % 997}`, location_id: stores[i % 5], qty: '-1.000', reason: 'sale', occurred_at: new Date(Date.UTC(2026, 10, 20, 4, 0, 0, i % 86_400_000)).toISOString(), source: `sale:bench#${i}`, actor: 'pos:bench' } })
+    }
+    await loader.db.withTransaction(c => enqueue(c, loader.boss, entries))
+  }
+  const queuedS = (performance.now() - t0) / 1000
+  await loader.close()
+  const t1 = performance.now()
+  const workers = await startRuntime(config, { http: false, workers: true })
+  const check = new pg.Client({ connectionString: url })
+  await check.connect()
+  let posted = 0
+  while (posted < BURST) {
+    await sleep(1000)
+    posted = (await check.query('SELECT count(*)::int AS n FROM ledger_movements')).rows[0].n
+    process.stderr.write(`\r  ledger: ${posted.toLocaleString('en')} / ${BURST.toLocaleString('en')} posted`)
+  }
+  const drainS = (performance.now() - t1) / 1000
+  process.stderr.write('\n')
+  await workers.close()
+  const broken = (await check.query(`SELECT count(*)::int AS n FROM ledger_movements a JOIN ledger_movements b ON a.location_id = b.location_id AND b.seq = a.seq + 1 WHERE b.prev_hash <> a.hash`)).rows[0].n
+  await check.end()
+  return { movements: BURST, queued_s: +queuedS.toFixed(1), drain_s: +drainS.toFixed(1), postings_per_s: Math.round(BURST / drainS), chain_links_broken: broken, target_per_s: 10_000 }
+}
+
+mkdirSync(work, { recursive: true })
+const server = process.env.DATABASE_URL ? null : await startEmbeddedPostgres({ dataDir: join(work, 'pg') })
+const admin = process.env.DATABASE_URL ?? server!.url
+const figures: Record<string, any> = { machine: { cpus: cpus().length, node: process.version } }
+try {
+  if (ONLY !== 'burst') {
+    const doubles = await startDoubles()
+    try { figures.latency = await latency(admin, doubles) } finally { await doubles.close() }
+    const l = figures.latency
+    console.log(`webhooks at ${l.rate_per_s}/s for ${l.seconds} s → sale normalised p50 ${l.normalised.p50_ms} ms, p99 ${l.normalised.p99_ms} ms; built-in ledger p50 ${l.ledger.p50_ms} ms, p99 ${l.ledger.p99_ms} ms (target ≤ 300); external ledger double p50 ${l.external_ledger_double.p50_ms} ms, p99 ${l.external_ledger_double.p99_ms} ms; DingTalk double (19 messages a minute) p50 ${l.dingtalk_double.p50_ms} ms, p99 ${l.dingtalk_double.p99_ms} ms in ${l.dingtalk_double.messages} messages, ${l.dingtalk_double.throttled_130101} throttled`)
+  }
+  if (ONLY !== 'latency') {
+    const b = figures.burst = await burst(admin)
+    console.log(`burst of ${b.movements.toLocaleString('en')} movements: ${b.postings_per_s.toLocaleString('en')} ledger postings/s (${b.drain_s} s; target ≥ 10,000/s), ${b.chain_links_broken} broken chain links`)
+  }
+} finally {
+  await server?.stop()
+  await rm(work, { recursive: true, force: true })
+}
+console.log(JSON.stringify(figures, null, 2))
+mkdirSync(join(import.meta.dirname, 'out'), { recursive: true })
+writeFileSync(join(import.meta.dirname, 'out', 'forward.json'), JSON.stringify(figures, null, 2) + '\n')
