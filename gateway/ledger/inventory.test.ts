@@ -115,3 +115,15 @@ t.test('a POS sale names a new location: it is registered as a store; locations 
   const locations = (await call(app, 'GET', '/v1/locations')).json().items
   t.same(locations.map((l: any) => [l.id, l.kind]), [['CWB1', 'store'], ['KIOSK7', 'store'], ['MK01', 'store'], ['POP1', 'temporary'], ['TST1', 'store'], ['WH1', 'central']])
 })
+
+t.test('adjustments: signed corrections with a reason and an actor; a request key posts once', async t => {
+  const { rt, app } = await stocked(t)
+  const res = await call(app, 'POST', '/v1/adjustments', { location_id: 'MK01', lines: [{ sku: 'A', qty: -1.5 }], reason: '打破 broken on the shelf', request_key: 'adj-1' })
+  t.equal(res.statusCode, 201)
+  t.match(res.json(), { movements: [{ sku: 'A', qty: -1.5 }] })
+  t.equal((await call(app, 'POST', '/v1/adjustments', { location_id: 'MK01', lines: [{ sku: 'A', qty: -1.5 }], reason: 'again', request_key: 'adj-1' })).json().movements.length, 0, 'the same key posts nothing')
+  t.same((await rt.db.query(`SELECT reason, actor, note, qty::text FROM ledger_movements WHERE reason = 'adjustment'`)).rows, [{ reason: 'adjustment', actor: 'api:admin', note: '打破 broken on the shelf', qty: '-1.500' }])
+  t.equal((await call(app, 'POST', '/v1/adjustments', { location_id: 'MK01', lines: [{ sku: 'A', qty: 0 }], reason: 'x' })).statusCode, 400, 'a zero adjustment is refused')
+  t.equal((await call(app, 'POST', '/v1/adjustments', { location_id: 'NOPE', lines: [{ sku: 'A', qty: 1 }], reason: 'x' })).statusCode, 422)
+  t.equal((await call(app, 'POST', '/v1/adjustments', { location_id: 'MK01', lines: [{ sku: 'A', qty: 1 }] })).statusCode, 400, 'a reason is required')
+})

@@ -6,7 +6,7 @@
 import type { PgBoss } from 'pg-boss'
 import type { Sql } from '../ingest/pos-store.ts'
 import type { ForwardingConfig } from '../config-forwarding.ts'
-import { enqueue } from '../forward/outbox.ts'
+import { enqueue, type OutboxEntry } from '../forward/outbox.ts'
 import type { LowStockAlert } from '../forward/alerts.ts'
 import { milli, qtyText, type NewMovement } from '../ledger/chain.ts'
 
@@ -24,7 +24,7 @@ export function reorderPlan (t: Pick<Threshold, 'min_level' | 'reorder_point' | 
   return { point, orderQty }
 }
 
-export interface ReplenishDeps { boss: PgBoss, forwarding: Pick<ForwardingConfig, 'alerts'> }
+export interface ReplenishDeps { boss: PgBoss, forwarding: Pick<ForwardingConfig, 'alerts' | 'app'> }
 
 export async function checkLowStock (sql: Sql, deps: ReplenishDeps, posted: readonly NewMovement[]): Promise<void> {
   const pairs = [...new Map(posted.map(m => [`${m.sku}\u0000${m.locationId}`, m])).values()]
@@ -52,13 +52,19 @@ async function checkOne (sql: Sql, deps: ReplenishDeps, t: Threshold): Promise<v
   const { rows: [episode] } = await sql.query(
     'INSERT INTO low_stock_episodes (sku, location_id, on_hand, reorder_point) VALUES ($1, $2, $3, $4) RETURNING id', [t.sku, t.location_id, qtyText(milli(s.on_hand)), qtyText(milli(plan.point))])
   const poId = t.supplier ? await addToDraft(sql, t.supplier, t.location_id, t.sku, plan.orderQty) : null
-  const robot = deps.forwarding.alerts.lowStock
-  if (!robot) return
   const alert: LowStockAlert = {
     kind: 'low_stock', sku: t.sku, name: t.name, location_id: t.location_id, on_hand: qtyText(milli(s.on_hand)), reorder_point: qtyText(milli(plan.point)),
     supplier: t.supplier, purchase_order_id: poId, mobiles: t.responsible_mobile ? [t.responsible_mobile] : [], user_ids: t.responsible_user ? [t.responsible_user] : []
   }
-  await enqueue(sql, deps.boss, [{ sink: `robot:${robot}`, topic: 'alert', key: `low_stock:${episode.id}`, payload: alert }])
+  const robot = deps.forwarding.alerts.lowStock
+  const entries: OutboxEntry[] = robot ? [{ sink: `robot:${robot}`, topic: 'alert', key: `low_stock:${episode.id}`, payload: alert }] : []
+  // the responsible person also gets it as a work notice (the episode number keeps DingTalk from
+  // taking a later, identical-looking notice for a repeat of this one)
+  if (t.responsible_user && deps.forwarding.app) {
+    const text = `#### 低庫存 Low stock #${episode.id}\n**${t.sku}**${t.name ? ` ${t.name}` : ''} @ ${t.location_id}: ${alert.on_hand} on hand, reorder at ${alert.reorder_point}${poId ? `; draft PO #${poId}` : ''}`
+    entries.push({ sink: 'dingtalk-app', topic: 'notice', key: `low_stock:${episode.id}`, payload: { kind: 'work_notice', user_ids: [t.responsible_user], title: '低庫存 Low stock', text } })
+  }
+  await enqueue(sql, deps.boss, entries)
 }
 
 /** The supplier's draft order for the location, with the SKU on it (the larger quantity wins). */

@@ -27,7 +27,7 @@ async function shop (t: Test) {
   await rt.app!.listen({ host: '127.0.0.1', port: 0 })
   await rt.db.query(`INSERT INTO skus (sku, name, supplier) VALUES ('A', '烏龍茶 Oolong', 'SupA'), ('B', '普洱 Pu-erh', 'SupA'), ('C', '杯 Cup', 'SupB')`)
   for (const sku of ['A', 'B', 'C']) {
-    const res = await rt.app!.inject({ method: 'PUT', url: `/v1/thresholds/MK01/${sku}`, headers: auth('admin'), payload: { reorder_point: 5, responsible_mobile: '85291234567', reorder_qty: 12 } })
+    const res = await rt.app!.inject({ method: 'PUT', url: `/v1/thresholds/MK01/${sku}`, headers: auth('admin'), payload: { reorder_point: 5, responsible_mobile: '85291234567', responsible_user: 'manager01', reorder_qty: 12 } })
     t.equal(res.statusCode, 200)
   }
   await rt.db.withTransaction(c => postAndForward(c, ledgerDeps(rt), ['A', 'B', 'C'].map(sku => ({ locationId: 'MK01', sku, qty: 10, reason: 'opening' as const, sourceType: 'test', sourceId: 'opening', key: `open:${sku}`, actor: 'test', occurredAt: new Date(Date.now() - 3_600_000) }))))
@@ -38,11 +38,13 @@ async function shop (t: Test) {
 }
 
 t.test('one alert per low-stock episode, with @, and a draft order per supplier; no repeat until restocked', async t => {
-  const { rt, sell, stockMessages } = await shop(t)
+  const { rt, doubles, sell, stockMessages } = await shop(t)
   await sell('A', 6)
   await eventually(async () => stockMessages().length === 1)
   const first = stockMessages()[0].body
-  t.match(first, { msgtype: 'markdown', at: { atMobiles: ['85291234567'] } })
+  t.match(first, { msgtype: 'markdown', at: { atMobiles: ['85291234567'], atUserIds: ['manager01'] } })
+  await eventually(async () => doubles.dingtalk.notices.length === 1)
+  t.match(doubles.dingtalk.notices[0], { userIds: ['manager01'], msg: { msgtype: 'markdown', markdown: { text: /低庫存 Low stock #\d+\n\*\*A\*\* 烏龍茶 Oolong @ MK01: 4.000 on hand/ } } }, 'and a work notice to the responsible person')
   t.match(first.markdown.text, /\*\*A\*\* 烏龍茶 Oolong @ MK01：存貨 on hand 4.000，補貨點 reorder at 5.000；採購單草稿 Draft PO #\d+ \(SupA\) @85291234567/)
   await sell('A', 1)
   await sell('B', 7)

@@ -101,7 +101,7 @@ t.test('OpenAPI at /docs lists every route with a schema; health and readiness a
   const rt = await testRuntime(t)
   const doc = (await rt.app!.inject({ method: 'GET', url: '/docs/json' })).json()
   const paths = Object.keys(doc.paths).sort()
-  t.same(paths, ['/healthz', '/readyz', '/v1/dingtalk/callback', '/v1/imports/{id}', '/v1/locations', '/v1/movements', '/v1/outbox', '/v1/outbox/dead', '/v1/outbox/redrive', '/v1/payments', '/v1/pos-events',
+  t.same(paths, ['/healthz', '/readyz', '/v1/adjustments', '/v1/dingtalk/callback', '/v1/imports/{id}', '/v1/locations', '/v1/movements', '/v1/outbox', '/v1/outbox/dead', '/v1/outbox/redrive', '/v1/payments', '/v1/pos-events',
     '/v1/purchase-orders', '/v1/purchase-orders/{id}', '/v1/purchase-orders/{id}/decision', '/v1/purchase-orders/{id}/receive', '/v1/purchase-orders/{id}/submit',
     '/v1/reconciliations', '/v1/reconciliations/{date}', '/v1/sales', '/v1/settlements', '/v1/skus', '/v1/stock', '/v1/stock-takes', '/v1/stock-takes/{id}', '/v1/stock-takes/{id}/counts', '/v1/stock-takes/{id}/post', '/v1/stock/opening',
     '/v1/thresholds', '/v1/thresholds/{location}/{sku}', '/v1/transfers', '/v1/webhooks/{connector}'])

@@ -1,10 +1,11 @@
 // The inventory ledger over HTTP: locations, stock on hand (per SKU, location and instant; verified and
 // provisional), movements, transfers and stock-takes. Writes are for admins; finance reads.
+import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../deps.ts'
 import { HttpError } from '../errors.ts'
 import { listMovements, stockLevels } from '../ledger/stock.ts'
-import { openStockTake, postStockTake, recordCounts, transfer, type LedgerDeps } from '../ledger/operations.ts'
+import { openStockTake, postAndForward, postStockTake, recordCounts, requireLocations, transfer, type LedgerDeps } from '../ledger/operations.ts'
 import { checkLowStock } from '../replenish/low-stock.ts'
 import { errorResponses, pageQuery } from '../schemas.ts'
 import { locationSchema, movementSchema, qtyInput, stockSchema, stockTakeSchema, skuParam } from './inventory-schemas.ts'
@@ -73,6 +74,26 @@ export async function inventoryRoutes (app: FastifyInstance, deps: AppDeps): Pro
     const b = req.body
     const out = await deps.db.withTransaction(c => transfer(c, ledgerDeps(deps), { from: b.from, to: b.to, lines: b.lines, actor: actor(req.role), note: b.note, requestKey: b.request_key, allowNegative: b.allow_negative }))
     return reply.code(201).send({ transfer_id: out.transferId, repeated: out.repeated, movements: out.movements.map(m => ({ id: m.id, location_id: m.locationId, sku: m.sku, qty: m.qty, reason: m.reason })) })
+  })
+
+  app.post<{ Body: { location_id: string, lines: Array<{ sku: string, qty: number }>, reason: string, request_key?: string } }>('/v1/adjustments', {
+    config: writers, handlerTimeout: t, bodyLimit: 256 * 1024,
+    schema: {
+      summary: 'Correct stock at a location (breakage, shrinkage, a found box): signed quantities, with a reason', tags: ['inventory'],
+      body: {
+        type: 'object', additionalProperties: false, required: ['location_id', 'lines', 'reason'],
+        properties: { location_id: { type: 'string' }, reason: { type: 'string', minLength: 1, maxLength: 500 }, request_key: { type: 'string', maxLength: 100, description: 'the same key again posts nothing' }, lines: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'object', required: ['sku', 'qty'], additionalProperties: false, properties: { sku: skuParam, qty: { type: 'number', minimum: -1e9, maximum: 1e9, not: { const: 0 } } } } } }
+      },
+      response: { 201: { type: 'object', properties: { movements: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, sku: { type: 'string' }, qty: { type: 'number' } } } } } }, ...errorResponses }
+    }
+  }, async (req, reply) => {
+    const b = req.body
+    const key = b.request_key ?? randomUUID()
+    const posted = await deps.db.withTransaction(async c => {
+      await requireLocations(c, [b.location_id])
+      return await postAndForward(c, ledgerDeps(deps), b.lines.map(l => ({ locationId: b.location_id, sku: l.sku, qty: l.qty, reason: 'adjustment' as const, sourceType: 'adjustment', sourceId: key, key: `adjustment:${key}:${l.sku}`, actor: actor(req.role), note: b.reason, occurredAt: new Date() })))
+    })
+    return reply.code(201).send({ movements: posted.map(m => ({ id: m.id, sku: m.sku, qty: m.qty })) })
   })
 
   app.post<{ Body: { location_id: string } }>('/v1/stock-takes', {
