@@ -10,12 +10,15 @@ import { importRoutes } from './routes/imports.ts'
 import { posEventRoutes } from './routes/pos-events.ts'
 import { readRoutes } from './routes/reads.ts'
 import { reconciliationRoutes } from './routes/reconciliations.ts'
+import { resolutionRoutes } from './routes/resolutions.ts'
 import { inventoryRoutes } from './routes/inventory.ts'
 import { replenishmentRoutes } from './routes/replenishment.ts'
 import { dingtalkRoutes } from './routes/dingtalk.ts'
 import { stockListRoutes } from './routes/stock-lists.ts'
 import { settlementRoutes } from './routes/settlements.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
+import { accountRoutes } from './routes/accounts.ts'
+import { webRoutes } from './web/routes.ts'
 
 export interface AppOptions { logger?: boolean | object }
 
@@ -38,11 +41,15 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}): Promise<F
   // Slow-header clients (slowloris) are cut off well before the request timeout.
   app.server.headersTimeout = 15_000
   app.setErrorHandler(errorHandler)
-  registerAuth(app, deps.config.apiKeys)
+  // HTML forms post url-encoded bodies (the web app's sign-in and actions); the body limit still applies
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)))
+  })
+  registerAuth(app, { db: deps.db, apiKeys: deps.config.apiKeys })
   await app.register(swagger, {
     openapi: {
       info: { title: 'HK POS and payment reconciliation gateway', version: '0.1.0', description: 'Money is integer HKD cents; business days are HKT (YYYY-MM-DD).' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key per role (finance, pos, admin)' } } },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key of an integration or a role (owner, finance, store_manager, pos_vendor, auditor); people sign in at /login instead' } } },
       security: [{ apiKey: [] }]
     }
   })
@@ -54,9 +61,12 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}): Promise<F
   await app.register(importRoutes, deps)
   await app.register(readRoutes, deps)
   await app.register(reconciliationRoutes, deps)
+  await app.register(resolutionRoutes, deps)
   await app.register(inventoryRoutes, deps)
   await app.register(replenishmentRoutes, deps)
   await app.register(dingtalkRoutes, deps)
   await app.register(stockListRoutes, deps)
+  await app.register(accountRoutes, deps)
+  await app.register(webRoutes, deps)
   return app
 }

@@ -11,7 +11,7 @@ t.test('development: missing secrets are generated once into the data directory 
   t.equal(a.env, 'development')
   t.equal(a.devSecretsFile, join(dir, 'dev-secrets.json'))
   t.equal(statSync(a.devSecretsFile!).mode & 0o777, 0o600)
-  t.same(a.apiKeys.map(k => k.role), ['finance', 'pos', 'admin'])
+  t.same(a.apiKeys.map(k => k.role), ['finance', 'pos_vendor', 'owner'])
   t.match(a.webhookSecrets['pos-canonical'][0].secret, /^whsec_/)
   const b = loadConfig({ RECON_DATA_DIR: dir })
   t.same(b.apiKeys, a.apiKeys, 'the same keys after a restart')
@@ -33,6 +33,11 @@ t.test('bad values are named', async t => {
   t.throws(() => loadConfig({ RECON_DATA_DIR: dir, RECON_PII_KEYS: 'k1:c2hvcnQ=' }), /exactly 32 bytes/)
   t.throws(() => loadConfig({ RECON_DATA_DIR: dir, RECON_API_KEYS: 'cashier:abcdefghijklmnopq' }), /role "cashier"/)
   t.throws(() => loadConfig({ RECON_DATA_DIR: dir, RECON_API_KEYS: 'finance:short' }), /shorter than 16/)
+  t.throws(() => loadConfig({ RECON_DATA_DIR: dir, RECON_API_KEYS: 'store_manager:abcdefghijklmnopq' }), /store manager's key names its stores/)
+  t.throws(() => loadConfig({ RECON_DATA_DIR: dir, RECON_API_KEYS: 'finance@MK01:abcdefghijklmnopq' }), /only a store manager's key names stores/)
+  t.same(loadConfig({ RECON_DATA_DIR: dir, RECON_API_KEYS: 'admin:abcdefghijklmnopq,pos:bbcdefghijklmnopq,store_manager@MK01+TST1:cbcdefghijklmnopq' }).apiKeys,
+    [{ role: 'owner', key: 'abcdefghijklmnopq', stores: null }, { role: 'pos_vendor', key: 'bbcdefghijklmnopq', stores: null }, { role: 'store_manager', key: 'cbcdefghijklmnopq', stores: ['MK01', 'TST1'] }],
+    'the older names admin and pos still work; a store manager key carries its stores')
   t.throws(() => loadConfig({ RECON_DATA_DIR: dir, RECON_CONFIG: join(dir, 'missing.json') }), ConfigError)
 })
 

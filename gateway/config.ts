@@ -11,10 +11,12 @@ import { parseProfile, type MappingProfile } from '../connectors/octopus/profile
 import { HK_HOLIDAYS_DEFAULT } from '../reconciler/calendar.ts'
 import type { FeeBand, ReconSettings } from '../reconciler/types.ts'
 import { ConfigError } from './config-error.ts'
+import { isScoped, parseRole, ROLES, type Role } from './auth/roles.ts'
 import { forwardingConfig, type FileForwarding, type ForwardingConfig } from './config-forwarding.ts'
 
-export type Role = 'finance' | 'pos' | 'admin'
-export const ROLES: readonly Role[] = ['finance', 'pos', 'admin']
+export type { Role }
+/** An API key from the configuration (a bootstrap key; integrations get keys of their own, hashed, in the database). */
+export interface ConfigKey { role: Role, key: string, stores: string[] | null }
 export const POS_CONNECTORS = ['pos-canonical', 'loyverse', 'shopify-pos'] as const
 
 export interface StoreConfig {
@@ -56,7 +58,7 @@ export interface Config {
   dataDir: string
   host: string
   port: number
-  apiKeys: Array<{ role: Role, key: string }>
+  apiKeys: ConfigKey[]
   webhookSecrets: Record<string, WebhookSecret[]>
   piiKeys: Array<{ id: string, key: Buffer }>
   stores: StoreConfig[]
@@ -87,7 +89,7 @@ interface FileConfig {
   stores?: Record<string, { name?: string, cutoff?: string, aliases?: Record<string, string | string[]>, feeBands?: Partial<Record<'octopus' | 'alipayhk', FeeBand>> }>
   reconciliation?: { windowMinutes?: number, roundingCents?: number, feeBands?: Partial<Record<'octopus' | 'alipayhk', FeeBand>>, settlementDays?: Partial<Record<'octopus' | 'alipayhk', number>>, holidays?: string[], replaceHolidays?: boolean, devices?: Record<string, string> }
   webhooks?: Record<string, Array<{ secret: string, notBefore?: string, notAfter?: string }>>
-  apiKeys?: Array<{ role: string, key: string }>
+  apiKeys?: Array<{ role: string, key: string, stores?: string[] }>
   piiKeys?: Array<{ id: string, key: string }>
   octopusProfiles?: string[]
   limits?: Partial<Limits>
@@ -117,11 +119,13 @@ function parseTime (s: string | undefined, what: string): Date | undefined {
 }
 
 /** `role:key,role:key` */
-function apiKeysFromEnv (v: string): Array<{ role: string, key: string }> {
+/** `role:key,…`; a store manager's key names its stores: `store_manager@MK01+TST1:key`. */
+function apiKeysFromEnv (v: string): Array<{ role: string, key: string, stores?: string[] }> {
   return v.split(',').filter(Boolean).map(pair => {
     const i = pair.indexOf(':')
     if (i < 0) throw new ConfigError('RECON_API_KEYS must be role:key pairs separated by commas')
-    return { role: pair.slice(0, i).trim(), key: pair.slice(i + 1).trim() }
+    const [role, stores] = pair.slice(0, i).trim().split('@')
+    return { role, key: pair.slice(i + 1).trim(), ...(stores ? { stores: stores.split('+').filter(Boolean) } : {}) }
   })
 }
 
@@ -143,11 +147,11 @@ function readFileConfig (env: Env): { file: FileConfig, base: string } {
   }
 }
 
-function devSecrets (dataDir: string): { file: string, values: { apiKeys: Array<{ role: Role, key: string }>, webhooks: Record<string, string>, pii: string } } {
+function devSecrets (dataDir: string): { file: string, values: { apiKeys: Array<{ role: string, key: string }>, webhooks: Record<string, string>, pii: string } } {
   const file = join(dataDir, 'dev-secrets.json')
   if (existsSync(file)) return { file, values: JSON.parse(readFileSync(file, 'utf8')) }
   const values = {
-    apiKeys: ROLES.map(role => ({ role, key: `${role}_${randomBytes(18).toString('base64url')}` })),
+    apiKeys: (['finance', 'pos_vendor', 'owner'] as const).map(role => ({ role, key: `${role}_${randomBytes(18).toString('base64url')}` })),
     webhooks: Object.fromEntries(POS_CONNECTORS.map(c => [c, c === 'pos-canonical' ? `whsec_${randomBytes(24).toString('base64')}` : randomBytes(24).toString('base64url')])),
     pii: randomBytes(32).toString('base64')
   }
@@ -166,7 +170,7 @@ export function loadConfig (env: Env = process.env): Config {
     cutoffMinutes: cutoffMinutes(s.cutoff, id),
     aliases: Object.fromEntries(Object.entries(s.aliases ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]))
   }))
-  let apiKeys = env.RECON_API_KEYS ? apiKeysFromEnv(env.RECON_API_KEYS) : file.apiKeys ?? []
+  let apiKeys: Array<{ role: string, key: string, stores?: string[] }> = env.RECON_API_KEYS ? apiKeysFromEnv(env.RECON_API_KEYS) : file.apiKeys ?? []
   const webhookSecrets: Record<string, WebhookSecret[]> = {}
   for (const c of POS_CONNECTORS) {
     const envName = `RECON_WEBHOOK_SECRETS_${c.toUpperCase().replace(/-/g, '_')}`
@@ -188,10 +192,13 @@ export function loadConfig (env: Env = process.env): Config {
     if (!id || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || buf.length !== 32) throw new ConfigError(`PII key "${id}" must be id:base64 of exactly 32 bytes`)
     return { id, key: buf }
   })
-  for (const k of apiKeys) {
-    if (!ROLES.includes(k.role as Role)) throw new ConfigError(`API key role "${k.role}" is not one of ${ROLES.join(', ')}`)
+  const keysChecked: ConfigKey[] = apiKeys.map(k => {
+    const role = parseRole(k.role)
+    if (!role) throw new ConfigError(`API key role "${k.role}" is not one of ${ROLES.join(', ')}`)
     if (k.key.length < 16) throw new ConfigError(`API key for ${k.role} is shorter than 16 characters`)
-  }
+    if (isScoped(role) !== Array.isArray(k.stores)) throw new ConfigError(`API key for ${k.role}: ${isScoped(role) ? 'a store manager\'s key names its stores' : 'only a store manager\'s key names stores'}`)
+    return { role, key: k.key, stores: k.stores ?? null }
+  })
   const octopusProfiles = (file.octopusProfiles ?? []).map(p => {
     const path = isAbsolute(p) ? p : join(base, p)
     try { return parseProfile(JSON.parse(readFileSync(path, 'utf8'))) } catch (err) { throw new ConfigError(`Octopus profile ${path}: ${(err as Error).message}`) }
@@ -211,7 +218,7 @@ export function loadConfig (env: Env = process.env): Config {
     dataDir,
     host: env.HOST || '127.0.0.1',
     port: int(env, 'PORT', 3000),
-    apiKeys: apiKeys as Array<{ role: Role, key: string }>,
+    apiKeys: keysChecked,
     webhookSecrets,
     piiKeys: keys,
     stores,

@@ -47,7 +47,7 @@ async function deliver (connector: string, headers: Record<string, string>, body
 
 console.log(`\nGateway running at ${base} (API docs ${base}/docs), database: ${rt.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}`)
 console.log(`DingTalk, external ledger and Jiandaoyun doubles at ${doubles.dingtalk.server.url}, ${doubles.sink.url}, ${doubles.jiandaoyun.server.url}`)
-const demoApi = { base, adminKey: config.apiKeys.find(k => k.role === 'admin')!.key, financeKey: config.apiKeys.find(k => k.role === 'finance')!.key, fixtures: FIX }
+const demoApi = { base, adminKey: config.apiKeys.find(k => k.role === 'owner')!.key, financeKey: config.apiKeys.find(k => k.role === 'finance')!.key, fixtures: FIX }
 await stockUp(demoApi)
 console.log('')
 

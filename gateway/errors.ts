@@ -7,10 +7,13 @@ import { InputError } from '../connectors/errors.ts'
 export class HttpError extends Error {
   readonly statusCode: number
   readonly code: string
-  constructor (statusCode: number, code: string, message: string) {
+  /** Response headers that go with the error (Retry-After on 429). */
+  readonly headers: Record<string, string>
+  constructor (statusCode: number, code: string, message: string, headers: Record<string, string> = {}) {
     super(message)
     this.statusCode = statusCode
     this.code = code
+    this.headers = headers
   }
 }
 
@@ -34,6 +37,7 @@ export function errorHandler (err: FastifyError | Error, req: FastifyRequest, re
     return
   }
   const status = fe.statusCode ?? 500
+  if (err instanceof HttpError) reply.headers(err.headers)
   if (status < 500) {
     reply.code(status).send({ error: fe.code ?? 'BAD_REQUEST', message: fe.message })
     return

@@ -143,6 +143,21 @@ export const reconExceptionSchema = {
   required: ['code', 'store_id', 'sale_id', 'tender', 'provider', 'expected', 'actual', 'detail']
 } as const
 
+/** A written-off exception: the exception and who accepted it, when, why. */
+export const resolvedExceptionSchema = {
+  ...reconExceptionSchema,
+  properties: {
+    ...reconExceptionSchema.properties,
+    key: { type: 'string', description: 'the exception key a re-open names' },
+    resolution: {
+      type: 'object',
+      properties: { action: { type: 'string', enum: ['write_off'] }, category: { type: 'string', enum: ['fee', 'rounding', 'goodwill'] }, reason: { type: 'string' }, actor: { type: 'string' }, at: { type: 'string', format: 'date-time' } },
+      required: ['action', 'category', 'reason', 'actor', 'at']
+    }
+  },
+  required: [...reconExceptionSchema.required, 'resolution']
+} as const
+
 export const storeDayStatus = { type: 'string', enum: ['balanced', 'pending', 'exceptions'], description: 'balanced: nothing open; pending: only settlements not yet due; exceptions: something to act on' } as const
 
 /** The contract §3 report, with the run that produced it. */
@@ -176,18 +191,20 @@ export const reportSchema = {
           verified_sales: { type: 'integer' },
           verified_movements: { type: 'integer' },
           provisional_movements: { type: 'integer' },
-          exceptions: { type: 'object', additionalProperties: { type: 'integer' } }
+          exceptions: { type: 'object', additionalProperties: { type: 'integer' }, description: 'open exceptions per code' },
+          resolved: { type: 'object', additionalProperties: { type: 'integer' }, description: 'exceptions written off, per code' }
         }
       }
     },
-    exceptions: { type: 'array', items: reconExceptionSchema },
+    exceptions: { type: 'array', items: reconExceptionSchema, description: 'the open exceptions' },
+    resolved: { type: 'array', items: resolvedExceptionSchema, description: 'exceptions a person accepted, with the resolution' },
     matches: {
       type: 'array',
       items: {
         type: 'object',
         properties: {
           sale_id: { type: 'string' }, store_id: { type: 'string' }, tender: { type: 'integer' }, provider: { type: 'string' }, provider_txn_id: nullableString,
-          payment_id: { type: 'string' }, by: { type: 'string', enum: ['reference', 'amount_time'] }, score: { type: 'number' }
+          payment_id: { type: 'string' }, by: { type: 'string', enum: ['manual', 'reference', 'amount_time'] }, score: { type: 'number' }
         }
       }
     },

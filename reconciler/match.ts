@@ -4,12 +4,12 @@
 //     through original_partner_transaction_ID / originalTransactionId; cancels and reversals linked to
 //     the payment they undo;
 //   pass 2, by amount and time, for tenders and records that carry no reference (assign.ts).
-import type { Provider, ReconPayment, ReconSale, ReconSettings, ReconTender } from './types.ts'
+import type { ManualLink, Provider, ReconPayment, ReconSale, ReconSettings, ReconTender } from './types.ts'
 import { directionOf, type Direction } from './index-payments.ts'
 import { assignByTime } from './assign.ts'
 
 export interface TenderRef { key: string, sale: ReconSale, tender: ReconTender, provider: Provider, dir: Direction }
-export interface Pairing { payment: ReconPayment, by: 'reference' | 'amount_time', score?: number }
+export interface Pairing { payment: ReconPayment, by: 'manual' | 'reference' | 'amount_time', score?: number }
 
 export class Matching {
   readonly tenders: TenderRef[]
@@ -71,6 +71,22 @@ class RefIndex {
   }
 
   get (provider: string, dir: string, id: string): ReconPayment[] | undefined { return this.#maps.get(provider + dir)?.get(id) }
+}
+
+/**
+ * Pass 0: the links a person made by hand. A link whose tender or payment is not in the input, or
+ * whose provider or direction does not fit the tender, pairs nothing (the API refuses such links).
+ */
+export function matchManual (m: Matching, live: readonly ReconPayment[], links: readonly ManualLink[]): void {
+  if (links.length === 0) return
+  const tenders = new Map(m.tenders.map(t => [t.key, t]))
+  const payments = new Map(live.map(p => [p.id, p]))
+  for (const link of [...links].sort((a, b) => a.paymentId < b.paymentId ? -1 : a.paymentId > b.paymentId ? 1 : 0)) {
+    const t = tenders.get(`${link.saleKey}#${link.tenderNo}`)
+    const p = payments.get(link.paymentId)
+    if (!t || !p || m.byTender.has(t) || !m.isFree(p) || p.provider !== t.provider || directionOf(p) !== t.dir) continue
+    m.pair(t, p, 'manual')
+  }
 }
 
 /** Pass 1: references. `live` must be in canonical order (preparePayments). */

@@ -2,13 +2,33 @@
 // and deterministic: the same input in any order gives the same report (inputs are put in canonical
 // order first, and every output list is sorted).
 import { preparePayments } from './index-payments.ts'
-import { chainRefunds, linkCancels, linkVoidRefunds, matchByAmountTime, matchByReference, Matching } from './match.ts'
+import { chainRefunds, linkCancels, linkVoidRefunds, matchByAmountTime, matchByReference, matchManual, Matching } from './match.ts'
 import { paymentExceptions, tenderExceptions, type DayContext } from './classify.ts'
 import { movementsOf, stockExceptions } from './stock.ts'
 import { buildReport } from './report.ts'
-import type { ReconInput, ReconReport, ReconSale } from './types.ts'
+import type { ReconException, ReconInput, ReconReport, ReconSale, ResolvedException, Resolution } from './types.ts'
 
 const byKey = (a: ReconSale, b: ReconSale): number => a.key < b.key ? -1 : a.key > b.key ? 1 : 0
+
+/** What identifies an exception across runs (and what a write-off names): its code and the ids that locate it. */
+export function exceptionKey (e: ReconException): string {
+  return [e.code, e.store_id, e.sale_id, e.tender, e.payment_id, e.batch_id, e.line].map(v => v ?? '').join('|')
+}
+
+/** Splits the exceptions into open ones and those a person accepted (a pending settlement is never written off). */
+function applyResolutions (exceptions: ReconException[], resolutions: readonly Resolution[] | undefined): { open: ReconException[], resolved: ResolvedException[] } {
+  if (!resolutions?.length) return { open: exceptions, resolved: [] }
+  const byKey = new Map(resolutions.map(r => [r.key, r]))
+  const open: ReconException[] = []
+  const resolved: ResolvedException[] = []
+  for (const e of exceptions) {
+    const r = e.code === 'PENDING_SETTLEMENT' ? undefined : byKey.get(exceptionKey(e))
+    if (!r) { open.push(e); continue }
+    const { key: _key, ...resolution } = r
+    resolved.push({ ...e, resolution })
+  }
+  return { open, resolved }
+}
 
 /** Which Octopus reader serves which till: configured, else learnt from the day's reference matches. */
 function readerMap (m: Matching, configured: Record<string, string> | undefined) {
@@ -41,6 +61,7 @@ export function reconcile (input: ReconInput): ReconReport {
   const sales = [...input.sales].sort(byKey)
   const prepared = preparePayments(input.payments)
   const m = new Matching(sales)
+  matchManual(m, prepared.live, input.manualLinks ?? [])
   matchByReference(m, prepared.live)
   chainRefunds(m, prepared.live, sales)
   linkCancels(m, prepared.live)
@@ -69,7 +90,7 @@ export function reconcile (input: ReconInput): ReconReport {
   }
   const daySales = sales.filter(x => x.businessDate === input.date)
   const movements = movementsOf(input.movements)
-  const exceptions = [
+  const found = [
     ...tenderExceptions(m, ctx),
     ...paymentExceptions(m, prepared, input.payments, ctx),
     ...stockExceptions(daySales, movements),
@@ -78,5 +99,6 @@ export function reconcile (input: ReconInput): ReconReport {
       detail: b.detail, batch_id: b.batchId
     }))
   ]
-  return buildReport(input, daySales, m, prepared, exceptions, ctx, movements)
+  const { open, resolved } = applyResolutions(found, input.resolutions)
+  return buildReport(input, daySales, m, prepared, { open, resolved }, ctx, movements)
 }

@@ -4,7 +4,7 @@ import type { DayContext } from './classify.ts'
 import type { PreparedPayments } from './index-payments.ts'
 import type { Matching } from './match.ts'
 import { forEachMovement, type MovementsOf } from './stock.ts'
-import { EXCEPTION_CODES, type ExceptionCode, type Provider, type ReconException, type ReconInput, type ProvisionalMovement, type ReconMatch, type ReconReport, type ReconSale, type StoreSummary } from './types.ts'
+import { EXCEPTION_CODES, type ExceptionCode, type Provider, type ReconException, type ReconInput, type ProvisionalMovement, type ReconMatch, type ReconReport, type ReconSale, type ResolvedException, type StoreSummary } from './types.ts'
 
 export const UNASSIGNED = 'UNASSIGNED'
 const UNMATCHED_CODES = new Set<ExceptionCode>(['UNEXPECTED_PAYMENT', 'REFUND_WITHOUT_RETURN', 'DUPLICATE_PAYMENT'])
@@ -12,13 +12,13 @@ const UNMATCHED_CODES = new Set<ExceptionCode>(['UNEXPECTED_PAYMENT', 'REFUND_WI
 const cmp = (a: string | number | null | undefined, b: string | number | null | undefined): number =>
   a === b ? 0 : a === null || a === undefined ? -1 : b === null || b === undefined ? 1 : a < b ? -1 : 1
 
-function sortExceptions (list: ReconException[]): ReconException[] {
+function sortExceptions<E extends ReconException> (list: E[]): E[] {
   return list.sort((a, b) => cmp(a.store_id, b.store_id) || EXCEPTION_CODES.indexOf(a.code) - EXCEPTION_CODES.indexOf(b.code) ||
     cmp(a.sale_id, b.sale_id) || cmp(a.tender, b.tender) || cmp(a.line, b.line) || cmp(a.payment_id, b.payment_id) || cmp(a.batch_id, b.batch_id))
 }
 
 function summary (storeId: string): StoreSummary {
-  return { store_id: storeId, status: 'balanced', sales: 0, tenders: {}, settled: {}, verified_sales: 0, verified_movements: 0, provisional_movements: 0, exceptions: {} }
+  return { store_id: storeId, status: 'balanced', sales: 0, tenders: {}, settled: {}, verified_sales: 0, verified_movements: 0, provisional_movements: 0, exceptions: {}, resolved: {} }
 }
 
 /** A store-day's standing: balanced (nothing open), pending (only settlements not yet due) or exceptions. */
@@ -46,7 +46,10 @@ function stockDoubts (exceptions: readonly ReconException[]): Map<string, Map<st
   return out
 }
 
-export function buildReport (input: ReconInput, daySales: readonly ReconSale[], m: Matching, prepared: PreparedPayments, exceptions: ReconException[], ctx: DayContext, movements: MovementsOf): ReconReport {
+export interface FoundExceptions { open: ReconException[], resolved: ResolvedException[] }
+
+export function buildReport (input: ReconInput, daySales: readonly ReconSale[], m: Matching, prepared: PreparedPayments, found: FoundExceptions, ctx: DayContext, movements: MovementsOf): ReconReport {
+  const exceptions = found.open
   const stores = new Map<string, StoreSummary>()
   const store = (id: string | null): StoreSummary => {
     const k = id ?? UNASSIGNED
@@ -86,7 +89,8 @@ export function buildReport (input: ReconInput, daySales: readonly ReconSale[], 
     })
   }
   const providers: ReconReport['providers'] = {}
-  const unmatchedIds = new Set(exceptions.filter(e => UNMATCHED_CODES.has(e.code) && e.payment_id).map(e => e.payment_id!))
+  // a written-off unexpected payment is still money no sale explains: it stays unmatched
+  const unmatchedIds = new Set([...exceptions, ...found.resolved].filter(e => UNMATCHED_CODES.has(e.code) && e.payment_id).map(e => e.payment_id!))
   // canonical order, so that object keys (providers, settled) come out the same for any input order
   for (const p of prepared.all) {
     if (p.businessDate !== input.date || prepared.superseded.has(p.id)) continue
@@ -106,12 +110,18 @@ export function buildReport (input: ReconInput, daySales: readonly ReconSale[], 
     const st = store(e.store_id)
     st.exceptions[e.code] = (st.exceptions[e.code] ?? 0) + 1
   }
+  const resolved = sortExceptions(found.resolved)
+  for (const e of resolved) {
+    const st = store(e.store_id)
+    st.resolved[e.code] = (st.resolved[e.code] ?? 0) + 1
+  }
   for (const st of stores.values()) st.status = storeStatus(st.exceptions)
   return {
     business_date: input.date,
     generated_at: input.generatedAt ?? new Date().toISOString(),
     stores: [...stores.values()].sort((a, b) => cmp(a.store_id, b.store_id)),
     exceptions: sorted,
+    resolved,
     matches: matches.sort((a, b) => cmp(a.store_id, b.store_id) || cmp(a.sale_id, b.sale_id) || a.tender - b.tender),
     providers,
     // in canonical sale and line order already
@@ -122,13 +132,20 @@ export function buildReport (input: ReconInput, daySales: readonly ReconSale[], 
 
 /** The report of one store: its summary, exceptions and matches (records no store claims are left out). */
 export function forStore (r: ReconReport, storeId: string): ReconReport {
+  return forStores(r, [storeId])
+}
+
+/** The report narrowed to some stores (a store manager's view); providers' day totals span every store, so they go. */
+export function forStores (r: ReconReport, storeIds: readonly string[]): ReconReport {
+  const keep = new Set(storeIds)
   return {
     ...r,
-    stores: r.stores.filter(s => s.store_id === storeId),
-    exceptions: r.exceptions.filter(e => e.store_id === storeId),
-    matches: r.matches.filter(m => m.store_id === storeId),
+    stores: r.stores.filter(s => keep.has(s.store_id)),
+    exceptions: r.exceptions.filter(e => e.store_id !== null && keep.has(e.store_id)),
+    resolved: r.resolved.filter(e => e.store_id !== null && keep.has(e.store_id)),
+    matches: r.matches.filter(m => keep.has(m.store_id)),
     providers: {},
-    verified_movements: storeId in r.verified_movements ? { [storeId]: r.verified_movements[storeId] } : {},
-    provisional_movements: r.provisional_movements.filter(p => p.store_id === storeId)
+    verified_movements: Object.fromEntries(Object.entries(r.verified_movements).filter(([id]) => keep.has(id))),
+    provisional_movements: r.provisional_movements.filter(p => keep.has(p.store_id))
   }
 }

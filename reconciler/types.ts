@@ -96,6 +96,10 @@ export interface ReconInput {
    */
   movements?: ReconSaleMovement[]
   batchFindings?: BatchFinding[]
+  /** Payments a person linked to a tender by hand: paired before anything else. */
+  manualLinks?: ManualLink[]
+  /** Differences a person accepted (write-offs), by exception key (`exceptionKey`). */
+  resolutions?: Resolution[]
   settings: ReconSettings
   generatedAt?: string
 }
@@ -105,6 +109,11 @@ export const EXCEPTION_CODES = [
   'RETURN_WITHOUT_REFUND', 'VOID_BUT_SETTLED', 'STOCK_MISMATCH', 'FEE_OUT_OF_BAND', 'BATCH_TOTAL_MISMATCH'
 ] as const
 export type ExceptionCode = typeof EXCEPTION_CODES[number]
+
+export interface ManualLink { saleKey: string, tenderNo: number, paymentId: string }
+
+export const WRITE_OFF_CATEGORIES = ['fee', 'rounding', 'goodwill'] as const
+export interface Resolution { key: string, action: 'write_off', category: typeof WRITE_OFF_CATEGORIES[number], reason: string, actor: string, at: string }
 
 /** Contract §3 exception, with the ids that locate it. */
 export interface ReconException {
@@ -127,6 +136,8 @@ export interface ReconException {
   actual_qty?: number
 }
 
+export interface ResolvedException extends ReconException { resolution: Omit<Resolution, 'key'> }
+
 export interface ReconMatch {
   sale_id: string
   store_id: string
@@ -134,7 +145,7 @@ export interface ReconMatch {
   provider: Provider
   provider_txn_id: string | null
   payment_id: string
-  by: 'reference' | 'amount_time'
+  by: 'manual' | 'reference' | 'amount_time'
   score?: number
 }
 
@@ -149,7 +160,10 @@ export interface StoreSummary {
   /** Stock movements of the day's sales now verified (payment matched), and those still provisional. */
   verified_movements: number
   provisional_movements: number
+  /** Open exceptions per code (what the status is computed from). */
   exceptions: Partial<Record<ExceptionCode, number>>
+  /** Exceptions a person resolved (written off), per code. */
+  resolved: Partial<Record<ExceptionCode, number>>
 }
 
 /** A movement that stays provisional, with the exception codes that keep it in doubt. */
@@ -159,7 +173,10 @@ export interface ReconReport {
   business_date: string
   generated_at: string
   stores: StoreSummary[]
+  /** The open exceptions. */
   exceptions: ReconException[]
+  /** Exceptions a person accepted, each with its resolution (who, when, why). */
+  resolved: ResolvedException[]
   matches: ReconMatch[]
   /** Per provider: every payment record counted once, matched or not (money is conserved). */
   providers: Partial<Record<Provider, { records: number, gross: Minor, matched_gross: Minor, unmatched_gross: Minor, other_gross: Minor }>>

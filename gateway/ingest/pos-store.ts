@@ -16,8 +16,9 @@ export interface WrittenMovement { id: number, sku: string, location_id: string,
 const RETURNING = 'RETURNING id, sku, location_id, qty::text AS qty, reason, source_id, source_line, actor, occurred_at'
 
 /** Applies one event; the movements it wrote (none for a repeat) are added to `written`. */
-export async function applyPosEvent (sql: Sql, ev: PosEvent, cutoffMinutes: number, written: WrittenMovement[] = []): Promise<ApplyOutcome> {
-  return ev.kind === 'void' ? applyVoid(sql, ev, written) : applySale(sql, ev, cutoffMinutes, written)
+/** `actor`: who the movements are recorded against (the vendor's till, unless a person voided the sale by hand). */
+export async function applyPosEvent (sql: Sql, ev: PosEvent, cutoffMinutes: number, written: WrittenMovement[] = [], actor = `pos:${ev.vendor}`): Promise<ApplyOutcome> {
+  return ev.kind === 'void' ? applyVoid(sql, ev, written, actor) : applySale(sql, ev, cutoffMinutes, written)
 }
 
 async function applySale (sql: Sql, ev: PosEvent, cutoffMinutes: number, written: WrittenMovement[]): Promise<ApplyOutcome> {
@@ -57,25 +58,25 @@ async function applySale (sql: Sql, ev: PosEvent, cutoffMinutes: number, written
   return 'created'
 }
 
-async function applyVoid (sql: Sql, ev: PosEvent, written: WrittenMovement[]): Promise<ApplyOutcome> {
+async function applyVoid (sql: Sql, ev: PosEvent, written: WrittenMovement[], actor: string): Promise<ApplyOutcome> {
   const { rows } = await sql.query(
     `INSERT INTO sale_voids (vendor, sale_id, event_id, occurred_at) VALUES ($1, $2, $3, $4)
      ON CONFLICT (vendor, sale_id) DO NOTHING RETURNING sale_id`,
     [ev.vendor, ev.saleId, ev.eventId, ev.occurredAt])
   if (rows.length === 0) return 'void_duplicate'
-  const reversed = await reverseMovements(sql, ev.vendor, ev.saleId, ev.occurredAt, written)
+  const reversed = await reverseMovements(sql, ev.vendor, ev.saleId, ev.occurredAt, written, actor)
   return reversed ? 'voided' : 'void_recorded'
 }
 
 /** Posts a compensating 'void' movement for each sale/return movement of the record. */
-async function reverseMovements (sql: Sql, vendor: string, saleId: string, at: Date, written: WrittenMovement[]): Promise<boolean> {
+async function reverseMovements (sql: Sql, vendor: string, saleId: string, at: Date, written: WrittenMovement[], actor = `pos:${vendor}`): Promise<boolean> {
   const { rows } = await sql.query(
     `INSERT INTO stock_movements (sku, location_id, qty, reason, source_type, source_id, source_line, actor, occurred_at, business_date)
      SELECT sku, location_id, -qty, 'void', source_type, source_id, source_line, $2, $3, business_date
        FROM stock_movements WHERE source_type = 'sale' AND source_id = $1 AND reason IN ('sale', 'return')
      ON CONFLICT (source_type, source_id, source_line, reason) DO NOTHING
      ${RETURNING}`,
-    [`${vendor}:${saleId}`, `pos:${vendor}`, at])
+    [`${vendor}:${saleId}`, actor, at])
   written.push(...rows)
   const { rows: exists } = await sql.query('SELECT 1 FROM sales WHERE vendor = $1 AND sale_id = $2', [vendor, saleId])
   return exists.length > 0 || rows.length > 0

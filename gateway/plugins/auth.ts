@@ -1,17 +1,34 @@
-// API keys per role (finance, pos, admin) until full RBAC arrives. Deny by default: every route must
-// declare `config.access` ('public', 'webhook' — authenticated by its signature — or a list of
-// roles), and registering a route without it fails at start-up. Keys are compared as SHA-256 digests
-// with timingSafeEqual, against every configured key.
+// Authentication and authorisation for every route. Deny by default: each route declares
+// `config.access` — 'public', 'webhook' (authenticated by its own signature) or the one permission it
+// needs — and registering a route without it fails at start-up (A2). A caller is either an API key
+// (from the configuration, or an integration's key stored as a SHA-256 hash and revocable) or a signed-in
+// person (a session cookie whose token is stored hashed; changes need the session's CSRF token). The
+// role must hold the permission; a store manager's requests are further limited to its stores (scope.ts).
 import { createHash, timingSafeEqual } from 'node:crypto'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { Role } from '../config.ts'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { ConfigKey } from '../config.ts'
+import type { Db } from '../db/pool.ts'
 import { HttpError } from '../errors.ts'
+import { can, type Permission, type Role } from '../auth/roles.ts'
+import { sessionFrom, SESSION_COOKIE } from '../auth/sessions.ts'
 
-export type Access = 'public' | 'webhook' | Role[]
+export type Access = 'public' | 'webhook' | Permission
+
+export interface Principal {
+  kind: 'key' | 'session'
+  role: Role
+  /** The stores a store manager may see; null: every store. */
+  stores: string[] | null
+  /** Who, for audit trails: `user:<name>` or `key:<name>`. */
+  actor: string
+  userId?: number
+  displayName?: string
+  csrf?: string
+}
 
 declare module 'fastify' {
-  interface FastifyContextConfig { access?: Access }
-  interface FastifyRequest { role?: Role }
+  interface FastifyContextConfig { access?: Access, page?: boolean }
+  interface FastifyRequest { principal?: Principal, role?: Role }
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
@@ -23,8 +40,37 @@ export function presentedKey (req: FastifyRequest): string | null {
   return typeof key === 'string' ? key.trim() : null
 }
 
-export function registerAuth (app: FastifyInstance, keys: Array<{ role: Role, key: string }>): void {
-  const known = keys.map(k => ({ role: k.role, digest: digest(k.key) }))
+export function cookie (req: FastifyRequest, name: string): string | null {
+  const header = req.headers.cookie
+  if (!header) return null
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=')
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim())
+  }
+  return null
+}
+
+async function fromKey (db: Db, known: Array<{ digest: Buffer, key: ConfigKey }>, key: string): Promise<Principal | null> {
+  const d = digest(key)
+  let found: ConfigKey | null = null
+  // every configured key is compared, in constant time, whichever matches
+  for (const k of known) if (timingSafeEqual(k.digest, d)) found = k.key
+  if (found) return { kind: 'key', role: found.role, stores: found.stores, actor: `key:${found.role}` }
+  const { rows } = await db.query('SELECT id, name, role, stores FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL', [d])
+  if (!rows.length) return null
+  await db.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [rows[0].id])
+  return { kind: 'key', role: rows[0].role, stores: rows[0].stores, actor: `key:${rows[0].name}` }
+}
+
+/** A page sends a person who is not signed in to the sign-in page; anything else is an error (pages render it in their language). */
+function refuse (req: FastifyRequest, reply: FastifyReply, status: 401 | 403, message: string): FastifyReply | never {
+  if (status === 401 && req.routeOptions.config.page) return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303)
+  throw new HttpError(status, status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', message)
+}
+
+export function registerAuth (app: FastifyInstance, deps: { db: Db, apiKeys: ConfigKey[] }): void {
+  const known = deps.apiKeys.map(k => ({ digest: digest(k.key), key: k }))
+  app.decorateRequest('principal', undefined)
   app.addHook('onRoute', route => {
     // the documentation UI's own routes are public
     if (route.url.startsWith('/docs')) { route.config = { ...route.config, access: 'public' }; route.handlerTimeout ??= 10_000; return }
@@ -32,16 +78,24 @@ export function registerAuth (app: FastifyInstance, keys: Array<{ role: Role, ke
     // every route has a time limit: its own handlerTimeout, or (webhooks) the database timeouts
     if (!route.handlerTimeout && route.config.access !== 'webhook') throw new Error(`route ${route.method} ${route.url} does not set a handlerTimeout`)
   })
-  app.addHook('onRequest', async req => {
+  app.addHook('onRequest', async (req, reply) => {
     const access = req.routeOptions.config.access
     if (access === undefined || access === 'public' || access === 'webhook') return
     const key = presentedKey(req)
-    if (!key) throw new HttpError(401, 'UNAUTHENTICATED', 'an API key is required (Authorization: Bearer <key>)')
-    const d = digest(key)
-    let role: Role | undefined
-    for (const k of known) if (timingSafeEqual(k.digest, d)) role = k.role
-    if (!role) throw new HttpError(401, 'UNAUTHENTICATED', 'unknown API key')
-    if (!access.includes(role)) throw new HttpError(403, 'FORBIDDEN', `the ${role} role may not use this route`)
-    req.role = role
+    const sid = key ? null : cookie(req, SESSION_COOKIE)
+    const principal = key ? await fromKey(deps.db, known, key) : sid ? await sessionFrom(deps.db, sid) : null
+    if (!principal) return refuse(req, reply, 401, key ? 'unknown API key' : 'sign in, or send an API key (Authorization: Bearer <key>)')
+    if (!can(principal.role, access)) return refuse(req, reply, 403, `the ${principal.role} role may not use this route`)
+    req.principal = principal
+    req.role = principal.role
+  })
+  // a signed-in person's changes carry the session's CSRF token (checked once the body is parsed)
+  app.addHook('preHandler', async req => {
+    const p = req.principal
+    if (!p || p.kind !== 'session' || req.method === 'GET' || req.method === 'HEAD') return
+    const sent = String(req.headers['x-csrf-token'] ?? (req.body as { _csrf?: unknown } | undefined)?._csrf ?? '')
+    const a = Buffer.from(sent)
+    const b = Buffer.from(p.csrf ?? '')
+    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new HttpError(403, 'CSRF', 'the form is stale or did not come from this site; reload the page and try again')
   })
 }

@@ -1,23 +1,39 @@
 // The report's exceptions as CSV for finance: UTF-8 with a BOM (so Excel shows Chinese correctly),
-// amounts in HKD with two decimals, one row per exception.
+// amounts in HKD with two decimals, one row per exception, open ones first, then those resolved with
+// who resolved them and why. Column names are machine names for the API and the CLI, or bilingual
+// (繁中 and English) for people downloading from the web app.
 import { formatMinor } from '../../connectors/_shared/money.ts'
-import type { ReconReport } from '../../reconciler/types.ts'
+import type { ReconException, ReconReport, ResolvedException } from '../../reconciler/types.ts'
 
-const COLUMNS = ['business_date', 'store_id', 'code', 'sale_id', 'tender', 'provider', 'expected_hkd', 'actual_hkd', 'reference', 'provider_txn_id', 'batch_id', 'sku', 'line', 'expected_qty', 'actual_qty', 'detail'] as const
+const COLUMNS: Array<[string, string]> = [
+  ['business_date', '營業日 Business day'], ['store_id', '店舖 Store'], ['code', '類別 Type'], ['sale_id', '銷售單 Sale'], ['tender', '付款項 Tender'],
+  ['provider', '支付商 Provider'], ['expected_hkd', '應收 Expected (HKD)'], ['actual_hkd', '實收 Actual (HKD)'], ['reference', '參考編號 Reference'],
+  ['provider_txn_id', '交易編號 Provider txn'], ['batch_id', '批次 Batch'], ['sku', '貨號 SKU'], ['line', '行 Line'], ['expected_qty', '應有數量 Expected qty'],
+  ['actual_qty', '實際數量 Actual qty'], ['detail', '說明 Detail'], ['state', '狀態 State'], ['resolution', '處理 Resolution'], ['resolution_reason', '原因 Reason'],
+  ['resolved_by', '處理人 By'], ['resolved_at', '處理時間 At (UTC)']
+]
 
-function cell (v: string | number | null | undefined): string {
+/** One CSV cell: quoted when it must be; a leading = + - @ is defused so a spreadsheet never runs it as a formula. */
+export function csvCell (v: string | number | null | undefined): string {
   if (v === null || v === undefined) return ''
   const s = String(v)
-  // quote what needs it; a leading = + - @ is defused so a spreadsheet never runs it as a formula
-  const safe = /^[=+\-@]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s
+  const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
 }
 
-export function exceptionsCsv (r: ReconReport): string {
-  const rows = r.exceptions.map(e => [
-    r.business_date, e.store_id, e.code, e.sale_id, e.tender, e.provider,
-    e.expected === null ? null : formatMinor(e.expected), e.actual === null ? null : formatMinor(e.actual),
-    e.reference, e.provider_txn_id, e.batch_id, e.sku, e.line, e.expected_qty, e.actual_qty, e.detail
-  ].map(cell).join(','))
-  return '\ufeff' + [COLUMNS.join(','), ...rows].join('\r\n') + '\r\n'
+/** A whole CSV document: BOM, header, rows, CRLF line ends. */
+export function csvDocument (header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | null | undefined>>): string {
+  return '\ufeff' + [header.map(csvCell).join(','), ...rows.map(r => r.map(csvCell).join(','))].join('\r\n') + '\r\n'
+}
+
+const hkd = (v: number | null): string | null => v === null ? null : formatMinor(v)
+
+function row (date: string, e: ReconException | ResolvedException): Array<string | number | null | undefined> {
+  const r = 'resolution' in e ? e.resolution : null
+  return [date, e.store_id, e.code, e.sale_id, e.tender, e.provider, hkd(e.expected), hkd(e.actual), e.reference, e.provider_txn_id, e.batch_id, e.sku, e.line,
+    e.expected_qty, e.actual_qty, e.detail, r ? 'resolved' : 'open', r ? `${r.action}:${r.category}` : null, r?.reason, r?.actor, r?.at]
+}
+
+export function exceptionsCsv (r: ReconReport, headers: 'machine' | 'bilingual' = 'machine'): string {
+  return csvDocument(COLUMNS.map(c => headers === 'machine' ? c[0] : c[1]), [...r.exceptions, ...(r.resolved ?? [])].map(e => row(r.business_date, e)))
 }

@@ -4,7 +4,7 @@
 // reported.
 import type { PaymentType, Provider, TenderMethod } from '../../connectors/contract.ts'
 import { compareBatches, type BatchAmounts, type StatedBatch } from '../../reconciler/batches.ts'
-import type { BatchFinding, ReconInput, ReconLine, ReconMovement, ReconPayment, ReconSale, ReconSettings, ReconTender } from '../../reconciler/types.ts'
+import type { BatchFinding, ManualLink, ReconInput, ReconLine, ReconMovement, ReconPayment, ReconSale, ReconSettings, ReconTender, Resolution } from '../../reconciler/types.ts'
 import type { Sql } from '../ingest/pos-store.ts'
 import type { PiiCipher } from '../crypto.ts'
 import { CARD_CONTEXT } from '../ingest/import-file.ts'
@@ -107,10 +107,26 @@ async function loadBatchFindings (sql: Sql, date: string): Promise<BatchFinding[
   return compareBatches(stated, sums)
 }
 
+/** The standing hand-made links of the loaded sales (a link names a payment within a day of its sale). */
+async function loadManualLinks (sql: Sql, date: string): Promise<ManualLink[]> {
+  const { rows } = await sql.query(
+    `SELECT sale_key, tender_no, payment_id FROM manual_links WHERE undone_at IS NULL AND business_date BETWEEN $1::date - 2 AND $1::date + 2`, [date])
+  return rows.map(r => ({ saleKey: r.sale_key, tenderNo: r.tender_no, paymentId: r.payment_id }))
+}
+
+/** The day's standing write-offs. */
+async function loadResolutions (sql: Sql, date: string): Promise<Resolution[]> {
+  const { rows } = await sql.query(
+    `SELECT exception_key, action, category, reason, actor, at FROM exception_resolutions WHERE business_date = $1 AND undone_at IS NULL`, [date])
+  return rows.map(r => ({ key: r.exception_key, action: r.action, category: r.category, reason: r.reason, actor: r.actor, at: (r.at as Date).toISOString() }))
+}
+
 /** Everything `reconcile()` needs for `date`; run it inside one REPEATABLE READ snapshot. */
 export async function loadDayInput (sql: Sql, date: string, settings: ReconSettings, cipher: PiiCipher): Promise<ReconInput> {
   const sales = await loadSales(sql, date)
   const payments = await loadPayments(sql, date, cipher)
   const batchFindings = await loadBatchFindings(sql, date)
-  return { date, sales, payments, batchFindings, settings }
+  const manualLinks = await loadManualLinks(sql, date)
+  const resolutions = await loadResolutions(sql, date)
+  return { date, sales, payments, batchFindings, manualLinks, resolutions, settings }
 }

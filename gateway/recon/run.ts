@@ -5,7 +5,7 @@
 // last seen, cleared) and sets exactly the verified movements it found.
 import { createHash } from 'node:crypto'
 import { hktDate } from '../../connectors/_shared/time.ts'
-import { reconcile } from '../../reconciler/reconcile.ts'
+import { exceptionKey, reconcile } from '../../reconciler/reconcile.ts'
 import type { ReconException, ReconReport } from '../../reconciler/types.ts'
 import type { Config } from '../config.ts'
 import type { Db, TxClient } from '../db/pool.ts'
@@ -20,10 +20,6 @@ export interface RunRequest { date: string, trigger: RunTrigger, ref?: string | 
 
 export interface RunResult { runId: number, date: string, outcome: 'changed' | 'unchanged', exceptions: number, matches: number, ms: number, report: ReconReport }
 
-/** What identifies an exception across runs: its code and the ids that locate it. */
-export function exceptionKey (e: ReconException): string {
-  return [e.code, e.store_id, e.sale_id, e.tender, e.payment_id, e.batch_id, e.line].map(v => v ?? '').join('|')
-}
 
 /** The report's content, without the moment it was generated. */
 export function reportDigest (r: ReconReport): string {
@@ -108,9 +104,9 @@ function amountAtStake (e: ReconException): number | null {
 async function writeResults (client: TxClient, date: string, runId: number, report: ReconReport): Promise<void> {
   await client.query('DELETE FROM recon_store_days WHERE business_date = $1', [date])
   await client.query(
-    `INSERT INTO recon_store_days (business_date, store_id, run_id, status, sales, verified_sales, exceptions)
-     SELECT $1, x.store_id, $2, x.status, x.sales, x.verified_sales, x.exceptions
-       FROM jsonb_to_recordset($3::jsonb) AS x(store_id text, status text, sales int, verified_sales int, exceptions jsonb)`,
+    `INSERT INTO recon_store_days (business_date, store_id, run_id, status, sales, verified_sales, exceptions, resolved)
+     SELECT $1, x.store_id, $2, x.status, x.sales, x.verified_sales, x.exceptions, x.resolved
+       FROM jsonb_to_recordset($3::jsonb) AS x(store_id text, status text, sales int, verified_sales int, exceptions jsonb, resolved jsonb)`,
     [date, runId, JSON.stringify(report.stores)])
   const exceptions = report.exceptions.map(e => ({ key: exceptionKey(e), code: e.code, store_id: e.store_id, sale_id: e.sale_id, payment_id: e.payment_id ?? null, amount: amountAtStake(e), body: e }))
   await client.query(

@@ -18,10 +18,10 @@ export async function getOrder (sql: Sql, id: number, lock = false): Promise<Ord
   return { id: Number(r.id), supplier: r.supplier, location_id: r.location_id, status: r.status, approval_instance_id: r.approval_instance_id, created_at: r.created_at, submitted_at: r.submitted_at, decided_at: r.decided_at, decided_by: r.decided_by, received_at: r.received_at, lines }
 }
 
-export async function listOrders (sql: Sql, status: string | null): Promise<Array<Omit<Order, 'lines'> & { lines: number }>> {
+export async function listOrders (sql: Sql, status: string | null, locations: readonly string[] | null = null): Promise<Array<Omit<Order, 'lines'> & { lines: number }>> {
   const { rows } = await sql.query(
     `SELECT o.*, (SELECT count(*)::int FROM purchase_order_lines l WHERE l.purchase_order_id = o.id) AS lines
-       FROM purchase_orders o WHERE ($1::text IS NULL OR o.status = $1) ORDER BY o.id DESC LIMIT 500`, [status])
+       FROM purchase_orders o WHERE ($1::text IS NULL OR o.status = $1) AND ($2::text[] IS NULL OR o.location_id = ANY($2)) ORDER BY o.id DESC LIMIT 500`, [status, locations])
   return rows.map(r => ({ ...r, id: Number(r.id) }))
 }
 

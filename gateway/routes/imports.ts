@@ -19,7 +19,7 @@ export function importView (o: ImportOutcome): Record<string, unknown> {
 
 export async function importRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.get<{ Params: { id: number } }>('/v1/imports/:id', {
-    config: { access: ['finance', 'admin'] },
+    config: { access: 'imports:read' },
     handlerTimeout: deps.config.limits.routeTimeoutMs,
     schema: {
       summary: 'An import: status, counts and errors',

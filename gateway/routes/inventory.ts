@@ -1,17 +1,18 @@
 // The inventory ledger over HTTP: locations, stock on hand (per SKU, location and instant; verified and
-// provisional), movements, transfers and stock-takes. Writes are for admins; finance reads.
+// provisional), movements, transfers and stock-takes. A store manager reads and changes its own stores only.
 import { randomUUID } from 'node:crypto'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.ts'
 import { HttpError } from '../errors.ts'
+import { requireStores, storeFilter, storeScope } from '../auth/scope.ts'
 import { listMovements, stockLevels } from '../ledger/stock.ts'
 import { openStockTake, postAndForward, postStockTake, recordCounts, requireLocations, transfer, type LedgerDeps } from '../ledger/operations.ts'
 import { checkLowStock } from '../replenish/low-stock.ts'
 import { errorResponses, pageQuery } from '../schemas.ts'
 import { locationSchema, movementSchema, qtyInput, stockSchema, stockTakeSchema, skuParam } from './inventory-schemas.ts'
 
-const readers = { access: ['finance', 'admin'] as Array<'finance' | 'admin'> }
-const writers = { access: ['admin'] as Array<'admin'> }
+const readers = { access: 'inventory:read' } as const
+const writers = { access: 'inventory:write' } as const
 
 export function ledgerDeps (deps: AppDeps): LedgerDeps {
   return { boss: deps.boss, forwarding: deps.config.forwarding, afterPosting: (sql, posted) => checkLowStock(sql, { boss: deps.boss, forwarding: deps.config.forwarding }, posted) }
@@ -19,13 +20,12 @@ export function ledgerDeps (deps: AppDeps): LedgerDeps {
 
 export async function inventoryRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
   const t = deps.config.limits.routeTimeoutMs
-  const actor = (role: string | undefined): string => `api:${role ?? 'unknown'}`
 
   app.get('/v1/locations', { config: readers, handlerTimeout: t, schema: { summary: 'Locations: central warehouses, stores, temporary stalls', tags: ['inventory'], response: { 200: { type: 'object', properties: { items: { type: 'array', items: locationSchema } } }, ...errorResponses } } },
-    async () => ({ items: (await deps.db.query('SELECT id, name, kind, active FROM locations ORDER BY id')).rows }))
+    async req => ({ items: (await deps.db.query('SELECT id, name, kind, active FROM locations WHERE ($1::text[] IS NULL OR id = ANY($1)) ORDER BY id', [storeScope(req)])).rows }))
 
   app.post<{ Body: { id: string, name: string, kind: string } }>('/v1/locations', {
-    config: writers, handlerTimeout: t, bodyLimit: 4096,
+    config: { access: 'locations:write' }, handlerTimeout: t, bodyLimit: 4096,
     schema: {
       summary: 'Add a location', tags: ['inventory'],
       body: { type: 'object', properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,32}$' }, name: { type: 'string', minLength: 1, maxLength: 100 }, kind: { type: 'string', enum: ['central', 'store', 'temporary'] } }, required: ['id', 'name', 'kind'], additionalProperties: false },
@@ -45,7 +45,7 @@ export async function inventoryRoutes (app: FastifyInstance, deps: AppDeps): Pro
       querystring: { type: 'object', properties: { sku: skuParam, location: { type: 'string', maxLength: 32 }, as_of: { type: 'string', format: 'date-time' } } },
       response: { 200: { type: 'object', properties: { items: { type: 'array', items: stockSchema } } }, ...errorResponses }
     }
-  }, async req => ({ items: await stockLevels(deps.db, { sku: req.query.sku, location: req.query.location, asOf: req.query.as_of ? new Date(req.query.as_of) : null }) }))
+  }, async req => ({ items: await stockLevels(deps.db, { sku: req.query.sku, locations: storeFilter(req, req.query.location), asOf: req.query.as_of ? new Date(req.query.as_of) : null }) }))
 
   app.get<{ Querystring: { sku?: string, location?: string, from?: string, to?: string, reason?: string, after?: number, limit: number } }>('/v1/movements', {
     config: readers, handlerTimeout: t,
@@ -56,7 +56,7 @@ export async function inventoryRoutes (app: FastifyInstance, deps: AppDeps): Pro
     }
   }, async req => {
     const q = req.query
-    const items = await listMovements(deps.db, { sku: q.sku, location: q.location, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined, reason: q.reason, after: q.after, limit: q.limit })
+    const items = await listMovements(deps.db, { sku: q.sku, locations: storeFilter(req, q.location), from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined, reason: q.reason, after: q.after, limit: q.limit })
     return { items, next_after: items.length === q.limit ? items[items.length - 1].id : null }
   })
 
@@ -72,7 +72,8 @@ export async function inventoryRoutes (app: FastifyInstance, deps: AppDeps): Pro
     }
   }, async (req, reply) => {
     const b = req.body
-    const out = await deps.db.withTransaction(c => transfer(c, ledgerDeps(deps), { from: b.from, to: b.to, lines: b.lines, actor: actor(req.role), note: b.note, requestKey: b.request_key, allowNegative: b.allow_negative }))
+    requireStores(req, b.from, b.to)
+    const out = await deps.db.withTransaction(c => transfer(c, ledgerDeps(deps), { from: b.from, to: b.to, lines: b.lines, actor: req.principal!.actor, note: b.note, requestKey: b.request_key, allowNegative: b.allow_negative }))
     return reply.code(201).send({ transfer_id: out.transferId, repeated: out.repeated, movements: out.movements.map(m => ({ id: m.id, location_id: m.locationId, sku: m.sku, qty: m.qty, reason: m.reason })) })
   })
 
@@ -88,10 +89,11 @@ export async function inventoryRoutes (app: FastifyInstance, deps: AppDeps): Pro
     }
   }, async (req, reply) => {
     const b = req.body
+    requireStores(req, b.location_id)
     const key = b.request_key ?? randomUUID()
     const posted = await deps.db.withTransaction(async c => {
       await requireLocations(c, [b.location_id])
-      return await postAndForward(c, ledgerDeps(deps), b.lines.map(l => ({ locationId: b.location_id, sku: l.sku, qty: l.qty, reason: 'adjustment' as const, sourceType: 'adjustment', sourceId: key, key: `adjustment:${key}:${l.sku}`, actor: actor(req.role), note: b.reason, occurredAt: new Date() })))
+      return await postAndForward(c, ledgerDeps(deps), b.lines.map(l => ({ locationId: b.location_id, sku: l.sku, qty: l.qty, reason: 'adjustment' as const, sourceType: 'adjustment', sourceId: key, key: `adjustment:${key}:${l.sku}`, actor: req.principal!.actor, note: b.reason, occurredAt: new Date() })))
     })
     return reply.code(201).send({ movements: posted.map(m => ({ id: m.id, sku: m.sku, qty: m.qty })) })
   })
@@ -100,14 +102,15 @@ export async function inventoryRoutes (app: FastifyInstance, deps: AppDeps): Pro
     config: writers, handlerTimeout: t, bodyLimit: 4096,
     schema: { summary: 'Open a stock-take at a location (on-hand is compared as of now)', tags: ['inventory'], body: { type: 'object', properties: { location_id: { type: 'string' } }, required: ['location_id'], additionalProperties: false }, response: { 201: stockTakeSchema, ...errorResponses } }
   }, async (req, reply) => {
-    const id = await deps.db.withTransaction(c => openStockTake(c, req.body.location_id, actor(req.role)))
-    return reply.code(201).send(await stockTake(deps, id))
+    requireStores(req, req.body.location_id)
+    const id = await deps.db.withTransaction(c => openStockTake(c, req.body.location_id, req.principal!.actor))
+    return reply.code(201).send(await stockTake(deps, id, req))
   })
 
   app.get<{ Params: { id: number } }>('/v1/stock-takes/:id', {
     config: readers, handlerTimeout: t,
     schema: { summary: 'A stock-take with its counts', tags: ['inventory'], params: { type: 'object', properties: { id: { type: 'integer' } } }, response: { 200: stockTakeSchema, ...errorResponses } }
-  }, async req => await stockTake(deps, req.params.id))
+  }, async req => await stockTake(deps, req.params.id, req))
 
   app.post<{ Params: { id: number }, Body: { counts: Array<{ sku: string, counted: number }> } }>('/v1/stock-takes/:id/counts', {
     config: writers, handlerTimeout: t, bodyLimit: 1024 * 1024,
@@ -117,8 +120,9 @@ export async function inventoryRoutes (app: FastifyInstance, deps: AppDeps): Pro
       response: { 200: stockTakeSchema, ...errorResponses }
     }
   }, async req => {
-    await deps.db.withTransaction(c => recordCounts(c, req.params.id, req.body.counts, actor(req.role)))
-    return await stockTake(deps, req.params.id)
+    await stockTake(deps, req.params.id, req)
+    await deps.db.withTransaction(c => recordCounts(c, req.params.id, req.body.counts, req.principal!.actor))
+    return await stockTake(deps, req.params.id, req)
   })
 
   app.post<{ Params: { id: number }, Body: { reason: string } }>('/v1/stock-takes/:id/post', {
@@ -129,14 +133,17 @@ export async function inventoryRoutes (app: FastifyInstance, deps: AppDeps): Pro
       response: { 200: stockTakeSchema, ...errorResponses }
     }
   }, async req => {
-    await deps.db.withTransaction(c => postStockTake(c, ledgerDeps(deps), req.params.id, actor(req.role), req.body.reason))
-    return await stockTake(deps, req.params.id)
+    await stockTake(deps, req.params.id, req)
+    await deps.db.withTransaction(c => postStockTake(c, ledgerDeps(deps), req.params.id, req.principal!.actor, req.body.reason))
+    return await stockTake(deps, req.params.id, req)
   })
 }
 
-async function stockTake (deps: AppDeps, id: number) {
+/** A stock-take, refused (403) when its location is outside the caller's stores. */
+async function stockTake (deps: AppDeps, id: number, req: FastifyRequest) {
   const { rows } = await deps.db.query('SELECT id, location_id, status, opened_by, opened_at, as_of, closed_by, closed_at, reason FROM stock_takes WHERE id = $1', [id])
   if (!rows.length) throw new HttpError(404, 'NOT_FOUND', `no stock-take ${id}`)
+  requireStores(req, rows[0].location_id)
   const { rows: counts } = await deps.db.query('SELECT sku, counted::text AS counted, counted_by, counted_at FROM stock_take_counts WHERE stock_take_id = $1 ORDER BY sku', [id])
   const { rows: posted } = await deps.db.query(`SELECT id, sku, qty::text AS qty FROM ledger_movements WHERE source_type = 'stock_take' AND source_id = $1 ORDER BY id`, [String(id)])
   return { ...rows[0], id: Number(rows[0].id), counts, adjustments: posted.map(p => ({ ...p, id: Number(p.id) })) }

@@ -24,7 +24,7 @@ export async function posEventRoutes (app: FastifyInstance, deps: AppDeps): Prom
   const max = deps.config.limits.uploadBytes
   app.addContentTypeParser(['application/x-ndjson', 'application/jsonl', 'text/plain', 'application/octet-stream'], (_req, payload, done) => done(null, payload))
   app.post('/v1/pos-events', {
-    config: { access: ['pos', 'admin'] },
+    config: { access: 'pos:write' },
     handlerTimeout: deps.config.limits.importTimeoutMs,
     bodyLimit: max,
     schema: {

@@ -1,6 +1,7 @@
 // GET /v1/sales and GET /v1/payments: what landed, per HKT business day, store and source, paged by id.
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../deps.ts'
+import { storeFilter } from '../auth/scope.ts'
 import { CARD_CONTEXT } from '../ingest/import-file.ts'
 import { dateParam, errorResponses, pageQuery, paymentSchema, saleSchema } from '../schemas.ts'
 
@@ -14,7 +15,7 @@ const pageOf = (item: object) => ({ type: 'object', properties: { items: { type:
 
 export async function readRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.get<{ Querystring: Page & { date?: string, store?: string, vendor?: string, kind?: string } }>('/v1/sales', {
-    config: { access: ['finance', 'admin'] },
+    config: { access: 'sales:read' },
     handlerTimeout: deps.config.limits.routeTimeoutMs,
     schema: {
       summary: 'Sales and refunds, with their lines and tenders',
@@ -33,15 +34,15 @@ export async function readRoutes (app: FastifyInstance, deps: AppDeps): Promise<
               (SELECT coalesce(json_agg(json_build_object('tender_no', t.tender_no, 'method', t.method, 'amount', t.amount, 'reference', t.reference,
                  'provider_txn_id', t.provider_txn_id) ORDER BY t.tender_no), '[]') FROM sale_tenders t WHERE t.sale_pk = s.id) AS tenders
          FROM sales s
-        WHERE ($1::date IS NULL OR s.business_date = $1) AND ($2::text IS NULL OR s.store_id = $2) AND ($3::text IS NULL OR s.vendor = $3)
+        WHERE ($1::date IS NULL OR s.business_date = $1) AND ($2::text[] IS NULL OR s.store_id = ANY($2)) AND ($3::text IS NULL OR s.vendor = $3)
           AND ($4::text IS NULL OR s.kind = $4) AND s.id > $5
         ORDER BY s.id LIMIT $6`,
-      [q.date ?? null, q.store ?? null, q.vendor ?? null, q.kind ?? null, q.after ?? 0, q.limit])
+      [q.date ?? null, storeFilter(req, q.store), q.vendor ?? null, q.kind ?? null, q.after ?? 0, q.limit])
     return page(rows, q.limit)
   })
 
   app.get<{ Querystring: Page & { date?: string, provider?: string, store?: string, type?: string, import_id?: number, merchant_ref?: string } }>('/v1/payments', {
-    config: { access: ['finance', 'admin'] },
+    config: { access: 'payments:read' },
     handlerTimeout: deps.config.limits.routeTimeoutMs,
     schema: {
       summary: 'Payment records from imported settlement files',

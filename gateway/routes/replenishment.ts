@@ -1,7 +1,8 @@
 // Thresholds and purchase orders over HTTP, plus the forwarding's status, dead letters and redrive.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.ts'
 import { HttpError } from '../errors.ts'
+import { requireStores, storeFilter, storeScope } from '../auth/scope.ts'
 import { milli, qtyText } from '../ledger/chain.ts'
 import { decideOrder, getOrder, listOrders, receiveOrder, submitOrder } from '../replenish/orders.ts'
 import { deadRows, outboxStatus, redrive } from '../forward/admin.ts'
@@ -9,8 +10,6 @@ import { errorResponses } from '../schemas.ts'
 import { ledgerDeps } from './inventory.ts'
 import { orderSchema, qtyInput, sinkStatusSchema, skuParam, thresholdSchema } from './inventory-schemas.ts'
 
-const readers = { access: ['finance', 'admin'] as Array<'finance' | 'admin'> }
-const writers = { access: ['admin'] as Array<'admin'> }
 const idParam = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const
 const qtyOrNull = (v: number | null | undefined): string | null => v === null || v === undefined ? null : qtyText(milli(v))
 
@@ -18,10 +17,15 @@ interface ThresholdBody { min_level?: number, reorder_point?: number | null, loo
 
 export async function replenishmentRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
   const t = deps.config.limits.routeTimeoutMs
-  const actor = (role: string | undefined): string => `api:${role ?? 'unknown'}`
+  // an order is read or changed only by someone whose stores include its location
+  const order = async (req: FastifyRequest<{ Params: { id: number } }>) => {
+    const o = await getOrder(deps.db, req.params.id)
+    requireStores(req, o.location_id)
+    return o
+  }
 
   app.put<{ Params: { location: string, sku: string }, Body: ThresholdBody }>('/v1/thresholds/:location/:sku', {
-    config: writers, handlerTimeout: t, bodyLimit: 4096,
+    config: { access: 'inventory:write' }, handlerTimeout: t, bodyLimit: 4096,
     schema: {
       summary: 'Set the minimum and reorder rules of a SKU at a location', tags: ['replenishment'],
       description: 'Without reorder_point, the point is sales velocity over lookback_days × (lead_days + safety_days), never below min_level.',
@@ -37,6 +41,7 @@ export async function replenishmentRoutes (app: FastifyInstance, deps: AppDeps):
     }
   }, async req => {
     const b = req.body
+    requireStores(req, req.params.location)
     const { rows: loc } = await deps.db.query('SELECT 1 FROM locations WHERE id = $1', [req.params.location])
     if (!loc.length) throw new HttpError(404, 'NOT_FOUND', `no location ${req.params.location}`)
     const { rows } = await deps.db.query(
@@ -51,48 +56,54 @@ export async function replenishmentRoutes (app: FastifyInstance, deps: AppDeps):
   })
 
   app.get<{ Querystring: { location?: string } }>('/v1/thresholds', {
-    config: readers, handlerTimeout: t,
+    config: { access: 'inventory:read' }, handlerTimeout: t,
     schema: { summary: 'Thresholds', tags: ['replenishment'], querystring: { type: 'object', properties: { location: { type: 'string' } } }, response: { 200: { type: 'object', properties: { items: { type: 'array', items: thresholdSchema } } }, ...errorResponses } }
   }, async req => ({
     items: (await deps.db.query(
       `SELECT sku, location_id, min_level::text, reorder_point::text, lookback_days, lead_days, safety_days, reorder_qty::text, responsible_mobile, responsible_user, updated_at
-         FROM thresholds WHERE ($1::text IS NULL OR location_id = $1) ORDER BY location_id, sku`, [req.query.location ?? null])).rows
+         FROM thresholds WHERE ($1::text[] IS NULL OR location_id = ANY($1)) ORDER BY location_id, sku`, [storeFilter(req, req.query.location)])).rows
   }))
 
   app.get<{ Querystring: { status?: string } }>('/v1/purchase-orders', {
-    config: readers, handlerTimeout: t,
+    config: { access: 'orders:read' }, handlerTimeout: t,
     schema: { summary: 'Purchase orders, newest first', tags: ['replenishment'], querystring: { type: 'object', properties: { status: { type: 'string', enum: ['draft', 'pending_approval', 'approved', 'rejected', 'received', 'cancelled'] } } }, response: { 200: { type: 'object', properties: { items: { type: 'array', items: { ...orderSchema, properties: { ...orderSchema.properties, lines: { type: 'integer' } } } } } }, ...errorResponses } }
-  }, async req => ({ items: await listOrders(deps.db, req.query.status ?? null) }))
+  }, async req => ({ items: await listOrders(deps.db, req.query.status ?? null, storeScope(req)) }))
 
-  app.get<{ Params: { id: number } }>('/v1/purchase-orders/:id', { config: readers, handlerTimeout: t, schema: { summary: 'A purchase order and its lines', tags: ['replenishment'], params: idParam, response: { 200: orderSchema, ...errorResponses } } },
-    async req => await getOrder(deps.db, req.params.id))
+  app.get<{ Params: { id: number } }>('/v1/purchase-orders/:id', { config: { access: 'orders:read' }, handlerTimeout: t, schema: { summary: 'A purchase order and its lines', tags: ['replenishment'], params: idParam, response: { 200: orderSchema, ...errorResponses } } },
+    async req => await order(req))
 
   app.post<{ Params: { id: number } }>('/v1/purchase-orders/:id/submit', {
-    config: writers, handlerTimeout: t, bodyLimit: 1024,
+    config: { access: 'orders:write' }, handlerTimeout: t, bodyLimit: 1024,
     schema: { summary: 'Send a draft order for approval as a DingTalk OA approval', tags: ['replenishment'], params: idParam, response: { 200: orderSchema, ...errorResponses } }
-  }, async req => await deps.db.withTransaction(c => submitOrder(c, deps, req.params.id, actor(req.role), deps.config.forwarding.app !== null)))
+  }, async req => {
+    await order(req)
+    return await deps.db.withTransaction(c => submitOrder(c, deps, req.params.id, req.principal!.actor, deps.config.forwarding.app !== null))
+  })
 
   app.post<{ Params: { id: number }, Body: { decision: 'approved' | 'rejected' } }>('/v1/purchase-orders/:id/decision', {
-    config: writers, handlerTimeout: t, bodyLimit: 1024,
+    config: { access: 'orders:decide' }, handlerTimeout: t, bodyLimit: 1024,
     schema: { summary: 'Approve or reject an order here instead of in DingTalk', tags: ['replenishment'], params: idParam, body: { type: 'object', properties: { decision: { type: 'string', enum: ['approved', 'rejected'] } }, required: ['decision'], additionalProperties: false }, response: { 200: orderSchema, ...errorResponses } }
-  }, async req => await deps.db.withTransaction(c => decideOrder(c, req.params.id, req.body.decision, actor(req.role))))
+  }, async req => await deps.db.withTransaction(c => decideOrder(c, req.params.id, req.body.decision, req.principal!.actor)))
 
   app.post<{ Params: { id: number }, Body: { lines?: Array<{ sku: string, qty: number }> } }>('/v1/purchase-orders/:id/receive', {
-    config: writers, handlerTimeout: t, bodyLimit: 256 * 1024,
+    config: { access: 'orders:write' }, handlerTimeout: t, bodyLimit: 256 * 1024,
     schema: {
       summary: 'Receive an approved order: receipt movements are posted to the ledger', tags: ['replenishment'], params: idParam,
       body: { type: 'object', additionalProperties: false, properties: { lines: { type: 'array', items: { type: 'object', required: ['sku', 'qty'], additionalProperties: false, properties: { sku: skuParam, qty: { type: 'number', minimum: 0 } } } } } },
       response: { 200: orderSchema, ...errorResponses }
     }
-  }, async req => await deps.db.withTransaction(c => receiveOrder(c, ledgerDeps(deps), req.params.id, actor(req.role), req.body?.lines)))
+  }, async req => {
+    await order(req)
+    return await deps.db.withTransaction(c => receiveOrder(c, ledgerDeps(deps), req.params.id, req.principal!.actor, req.body?.lines))
+  })
 
   app.get('/v1/outbox', {
-    config: readers, handlerTimeout: t,
+    config: { access: 'outbox:read' }, handlerTimeout: t,
     schema: { summary: 'Forwarding per sink: pending, delivered, dead, age of the oldest waiting item', tags: ['forwarding'], response: { 200: { type: 'object', properties: { items: { type: 'array', items: sinkStatusSchema } } }, ...errorResponses } }
   }, async () => ({ items: await outboxStatus(deps.db) }))
 
   app.get<{ Querystring: { sink?: string } }>('/v1/outbox/dead', {
-    config: readers, handlerTimeout: t,
+    config: { access: 'outbox:read' }, handlerTimeout: t,
     schema: {
       summary: 'Dead-lettered deliveries with their last error', tags: ['forwarding'], querystring: { type: 'object', properties: { sink: { type: 'string' } } },
       response: { 200: { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, sink: { type: 'string' }, topic: { type: 'string' }, key: { type: 'string' }, attempts: { type: 'integer' }, last_error: { type: ['string', 'null'] }, created_at: { type: 'string', format: 'date-time' } } } } } }, ...errorResponses }
@@ -100,7 +111,7 @@ export async function replenishmentRoutes (app: FastifyInstance, deps: AppDeps):
   }, async req => ({ items: await deadRows(deps.db, req.query.sink ?? null) }))
 
   app.post<{ Body: { sink?: string } }>('/v1/outbox/redrive', {
-    config: writers, handlerTimeout: t, bodyLimit: 1024,
+    config: { access: 'outbox:write' }, handlerTimeout: t, bodyLimit: 1024,
     schema: { summary: 'Put dead-lettered deliveries back (nothing is posted twice: keys are kept)', tags: ['forwarding'], body: { type: 'object', properties: { sink: { type: 'string' } }, additionalProperties: false }, response: { 200: { type: 'object', properties: { rows: { type: 'integer' }, sinks: { type: 'array', items: { type: 'string' } } } }, ...errorResponses } }
   }, async req => await redrive(deps.db, deps.boss, req.body?.sink ?? null))
 }

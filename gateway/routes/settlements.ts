@@ -26,7 +26,7 @@ export async function settlementRoutes (app: FastifyInstance, deps: AppDeps): Pr
   app.addContentTypeParser(['text/csv', 'text/plain', 'application/octet-stream'], (_req, payload, done) => done(null, payload))
 
   app.post<{ Querystring: UploadQuery }>('/v1/settlements', {
-    config: { access: ['finance', 'admin'] },
+    config: { access: 'settlements:write' },
     handlerTimeout: deps.config.limits.importTimeoutMs,
     bodyLimit: max,
     schema: {

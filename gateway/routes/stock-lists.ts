@@ -28,7 +28,7 @@ export async function stockListRoutes (app: FastifyInstance, deps: AppDeps): Pro
     }
   }
   const common = (summary: string) => ({
-    config: { access: ['admin' as const] }, handlerTimeout: deps.config.limits.importTimeoutMs, bodyLimit: MAX_LIST_BYTES,
+    config: { access: 'catalogue:write' as const }, handlerTimeout: deps.config.limits.importTimeoutMs, bodyLimit: MAX_LIST_BYTES,
     schema: { summary, tags: ['inventory'], consumes: ['text/csv', XLSX], querystring: { type: 'object', properties: { filename: { type: 'string', maxLength: 255 } } }, response: { 201: result, ...errorResponses } }
   })
 
@@ -41,7 +41,7 @@ export async function stockListRoutes (app: FastifyInstance, deps: AppDeps): Pro
   app.post<{ Querystring: { filename?: string } }>('/v1/stock/opening', common('Import opening balances or a legacy stock list: sku, location, qty (refused whole on a bad line)'), async (req, reply) =>
     await upload(req.body, reply, async path => {
       const t = await readTable(path, req.query.filename ?? 'stock.csv')
-      const out = await deps.db.withTransaction(c => importOpening(c, ledgerDeps(deps), t, `api:${req.role}`))
+      const out = await deps.db.withTransaction(c => importOpening(c, ledgerDeps(deps), t, req.principal!.actor))
       return { status: out.posted ? 'imported' : 'unchanged', ...out }
     }))
 }

@@ -1,0 +1,43 @@
+// The language of a page: the `lang` cookie (set by the switch on every page), else the browser's
+// Accept-Language, else Traditional Chinese (Hong Kong). Every label comes from a catalogue; money
+// is always HK$1,234.50 and times are HKT, whatever the language.
+import type { FastifyRequest } from 'fastify'
+import { formatHkd } from '../../connectors/_shared/money.ts'
+import { formatHkt } from '../../connectors/_shared/time.ts'
+import { cookie } from '../plugins/auth.ts'
+import { en, type MessageKey } from './messages/en.ts'
+import { zhHK } from './messages/zh-HK.ts'
+
+export const LANGS = ['zh-HK', 'en'] as const
+export type Lang = typeof LANGS[number]
+export const LANG_COOKIE = 'lang'
+
+const CATALOGUES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-HK': zhHK }
+
+export function langOf (req: FastifyRequest): Lang {
+  const chosen = cookie(req, LANG_COOKIE)
+  if (chosen === 'en' || chosen === 'zh-HK') return chosen
+  const accept = String(req.headers['accept-language'] ?? '').toLowerCase()
+  if (accept.startsWith('en')) return 'en'
+  return 'zh-HK'
+}
+
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string
+
+export function translator (lang: Lang): Translate {
+  const cat = CATALOGUES[lang]
+  return (key, params) => {
+    const text = cat[key]
+    return params ? text.replace(/\{(\w+)\}/g, (m, name: string) => name in params ? String(params[name]) : m) : text
+  }
+}
+
+/** A label for a value from a known set (a code, a status), or the value itself when unknown. */
+export function label (t: Translate, prefix: string, value: string): string {
+  const key = `${prefix}.${value}` as MessageKey
+  return key in en ? t(key) : value
+}
+
+export const money = (cents: number | null | undefined): string => cents === null || cents === undefined ? '—' : formatHkd(cents)
+/** HKT wall time to the minute. */
+export const hkt = (at: Date | string | null | undefined): string => at ? formatHkt(new Date(at)).slice(0, 16) : '—'

@@ -1,0 +1,30 @@
+// An exception described in the page's language from its fields (the reconciler's own `detail` is
+// English, for logs and the API), and the money it is about.
+import type { ReconException } from '../../../reconciler/types.ts'
+import type { MessageKey } from '../messages/en.ts'
+import { label, money, type Translate } from '../i18n.ts'
+
+// a refund is described as "refunded HK$28.50", not "refunded -HK$28.50"
+const UNSIGNED = new Set(['REFUND_WITHOUT_RETURN', 'RETURN_WITHOUT_REFUND'])
+
+export function describe (t: Translate, e: ReconException): string {
+  const shown = (v: number | null): string => money(v !== null && UNSIGNED.has(e.code) ? Math.abs(v) : v)
+  return t(`desc.${e.code}` as MessageKey, {
+    provider: e.provider ? label(t, 'method', e.provider) : '—',
+    expected: shown(e.expected),
+    actual: shown(e.actual),
+    sku: e.sku ?? '—',
+    line: e.line ?? '—',
+    expectedQty: e.expected_qty ?? '—',
+    actualQty: e.actual_qty ?? '—',
+    batch: e.batch_id ?? '—'
+  })
+}
+
+/** The money an exception is about: the till's side when there is one, else the provider's. */
+export function amountOf (e: ReconException): number | null {
+  if (e.code === 'STOCK_MISMATCH') return null
+  if (e.code === 'AMOUNT_MISMATCH' || e.code === 'BATCH_TOTAL_MISMATCH') return e.actual !== null && e.expected !== null ? e.actual - e.expected : null
+  // a voided sale expects nothing: what is at stake is what the provider settled
+  return e.expected || e.actual
+}

@@ -1,0 +1,128 @@
+// The web app's pages, served by the gateway itself (no CDN, no script): sign-in, the calendar, the
+// daily report and its exports. Pages declare the same permissions as the API; a page refused for
+// lack of a session redirects to /login, and every error is rendered in the page's language.
+import { readFileSync } from 'node:fs'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { hktDate } from '../../connectors/_shared/time.ts'
+import { forStores } from '../../reconciler/report.ts'
+import { storeFilter, storeScope } from '../auth/scope.ts'
+import { sessionCookie, signIn, signOut, SESSION_COOKIE } from '../auth/sessions.ts'
+import type { AppDeps } from '../deps.ts'
+import { HttpError } from '../errors.ts'
+import { cookie } from '../plugins/auth.ts'
+import { exceptionsCsv } from '../recon/csv.ts'
+import { dayReport, latestReconciledDay, storeDays } from '../recon/days.ts'
+import { queueRun } from '../recon/queue.ts'
+import { dateParam } from '../schemas.ts'
+import { LANG_COOKIE, LANGS } from './i18n.ts'
+import { pageOf, sendPage } from './layout.ts'
+import { errorKey, pageError } from './page-errors.ts'
+import { calendarPage, monthDays } from './pages/calendar.ts'
+import { dayPage } from './pages/day.ts'
+import { loginPage } from './pages/login.ts'
+import { actionRoutes } from './routes-actions.ts'
+import { stockRoutes } from './routes-stock.ts'
+
+const CSS = readFileSync(new URL('./assets/app.css', import.meta.url))
+const monthParam = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } as const
+
+/** Only a path on this site: never `//host` or a scheme, so sign-in cannot be turned into a redirect elsewhere. */
+export function safeNext (next: unknown): string {
+  return typeof next === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) && !next.startsWith('/login') ? next : '/'
+}
+
+export function storesInScope (req: FastifyRequest, deps: AppDeps): Array<{ id: string, name: string }> {
+  const scope = storeScope(req)
+  return deps.config.stores.filter(s => !scope || scope.includes(s.id)).map(s => ({ id: s.id, name: s.name }))
+}
+
+export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const t = deps.config.limits.routeTimeoutMs
+  const secure = deps.config.env === 'production'
+  const page = { hide: true }
+  app.setErrorHandler(pageError)
+
+  app.get('/assets/app.css', { config: { access: 'public' }, handlerTimeout: 5000, schema: page },
+    async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(CSS))
+
+  app.get<{ Querystring: { to: string, next?: string } }>('/lang', {
+    config: { access: 'public' }, handlerTimeout: 5000,
+    schema: { ...page, querystring: { type: 'object', properties: { to: { type: 'string', enum: [...LANGS] }, next: { type: 'string', maxLength: 2000 } }, required: ['to'] } }
+  }, async (req, reply) => reply.header('set-cookie', `${LANG_COOKIE}=${req.query.to}; Path=/; Max-Age=31536000; SameSite=Lax${secure ? '; Secure' : ''}`).redirect(safeNext(req.query.next), 303))
+
+  app.get('/', { config: { access: 'public' }, handlerTimeout: 5000, schema: page }, async (_req, reply) => reply.redirect('/calendar', 303))
+
+  app.get<{ Querystring: { next?: string, signed_out?: string } }>('/login', {
+    config: { access: 'public', page: true }, handlerTimeout: 5000,
+    schema: { ...page, querystring: { type: 'object', properties: { next: { type: 'string', maxLength: 2000 }, signed_out: { type: 'string', maxLength: 1 } } } }
+  }, async (req, reply) => sendPage(reply, loginPage(pageOf(req), { next: safeNext(req.query.next), problem: req.query.signed_out ? 'signedOut' : null })))
+
+  app.post<{ Body: { username: string, password: string, next?: string } }>('/login', {
+    config: { access: 'public', page: true }, handlerTimeout: t, bodyLimit: 4096,
+    schema: { ...page, body: { type: 'object', properties: { username: { type: 'string', maxLength: 64 }, password: { type: 'string', maxLength: 200 }, next: { type: 'string', maxLength: 2000 } }, required: ['username', 'password'] } }
+  }, async (req, reply) => {
+    const next = safeNext(req.body.next)
+    try {
+      const s = await signIn(deps.db, req.body.username, req.body.password, req.ip)
+      return reply.header('set-cookie', sessionCookie(s.token, secure)).redirect(next, 303)
+    } catch (err) {
+      if (!(err instanceof HttpError) || (err.statusCode !== 401 && err.statusCode !== 429)) throw err
+      const locked = err.statusCode === 429
+      if (locked) reply.headers(err.headers)
+      const minutes = locked ? Math.ceil(Number(err.headers['retry-after']) / 60) : undefined
+      return sendPage(reply, loginPage(pageOf(req), { next, problem: locked ? 'locked' : 'failed', minutes, username: req.body.username }), err.statusCode)
+    }
+  })
+
+  app.post('/logout', { config: { access: 'public', page: true }, handlerTimeout: t, bodyLimit: 4096, schema: page }, async (req, reply) => {
+    const sid = cookie(req, SESSION_COOKIE)
+    if (sid) await signOut(deps.db, sid)
+    return reply.header('set-cookie', sessionCookie('', secure, 0)).redirect('/login?signed_out=1', 303)
+  })
+
+  app.get<{ Querystring: { month?: string } }>('/calendar', {
+    config: { access: 'reconciliation:read', page: true }, handlerTimeout: t,
+    schema: { ...page, querystring: { type: 'object', properties: { month: monthParam } } }
+  }, async (req, reply) => {
+    const month = req.query.month ?? (await latestReconciledDay(deps.db, hktDate(new Date())) ?? hktDate(new Date())).slice(0, 7)
+    const days = monthDays(month)
+    const items = await storeDays(deps.db, days[0], days[days.length - 1], storeScope(req))
+    return sendPage(reply, calendarPage(pageOf(req), month, storesInScope(req, deps), items))
+  })
+
+  app.get<{ Params: { date: string }, Querystring: { store?: string, print?: string, done?: string, error?: string } }>('/days/:date', {
+    config: { access: 'reconciliation:read', page: true }, handlerTimeout: t,
+    schema: { ...page, params: { type: 'object', properties: { date: dateParam }, required: ['date'] }, querystring: { type: 'object', properties: { store: { type: 'string', maxLength: 64 }, print: { type: 'string', maxLength: 1 }, done: { type: 'string', maxLength: 32 }, error: { type: 'string', maxLength: 32 } } } }
+  }, async (req, reply) => {
+    const p = pageOf(req)
+    const stores = storeFilter(req, req.query.store)
+    const found = await dayReport(deps.db, req.params.date).catch(err => { if ((err as HttpError).statusCode === 404) return null; throw err })
+    const report = found && stores ? forStores(found.report, stores) : found?.report ?? null
+    const notice = req.query.done === 'run' ? p.t('day.runQueued') : req.query.done ? p.t('action.done') : null
+    return sendPage(reply, dayPage(p, {
+      date: req.params.date, store: req.query.store ?? null, stores: storesInScope(req, deps), report, run: found?.run ?? null, notice,
+      error: req.query.error ? p.t(errorKey(400, req.query.error)) : null, printable: req.query.print === '1'
+    }))
+  })
+
+  app.get<{ Params: { date: string }, Querystring: { store?: string } }>('/days/:date/report.csv', {
+    config: { access: 'reconciliation:read', page: true }, handlerTimeout: t,
+    schema: { ...page, params: { type: 'object', properties: { date: dateParam }, required: ['date'] }, querystring: { type: 'object', properties: { store: { type: 'string', maxLength: 64 } } } }
+  }, async (req, reply) => {
+    const stores = storeFilter(req, req.query.store)
+    const { report } = await dayReport(deps.db, req.params.date)
+    const name = `reconciliation-${req.params.date}${req.query.store ? `-${req.query.store}` : ''}.csv`
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(exceptionsCsv(stores ? forStores(report, stores) : report, 'bilingual'))
+  })
+
+  app.post<{ Params: { date: string } }>('/days/:date/run', {
+    config: { access: 'reconciliation:run', page: true }, handlerTimeout: t, bodyLimit: 4096,
+    schema: { ...page, params: { type: 'object', properties: { date: dateParam }, required: ['date'] } }
+  }, async (req, reply) => {
+    await queueRun(deps.boss, { date: req.params.date, trigger: 'manual', ref: req.principal!.actor })
+    return reply.redirect(`/days/${req.params.date}?done=run`, 303)
+  })
+
+  await actionRoutes(app, deps)
+  await stockRoutes(app, deps)
+}
