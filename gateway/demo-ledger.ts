@@ -4,7 +4,10 @@
 // the other sinks, then takes the draft purchase order through a DingTalk approval to its receipt.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
 import type { Doubles } from '../fixtures/support/forwarding.ts'
+import { createUser } from './auth/accounts.ts'
+import type { Db } from './db/pool.ts'
 
 export interface DemoApi { base: string, adminKey: string, financeKey: string, fixtures: string }
 
@@ -56,4 +59,20 @@ export async function showForwarding (d: DemoApi, doubles: Doubles): Promise<voi
   const received = await api(d, 'POST', `/v1/purchase-orders/${po.id}/receive`, {})
   const stock = (await api(d, 'GET', '/v1/stock?sku=10032&location=MK01', undefined, undefined, d.financeKey)).items[0]
   console.log(`  received: order ${received.status}; 10032 at MK01 now ${stock.on_hand} on hand (${stock.verified} verified, ${stock.provisional} provisional)`)
+}
+
+/** An owner, a finance clerk and the Mong Kok store manager, each with a fresh random password. */
+export async function demoAccounts (db: Db): Promise<Array<{ username: string, password: string, what: string }>> {
+  const people = [
+    { username: 'owner', role: 'owner', stores: null, displayName: '陳老闆 Owner Chan', what: 'owner: everything' },
+    { username: 'finance', role: 'finance', stores: null, displayName: '李會計 Finance Lee', what: 'finance: reports, resolutions, exports' },
+    { username: 'mk01', role: 'store_manager', stores: ['MK01'], displayName: '旺角店長 MK01 manager', what: 'store manager: Mong Kok only' }
+  ]
+  const out = []
+  for (const p of people) {
+    const password = randomBytes(9).toString('base64url')
+    await db.withTransaction(c => createUser(c, { ...p, password }, 'demo'))
+    out.push({ username: p.username, password, what: p.what })
+  }
+  return out
 }

@@ -4,6 +4,8 @@
 // reconciliation of the day that the imports triggered. The stock side runs against the DingTalk,
 // external-ledger and Jiandaoyun doubles on loopback (gateway/demo-ledger.ts).
 // Each run starts from an empty demo database (.data/demo), unless DATABASE_URL points elsewhere.
+// Then it keeps serving the web app (port 3000, or PORT, or a free one) with demo accounts until
+// Ctrl-C; `npm run demo -- --once` stops after the printout (CI).
 import { readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import pg from 'pg'
@@ -13,7 +15,7 @@ import { startEmbeddedPostgres } from './db/embedded.ts'
 import { startRuntime } from './runtime.ts'
 import { loyverseHeaders, shopifyHeaders, standardHeaders } from '../fixtures/support/sign.ts'
 import { doublesForwarding, startDoubles } from '../fixtures/support/forwarding.ts'
-import { showForwarding, stockUp } from './demo-ledger.ts'
+import { demoAccounts, showForwarding, stockUp } from './demo-ledger.ts'
 
 const FIX = join(import.meta.dirname, '..', 'fixtures')
 const doubles = await startDoubles()
@@ -29,7 +31,10 @@ if (!config.databaseUrl) {
   await server.stop()
 }
 const rt = await startRuntime(config, { workers: true })
-await rt.app!.listen({ host: '127.0.0.1', port: 0 })
+await rt.app!.listen({ host: '127.0.0.1', port: config.port }).catch(async (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EADDRINUSE') throw err
+  await rt.app!.listen({ host: '127.0.0.1', port: 0 })
+})
 const address = rt.app!.server.address()
 const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
 const secret = (c: string): string => config.webhookSecrets[c][0].secret
@@ -139,10 +144,15 @@ if (report) {
 await showForwarding(demoApi, doubles)
 console.log(`\nTry the API: curl -H "authorization: Bearer ${financeKey}" "${base}/v1/reconciliations/${day}?format=csv"`)
 
-if (process.argv.includes('--serve')) {
-  console.log(`\nServing at ${base} until Ctrl-C.`)
-  process.on('SIGINT', () => { rt.close().then(() => doubles.close()).then(() => process.exit(0)) })
-} else {
+// ---- people who sign in to the web app (a fresh password each run: the demo database is new each run)
+const logins = await demoAccounts(rt.db)
+console.log(`\nWeb app: open ${base}/ and sign in (繁中 / English switch at the top right):`)
+for (const l of logins) console.log(`  ${l.username.padEnd(8)} ${l.password}   ${l.what}`)
+
+if (process.argv.includes('--once')) {
   await rt.close()
   await doubles.close()
+} else {
+  console.log(`\nServing at ${base} until Ctrl-C.`)
+  process.on('SIGINT', () => { rt.close().then(() => doubles.close()).then(() => process.exit(0)) })
 }

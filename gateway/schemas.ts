@@ -138,7 +138,8 @@ export const reconExceptionSchema = {
     sku: nullableString,
     line: { type: ['integer', 'null'] },
     expected_qty: { type: 'number' },
-    actual_qty: { type: 'number' }
+    actual_qty: { type: 'number' },
+    key: { type: 'string', description: 'what a write-off, a re-open or the exception detail names' }
   },
   required: ['code', 'store_id', 'sale_id', 'tender', 'provider', 'expected', 'actual', 'detail']
 } as const
@@ -148,7 +149,6 @@ export const resolvedExceptionSchema = {
   ...reconExceptionSchema,
   properties: {
     ...reconExceptionSchema.properties,
-    key: { type: 'string', description: 'the exception key a re-open names' },
     resolution: {
       type: 'object',
       properties: { action: { type: 'string', enum: ['write_off'] }, category: { type: 'string', enum: ['fee', 'rounding', 'goodwill'] }, reason: { type: 'string' }, actor: { type: 'string' }, at: { type: 'string', format: 'date-time' } },

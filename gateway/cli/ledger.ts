@@ -18,7 +18,8 @@ export const LEDGER_USAGE = `  recon audit verify
       A stock list (sku, location, qty) as opening balances, or the SKU catalogue; .csv or .xlsx. Refused
       whole, every bad line listed, on any problem (exit code 1).`
 
-async function withRuntime<T> (config: Config, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+/** The database and queue (no HTTP, no workers) for one command. */
+export async function withRuntime<T> (config: Config, fn: (rt: Runtime) => Promise<T>): Promise<T> {
   const rt = await startRuntime(config, { http: false, workers: false })
   try { return await fn(rt) } finally { await rt.close() }
 }

@@ -7,6 +7,7 @@ import { LEGACY_ENCODINGS, type TextEncodingName } from '../../connectors/_share
 import { runImport } from './import.ts'
 import { runReconcile } from './reconcile.ts'
 import { ledgerCommand, LEDGER_USAGE } from './ledger.ts'
+import { accountCommand, ACCOUNT_USAGE } from './accounts.ts'
 import { InputError } from '../../connectors/errors.ts'
 
 const USAGE = `usage:
@@ -18,15 +19,16 @@ const USAGE = `usage:
       Import AlipayHK / Octopus settlement files, and canonical POS events (*.ndjson, one event a line).
       Each file lands whole or not at all; a refused file lists every bad line. Exit code 0 when every
       file was imported (or already was), 1 when any was refused, 2 for a usage error.
-${LEDGER_USAGE}`
+${LEDGER_USAGE}
+${ACCOUNT_USAGE}`
 
 export async function main (argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   if (!command || command === '--help' || command === 'help') { console.log(USAGE); return command ? 0 : 2 }
   if (command === 'reconcile') return await reconcileCommand(rest)
-  if (['audit', 'outbox', 'stock'].includes(command)) {
+  if (['audit', 'outbox', 'stock', 'user', 'key'].includes(command)) {
     try {
-      const code = await ledgerCommand(loadConfig(), command, rest)
+      const code = command === 'user' || command === 'key' ? await accountCommand(loadConfig(), command, rest) : await ledgerCommand(loadConfig(), command, rest)
       if (code !== null) return code
     } catch (err) {
       if (err instanceof ConfigError) { console.error(`configuration error: ${err.message}`); return 2 }

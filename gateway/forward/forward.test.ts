@@ -66,8 +66,10 @@ t.test('C10: retries exhausted — dead-lettered with its error, ops is told in 
   doubles.sink.server.fault = { mode: 'status', status: 503 }
   await sell(4, 'D')
   await eventually(async () => (await rt.db.query(`SELECT count(*)::int AS n FROM outbox WHERE sink = 'http:erp' AND status = 'dead'`)).rows[0].n === 4, 30_000)
-  const dlq = await rt.boss.findJobs(QUEUES.dead, { queued: true })
-  t.ok(dlq.some(j => (j.data as { sink: string }).sink === 'http:erp'), 'the job is in the dead-letter queue')
+  // our rows are marked dead inside the failing job; pg-boss moves the job to the dead-letter queue after it
+  const inDeadLetterQueue = async () => (await rt.boss.findJobs(QUEUES.dead, { queued: true })).some(j => (j.data as { sink: string }).sink === 'http:erp')
+  await eventually(inDeadLetterQueue, 10_000)
+  t.ok(await inDeadLetterQueue(), 'the job is in the dead-letter queue')
   await eventually(async () => doubles.dingtalk.messages.some(m => m.robot === 'ops' && /Forwarding stopped/.test(m.body.markdown?.text ?? '')), 20_000)
   t.match(doubles.dingtalk.messages.find(m => m.robot === 'ops')!.body.markdown.text, /4 item\(s\) for \*\*http:erp\*\*[\s\S]*503[\s\S]*recon outbox redrive --sink http:erp/)
   doubles.sink.server.fault = { mode: 'none' }

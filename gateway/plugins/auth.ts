@@ -29,6 +29,8 @@ export interface Principal {
 declare module 'fastify' {
   interface FastifyContextConfig { access?: Access, page?: boolean }
   interface FastifyRequest { principal?: Principal, role?: Role }
+  /** Every route and what it needs (for the access matrix test and the docs). */
+  interface FastifyInstance { routeAccess: Array<{ method: string, url: string, access: Access }> }
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
@@ -71,12 +73,15 @@ function refuse (req: FastifyRequest, reply: FastifyReply, status: 401 | 403, me
 export function registerAuth (app: FastifyInstance, deps: { db: Db, apiKeys: ConfigKey[] }): void {
   const known = deps.apiKeys.map(k => ({ digest: digest(k.key), key: k }))
   app.decorateRequest('principal', undefined)
+  const routeAccess: FastifyInstance['routeAccess'] = []
+  app.decorate('routeAccess', routeAccess)
   app.addHook('onRoute', route => {
     // the documentation UI's own routes are public
     if (route.url.startsWith('/docs')) { route.config = { ...route.config, access: 'public' }; route.handlerTimeout ??= 10_000; return }
     if (!route.config?.access) throw new Error(`route ${route.method} ${route.url} does not declare config.access`)
     // every route has a time limit: its own handlerTimeout, or (webhooks) the database timeouts
     if (!route.handlerTimeout && route.config.access !== 'webhook') throw new Error(`route ${route.method} ${route.url} does not set a handlerTimeout`)
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeAccess.push({ method, url: route.url, access: route.config.access })
   })
   app.addHook('onRequest', async (req, reply) => {
     const access = req.routeOptions.config.access

@@ -110,3 +110,10 @@ t.test('work notices use one cached access token, fetched again when DingTalk sa
   await eventually(async () => doubles.dingtalk.notices.length === 3, 20_000)
   t.equal(doubles.dingtalk.tokenFetches, 2, 'refreshed once after DingTalk refused the expired one')
 })
+
+t.test('a reorder rule with a fractional minimum and its own look-back and lead times is stored as given', async t => {
+  const rt = await testRuntime(t)
+  const res = await rt.app!.inject({ method: 'PUT', url: '/v1/thresholds/MK01/TEA-1', headers: auth('admin'), payload: { min_level: 2.5, lookback_days: 14, lead_days: 5, safety_days: 1, reorder_qty: 0.75 } })
+  t.equal(res.statusCode, 200, res.body)
+  t.match(res.json(), { sku: 'TEA-1', location_id: 'MK01', min_level: '2.500', reorder_point: null, lookback_days: 14, lead_days: 5, safety_days: 1, reorder_qty: '0.750' })
+})

@@ -4,6 +4,7 @@
 //   GET  /v1/reconciliations?from=&to=  per store and day: status, sales, exceptions (a calendar)
 import type { FastifyInstance } from 'fastify'
 import { forStores } from '../../reconciler/report.ts'
+import { exceptionKey } from '../../reconciler/reconcile.ts'
 import { storeFilter } from '../auth/scope.ts'
 import type { AppDeps } from '../deps.ts'
 import { HttpError } from '../errors.ts'
@@ -86,7 +87,8 @@ export async function reconciliationRoutes (app: FastifyInstance, deps: AppDeps)
     if (req.query.format === 'csv') {
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="reconciliation-${date}${req.query.store ? `-${req.query.store}` : ''}.csv"`).send(exceptionsCsv(report))
     }
-    return { ...report, run }
+    // each exception with its key, so a client can act on it without computing one
+    return { ...report, exceptions: report.exceptions.map(e => ({ ...e, key: exceptionKey(e) })), resolved: report.resolved.map(e => ({ ...e, key: exceptionKey(e) })), run }
   })
 
   app.get<{ Querystring: { from: string, to: string, store?: string } }>('/v1/reconciliations', {

@@ -46,7 +46,7 @@ export async function replenishmentRoutes (app: FastifyInstance, deps: AppDeps):
     if (!loc.length) throw new HttpError(404, 'NOT_FOUND', `no location ${req.params.location}`)
     const { rows } = await deps.db.query(
       `INSERT INTO thresholds (sku, location_id, min_level, reorder_point, lookback_days, lead_days, safety_days, reorder_qty, responsible_mobile, responsible_user)
-       VALUES ($1, $2, coalesce($3, 0), $4, coalesce($5, 28), coalesce($6, 3), coalesce($7, 2), $8, $9, $10)
+       VALUES ($1, $2, coalesce($3::numeric, 0), $4::numeric, coalesce($5::int, 28), coalesce($6::int, 3), coalesce($7::int, 2), $8::numeric, $9, $10)
        ON CONFLICT (sku, location_id) DO UPDATE SET min_level = EXCLUDED.min_level, reorder_point = EXCLUDED.reorder_point, lookback_days = EXCLUDED.lookback_days,
          lead_days = EXCLUDED.lead_days, safety_days = EXCLUDED.safety_days, reorder_qty = EXCLUDED.reorder_qty, responsible_mobile = EXCLUDED.responsible_mobile,
          responsible_user = EXCLUDED.responsible_user, updated_at = now()

@@ -14,6 +14,7 @@ import { exceptionDetail } from '../recon/detail.ts'
 import { linkPayment, reopen, voidSale, writeOff, type ResolveDeps } from '../recon/resolve.ts'
 import type { RunResult } from '../recon/run.ts'
 import { dateParam, errorResponses, reportSchema } from '../schemas.ts'
+import { detailSchema } from './resolution-schemas.ts'
 
 const reason = { type: 'string', minLength: 3, maxLength: 500, description: 'why: kept in the audit trail' } as const
 const saleRef = { sale_id: { type: 'string', minLength: 1, maxLength: 128 }, store_id: { type: 'string', minLength: 1, maxLength: 64 }, vendor: { type: 'string', maxLength: 64 } } as const
@@ -49,7 +50,7 @@ export async function resolutionRoutes (app: FastifyInstance, deps: AppDeps): Pr
       summary: 'One exception: the sale, its lines and tenders, the payment, scored candidates, movements, history and the actions that fit',
       tags: ['reconciliation'],
       params: { type: 'object', properties: { date: dateParam, key: { type: 'string', maxLength: 400 } }, required: ['date', 'key'] },
-      response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses }
+      response: { 200: detailSchema, ...errorResponses }
     }
   }, async req => {
     const d = await exceptionDetail(deps.db, req.params.date, req.params.key, deps.config.recon.windowMinutes)

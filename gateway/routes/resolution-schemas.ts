@@ -1,0 +1,45 @@
+// The exception detail's response schema (every field named: nothing leaves that is not listed here).
+import { reconExceptionSchema, resolvedExceptionSchema } from '../schemas.ts'
+
+const str = { type: 'string' } as const
+const nstr = { type: ['string', 'null'] } as const
+const int = { type: 'integer' } as const
+const time = { type: 'string', format: 'date-time' } as const
+const ntime = { type: ['string', 'null'], format: 'date-time' } as const
+
+const paymentView = {
+  type: 'object',
+  properties: { id: str, provider: str, type: str, gross: int, fee: int, net: int, paid_at: ntime, business_date: nstr, provider_txn_id: nstr, merchant_ref: nstr, device_id: nstr, store_id: nstr }
+} as const
+
+export const detailSchema = {
+  type: 'object',
+  properties: {
+    business_date: str,
+    key: str,
+    state: { type: 'string', enum: ['open', 'resolved'] },
+    exception: { ...resolvedExceptionSchema, required: reconExceptionSchema.required },
+    sale: {
+      type: ['object', 'null'],
+      properties: {
+        vendor: str, sale_id: str, kind: str, store_id: str, terminal_id: nstr, receipt_no: nstr, occurred_at: time, voided: { type: 'boolean' },
+        lines: { type: 'array', items: { type: 'object', properties: { line_no: int, sku: str, qty: str, amount: int } } },
+        tenders: { type: 'array', items: { type: 'object', properties: { tender: int, method: str, amount: int, reference: nstr } } }
+      }
+    },
+    payment: { ...paymentView, type: ['object', 'null'] },
+    candidates: {
+      type: 'array',
+      description: 'best first: for a tender, payment records that could pay it; for a payment, unpaid tenders',
+      items: {
+        type: 'object',
+        properties: { id: str, score: { type: 'number' }, amount_diff: int, minutes_apart: { type: ['number', 'null'] }, same_reference: { type: 'boolean' }, payment: paymentView, sale_id: str, tender: int }
+      }
+    },
+    movements: { type: 'array', items: { type: 'object', properties: { id: int, sku: str, location_id: str, qty: str, reason: str, actor: str, occurred_at: time, verified: { type: 'boolean' } } } },
+    links: { type: 'array', items: { type: 'object', properties: { tender: int, payment_id: str, reason: str, actor: str, at: time } } },
+    trail: { type: 'array', items: { type: 'object', properties: { id: int, at: time, actor: str, action: str, target: str, reason: nstr, details: { type: 'object', additionalProperties: true } } } },
+    actions: { type: 'array', items: { type: 'string', enum: ['link', 'write_off', 'void', 'reopen'] } }
+  },
+  required: ['business_date', 'key', 'state', 'exception', 'sale', 'payment', 'candidates', 'movements', 'links', 'trail', 'actions']
+} as const
