@@ -9,9 +9,9 @@ import { randomUUID } from 'node:crypto'
 import type { PgBoss } from 'pg-boss'
 import type { PosEvent } from '../../connectors/contract.ts'
 import { addDays } from '../../connectors/_shared/time.ts'
-import { exceptionKey } from '../../reconciler/reconcile.ts'
 import type { Resolution } from '../../reconciler/types.ts'
 import { standingReport } from './days.ts'
+import { findException } from './detail.ts'
 import { audit } from '../auth/audit.ts'
 import { storeCutoff, type Config } from '../config.ts'
 import type { TxClient } from '../db/pool.ts'
@@ -83,8 +83,9 @@ export interface WriteOffRequest { date: string, key: string, category: Resoluti
 export async function writeOff (deps: ResolveDeps, r: WriteOffRequest): Promise<RunResult> {
   return await act(deps, r.actor, async c => {
     const report = await standingReport(c, r.date)
-    const e = report.exceptions.find(x => exceptionKey(x) === r.key)
-    if (!e) throw new HttpError(409, 'NOT_OPEN', `no open exception ${r.key} on ${r.date}: it was resolved, or the data no longer shows it`)
+    const found = findException(report, r.key)
+    if (found?.state !== 'open') throw new HttpError(409, 'NOT_OPEN', `no open exception ${r.key} on ${r.date}: it was resolved, or the data no longer shows it`)
+    const e = found.e
     if (e.code === 'PENDING_SETTLEMENT') throw new HttpError(422, 'NOT_DUE', 'a settlement that is not due yet is not a difference; it cannot be written off')
     const { rows } = await c.query(
       `INSERT INTO exception_resolutions (business_date, exception_key, action, category, reason, actor) VALUES ($1, $2, 'write_off', $3, $4, $5)
