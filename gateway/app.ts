@@ -1,5 +1,5 @@
 // Builds the HTTP app (no listen): the fastify Testing guide's factory, driven by tests with inject().
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { AppDeps } from './deps.ts'
@@ -19,16 +19,17 @@ import { settlementRoutes } from './routes/settlements.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
 import { accountRoutes } from './routes/accounts.ts'
 import { webRoutes } from './web/routes.ts'
+import { clientErrorResponse, pageError, unroutedError, wantsPage } from './web/page-errors.ts'
 
-export interface AppOptions { logger?: boolean | object }
+export interface AppOptions { logger?: boolean | object, loggerInstance?: FastifyBaseLogger }
 
 /** Log redaction: credentials and signatures never reach the log. Bodies are never logged at all. */
-const REDACT = ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["webhook-signature"]', 'req.headers["x-loyverse-signature"]', 'req.headers["x-shopify-hmac-sha256"]']
+export const REDACT = ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'req.headers["webhook-signature"]', 'req.headers["x-loyverse-signature"]', 'req.headers["x-shopify-hmac-sha256"]']
 
 export async function buildApp (deps: AppDeps, opts: AppOptions = {}): Promise<FastifyInstance> {
   const { limits } = deps.config
   const app = Fastify({
-    logger: opts.logger === undefined ? false : opts.logger === true ? { redact: REDACT } : opts.logger,
+    ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : { logger: opts.logger === undefined || opts.logger === false ? false : { ...(opts.logger === true ? {} : opts.logger), redact: REDACT } }),
     bodyLimit: 1024 * 1024,
     requestTimeout: limits.requestTimeoutMs,
     connectionTimeout: limits.requestTimeoutMs,
@@ -36,11 +37,16 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}): Promise<F
     return503OnClosing: true,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } }
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
+    // requests that never reach a route (unparseable, a malformed address) are answered like the rest:
+    // a page in the reader's language for a browser, JSON for the API
+    clientErrorHandler: clientErrorResponse,
+    frameworkErrors: (err, req, reply) => wantsPage(req) ? pageError(err, req, reply) : errorHandler(err, req, reply)
   })
   // Slow-header clients (slowloris) are cut off well before the request timeout.
   app.server.headersTimeout = 15_000
   app.setErrorHandler(errorHandler)
+  app.setNotFoundHandler(unroutedError(404, 'NOT_FOUND', 'no such address'))
   // HTML forms post url-encoded bodies (the web app's sign-in and actions); the body limit still applies
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)))

@@ -13,6 +13,7 @@ import type { FeeBand, ReconSettings } from '../reconciler/types.ts'
 import { ConfigError } from './config-error.ts'
 import { isScoped, parseRole, ROLES, type Role } from './auth/roles.ts'
 import { forwardingConfig, type FileForwarding, type ForwardingConfig } from './config-forwarding.ts'
+import type { RetentionSettings } from './retention/purge.ts'
 
 export type { Role }
 /** An API key from the configuration (a bootstrap key; integrations get keys of their own, hashed, in the database). */
@@ -37,6 +38,8 @@ export interface Limits {
   requestTimeoutMs: number
   routeTimeoutMs: number
   importTimeoutMs: number
+  /** SIGTERM: how long in-flight requests and jobs get to finish before the process exits anyway. */
+  shutdownTimeoutMs: number
 }
 
 /** Reconciliation settings; the run's `asOf` is added per run. */
@@ -68,8 +71,12 @@ export interface Config {
   /** Locations beyond the stores (central warehouse, temporary stalls), registered at start. */
   locations: LocationConfig[]
   forwarding: ForwardingConfig
+  /** How long personal data is kept (gateway/retention/purge.ts). */
+  retention: RetentionSettings
   /** Where generated development secrets were written, if they were. */
   devSecretsFile: string | null
+  /** pino level for the server's log (LOG_LEVEL). */
+  logLevel: string
 }
 
 export { ConfigError }
@@ -80,10 +87,19 @@ export const DEFAULT_LIMITS: Limits = {
   maxRecordBytes: 64 * 1024,
   requestTimeoutMs: 120_000,
   routeTimeoutMs: 15_000,
-  importTimeoutMs: 15 * 60_000
+  importTimeoutMs: 15 * 60_000,
+  shutdownTimeoutMs: 30_000
 }
 
 type Env = Record<string, string | undefined>
+
+/**
+ * Personal data is kept 90 days by default (PDPO DPP2: no longer than needed). Not less than 40: the
+ * daily sweep re-runs days up to 35 days back, and a run needs the card numbers to tell two taps of one
+ * amount apart.
+ */
+export const DEFAULT_PII_DAYS = 90
+const MIN_PII_DAYS = 40
 
 interface FileConfig {
   stores?: Record<string, { name?: string, cutoff?: string, aliases?: Record<string, string | string[]>, feeBands?: Partial<Record<'octopus' | 'alipayhk', FeeBand>> }>
@@ -95,6 +111,7 @@ interface FileConfig {
   limits?: Partial<Limits>
   locations?: Record<string, { name?: string, kind?: string }>
   forwarding?: FileForwarding
+  retention?: Partial<RetentionSettings>
 }
 
 function int (env: Env, name: string, fallback: number, min = 0): number {
@@ -207,12 +224,14 @@ export function loadConfig (env: Env = process.env): Config {
     ...DEFAULT_LIMITS,
     ...file.limits,
     uploadBytes: int(env, 'RECON_MAX_UPLOAD_BYTES', file.limits?.uploadBytes ?? DEFAULT_LIMITS.uploadBytes, 1),
-    webhookBodyBytes: int(env, 'RECON_MAX_WEBHOOK_BYTES', file.limits?.webhookBodyBytes ?? DEFAULT_LIMITS.webhookBodyBytes, 1)
+    webhookBodyBytes: int(env, 'RECON_MAX_WEBHOOK_BYTES', file.limits?.webhookBodyBytes ?? DEFAULT_LIMITS.webhookBodyBytes, 1),
+    shutdownTimeoutMs: int(env, 'RECON_SHUTDOWN_TIMEOUT_MS', file.limits?.shutdownTimeoutMs ?? DEFAULT_LIMITS.shutdownTimeoutMs, 1000)
   }
   return Object.freeze({
     recon: reconConfig(file),
     locations: locationsConfig(file, stores),
     forwarding: forwardingConfig(file.forwarding),
+    retention: retentionConfig(env, file),
     env: mode,
     databaseUrl: env.DATABASE_URL || null,
     dataDir,
@@ -224,8 +243,22 @@ export function loadConfig (env: Env = process.env): Config {
     stores,
     octopusProfiles,
     limits,
-    devSecretsFile
+    devSecretsFile,
+    logLevel: logLevel(env.LOG_LEVEL)
   })
+}
+
+function retentionConfig (env: Env, file: FileConfig): RetentionSettings {
+  const days = int(env, 'RECON_PII_RETENTION_DAYS', file.retention?.personalDataDays ?? DEFAULT_PII_DAYS, MIN_PII_DAYS)
+  if (!Number.isInteger(days) || days < MIN_PII_DAYS || days > 3650) throw new ConfigError(`retention.personalDataDays must be a whole number of days from ${MIN_PII_DAYS} to 3650, got ${days}`)
+  return { personalDataDays: days }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+function logLevel (v: string | undefined): string {
+  if (!v) return 'info'
+  if (!LOG_LEVELS.includes(v)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${v}"`)
+  return v
 }
 
 function reconConfig (file: FileConfig): ReconConfig {

@@ -3,6 +3,10 @@
 // database error's text can leak schema and query details (fastify's Errors.md).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { InputError } from '../connectors/errors.ts'
+import { isConnectionError } from './db/health.ts'
+
+/** How long a client is asked to wait while the database is away (a restart takes seconds). */
+export const OUTAGE_RETRY_AFTER_S = 5
 
 export class HttpError extends Error {
   readonly statusCode: number
@@ -34,6 +38,12 @@ export function errorHandler (err: FastifyError | Error, req: FastifyRequest, re
   }
   if (fe.code === 'FST_ERR_HANDLER_TIMEOUT') {
     reply.code(503).header('retry-after', '30').send({ error: 'TIMEOUT', message: 'the request took too long; try again' })
+    return
+  }
+  if (isConnectionError(err)) {
+    // nothing was stored, and the caller is told to come back (POS vendors retry on 503); the outage
+    // itself is logged once by the database's health watch, not once per request
+    reply.code(503).header('retry-after', String(OUTAGE_RETRY_AFTER_S)).send({ error: 'UNAVAILABLE', message: 'the database is unavailable; nothing was stored; try again shortly' })
     return
   }
   const status = fe.statusCode ?? 500

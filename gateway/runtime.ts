@@ -3,7 +3,7 @@
 // and the tests, so all of them run the same code.
 import { PgBoss } from 'pg-boss'
 import pg from 'pg'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { builtInConnectors } from '../connectors/index.ts'
 import { buildApp } from './app.ts'
 import type { Config } from './config.ts'
@@ -18,6 +18,9 @@ import { ensureReconcileQueue, startReconcileWorker } from './recon/queue.ts'
 import { ensureForwardQueues } from './forward/outbox.ts'
 import { startForwardWorkers } from './forward/deliver.ts'
 import { checkLowStock } from './replenish/low-stock.ts'
+import { isConnectionError } from './db/health.ts'
+import { SUPERVISION } from './jobs.ts'
+import { ensureRetentionQueue, startRetentionWorker } from './retention/purge.ts'
 import type { ConstructorOptions } from 'pg-boss'
 
 export interface Logger { info (o: object | string, m?: string): void, warn (o: object | string, m?: string): void, error (o: object | string, m?: string): void }
@@ -31,13 +34,22 @@ export interface RuntimeOptions {
   log?: Logger
   /** pg-boss settings for tests (e.g. a short supervision interval to notice a killed worker soon). */
   boss?: Partial<ConstructorOptions>
+  /** The HTTP app logs through this logger (the server's), instead of building one from `logger`. */
+  loggerInstance?: FastifyBaseLogger
+  /** Wait (logging once) for a database that is not up yet instead of failing: the server's start. */
+  waitForDatabase?: boolean
 }
 
 export interface Runtime extends AppDeps {
   app: FastifyInstance | null
   embedded: EmbeddedServer | null
   databaseUrl: string
-  close (): Promise<void>
+  /**
+   * Stops taking requests, lets those in flight and the running jobs finish within `timeoutMs`, then
+   * closes the database. Jobs still running at the deadline are handed back to the queue (retried by
+   * another gateway, or this one when it starts again). `finished`: nothing was cut short.
+   */
+  close (opts?: { timeoutMs?: number }): Promise<{ finished: boolean }>
 }
 
 const silent: Logger = { info () {}, warn () {}, error () {} }
@@ -67,6 +79,30 @@ async function registerLocations (db: AppDeps['db'], config: Config): Promise<vo
     [all.map(l => l.id), all.map(l => l.name), all.map(l => l.kind)])
 }
 
+/** Waits for `work`, or calls `cut` once `ms` have passed and waits for the work to end then. */
+async function settleWithin (work: Promise<unknown>, ms: number, cut: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'late'>(resolve => { timer = setTimeout(() => resolve('late'), ms) })
+  if (await Promise.race([work, late]) === 'late') cut()
+  clearTimeout(timer)
+  await work
+}
+
+/** Runs `attempt` until the database answers, logging the wait once; other errors end the start. */
+async function untilReachable<T> (attempt: () => Promise<T>, log: Logger): Promise<T> {
+  let waiting = false
+  for (let delay = 500; ; delay = Math.min(delay * 2, 5000)) {
+    try {
+      return await attempt()
+    } catch (err) {
+      if (!isConnectionError(err)) throw err
+      if (!waiting) log.warn({ reason: (err as Error).message }, 'waiting for the database')
+      waiting = true
+      await new Promise(resolve => setTimeout(resolve, delay))
+    }
+  }
+}
+
 export async function startRuntime (config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const log = opts.log ?? silent
   let embedded: EmbeddedServer | null = null
@@ -77,21 +113,25 @@ export async function startRuntime (config: Config, opts: RuntimeOptions = {}): 
     url = e.url
   }
   try {
-    const applied = await migrate(url)
+    const applied = await (opts.waitForDatabase ? untilReachable(() => migrate(url!), log) : migrate(url))
     if (applied.length) log.info({ applied }, 'database migrated')
-    const db = createDb(url, { max: 20 })
+    const db = createDb(url, { max: 20, log })
     const { rows } = await db.query<{ synchronous_commit: string }>('SHOW synchronous_commit')
     if (rows[0].synchronous_commit === 'off') {
       // a 2xx to a POS vendor promises the delivery is stored; asynchronous commit can lose it
       if (config.env === 'production') throw new Error('synchronous_commit is off: acknowledged webhooks could be lost in a crash; turn it on')
       log.warn({ synchronous_commit: 'off' }, 'synchronous_commit is off (acceptable only for tests)')
     }
-    const boss = new PgBoss({ connectionString: url, max: 6, useListenNotify: true, application_name: 'recon-jobs', ...opts.boss })
-    boss.on('error', err => log.error({ err }, 'job queue error'))
+    // max 10: the transactional workers pin three connections for their handlers' whole run, and
+    // heartbeats, fetches and the supervisor need the rest
+    const boss = new PgBoss({ connectionString: url, max: 10, useListenNotify: true, application_name: 'recon-jobs', ...SUPERVISION, ...opts.boss })
+    // pg-boss's loops recover by themselves; an outage is logged once by the database's health watch
+    boss.on('error', err => { if (!db.health.failed(err, 'jobs')) log.error({ err }, 'job queue error') })
     await boss.start()
     await ensureNormalizeQueue(boss)
     await ensureReconcileQueue(boss)
     await ensureForwardQueues(boss, config.forwarding)
+    await ensureRetentionQueue(boss)
     await registerLocations(db, config)
     const registry = builtInConnectors(config.octopusProfiles)
     const cipher = new PiiCipher(config.piiKeys)
@@ -100,22 +140,28 @@ export async function startRuntime (config: Config, opts: RuntimeOptions = {}): 
     if (opts.workers) {
       await startNormalizeWorker({ ...deps, log })
       await startReconcileWorker({ ...deps, log })
+      await startRetentionWorker({ db, boss, settings: config.retention, log })
       await startForwardWorkers({ db, boss, forwarding: config.forwarding, log, afterPosting: (sql, posted) => checkLowStock(sql, { boss, forwarding: config.forwarding }, posted) })
     }
-    const app = opts.http === false ? null : await buildApp(deps, { logger: opts.logger })
+    const app = opts.http === false ? null : await buildApp(deps, { logger: opts.logger, loggerInstance: opts.loggerInstance })
     let closed = false
     return {
       ...deps,
       app,
       embedded,
       databaseUrl: url,
-      async close () {
-        if (closed) return
+      async close ({ timeoutMs = config.limits.shutdownTimeoutMs } = {}) {
+        if (closed) return { finished: true }
         closed = true
-        await app?.close()
-        await boss.stop({ graceful: true, timeout: 30_000, close: true })
+        const until = Date.now() + timeoutMs
+        const left = (): number => Math.max(1000, until - Date.now())
+        // fastify stops listening, answers 503 on kept-alive connections and waits for requests in flight
+        if (app) await settleWithin(app.close(), left(), () => app.server.closeAllConnections())
+        await boss.stop({ graceful: true, timeout: left(), close: true })
+        const finished = Date.now() <= until
         await db.close()
         await embedded?.stop()
+        return { finished }
       }
     }
   } catch (err) {

@@ -49,6 +49,18 @@ t.test('records get the physical line they start on, also after multi-line quote
   t.same(lines, [1, 2, 4])
 })
 
+t.test("Excel's =\"…\" text trick as Excel writes it (unquoted) is read as the text inside; the quoted form too", async t => {
+  const raw = split('id,txn,amt\nPOS1-000123,="2026112022001400000000000001",12.50\n="A""B",x,="00123"\n', ',')
+  t.same(raw.bad, [])
+  t.same(raw.rows, [['id', 'txn', 'amt'], ['POS1-000123', '2026112022001400000000000001', '12.50'], ['A"B', 'x', '00123']])
+  const pipes = split('a|="0042"|b\n', '|')
+  t.same(pipes.rows, [['a', '0042', 'b']], 'with pipes as the delimiter')
+  const inside = split('a,"note: =""x"" stays",b\n', ',')
+  t.same(inside.rows, [['a', 'note: ="x" stays', 'b']], 'a ="…" inside a quoted field is left as text')
+  const quoted = split('a,"=""0042""",b\n', ',')
+  t.same(quoted.rows, [['a', '="0042"', 'b']], 'the fully quoted form reaches clean() as ="…"')
+})
+
 t.test('F4: stray and unclosed quotes are reported with line numbers, not swallowed silently', async t => {
   const stray = split('a,b\nab"c",d\ne,f\n')
   t.same(stray.bad.map(e => [e.line, e.message]), [[2, 'malformed quoting (INVALID_OPENING_QUOTE)']])

@@ -35,6 +35,8 @@ export class DelimitedSplitter {
   readonly #delimiter: string
   readonly #max: number
   readonly #nl: string
+  /** A whole field written as Excel's ="…" formula (see #parseQuoted). */
+  readonly #excelText: RegExp
   #partial = ''
   #line = 1
   // a quoted record spanning several lines, waiting for its closing quote
@@ -49,6 +51,8 @@ export class DelimitedSplitter {
     this.#delimiter = options.delimiter
     this.#max = options.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE
     this.#nl = options.newline ?? '\n'
+    const d = this.#delimiter.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    this.#excelText = new RegExp(`(^|${d})="((?:[^"]|"")*)"(?=${d}|$)`, 'g')
   }
 
   /** Physical lines fully read so far. */
@@ -118,7 +122,12 @@ export class DelimitedSplitter {
     }
   }
 
-  #parseQuoted (text: string, line: number, sink: RecordSink, bad: BadRecordSink): void {
+  #parseQuoted (record: string, line: number, sink: RecordSink, bad: BadRecordSink): void {
+    // Excel's text trick as Excel writes it, unquoted: POS1-000123,="2026112022001400000000000001",…
+    // A quote inside an unquoted field is not CSV, so csv-parse refuses it; the formula's string literal
+    // (its quotes doubled, as in CSV) is the field's text. The fully quoted form "=""…""" parses as it
+    // is, and clean() (fields.ts) takes the ="…" off.
+    const text = record.includes('="') ? record.replace(this.#excelText, '$1"$2"') : record
     let rows: string[][]
     try {
       rows = parseCsv(text, { delimiter: this.#delimiter, relax_column_count: true, max_record_size: this.#max, record_delimiter: ['\n'] })

@@ -27,6 +27,16 @@ t.test('impossible dates are refused, not rolled over', async t => {
   t.throws(() => parseProviderDate('2026-11-31'), TimeFormatError)
 })
 
+t.test('ISO-8601 with an offset: every field is checked, none rolls over into the next day or hour', async t => {
+  for (const bad of ['2026-11-31T12:01:09+08:00', '2026-02-29T10:00:00Z', '2026-11-20T12:99:00+08:00', '2026-11-20T24:00:00Z',
+    '2026-11-20T12:00:60+08:00', '2026-13-01T10:00:00Z', '2026-00-10T10:00:00Z', '2026-11-00T10:00:00Z', '2026-11-20T10:00:00+08:75', '2026-11-20T10:00:00+15:00', '2026-11-20T10:00:00-13:00']) {
+    t.throws(() => parseProviderTime(bad), TimeFormatError, bad)
+  }
+  t.equal(parseProviderTime('2028-02-29T23:59:59+08:00').toISOString(), '2028-02-29T15:59:59.000Z', 'a leap day is a day')
+  t.equal(parseProviderTime('2026-11-20T10:00:00+14:00').toISOString(), '2026-11-19T20:00:00.000Z', 'Kiribati, the easternmost offset')
+  t.equal(parseProviderTime('2026-11-20T10:00:00-1200').toISOString(), '2026-11-20T22:00:00.000Z', 'the westernmost, without a colon')
+})
+
 t.test('business day around HKT midnight', async t => {
   t.equal(businessDate(new Date('2026-11-20T15:59:59Z')), '2026-11-20', '23:59:59 HKT')
   t.equal(businessDate(new Date('2026-11-20T16:00:00Z')), '2026-11-21', '00:00:00 HKT is the next day')

@@ -65,11 +65,7 @@ export function parseProviderTime (input: string): Date {
   if (fast !== null) return fast
   const s = input.trim()
   let m = ISO_OFFSET.exec(s)
-  if (m) {
-    const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], m[6] ? +m[6] : 0, m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0)
-    if (+m[2] < 1 || +m[2] > 12 || +m[3] < 1 || +m[3] > 31 || +m[4] > 23) throw new TimeFormatError(input, 'not a valid date/time')
-    return new Date(wall - offsetMinutes(m[8]) * 60_000)
-  }
+  if (m) return isoWithOffset(input, m)
   try {
     m = YMD_HMS.exec(s)
     if (m) return hktWallToInstant(+m[1], +m[2], +m[3], m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0, m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0)
@@ -128,11 +124,29 @@ function fastWallTime (s: string): Date | null {
   try { return hktWallToInstant(y, mo, d, h[0], mi[0], sec) } catch { return null }
 }
 
-function offsetMinutes (z: string): number {
+/**
+ * An ISO-8601 time with its offset, every field checked before Date.UTC sees it: Date.UTC rolls
+ * 2026-11-31 over to 1 December and minute 99 into the next hour, so a till's impossible time would
+ * otherwise be booked to another business day.
+ */
+function isoWithOffset (input: string, m: RegExpExecArray): Date {
+  const [y, mo, d, h, mi, sec] = [+m[1], +m[2], +m[3], +m[4], +m[5], m[6] ? +m[6] : 0]
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) throw new TimeFormatError(input, 'not a valid date/time')
+  if (d > daysInMonth(y, mo)) throw new TimeFormatError(input, 'no such calendar day')
+  const offset = offsetMinutes(m[8])
+  if (offset === null) throw new TimeFormatError(input, 'not a valid UTC offset')
+  const wall = Date.UTC(y, mo - 1, d, h, mi, sec, m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0)
+  return new Date(wall - offset * 60_000)
+}
+
+/** Minutes east of UTC; null for an offset no zone has (beyond -12:00…+14:00, or minutes past 59). */
+function offsetMinutes (z: string): number | null {
   if (z === 'Z') return 0
   const sign = z[0] === '-' ? -1 : 1
   const digits = z.slice(1).replace(':', '')
-  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)))
+  const [hh, mm] = [Number(digits.slice(0, 2)), Number(digits.slice(2, 4))]
+  const minutes = sign * (hh * 60 + mm)
+  return mm > 59 || minutes < -12 * 60 || minutes > 14 * 60 ? null : minutes
 }
 
 /** Parses a calendar date ('2026-11-21', '2026/11/21', '11/21/2026', or a date-time, taking its HKT date). */

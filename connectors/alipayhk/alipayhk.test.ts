@@ -170,3 +170,17 @@ t.test('a summary file or an unknown header is refused with a clear reason', asy
   await t.rejects(readBack(join(dir, 'other.csv')), { code: 'UNKNOWN_LAYOUT', message: /not a recognised alipayhk or octopus settlement file \(first line: "date,description,amount"\)/ })
   await t.rejects(readBack(join(dir, 'other.csv'), { provider: 'alipayhk' }), InputError)
 })
+
+t.test('a settlement file saved from Excel with ="…" around the long ids imports whole, each id as its digits', async t => {
+  const dir = t.testdir({
+    '2088000000000001_settle_20261121_B0002.csv': 'Partner_transaction_id,Transaction_id,Amount,Fee,Settlement,Currency,Payment_time,Settlement_time,Type\r\n' +
+      'POS1-000123,="2026112022001400000000000001",12.50,0.13,12.37,HKD,11/20/2026 12:15,11/21/2026 9:40,PAYMENT\r\n' +
+      '="POS1-000124",="2026112022001400000000000002",="8.00",0.08,7.92,HKD,11/20/2026 12:20,11/21/2026 9:40,PAYMENT\r\n'
+  })
+  const { result, records } = await readBack(join(dir, '2088000000000001_settle_20261121_B0002.csv'))
+  t.match(result, { records: 2, issueCount: 0 })
+  t.same(records.map(r => [r.merchantRef, r.providerTxnId, r.gross]), [
+    ['POS1-000123', '2026112022001400000000000001', 1250],
+    ['POS1-000124', '2026112022001400000000000002', 800]
+  ])
+})

@@ -8,6 +8,7 @@ import { runImport } from './import.ts'
 import { runReconcile } from './reconcile.ts'
 import { ledgerCommand, LEDGER_USAGE } from './ledger.ts'
 import { accountCommand, ACCOUNT_USAGE } from './accounts.ts'
+import { maintenanceCommand, MAINTENANCE_USAGE } from './maintenance.ts'
 import { InputError } from '../../connectors/errors.ts'
 
 const USAGE = `usage:
@@ -20,15 +21,19 @@ const USAGE = `usage:
       Each file lands whole or not at all; a refused file lists every bad line. Exit code 0 when every
       file was imported (or already was), 1 when any was refused, 2 for a usage error.
 ${LEDGER_USAGE}
-${ACCOUNT_USAGE}`
+${ACCOUNT_USAGE}
+${MAINTENANCE_USAGE}`
 
 export async function main (argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   if (!command || command === '--help' || command === 'help') { console.log(USAGE); return command ? 0 : 2 }
   if (command === 'reconcile') return await reconcileCommand(rest)
-  if (['audit', 'outbox', 'stock', 'user', 'key'].includes(command)) {
+  if (['audit', 'outbox', 'stock', 'user', 'key', 'keys', 'retention'].includes(command)) {
     try {
-      const code = command === 'user' || command === 'key' ? await accountCommand(loadConfig(), command, rest) : await ledgerCommand(loadConfig(), command, rest)
+      const config = loadConfig()
+      const code = command === 'user' || command === 'key'
+        ? await accountCommand(config, command, rest)
+        : command === 'keys' || command === 'retention' ? await maintenanceCommand(config, command, rest) : await ledgerCommand(config, command, rest)
       if (code !== null) return code
     } catch (err) {
       if (err instanceof ConfigError) { console.error(`configuration error: ${err.message}`); return 2 }

@@ -23,6 +23,12 @@ export interface EmbeddedServer {
   port: number
   clusterDir: string
   stop(): Promise<void>
+  /**
+   * What `pg_ctl stop -m immediate` does (SIGQUIT to the postmaster): every backend ends at once, with no
+   * checkpoint, and the next start runs crash recovery. For fault tests; start it again on the same
+   * data directory and port with startEmbeddedPostgres.
+   */
+  crash(): Promise<void>
 }
 
 const HOOKED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const
@@ -112,7 +118,7 @@ export async function startEmbeddedPostgres (opts: EmbeddedOptions): Promise<Emb
   const shared = await runningPort(clusterDir)
   if (shared) {
     log(`embedded-postgres: using the server already running on ${clusterDir} (port ${shared})`)
-    return { url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${shared}/postgres`, port: shared, clusterDir, stop: async () => {} }
+    return { url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${shared}/postgres`, port: shared, clusterDir, stop: async () => {}, crash: async () => { throw new Error('this server belongs to another process') } }
   }
   const port = opts.port || await freePort()
   const fast = opts.unsafeFast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []
@@ -141,5 +147,19 @@ export async function startEmbeddedPostgres (opts: EmbeddedOptions): Promise<Emb
     throw new Error(`embedded PostgreSQL did not start in ${clusterDir}${err ? `: ${String(err)}` : ' (is another server using this data directory?)'}`)
   }
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`
-  return { url, port, clusterDir, stop: () => pg.stop() }
+  const child = (pg as unknown as { process?: import('node:child_process').ChildProcess }).process
+  let gone = false
+  return {
+    url,
+    port,
+    clusterDir,
+    stop: () => gone ? Promise.resolve() : pg.stop(),
+    async crash () {
+      if (gone || !child || child.exitCode !== null) return
+      gone = true
+      const exited = new Promise(resolve => child.once('exit', resolve))
+      child.kill('SIGQUIT')
+      await exited
+    }
+  }
 }

@@ -33,6 +33,8 @@ export class SchemaTooNewError extends Error {
 export async function migrate (url: string, migrations?: Migration[]): Promise<number[]> {
   const all = migrations ?? await loadMigrations()
   const client = new pg.Client({ connectionString: url, application_name: 'recon-migrate' })
+  // a connection lost mid-migration rejects the statement in flight; unheard, it would also end the process
+  client.on('error', () => {})
   await client.connect()
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY])

@@ -1,6 +1,7 @@
 // The one database module (node-postgres's project-structure advice): every query goes through here,
 // so type parsing, transactions and timing live in one place. Parameters are never logged.
 import pg from 'pg'
+import { DbHealth, isConnectionError, type HealthLog } from './health.ts'
 
 // bigint (int8) columns hold money in cents and counts: return them as JS numbers, refusing any value
 // outside the safe-integer range rather than silently losing precision.
@@ -18,6 +19,8 @@ export type TxClient = pg.PoolClient
 export interface Db {
   readonly pool: pg.Pool
   readonly url: string
+  /** Whether the database answers, as this process last saw it (an outage is logged once). */
+  readonly health: DbHealth
   query<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>
   /** Runs `fn` in one transaction on one client: COMMIT on success, ROLLBACK on any error. */
   withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>
@@ -29,6 +32,8 @@ export interface DbOptions {
   applicationName?: string
   /** Server-side limit for any one statement, in ms (default 30 s; 0 = none). */
   statementTimeoutMs?: number
+  /** Where the start and the end of an outage are logged. */
+  log?: HealthLog
 }
 
 export function createDb (url: string, options: DbOptions = {}): Db {
@@ -41,27 +46,50 @@ export function createDb (url: string, options: DbOptions = {}): Db {
     // no statement runs unbounded; the settlement import raises its own limit (SET LOCAL)
     statement_timeout: options.statementTimeoutMs ?? 30_000
   })
-  // An idle client that loses its connection emits here; without a listener the process would crash.
-  pool.on('error', () => {})
+  const health = new DbHealth(() => pool.query('SELECT 1'), options.log)
+  // A client that loses its connection emits 'error': pg-pool listens only while the client is idle,
+  // and an unheard 'error' on a checked-out client (inside a transaction, between its statements) is
+  // an uncaught exception that ends the process. Every client gets a listener for its whole life.
+  pool.on('error', err => { health.failed(err, 'pool') })
+  pool.on('connect', client => { client.on('error', err => { health.failed(err, 'client') }) })
+  const seen = async <T>(work: Promise<T>, where: string): Promise<T> => {
+    try {
+      const out = await work
+      health.ok()
+      return out
+    } catch (err) {
+      health.failed(err, where)
+      throw err
+    }
+  }
   return {
     pool,
     url,
-    query: (text, values) => pool.query(text, values as unknown[]),
-    async withTransaction (fn) {
-      const client = await pool.connect()
-      try {
-        await client.query('BEGIN')
-        const out = await fn(client)
-        await client.query('COMMIT')
-        return out
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {})
-        throw err
-      } finally {
-        client.release()
-      }
-    },
-    close: () => pool.end()
+    health,
+    query: (text, values) => seen(pool.query(text, values as unknown[]), 'query'),
+    withTransaction: fn => seen(transaction(pool, fn), 'transaction'),
+    async close () {
+      health.stop()
+      await pool.end()
+    }
+  }
+}
+
+async function transaction<T> (pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect()
+  let broken: Error | undefined
+  try {
+    await client.query('BEGIN')
+    const out = await fn(client)
+    await client.query('COMMIT')
+    return out
+  } catch (err) {
+    // a client whose connection failed is dropped from the pool, not handed to the next caller
+    if (isConnectionError(err)) broken = err as Error
+    await client.query('ROLLBACK').catch(() => {})
+    throw err
+  } finally {
+    client.release(broken)
   }
 }
 

@@ -6,6 +6,7 @@
 import type { PgBoss } from 'pg-boss'
 import type { Sql, WrittenMovement } from '../ingest/pos-store.ts'
 import type { ForwardingConfig } from '../config-forwarding.ts'
+import { ensureQueue } from '../jobs.ts'
 
 export const QUEUES = {
   /** Postings to the built-in ledger (transactional: the posting commits with the job). */
@@ -29,15 +30,15 @@ export function queueOf (sink: string): string {
 }
 
 export async function ensureForwardQueues (boss: PgBoss, f: Pick<ForwardingConfig, 'retryLimit' | 'retryDelaySeconds' | 'jobExpireSeconds'>): Promise<void> {
-  await boss.createQueue(QUEUES.dead, { retentionSeconds: 30 * 86400, deleteAfterSeconds: 30 * 86400 })
+  await ensureQueue(boss, QUEUES.dead, { retentionSeconds: 30 * 86400, deleteAfterSeconds: 30 * 86400 })
   // notify: a new delivery wakes a waiting worker at once rather than at its next poll
   const retry = { retryLimit: f.retryLimit, retryDelay: f.retryDelaySeconds, retryBackoff: true, retryDelayMax: 3600, deadLetter: QUEUES.dead, deleteAfterSeconds: 7 * 86400, notify: true }
-  // a worker killed mid-job leaves it active: it is retried once it expires
+  // a worker killed mid-job stops its heartbeat and the job is retried (jobs.ts); expiry bounds a stuck one
   const expireInSeconds = f.jobExpireSeconds
-  await boss.createQueue(QUEUES.ledger, { ...retry, expireInSeconds })
-  await boss.createQueue(QUEUES.sink, { ...retry, expireInSeconds })
+  await ensureQueue(boss, QUEUES.ledger, { ...retry, expireInSeconds })
+  await ensureQueue(boss, QUEUES.sink, { ...retry, expireInSeconds })
   // 'short': at most one waiting job per robot (new alerts ride on it); senders take the robot's lock
-  await boss.createQueue(QUEUES.robot, { ...retry, policy: 'short', expireInSeconds })
+  await ensureQueue(boss, QUEUES.robot, { ...retry, policy: 'short', expireInSeconds })
 }
 
 const inTx = (sql: Sql) => ({ db: { executeSql: (text: string, values?: unknown[]) => sql.query(text, values) } })

@@ -12,6 +12,7 @@ import { enqueue, movementEntries } from '../forward/outbox.ts'
 import { businessDate } from '../../connectors/_shared/time.ts'
 import { reopenDays } from '../recon/queue.ts'
 import { NORMALIZE_QUEUE } from './inbox.ts'
+import { ensureQueue, OUTAGE_RETRIES } from '../jobs.ts'
 
 export interface WorkerDeps { boss: PgBoss, registry: Registry, cipher: PiiCipher, config: Pick<Config, 'stores' | 'forwarding'>, log?: { warn: (o: object, m: string) => void } }
 
@@ -74,7 +75,9 @@ async function reopenLateDays (sql: Sql, boss: PgBoss, days: Set<string>, voids:
 
 /** Creates the queue (idempotent); senders need it to exist even in a process that runs no worker. */
 export async function ensureNormalizeQueue (boss: PgBoss): Promise<void> {
-  await boss.createQueue(NORMALIZE_QUEUE, { retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 300, deleteAfterSeconds: 7 * 86400, notify: true })
+  // Retried through any database outage (OUTAGE_RETRIES), kept queued for 30 days rather than pg-boss's
+  // 14 (its retention deletes jobs still waiting): an acknowledged delivery is never given up on.
+  await ensureQueue(boss, NORMALIZE_QUEUE, { ...OUTAGE_RETRIES, expireInSeconds: 300, retentionSeconds: 30 * 86400, deleteAfterSeconds: 7 * 86400, notify: true })
 }
 
 export async function startNormalizeWorker (deps: WorkerDeps): Promise<void> {

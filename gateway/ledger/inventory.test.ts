@@ -67,8 +67,8 @@ t.test('stock-take: the difference to what was on hand at the start posts as sto
 t.test('stock at an instant, provisional until the reconciler verified the sale', async t => {
   const { rt, app } = await stocked(t)
   const before = new Date()
-  await new Promise(r => setTimeout(r, 20))
-  await importPosNdjson(rt, salesFile(t.testdir({}), 'sale.ndjson', [saleEvent(1, { sku: 'A', qty: 3, prefix: 'PV' })]))
+  // the sale a millisecond after `before`: the level as of `before` must not see it
+  await importPosNdjson(rt, salesFile(t.testdir({}), 'sale.ndjson', [saleEvent(1, { sku: 'A', qty: 3, prefix: 'PV', at: new Date(before.getTime() + 1) })]))
   await drainInbox(rt)
   // the sale's movement reaches the ledger through the outbox worker's own function
   const { deliverToLedger } = await import('../forward/deliver.ts')

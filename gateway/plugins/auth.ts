@@ -5,6 +5,7 @@
 // person (a session cookie whose token is stored hashed; changes need the session's CSRF token). The
 // role must hold the permission; a store manager's requests are further limited to its stores (scope.ts).
 import { createHash, timingSafeEqual } from 'node:crypto'
+import { parseCookie } from 'cookie'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ConfigKey } from '../config.ts'
 import type { Db } from '../db/pool.ts'
@@ -42,14 +43,14 @@ export function presentedKey (req: FastifyRequest): string | null {
   return typeof key === 'string' ? key.trim() : null
 }
 
+/**
+ * A cookie's value, parsed by `cookie` (jshttp, the parser under Express and @fastify/cookie), which
+ * never throws: a malformed percent-escape (`lang=%E0%A4%A`) is kept as it came, and the caller finds
+ * it is no value it knows. Hand parsing with decodeURIComponent threw, and every page answered 500.
+ */
 export function cookie (req: FastifyRequest, name: string): string | null {
   const header = req.headers.cookie
-  if (!header) return null
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=')
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim())
-  }
-  return null
+  return header ? parseCookie(header)[name] ?? null : null
 }
 
 async function fromKey (db: Db, known: Array<{ digest: Buffer, key: ConfigKey }>, key: string): Promise<Principal | null> {

@@ -13,11 +13,17 @@ const COLUMNS: Array<[string, string]> = [
   ['resolved_by', '處理人 By'], ['resolved_at', '處理時間 At (UTC)']
 ]
 
-/** One CSV cell: quoted when it must be; a leading = + - @ is defused so a spreadsheet never runs it as a formula. */
+const PLAIN_NUMBER = /^[+-]?\d+(\.\d+)?$/
+
+/**
+ * One CSV cell: quoted when it must be. A value a spreadsheet could run as a formula (starting with
+ * = + - @, a tab or a CR; OWASP's CSV injection list) gets a leading ' unless it is a plain number, so
+ * -24.00 stays a number and -2+3+cmd|' /C calc'!A0 becomes text.
+ */
 export function csvCell (v: string | number | null | undefined): string {
   if (v === null || v === undefined) return ''
   const s = String(v)
-  const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s
+  const safe = /^[=+\-@\t\r]/.test(s) && !PLAIN_NUMBER.test(s) ? `'${s}` : s
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
 }
 

@@ -39,8 +39,16 @@ t.test('a run that finds exceptions sends finance\'s DingTalk group one actionCa
   t.match(msg.actionCard, { title: '對賬異常 Reconciliation 2026-11-20', singleURL: 'http://127.0.0.1:3000/v1/reconciliations/2026-11-20' })
   for (const code of codes) t.match(msg.actionCard.text, new RegExp(`- ${code}: ${run.report.exceptions.filter(e => e.code === code).length}\\n`), `${code} counted`)
   t.equal((msg.actionCard.text.match(/^- [A-Z_]+[^:\n]*: HK\$/gm) ?? []).length, 5, 'five largest amounts')
+  // settled: no run queued or running, every alert for finance sent
+  const state = async () => (await rt.db.query(`SELECT
+    (SELECT count(*) FROM pgboss.job WHERE name = 'recon.reconcile' AND state IN ('created', 'retry', 'active'))::int AS runs,
+    (SELECT count(*) FROM outbox WHERE sink = 'robot:finance')::int AS alerts,
+    (SELECT count(*) FROM outbox WHERE sink = 'robot:finance' AND status = 'pending')::int AS pending`)).rows[0]
+  await eventually(async () => { const s = await state(); return s.runs === 0 && s.pending === 0 }, 30_000)
+  const before = await state()
   const sent = finance().length
-  await reconcileDay(rt, { date: '2026-11-20', trigger: 'manual', asOf: '2026-11-24' })
-  await new Promise(r => setTimeout(r, 1500))
+  const again = await reconcileDay(rt, { date: '2026-11-20', trigger: 'manual', asOf: '2026-11-24' })
+  t.equal(again.outcome, 'unchanged')
+  t.same(await state(), before, 'no alert was queued by the unchanged run (an alert is written with its run, in one transaction)')
   t.equal(finance().length, sent, 'an unchanged report alerts no one again')
 })

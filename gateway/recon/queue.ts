@@ -8,6 +8,7 @@ import type { Db } from '../db/pool.ts'
 import type { Config } from '../config.ts'
 import type { PiiCipher } from '../crypto.ts'
 import { reconcileDay, type RunTrigger } from './run.ts'
+import { ensureQueue } from '../jobs.ts'
 
 export const RECONCILE_QUEUE = 'recon.reconcile'
 /** Daily: days still pending settlement, or re-opened, are run again (a settlement that never comes becomes missing). */
@@ -21,8 +22,8 @@ export interface Reason { trigger: RunTrigger, ref: string | null }
 
 /** Creates the queue (idempotent). One queued and one active run per day at most ('stately'). */
 export async function ensureReconcileQueue (boss: PgBoss): Promise<void> {
-  await boss.createQueue(RECONCILE_QUEUE, { policy: 'stately', retryLimit: 5, retryDelay: 15, retryBackoff: true, expireInSeconds: 30 * 60, deleteAfterSeconds: 14 * 86400 })
-  await boss.createQueue(SWEEP_QUEUE, { policy: 'stately', retryLimit: 3, retryDelay: 60, expireInSeconds: 300 })
+  await ensureQueue(boss, RECONCILE_QUEUE, { policy: 'stately', retryLimit: 5, retryDelay: 15, retryBackoff: true, expireInSeconds: 30 * 60, deleteAfterSeconds: 14 * 86400 })
+  await ensureQueue(boss, SWEEP_QUEUE, { policy: 'stately', retryLimit: 3, retryDelay: 60, expireInSeconds: 300 })
   await boss.schedule(SWEEP_QUEUE, SWEEP_CRON, null, { tz: 'Asia/Hong_Kong' })
 }
 

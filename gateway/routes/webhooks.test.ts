@@ -117,6 +117,11 @@ t.test('a malformed payload is answered 422 with every problem; an unknown store
   const unknown = JSON.stringify({ ...JSON.parse(SALE), data: { ...JSON.parse(SALE).data, store_id: 'XX99' } })
   const res2 = await post(rt.app!, 'pos-canonical', standardHeaders(SECRETS['pos-canonical'], 'evt_store', unknown), unknown)
   t.match(res2.json(), { error: 'INVALID_PAYLOAD', message: /unknown store XX99/ })
+  // 30 November has no 31st: refused, not booked to 1 December
+  const impossible = JSON.stringify({ ...JSON.parse(SALE), occurred_at: '2026-11-31T12:01:09+08:00' })
+  const res3 = await post(rt.app!, 'pos-canonical', standardHeaders(SECRETS['pos-canonical'], 'evt_day', impossible), impossible)
+  t.equal(res3.statusCode, 422)
+  t.match(res3.json(), { error: 'INVALID_PAYLOAD', issues: [{ column: 'occurred_at', message: /no such calendar day/ }] })
   t.match(await tally(rt.db), { inbox: 0 })
 })
 

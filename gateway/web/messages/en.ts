@@ -209,7 +209,11 @@ export const en = {
   'error.NOT_DUE': 'A settlement that is not due yet cannot be written off.',
   'error.REASON_REQUIRED': 'Give a reason of at least 3 characters.',
   'error.invalid': 'The request was not valid. Go back and check what you entered.',
-  'error.CSRF': 'The form was stale. Reload the page and try again.'
+  'error.CSRF': 'The form was stale. Reload the page and try again.',
+  'error.tooLarge': 'What was sent is too large. Nothing was changed.',
+  'error.headersTooLarge': 'The request headers are too large. Clearing this site\'s cookies usually fixes it.',
+  'error.badUrl': 'That address is not valid.',
+  'error.unavailable': 'The service is briefly unavailable (its database is restarting). Nothing was changed; try again in a few seconds.'
 } as const
 
 export type MessageKey = keyof typeof en

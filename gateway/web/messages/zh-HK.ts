@@ -210,5 +210,9 @@ export const zhHK: Record<MessageKey, string> = {
   'error.NOT_DUE': '未到期的結算不能撇賬。',
   'error.REASON_REQUIRED': '請填寫最少 3 個字的原因。',
   'error.invalid': '請求無效，請返回檢查輸入的資料。',
-  'error.CSRF': '表格已過期，請重新載入頁面再試。'
+  'error.CSRF': '表格已過期，請重新載入頁面再試。',
+  'error.tooLarge': '傳送的內容過大，沒有任何更改。',
+  'error.headersTooLarge': '請求標頭過大，清除本網站的 Cookie 通常可以解決。',
+  'error.badUrl': '網址無效。',
+  'error.unavailable': '服務暫時無法使用（資料庫正在重新啟動），沒有任何更改，請於數秒後再試。'
 }

@@ -1,0 +1,101 @@
+import t, { type Test } from 'tap'
+import { connect, type Socket } from 'node:net'
+import { LedgerSinkDouble } from '../fixtures/doubles/ledger-sink.ts'
+import { freshDb } from '../fixtures/support/db.ts'
+import { SINK_SECRET } from '../fixtures/support/forwarding.ts'
+import { startGateway, writeGatewayConfig, type GatewayProcess } from '../fixtures/support/gateway-process.ts'
+import { eventually, SECRETS } from '../fixtures/support/runtime.ts'
+import { saleEvent } from '../fixtures/support/sales.ts'
+import { standardHeaders } from '../fixtures/support/sign.ts'
+
+/** A gateway process forwarding to an external ledger that holds every request until released. */
+async function gatewayWithHeldSink (t: Test, env: Record<string, string> = {}) {
+  const db = await freshDb(t)
+  const sink = await new LedgerSinkDouble(SINK_SECRET).listen()
+  t.teardown(() => sink.close())
+  sink.server.fault = { mode: 'hold' }
+  const dir = t.testdir({})
+  const config = writeGatewayConfig(dir, { forwarding: { allowHosts: ['127.0.0.1'], timeoutMs: 60_000, sinks: [{ id: 'erp', kind: 'http', url: sink.url, secret: SINK_SECRET }] } })
+  const gw = await startGateway({ databaseUrl: db.url, config, dataDir: dir, env })
+  t.teardown(() => { if (gw.child.exitCode === null) gw.child.kill('SIGKILL') })
+  return { db, sink, gw }
+}
+
+async function postSale (gw: GatewayProcess, i: number): Promise<number> {
+  const body = saleEvent(i, { prefix: 'STOP' })
+  const res = await fetch(`${gw.url}/v1/webhooks/pos-canonical`, { method: 'POST', headers: standardHeaders(SECRETS['pos-canonical'], `evt_STOP${i}`, body), body })
+  return res.status
+}
+
+/** A webhook whose headers the server has read (it answered 100 Continue) and whose body is still to come. */
+async function halfSentWebhook (gw: GatewayProcess, i: number): Promise<{ finish: () => Promise<string> }> {
+  const body = saleEvent(i, { prefix: 'STOP' })
+  const headers = { ...standardHeaders(SECRETS['pos-canonical'], `evt_STOP${i}`, body), 'content-length': String(Buffer.byteLength(body)), expect: '100-continue' }
+  const socket: Socket = connect(gw.port, '127.0.0.1')
+  let data = ''
+  socket.on('data', d => { data += String(d) })
+  socket.write(`POST /v1/webhooks/pos-canonical HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`)
+  await eventually(async () => data.startsWith('HTTP/1.1 100 Continue'), 30_000)
+  return {
+    finish: async () => {
+      // written without ending our side: Node drops a request whose client half-closes before the answer
+      // (http's allowHalfOpen is off), which no real HTTP client does. Connection: close ends it after the answer.
+      const closed = new Promise(resolve => socket.once('close', resolve))
+      socket.write(body)
+      await closed
+      return data
+    }
+  }
+}
+
+const refused = async (gw: GatewayProcess): Promise<boolean> => {
+  try { await fetch(`${gw.url}/healthz`); return false } catch { return true }
+}
+
+t.test('C9: SIGTERM lets the request and the job in flight finish, takes no new connection, then exits 0', async t => {
+  const { db, sink, gw } = await gatewayWithHeldSink(t)
+  t.equal(await postSale(gw, 1), 202)
+  await eventually(async () => sink.server.held === 1, 30_000) // the forwarding job is in flight, its request held
+  const upload = await halfSentWebhook(gw, 2)
+  const started = Date.now()
+  gw.child.kill('SIGTERM')
+  await gw.logged(/^shutting down/)
+  await eventually(() => refused(gw), 30_000)
+  t.pass('new connections are refused')
+  const answer = await upload.finish()
+
+  t.match(answer, /\r\n\r\nHTTP\/1\.1 202 Accepted/, 'the request in flight when the signal came is stored and acknowledged')
+  t.equal(gw.child.exitCode, null, 'still running: the forwarding job has not finished')
+  sink.server.release()
+  t.equal(await gw.exited, 0)
+  t.comment(`stopped ${Date.now() - started} ms after SIGTERM`)
+  t.equal(sink.applied.length, 1, 'the held delivery completed before the exit')
+  t.same((await db.query(`SELECT status FROM outbox WHERE sink = 'http:erp' ORDER BY id`)).rows.map(r => r.status).slice(0, 1), ['delivered'])
+  t.same((await db.query(`SELECT event_id FROM inbox_events ORDER BY id`)).rows.map(r => r.event_id), ['evt_STOP1', 'evt_STOP2'], 'both acknowledged deliveries are stored')
+  t.match(gw.lines.find(l => l.msg === 'stopped'), { ms: Number })
+})
+
+t.test('a second signal exits at once; the job it was running is left for another gateway', async t => {
+  const { db, sink, gw } = await gatewayWithHeldSink(t)
+  t.equal(await postSale(gw, 1), 202)
+  await eventually(async () => sink.server.held === 1, 30_000)
+  gw.child.kill('SIGTERM')
+  await gw.logged(/^shutting down/)
+  gw.child.kill('SIGTERM')
+  t.equal(await gw.exited, 143)
+  t.equal(sink.applied.length, 0)
+  t.same((await db.query(`SELECT state FROM pgboss.job WHERE name = 'forward.sink'`)).rows, [{ state: 'active' }], 'still active: its heartbeat stops and the supervisor of a live gateway retries it')
+})
+
+t.test('at the shutdown deadline the process exits 1 and hands its unfinished job back to the queue', async t => {
+  const { db, sink, gw } = await gatewayWithHeldSink(t, { RECON_SHUTDOWN_TIMEOUT_MS: '2000' })
+  t.equal(await postSale(gw, 1), 202)
+  await eventually(async () => sink.server.held === 1, 30_000)
+  const started = Date.now()
+  gw.child.kill('SIGTERM')
+  t.equal(await gw.exited, 1)
+  t.ok(Date.now() - started >= 2000, 'it waited for the deadline')
+  await gw.logged(/^stopped at the deadline/)
+  const { rows } = await db.query(`SELECT state FROM pgboss.job WHERE name = 'forward.sink'`)
+  t.same(rows, [{ state: 'retry' }], 'the job waits for its next attempt, not for an expiry')
+})
