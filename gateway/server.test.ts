@@ -99,3 +99,16 @@ t.test('at the shutdown deadline the process exits 1 and hands its unfinished jo
   const { rows } = await db.query(`SELECT state FROM pgboss.job WHERE name = 'forward.sink'`)
   t.same(rows, [{ state: 'retry' }], 'the job waits for its next attempt, not for an expiry')
 })
+
+t.test('at start the gateway warns when its public-holiday calendar ends within 90 days', async t => {
+  const db = await freshDb(t)
+  const dir = t.testdir({})
+  // a calendar that ended with 2026: every start from October 2026 on must warn
+  const config = writeGatewayConfig(dir, { reconciliation: { holidays: ['2026-12-25'], replaceHolidays: true } })
+  const gw = await startGateway({ databaseUrl: db.url, config, dataDir: dir })
+  t.teardown(() => { if (gw.child.exitCode === null) gw.child.kill('SIGKILL') })
+  const line = await gw.logged(/public-holiday calendar/)
+  t.match(line, { level: 40, msg: /2026-12-31.*reconciliation\.holidays/ })
+  gw.child.kill('SIGTERM')
+  t.equal(await gw.exited, 0)
+})

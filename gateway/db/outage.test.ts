@@ -1,7 +1,9 @@
 import t from 'tap'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { FIXTURES } from '../../fixtures/support/settlement.ts'
 import { eventually, MemoryLog, SECRETS, testConfig } from '../../fixtures/support/runtime.ts'
 import { saleEvent } from '../../fixtures/support/sales.ts'
 import { standardHeaders } from '../../fixtures/support/sign.ts'
@@ -13,6 +15,7 @@ const post = (rt: Runtime, i: number) => {
   const body = saleEvent(i, { prefix: 'OUT' })
   return rt.app!.inject({ method: 'POST', url: '/v1/webhooks/pos-canonical', headers: standardHeaders(SECRETS['pos-canonical'], `evt_OUT${i}`, body), payload: body })
 }
+const OCTOPUS = readFileSync(join(FIXTURES, 'octopus/octopus_settlement_20261121.csv'))
 const count = async (rt: Runtime, sql: string): Promise<number> => (await rt.db.query(sql)).rows[0].n
 
 t.test('PostgreSQL stopped with -m immediate and started again: 503 with Retry-After while it is away, one log line each way, work resumes with no restart', async t => {
@@ -33,6 +36,10 @@ t.test('PostgreSQL stopped with -m immediate and started again: 503 with Retry-A
     t.equal(res.headers['retry-after'], '5')
     t.equal(res.json().error, 'UNAVAILABLE')
   }
+  const upload = () => rt.app!.inject({ method: 'POST', url: '/v1/settlements?filename=octopus_settlement_20261121.csv', headers: { authorization: 'Bearer finance-key-0123456789', 'content-type': 'text/csv' }, payload: OCTOPUS })
+  const refusedUpload = await upload()
+  t.equal(refusedUpload.statusCode, 503, 'a settlement upload too')
+  t.equal(refusedUpload.headers['retry-after'], '5')
   const ready = await rt.app!.inject({ method: 'GET', url: '/readyz' })
   t.equal(ready.statusCode, 503)
   t.match(ready.json(), { status: 'not ready', checks: { database: 'unreachable' } })
@@ -47,6 +54,8 @@ t.test('PostgreSQL stopped with -m immediate and started again: 503 with Retry-A
   for (const i of [2, 3, 4, 5, 6]) await eventually(async () => (await post(rt, i)).statusCode === 202, 30_000)
   await eventually(async () => (await rt.app!.inject({ method: 'GET', url: '/readyz' })).statusCode === 200, 30_000)
   await eventually(async () => await count(rt, `SELECT count(*)::int AS n FROM sales`) === 6, 30_000)
+  t.equal((await upload()).statusCode, 201, 'the upload sent again is imported')
+  t.equal(await count(rt, `SELECT count(*)::int AS n FROM imports`), 1, 'once: the refused attempt left nothing behind')
   t.equal(await count(rt, `SELECT count(*)::int AS n FROM inbox_events WHERE status <> 'processed'`), 0, 'every stored delivery was processed')
   t.equal(await count(rt, `SELECT count(*)::int AS n FROM inbox_events`), 6, 'nothing was stored for the refused attempts')
   t.equal(unreachable(), 1)
