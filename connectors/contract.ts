@@ -6,8 +6,10 @@ export type { Minor }
 
 // ---------------------------------------------------------------- POS side
 
-export type TenderMethod = 'cash' | 'alipayhk' | 'octopus' | 'card' | 'fps' | 'other'
-export const TENDER_METHODS: readonly TenderMethod[] = ['cash', 'alipayhk', 'octopus', 'card', 'fps', 'other']
+/** How a tender was paid at the till: a base method below, or one a registered provider settles. */
+export type TenderMethod = string
+/** The till's own methods, whatever providers are registered (a provider's descriptor adds its own). */
+export const BASE_TENDER_METHODS: readonly TenderMethod[] = ['cash', 'card', 'fps', 'other']
 
 export interface SaleLine {
   lineNo: number
@@ -58,7 +60,37 @@ export interface PosEvent {
 
 // ---------------------------------------------------------------- provider side
 
-export type Provider = 'alipayhk' | 'octopus'
+/** A settlement provider's id, as registered by its connector (registry.ts). */
+export type Provider = string
+
+/**
+ * A settlement provider as data: everything the gateway and the reconciler need to know about it,
+ * registered with its connector. Nothing outside the connector branches on a provider's name; the
+ * engine reads these fields.
+ */
+export interface ProviderDescriptor {
+  id: Provider
+  /** What people read, in the web app's languages. */
+  names: { en: string, 'zh-HK': string }
+  /** The till tender methods whose money this provider settles (usually its own id). */
+  tenderMethods: TenderMethod[]
+  /**
+   * Where a record can belong: `merchant` — one account for the whole chain, matched across stores;
+   * `store` — within its store; `device` — within its store, and per reader once the reader's till is
+   * known (a stand-alone reader's records follow its till).
+   */
+  matchScope: 'merchant' | 'store' | 'device'
+  /** Readers upload their days on their own schedule: a day not yet uploaded is pending, not missing. */
+  devicesUploadLate: boolean
+  /** The cash rounding tolerance (±roundingCents) applies between the till and the record. */
+  cashRounding: boolean
+  /** The fee rate a record is expected within; outside it is a soft exception. */
+  feeBand: { min: number, max: number }
+  /** HK business days from a sale's day to its settlement (T+1 = 1). */
+  settlementDays: number
+  /** JSON schema of the options the connector takes from RECON_CONFIG (`providers.<id>`), if any. */
+  optionsSchema?: Record<string, unknown>
+}
 export type PaymentType = 'payment' | 'refund' | 'cancel' | 'reversal' | 'add_value' | 'fee' | 'adjustment'
 export type FileKind = 'settlement' | 'transaction' | 'batch'
 

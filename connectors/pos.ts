@@ -25,6 +25,8 @@ export interface NormalizeContext {
   receivedAt: Date
   /** Maps a vendor's own store/location id to ours (configured aliases), else returns it unchanged. */
   resolveStore: (vendorStoreRef: string) => string
+  /** The tender methods the gateway knows (the registry's): a payload naming another is refused. */
+  tenderMethods: ReadonlySet<string>
 }
 
 export interface PosConnector {

@@ -1,7 +1,7 @@
 // The settlement-file side of the connector contract. A file connector recognises its layouts from the
 // first lines of decoded text and maps each data row to a PaymentRecord with a pure RowMapper; reading
 // bytes, decoding and splitting records is shared (_shared/settlement-reader.ts).
-import type { BatchTotal, FileKind, LineIssue, PaymentRecord, Provider } from './contract.ts'
+import type { BatchTotal, FileKind, LineIssue, PaymentRecord, Provider, ProviderDescriptor } from './contract.ts'
 import type { TextEncodingName } from './_shared/text.ts'
 import { field } from './_shared/fields.ts'
 import { parseMinor, MoneyFormatError, type Minor } from './_shared/money.ts'
@@ -47,6 +47,8 @@ export interface RowMapper {
 export interface SettlementConnector {
   readonly id: Provider
   readonly kind: 'settlement'
+  /** The provider this connector reads, as data (contract.ts). */
+  readonly descriptor: ProviderDescriptor
   /** Encodings tried, in order, when a file is not UTF-8 (a mapping profile may name its own). */
   legacyEncodings (ctx: DetectContext): readonly TextEncodingName[]
   /** Recognises one of this provider's layouts from the first lines, or returns null. */

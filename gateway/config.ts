@@ -8,8 +8,10 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import type { WebhookSecret } from '../connectors/pos.ts'
 import { parseProfile, type MappingProfile } from '../connectors/octopus/profile.ts'
-import { HK_HOLIDAYS_DEFAULT } from '../reconciler/calendar.ts'
-import type { FeeBand, ReconSettings } from '../reconciler/types.ts'
+import { builtInConnectors } from '../connectors/index.ts'
+import type { Registry } from '../connectors/registry.ts'
+import type { FeeBand } from '../reconciler/types.ts'
+import { defaultRecon, reconConfig, type FileReconciliation, type ReconConfig } from './config-recon.ts'
 import { ConfigError } from './config-error.ts'
 import { isScoped, parseRole, ROLES, type Role } from './auth/roles.ts'
 import { forwardingConfig, type FileForwarding, type ForwardingConfig } from './config-forwarding.ts'
@@ -42,18 +44,10 @@ export interface Limits {
   shutdownTimeoutMs: number
 }
 
-/** Reconciliation settings; the run's `asOf` is added per run. */
-export type ReconConfig = Omit<ReconSettings, 'asOf'>
+export type { ReconConfig }
 
-export const DEFAULT_RECON: ReconConfig = {
-  windowMinutes: 10,
-  roundingCents: 5,
-  // fees are read from the files, never computed; these bands only flag drift (1.5% Octopus via
-  // KPay and 1% AlipayHK in the published samples sit well inside them)
-  feeBands: { octopus: { min: 0.005, max: 0.025 }, alipayhk: { min: 0.003, max: 0.02 } },
-  settlementDays: { octopus: 1, alipayhk: 1 },
-  holidays: new Set(HK_HOLIDAYS_DEFAULT)
-}
+/** The reconciliation settings of the built-in providers with nothing configured (tests start from it). */
+export const DEFAULT_RECON: ReconConfig = defaultRecon(builtInConnectors().providers.values())
 
 export interface Config {
   env: 'development' | 'production' | 'test'
@@ -102,8 +96,8 @@ export const DEFAULT_PII_DAYS = 90
 const MIN_PII_DAYS = 40
 
 interface FileConfig {
-  stores?: Record<string, { name?: string, cutoff?: string, aliases?: Record<string, string | string[]>, feeBands?: Partial<Record<'octopus' | 'alipayhk', FeeBand>> }>
-  reconciliation?: { windowMinutes?: number, roundingCents?: number, feeBands?: Partial<Record<'octopus' | 'alipayhk', FeeBand>>, settlementDays?: Partial<Record<'octopus' | 'alipayhk', number>>, holidays?: string[], replaceHolidays?: boolean, devices?: Record<string, string> }
+  stores?: Record<string, { name?: string, cutoff?: string, aliases?: Record<string, string | string[]>, feeBands?: Record<string, FeeBand> }>
+  reconciliation?: FileReconciliation
   webhooks?: Record<string, Array<{ secret: string, notBefore?: string, notAfter?: string }>>
   apiKeys?: Array<{ role: string, key: string, stores?: string[] }>
   piiKeys?: Array<{ id: string, key: string }>
@@ -228,7 +222,8 @@ export function loadConfig (env: Env = process.env): Config {
     shutdownTimeoutMs: int(env, 'RECON_SHUTDOWN_TIMEOUT_MS', file.limits?.shutdownTimeoutMs ?? DEFAULT_LIMITS.shutdownTimeoutMs, 1000)
   }
   return Object.freeze({
-    recon: reconConfig(file),
+    // the providers the configuration may name: the registry's, with the deployment's profiles
+    recon: reconConfig(file.reconciliation ?? {}, file.stores ?? {}, registryOf({ octopusProfiles }).providers),
     locations: locationsConfig(file, stores),
     forwarding: forwardingConfig(file.forwarding),
     retention: retentionConfig(env, file),
@@ -261,41 +256,6 @@ function logLevel (v: string | undefined): string {
   return v
 }
 
-function reconConfig (file: FileConfig): ReconConfig {
-  const r = file.reconciliation ?? {}
-  const band = (b: FeeBand | undefined, what: string): FeeBand | undefined => {
-    if (b === undefined) return undefined
-    if (!(typeof b.min === 'number' && typeof b.max === 'number' && b.min >= 0 && b.min <= b.max && b.max < 1)) throw new ConfigError(`${what}: a fee band is { "min": rate, "max": rate } with 0 ≤ min ≤ max < 1`)
-    return b
-  }
-  for (const d of r.holidays ?? []) if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new ConfigError(`reconciliation.holidays: "${d}" is not YYYY-MM-DD`)
-  const whole = (v: number | undefined, lo: number, hi: number, what: string): void => {
-    if (v !== undefined && !(Number.isInteger(v) && v >= lo && v <= hi)) throw new ConfigError(`reconciliation.${what} must be a whole number from ${lo} to ${hi}`)
-  }
-  whole(r.windowMinutes, 1, 1440, 'windowMinutes')
-  whole(r.roundingCents, 0, 50, 'roundingCents')
-  for (const [p, n] of Object.entries(r.settlementDays ?? {})) whole(n, 0, 30, `settlementDays.${p}`)
-  // a stand-alone Octopus reader and the till it serves: { "9A1F02": "MK01:T1" }
-  for (const [device, till] of Object.entries(r.devices ?? {})) if (!/^[^:]+:[^:]+$/.test(String(till))) throw new ConfigError(`reconciliation.devices.${device}: name the till as "STORE:TERMINAL"`)
-  const storeFeeBands: NonNullable<ReconConfig['storeFeeBands']> = {}
-  for (const [id, st] of Object.entries(file.stores ?? {})) {
-    if (!st.feeBands) continue
-    storeFeeBands[id] = { octopus: band(st.feeBands.octopus, `store ${id} octopus`), alipayhk: band(st.feeBands.alipayhk, `store ${id} alipayhk`) }
-  }
-  return {
-    windowMinutes: r.windowMinutes ?? DEFAULT_RECON.windowMinutes,
-    roundingCents: r.roundingCents ?? DEFAULT_RECON.roundingCents,
-    feeBands: {
-      octopus: band(r.feeBands?.octopus, 'octopus') ?? DEFAULT_RECON.feeBands.octopus,
-      alipayhk: band(r.feeBands?.alipayhk, 'alipayhk') ?? DEFAULT_RECON.feeBands.alipayhk
-    },
-    storeFeeBands,
-    settlementDays: { ...DEFAULT_RECON.settlementDays, ...r.settlementDays },
-    holidays: new Set([...(r.replaceHolidays ? [] : DEFAULT_RECON.holidays), ...r.holidays ?? []]),
-    devices: r.devices ?? {}
-  }
-}
-
 /** Every store is a location of kind store; others (a central warehouse, a pop-up stall) are listed. */
 function locationsConfig (file: FileConfig, stores: StoreConfig[]): LocationConfig[] {
   const out: LocationConfig[] = stores.map(s => ({ id: s.id, name: s.name, kind: 'store' }))
@@ -305,6 +265,11 @@ function locationsConfig (file: FileConfig, stores: StoreConfig[]): LocationConf
     out.push({ id, name: l.name ?? id, kind: l.kind as LocationConfig['kind'] })
   }
   return out
+}
+
+/** The connectors this configuration runs with: the built-in ones, with the deployment's mapping profiles. */
+export function registryOf (config: Pick<Config, 'octopusProfiles'>): Registry {
+  return builtInConnectors(config.octopusProfiles)
 }
 
 /** A store's trading-day cut-off; unknown stores end their day at midnight. */

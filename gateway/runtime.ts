@@ -4,9 +4,8 @@
 import { PgBoss } from 'pg-boss'
 import pg from 'pg'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import { builtInConnectors } from '../connectors/index.ts'
 import { buildApp } from './app.ts'
-import type { Config } from './config.ts'
+import { registryOf, type Config } from './config.ts'
 import { PiiCipher } from './crypto.ts'
 import type { AppDeps } from './deps.ts'
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.ts'
@@ -133,7 +132,7 @@ export async function startRuntime (config: Config, opts: RuntimeOptions = {}): 
     await ensureForwardQueues(boss, config.forwarding)
     await ensureRetentionQueue(boss)
     await registerLocations(db, config)
-    const registry = builtInConnectors(config.octopusProfiles)
+    const registry = registryOf(config)
     const cipher = new PiiCipher(config.piiKeys)
     const inbox = new InboxWriter(db, boss)
     const deps: AppDeps = { config, db, boss, registry, cipher, inbox }

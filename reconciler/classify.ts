@@ -9,8 +9,8 @@ import type { Provider, ReconException, ReconPayment, ReconSettings } from './ty
 export interface DayContext {
   date: string
   settings: ReconSettings
-  /** Whether the Octopus reader of this till has uploaded the given day. */
-  uploaded: (storeId: string, terminalId: string | null, day: string) => boolean
+  /** Whether the provider's reader at this till has uploaded the given day. */
+  uploaded: (provider: string, storeId: string, terminalId: string | null, day: string) => boolean
   /** The store a record belongs to (its sale's, else its own). */
   storeOfPayment: (p: ReconPayment) => string | null
   /** The sale a record (by id) was matched to, if any. */
@@ -31,7 +31,7 @@ export function tenderExceptions (m: Matching, ctx: DayContext): ReconException[
     const pairing = m.byTender.get(t)
     if (pairing) {
       const p = pairing.payment
-      const tolerance = t.provider === 'octopus' ? s.roundingCents : 0
+      const tolerance = s.providers[t.provider]?.cashRounding ? s.roundingCents : 0
       if (Math.abs(p.gross - t.tender.amount) > tolerance) {
         out.push({ ...base('AMOUNT_MISMATCH', t), actual: p.gross, provider_txn_id: p.providerTxnId, payment_id: p.id, detail: `the ${t.provider} record says ${formatMinor(p.gross)}, the till ${formatMinor(t.tender.amount)}` })
       }
@@ -56,8 +56,8 @@ export function tenderExceptions (m: Matching, ctx: DayContext): ReconException[
     const due = addBusinessDays(t.sale.businessDate, s.settlementDays[t.provider], s.holidays)
     if (s.asOf < due) {
       out.push({ ...base('PENDING_SETTLEMENT', t), detail: `${t.provider} settles ${t.sale.businessDate} on ${due}` })
-    } else if (t.provider === 'octopus' && !ctx.uploaded(t.sale.storeId, t.sale.terminalId, t.sale.businessDate)) {
-      out.push({ ...base('PENDING_SETTLEMENT', t), detail: `the Octopus reader of till ${t.sale.terminalId ?? '?'} has not uploaded ${t.sale.businessDate} yet` })
+    } else if (s.providers[t.provider]?.devicesUploadLate && !ctx.uploaded(t.provider, t.sale.storeId, t.sale.terminalId, t.sale.businessDate)) {
+      out.push({ ...base('PENDING_SETTLEMENT', t), detail: `the ${t.provider} reader of till ${t.sale.terminalId ?? '?'} has not uploaded ${t.sale.businessDate} yet` })
     } else if (t.dir === 'payment') {
       out.push({ ...base('MISSING_PAYMENT', t), detail: `no ${t.provider} record for ${t.tender.reference ? `reference ${t.tender.reference}` : `${formatMinor(t.tender.amount)} within ${s.windowMinutes} min on till ${t.sale.terminalId ?? '?'}`}` })
     } else {

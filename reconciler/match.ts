@@ -4,7 +4,7 @@
 //     through original_partner_transaction_ID / originalTransactionId; cancels and reversals linked to
 //     the payment they undo;
 //   pass 2, by amount and time, for tenders and records that carry no reference (assign.ts).
-import type { ManualLink, Provider, ReconPayment, ReconSale, ReconSettings, ReconTender } from './types.ts'
+import type { ManualLink, Provider, ProviderRules, ReconPayment, ReconSale, ReconSettings, ReconTender } from './types.ts'
 import { directionOf, type Direction } from './index-payments.ts'
 import { assignByTime } from './assign.ts'
 
@@ -27,12 +27,16 @@ export class Matching {
   /** Records set aside: the extra payments of a tender paid twice. */
   readonly claimed = new Set<string>()
 
-  constructor (sales: readonly ReconSale[]) {
+  constructor (sales: readonly ReconSale[], providers: ReconSettings['providers']) {
     this.tenders = []
+    // only tenders a registered provider settles have records to match
+    const providerOf = new Map<string, Provider>()
+    for (const [id, rules] of Object.entries(providers)) for (const method of rules.tenderMethods) providerOf.set(method, id)
     for (const sale of sales) {
       for (const tender of sale.tenders) {
-        if (tender.method !== 'octopus' && tender.method !== 'alipayhk') continue
-        const ref: TenderRef = { key: `${sale.key}#${tender.tenderNo}`, sale, tender, provider: tender.method, dir: tender.amount < 0 ? 'refund' : 'payment' }
+        const provider = providerOf.get(tender.method)
+        if (!provider) continue
+        const ref: TenderRef = { key: `${sale.key}#${tender.tenderNo}`, sale, tender, provider, dir: tender.amount < 0 ? 'refund' : 'payment' }
         this.tenders.push(ref)
         const list = this.tendersOf.get(sale)
         if (list) list.push(ref); else this.tendersOf.set(sale, [ref])
@@ -215,27 +219,29 @@ export function linkVoidRefunds (m: Matching, live: readonly ReconPayment[]): vo
  * reader and direction; identical amounts by global assignment, then amounts within the rounding
  * tolerance, closest first.
  */
-export function matchByAmountTime (m: Matching, live: readonly ReconPayment[], s: ReconSettings, deviceOf: (storeId: string, terminalId: string | null) => string | null): void {
+export function matchByAmountTime (m: Matching, live: readonly ReconPayment[], s: ReconSettings, deviceOf: (provider: Provider, storeId: string, terminalId: string | null) => string | null): void {
   const windowMs = s.windowMinutes * 60_000
   const referenced = new Set(m.tenders.flatMap(t => t.tender.reference ? [`${t.provider}|${t.tender.reference}`] : []))
   const tenders = m.tenders.filter(t => !m.byTender.has(t) && !t.tender.reference && !t.tender.providerTxnId && !m.reversedTender.has(t))
   const payments = live.filter(p => m.isFree(p) && directionOf(p) && p.paidAt !== null && !(p.merchantRef && referenced.has(`${p.provider}|${p.merchantRef}`)))
-  // a reader is compared with its own till when the pairing is known, else within the store
+  // the provider's match scope: a merchant-wide account across stores, else within the store; per
+  // device, a reader is compared with its own till when the pairing is known, else within the store
+  const scope = (provider: Provider): ProviderRules['matchScope'] => s.providers[provider]?.matchScope ?? 'store'
   const knownDevices = new Set<string>()
   const tenderGroup = (t: TenderRef): string => {
-    const dev = t.provider === 'octopus' ? deviceOf(t.sale.storeId, t.sale.terminalId) : null
+    const dev = scope(t.provider) === 'device' ? deviceOf(t.provider, t.sale.storeId, t.sale.terminalId) : null
     if (dev) knownDevices.add(`${t.sale.storeId}|${dev}`)
-    return `${t.provider}|${t.dir}|${t.provider === 'alipayhk' ? '*' : t.sale.storeId}|${dev ?? '?'}`
+    return `${t.provider}|${t.dir}|${scope(t.provider) === 'merchant' ? '*' : t.sale.storeId}|${dev ?? '?'}`
   }
   const tenderGroups = group(tenders, tenderGroup)
   const paymentGroups = group(payments, p => {
-    const store = p.provider === 'alipayhk' ? '*' : p.storeId ?? '*'
+    const store = scope(p.provider) === 'merchant' ? '*' : p.storeId ?? '*'
     const dev = p.deviceId && knownDevices.has(`${store}|${p.deviceId}`) ? p.deviceId : '?'
     return `${p.provider}|${directionOf(p)}|${store}|${dev}`
   })
   for (const [key, ts] of [...tenderGroups].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)) {
     const ps = paymentGroups.get(key)
-    if (ps) assignGroup(m, ts, ps, windowMs, ts[0].provider === 'octopus' ? s.roundingCents : 0)
+    if (ps) assignGroup(m, ts, ps, windowMs, s.providers[ts[0].provider]?.cashRounding ? s.roundingCents : 0)
   }
 }
 

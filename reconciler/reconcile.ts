@@ -6,7 +6,7 @@ import { chainRefunds, linkCancels, linkVoidRefunds, matchByAmountTime, matchByR
 import { paymentExceptions, tenderExceptions, type DayContext } from './classify.ts'
 import { movementsOf, stockExceptions } from './stock.ts'
 import { buildReport } from './report.ts'
-import type { ReconException, ReconInput, ReconReport, ReconSale, ResolvedException, Resolution } from './types.ts'
+import type { ReconException, ReconInput, ReconReport, ReconSale, ReconSettings, ResolvedException, Resolution } from './types.ts'
 
 const byKey = (a: ReconSale, b: ReconSale): number => a.key < b.key ? -1 : a.key > b.key ? 1 : 0
 
@@ -30,26 +30,28 @@ function applyResolutions (exceptions: ReconException[], resolutions: readonly R
   return { open, resolved }
 }
 
-/** Which Octopus reader serves which till: configured, else learnt from the day's reference matches. */
-function readerMap (m: Matching, configured: Record<string, string> | undefined) {
+/**
+ * Which reader serves which till, for providers matched per device: configured, else learnt from the
+ * day's reference matches (per provider: a till may have a reader of each).
+ */
+function readerMap (m: Matching, s: ReconSettings) {
   const fixed = new Map<string, string>() // `${store}:${terminal}` → device
-  for (const [device, till] of Object.entries(configured ?? {})) fixed.set(till, device)
+  for (const [device, till] of Object.entries(s.devices ?? {})) fixed.set(till, device)
   const seen = new Map<string, Map<string, number>>()
   const learn = (): void => {
     for (const t of m.tenders) {
       const p = m.byTender.get(t)?.payment
-      if (t.provider !== 'octopus' || !p?.deviceId) continue
-      const till = `${t.sale.storeId}:${t.sale.terminalId ?? ''}`
+      if (s.providers[t.provider]?.matchScope !== 'device' || !p?.deviceId) continue
+      const till = `${t.provider}|${t.sale.storeId}:${t.sale.terminalId ?? ''}`
       const counts = seen.get(till) ?? new Map<string, number>()
       counts.set(p.deviceId, (counts.get(p.deviceId) ?? 0) + 1)
       seen.set(till, counts)
     }
   }
-  const deviceOf = (storeId: string, terminalId: string | null): string | null => {
-    const till = `${storeId}:${terminalId ?? ''}`
-    const f = fixed.get(till)
+  const deviceOf = (provider: string, storeId: string, terminalId: string | null): string | null => {
+    const f = fixed.get(`${storeId}:${terminalId ?? ''}`)
     if (f) return f
-    const counts = seen.get(till)
+    const counts = seen.get(`${provider}|${storeId}:${terminalId ?? ''}`)
     if (!counts) return null
     return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0]
   }
@@ -60,25 +62,25 @@ export function reconcile (input: ReconInput): ReconReport {
   const s = input.settings
   const sales = [...input.sales].sort(byKey)
   const prepared = preparePayments(input.payments)
-  const m = new Matching(sales)
+  const m = new Matching(sales, s.providers)
   matchManual(m, prepared.live, input.manualLinks ?? [])
   matchByReference(m, prepared.live)
   chainRefunds(m, prepared.live, sales)
   linkCancels(m, prepared.live)
   linkVoidRefunds(m, prepared.live)
-  const readers = readerMap(m, s.devices)
+  const readers = readerMap(m, s)
   readers.learn()
   matchByAmountTime(m, prepared.live, s, readers.deviceOf)
   readers.learn()
 
   // a reader has uploaded a day when any of its records for that day is here
-  const uploadedDevices = new Set(prepared.live.filter(p => p.provider === 'octopus' && p.deviceId).map(p => `${p.deviceId}|${p.businessDate}`))
+  const uploadedDevices = new Set(prepared.live.filter(p => s.providers[p.provider]?.devicesUploadLate && p.deviceId).map(p => `${p.provider}|${p.deviceId}|${p.businessDate}`))
   const ctx: DayContext = {
     date: input.date,
     settings: s,
-    uploaded: (storeId, terminalId, day) => {
-      const device = readers.deviceOf(storeId, terminalId)
-      return device !== null && uploadedDevices.has(`${device}|${day}`)
+    uploaded: (provider, storeId, terminalId, day) => {
+      const device = readers.deviceOf(provider, storeId, terminalId)
+      return device !== null && uploadedDevices.has(`${provider}|${device}|${day}`)
     },
     storeOfPayment: p => {
       return m.byPayment.get(p.id)?.sale.storeId ?? p.storeId ?? null

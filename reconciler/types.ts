@@ -1,8 +1,11 @@
 // The reconciler's input and output. Pure data: the gateway loads it from PostgreSQL, the offline CLI
 // from files; `reconcile()` is the same for both. Money is integer cents, instants are epoch ms.
-import type { Minor, PaymentType, Provider, TenderMethod } from '../connectors/contract.ts'
+import type { Minor, PaymentType, Provider, ProviderDescriptor, TenderMethod } from '../connectors/contract.ts'
 
 export type { Minor, Provider }
+
+/** How the engine treats a provider's records: its descriptor's matching fields (connectors/contract.ts). */
+export type ProviderRules = Pick<ProviderDescriptor, 'tenderMethods' | 'matchScope' | 'devicesUploadLate' | 'cashRounding'>
 
 export interface ReconLine { lineNo: number, sku: string, qty: number, restock: boolean }
 
@@ -68,9 +71,11 @@ export interface BatchFinding { provider: Provider, batchId: string, expected: M
 export interface FeeBand { min: number, max: number }
 
 export interface ReconSettings {
+  /** Every provider the day may hold records of, and how each is matched. */
+  providers: Record<Provider, ProviderRules>
   /** Fuzzy matching window between a POS time and a provider time. */
   windowMinutes: number
-  /** ±cents accepted between a cash/Octopus tender and its payment (HK rounds to 10 cents). */
+  /** ±cents accepted between a tender and its record when the provider rounds like cash (HK rounds to 10 cents). */
   roundingCents: number
   /** Fee rate bands per provider, with per-store overrides. */
   feeBands: Record<Provider, FeeBand>
@@ -81,7 +86,7 @@ export interface ReconSettings {
   holidays: ReadonlySet<string>
   /** The day the run is for: a settlement not due by then is pending, not missing. */
   asOf: string
-  /** Known Octopus reader → terminal assignments, `${storeId}:${terminalId}` per device. */
+  /** Known reader → till assignments (`${storeId}:${terminalId}` per device) for providers matched per device. */
   devices?: Record<string, string>
 }
 

@@ -4,9 +4,25 @@ import { classicMapper } from './classic.ts'
 import { antomMapper } from './antom.ts'
 import { batchMapper } from './batch.ts'
 
-export const alipayhk: SettlementConnector = {
+import type { ProviderDescriptor } from '../contract.ts'
+
+export const ALIPAYHK: ProviderDescriptor = {
   id: 'alipayhk',
+  names: { en: 'AlipayHK', 'zh-HK': 'AlipayHK 支付寶香港' },
+  tenderMethods: ['alipayhk'],
+  // one merchant account (partner id) serves every store; the till's reference finds the sale
+  matchScope: 'merchant',
+  devicesUploadLate: false,
+  cashRounding: false,
+  // 1% in the published samples (formats.md §1)
+  feeBand: { min: 0.003, max: 0.02 },
+  settlementDays: 1
+}
+
+export const alipayhk: SettlementConnector = {
+  id: ALIPAYHK.id,
   kind: 'settlement',
+  descriptor: ALIPAYHK,
   // formats.md §1: Alipay reports are UTF-8; a public parser reads cross-border files as GBK.
   legacyEncodings: () => ['gbk', 'gb18030', 'big5hkscs'],
   detect: detectAlipayLayout,

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { builtInConnectors } from '../index.ts'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FIXTURES } from '../../fixtures/support/settlement.ts'
@@ -8,7 +9,7 @@ import { loyverse, tenderMethodFromName } from './index.ts'
 const SECRET = 'loyverse-client-secret'
 const NOW = new Date('2026-11-20T13:00:00Z')
 const body = readFileSync(join(FIXTURES, 'loyverse/receipts-2026-11-20.json'))
-const ctx = { eventId: 'e', receivedAt: NOW, resolveStore: (s: string) => s === '8f7c5d4e-0000-4000-8000-000000000001' ? 'TST1' : s }
+const ctx = { eventId: 'e', receivedAt: NOW, tenderMethods: builtInConnectors().tenderMethods, resolveStore: (s: string) => s === '8f7c5d4e-0000-4000-8000-000000000001' ? 'TST1' : s }
 const verify = (headers: Record<string, string>, b: Buffer = body, secrets = [{ secret: SECRET }]) => loyverse.verify({ headers, rawBody: b, receivedAt: NOW }, secrets)
 
 t.test('S1: HMAC-SHA1 signatures in base64 and in hex are both accepted; the body hash is the event id', async t => {

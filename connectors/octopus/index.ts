@@ -1,4 +1,5 @@
 // The Octopus settlement connector: the default profile plus any profiles the deployment adds.
+import type { ProviderDescriptor } from '../contract.ts'
 import type { SettlementConnector } from '../settlement.ts'
 import { LayoutError, firstContentLine } from '../settlement.ts'
 import { normaliseHeader } from '../_shared/fields.ts'
@@ -9,6 +10,21 @@ import defaultProfileJson from './profiles/octopus-settlement-v1.json' with { ty
 
 export const DEFAULT_OCTOPUS_PROFILE: MappingProfile = parseProfile(defaultProfileJson)
 
+export const OCTOPUS: ProviderDescriptor = {
+  id: 'octopus',
+  names: { en: 'Octopus', 'zh-HK': '八達通' },
+  tenderMethods: ['octopus'],
+  // a shop's readers report under its store; a stand-alone reader's records follow its own till
+  matchScope: 'device',
+  // readers upload when they are next connected: a day not yet uploaded is pending, not missing
+  devicesUploadLate: true,
+  // Octopus and cash round to HK$0.10: a ±5 cent difference is rounding, not a mismatch
+  cashRounding: true,
+  // 1.5% through KPay in the published samples
+  feeBand: { min: 0.005, max: 0.025 },
+  settlementDays: 1
+}
+
 export function createOctopusConnector (extraProfiles: MappingProfile[] = []): SettlementConnector {
   const profiles = new Map<string, MappingProfile>()
   for (const p of [DEFAULT_OCTOPUS_PROFILE, ...extraProfiles]) {
@@ -16,8 +32,9 @@ export function createOctopusConnector (extraProfiles: MappingProfile[] = []): S
     profiles.set(p.id, p)
   }
   return {
-    id: 'octopus',
+    id: OCTOPUS.id,
     kind: 'settlement',
+    descriptor: OCTOPUS,
     // HK legacy files are Big5-HKSCS far more often than GBK.
     legacyEncodings: ctx => (ctx.profile ? profiles.get(ctx.profile)?.encodings : undefined) ?? ['big5hkscs', 'gbk'],
     detect (lines, ctx) {

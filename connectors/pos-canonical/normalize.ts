@@ -1,15 +1,18 @@
 // Canonical POS events (contract.md §1) into PosEvents. Amounts are decimal strings in HKD; refunds
 // carry positive amounts and take their sign from the type; a void names the sale (or refund) it
 // reverses. Optional `charges` (service charge, tip, tax on top) is our compatible extension.
-import type { PosEvent, TenderMethod } from '../contract.ts'
-import { TENDER_METHODS } from '../contract.ts'
+import type { PosEvent } from '../contract.ts'
 import { InputError } from '../errors.ts'
 import { JsonReader, type Json, type JsonObject } from '../_shared/json-reader.ts'
 import { buildPosEvent, type DraftLine, type DraftTender } from '../_shared/pos-event.ts'
 
 const KINDS = { 'sale.completed': 'sale', 'sale.refunded': 'refund', 'sale.voided': 'void' } as const
 
-export interface CanonicalContext { resolveStore: (ref: string) => string }
+export interface CanonicalContext {
+  resolveStore: (ref: string) => string
+  /** The tender methods the gateway knows (the registry's: base methods and every provider's). */
+  tenderMethods: ReadonlySet<string>
+}
 
 /** Normalises one parsed canonical event; `line` is its NDJSON line (0 for a webhook). */
 export function normalizeCanonical (value: Json, ctx: CanonicalContext, line = 0): PosEvent {
@@ -34,7 +37,7 @@ function readEvent (value: Json, ctx: CanonicalContext, r: JsonReader): PosEvent
   const storeId = storeRef ? ctx.resolveStore(storeRef) : ''
   const refundOf = r.string(data.refund_of, 'data.refund_of', { required: kind === 'refund' })
   const lines = kind === 'void' ? [] : r.array(data.lines, 'data.lines').map((l, i) => readLine(l, `data.lines[${i}]`, storeId, r))
-  const tenders = kind === 'void' ? [] : r.array(data.tenders, 'data.tenders').map((t, i) => readTender(t, `data.tenders[${i}]`, r))
+  const tenders = kind === 'void' ? [] : r.array(data.tenders, 'data.tenders').map((t, i) => readTender(t, `data.tenders[${i}]`, r, ctx.tenderMethods))
   const charges = kind === 'void' ? 0 : r.money(data.charges, 'data.charges', { required: false }) ?? 0
   if (!id || !kind || !occurredAt || !saleId || (kind !== 'void' && !storeRef) || r.issues.length) return null
   return buildPosEvent({
@@ -65,14 +68,14 @@ function readLine (v: Json, path: string, storeId: string, r: JsonReader): Draft
   return { sku, qty, unitPrice, discount, locationId }
 }
 
-function readTender (v: Json, path: string, r: JsonReader): DraftTender | null {
+function readTender (v: Json, path: string, r: JsonReader, methods: ReadonlySet<string>): DraftTender | null {
   const t = r.object(v, path) as JsonObject | null
   if (!t) return null
   const method = r.string(t.method, `${path}.method`)
-  if (method && !TENDER_METHODS.includes(method as TenderMethod)) r.fail(`${path}.method`, `must be one of ${TENDER_METHODS.join(', ')}`)
+  if (method && !methods.has(method)) r.fail(`${path}.method`, `must be one of ${[...methods].join(', ')}`)
   const amount = r.money(t.amount, `${path}.amount`)
   const reference = r.string(t.reference, `${path}.reference`, { required: false })
   const providerTxnId = r.string(t.provider_txn_id, `${path}.provider_txn_id`, { required: false })
-  if (!method || !TENDER_METHODS.includes(method as TenderMethod) || amount === null) return null
-  return { method: method as TenderMethod, amount, reference, providerTxnId }
+  if (!method || !methods.has(method) || amount === null) return null
+  return { method, amount, reference, providerTxnId }
 }

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { builtInConnectors } from '../index.ts'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FIXTURES } from '../../fixtures/support/settlement.ts'
@@ -13,7 +14,7 @@ const K2 = 'whsec_' + Buffer.from('k2-secret-for-tests-9876543210').toString('ba
 const NOW = new Date('2026-11-20T04:00:00Z')
 const TS = Math.floor(NOW.getTime() / 1000)
 const BODY = '{"id":"evt_1","type":"sale.completed"}'
-const ctx = { eventId: 'evt_1', receivedAt: NOW, resolveStore: (s: string) => s }
+const ctx = { eventId: 'evt_1', receivedAt: NOW, tenderMethods: builtInConnectors().tenderMethods, resolveStore: (s: string) => s }
 
 function req (headers: Record<string, string>, body = BODY, receivedAt = NOW): WebhookRequest {
   return { headers, rawBody: Buffer.from(body), receivedAt }

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { builtInConnectors } from '../index.ts'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FIXTURES } from '../../fixtures/support/settlement.ts'
@@ -9,7 +10,7 @@ const SECRET = 'shopify-app-secret'
 const NOW = new Date('2026-11-20T09:00:00Z')
 const load = (f: string) => readFileSync(join(FIXTURES, 'shopify-pos', f))
 const order = load('orders-create-pos.json')
-const ctx = { eventId: 'w1', receivedAt: NOW, resolveStore: (s: string) => s === '655441491' ? 'CWB1' : s }
+const ctx = { eventId: 'w1', receivedAt: NOW, tenderMethods: builtInConnectors().tenderMethods, resolveStore: (s: string) => s === '655441491' ? 'CWB1' : s }
 const verify = (headers: Record<string, string>, b: Buffer = order, secrets = [{ secret: SECRET }]) => shopifyPos.verify({ headers, rawBody: b, receivedAt: NOW }, secrets)
 
 t.test('S1: X-Shopify-Hmac-Sha256 over the raw body; X-Shopify-Webhook-Id is the event id', async t => {

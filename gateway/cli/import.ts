@@ -10,7 +10,7 @@ import { importPosNdjson, type PosUploadOutcome } from '../ingest/pos-ndjson.ts'
 import { startRuntime } from '../runtime.ts'
 import { progressBar } from './progress.ts'
 
-export interface ImportArgs { files: string[], provider?: 'alipayhk' | 'octopus', profile?: string, encoding?: TextEncodingName, json: boolean }
+export interface ImportArgs { files: string[], provider?: string, profile?: string, encoding?: TextEncodingName, json: boolean }
 
 export function describeOutcome (file: string, o: ImportOutcome): string {
   if (o.status === 'already_imported') return `= ${file}: already imported as #${o.importId}; nothing new`

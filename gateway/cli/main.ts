@@ -2,7 +2,7 @@
 // (shared with a running `npm start`).
 import { parseArgs } from 'node:util'
 import { existsSync } from 'node:fs'
-import { ConfigError, loadConfig } from '../config.ts'
+import { ConfigError, loadConfig, registryOf } from '../config.ts'
 import { LEGACY_ENCODINGS, type TextEncodingName } from '../../connectors/_shared/text.ts'
 import { runImport } from './import.ts'
 import { runReconcile } from './reconcile.ts'
@@ -52,19 +52,20 @@ export async function main (argv: string[]): Promise<number> {
     return 2
   }
   const { values, positionals } = parsed
-  const problems: string[] = []
-  if (positionals.length === 0) problems.push('name at least one file')
-  for (const f of positionals) if (!existsSync(f)) problems.push(`no such file: ${f}`)
-  if (values.provider && values.provider !== 'alipayhk' && values.provider !== 'octopus') problems.push('--provider must be alipayhk or octopus')
-  const encodings: string[] = ['utf-8', 'utf-16le', 'utf-16be', ...LEGACY_ENCODINGS]
-  if (values.encoding && !encodings.includes(values.encoding)) problems.push(`--encoding must be one of ${encodings.join(', ')}`)
-  if (problems.length) { console.error(problems.join('\n') + `\n${USAGE}`); return 2 }
-  try {
-    return await runImport(loadConfig(), { files: positionals, provider: values.provider as 'alipayhk' | 'octopus' | undefined, profile: values.profile, encoding: values.encoding as TextEncodingName | undefined, json: values.json ?? false })
-  } catch (err) {
+  let config
+  try { config = loadConfig() } catch (err) {
     if (err instanceof ConfigError) { console.error(`configuration error: ${err.message}`); return 2 }
     throw err
   }
+  const problems: string[] = []
+  if (positionals.length === 0) problems.push('name at least one file')
+  for (const f of positionals) if (!existsSync(f)) problems.push(`no such file: ${f}`)
+  const providers = [...registryOf(config).providers.keys()]
+  if (values.provider && !providers.includes(values.provider)) problems.push(`--provider must be one of ${providers.join(', ')}`)
+  const encodings: string[] = ['utf-8', 'utf-16le', 'utf-16be', ...LEGACY_ENCODINGS]
+  if (values.encoding && !encodings.includes(values.encoding)) problems.push(`--encoding must be one of ${encodings.join(', ')}`)
+  if (problems.length) { console.error(problems.join('\n') + `\n${USAGE}`); return 2 }
+  return await runImport(config, { files: positionals, provider: values.provider, profile: values.profile, encoding: values.encoding as TextEncodingName | undefined, json: values.json ?? false })
 }
 
 /** `--settlement a.csv b.csv` → `--settlement a.csv --settlement b.csv` (the documented form takes several). */

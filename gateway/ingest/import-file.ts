@@ -37,7 +37,8 @@ export interface ImportRequest {
   path: string
   filename: string | null
   source: 'upload' | 'cli'
-  provider?: 'alipayhk' | 'octopus'
+  /** A provider id of the registry: only its layouts are tried. */
+  provider?: string
   profile?: string
   encoding?: TextEncodingName
   onProgress?: (p: { bytes: number, totalBytes: number, rows: number }) => void

@@ -36,7 +36,7 @@ export async function processInbox (sql: Sql, ids: number[], deps: WorkerDeps): 
     try {
       if (!connector) throw new InputError('INVALID_PAYLOAD', `connector ${row.connector} is no longer registered`)
       const body = deps.cipher.decrypt(row.body_enc, INBOX_BODY_CONTEXT)
-      const events = connector.normalize(body, row.headers, { eventId: row.event_id, receivedAt: row.received_at, resolveStore: storeResolver(deps.config, row.connector) })
+      const events = connector.normalize(body, row.headers, { eventId: row.event_id, receivedAt: row.received_at, resolveStore: storeResolver(deps.config, row.connector), tenderMethods: deps.registry.tenderMethods })
       for (const ev of events) {
         const cutoff = storeCutoff(deps.config, ev.storeId)
         await applyPosEvent(sql, ev, cutoff, written)

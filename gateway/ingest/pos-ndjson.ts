@@ -23,7 +23,7 @@ export type PosUploadOutcome =
   | { status: 'accepted', events: number, accepted: number, duplicates: number }
   | { status: 'refused', code: string, message: string, issues: LineIssue[], issueCount: number }
 
-export async function importPosNdjson (deps: Pick<AppDeps, 'db' | 'boss' | 'cipher' | 'config'>, path: string, maxIssues = 1000): Promise<PosUploadOutcome> {
+export async function importPosNdjson (deps: Pick<AppDeps, 'db' | 'boss' | 'cipher' | 'config' | 'registry'>, path: string, maxIssues = 1000): Promise<PosUploadOutcome> {
   const resolve = storeResolver(deps.config, 'pos-canonical')
   const known = new Set(deps.config.stores.map(s => s.id))
   const items: InboxItem[] = []
@@ -42,7 +42,7 @@ export async function importPosNdjson (deps: Pick<AppDeps, 'db' | 'boss' | 'ciph
     let value
     try { value = JSON.parse(text) } catch { fail([{ line, message: 'not a JSON object' }]); continue }
     try {
-      const ev = normalizeCanonical(value, { resolveStore: resolve }, line)
+      const ev = normalizeCanonical(value, { resolveStore: resolve, tenderMethods: deps.registry.tenderMethods }, line)
       if (known.size && ev.storeId && !known.has(ev.storeId)) { fail([{ line, column: 'data.store_id', message: `unknown store ${ev.storeId}` }]); continue }
       if (issueCount) continue // no need to prepare rows for an upload that is refused anyway
       const raw = Buffer.from(text)

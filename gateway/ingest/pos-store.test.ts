@@ -1,4 +1,5 @@
 import t from 'tap'
+import { builtInConnectors } from '../../connectors/index.ts'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { PosEvent } from '../../connectors/contract.ts'
@@ -8,7 +9,7 @@ import { freshDb } from '../../fixtures/support/db.ts'
 import { applyPosEvent } from './pos-store.ts'
 
 const events: PosEvent[] = readFileSync(join(FIXTURES, 'pos-canonical/events-2026-11-20.ndjson'), 'utf8').trim().split('\n')
-  .map((l, i) => normalizeCanonical(JSON.parse(l), { resolveStore: s => s }, i + 1))
+  .map((l, i) => normalizeCanonical(JSON.parse(l), { resolveStore: s => s, tenderMethods: builtInConnectors().tenderMethods }, i + 1))
 const cutoff = (store: string) => store === 'CWB1' ? 240 : 0
 
 async function state (db: { query: (q: string) => Promise<{ rows: any[] }> }) {

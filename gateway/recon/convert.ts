@@ -20,22 +20,27 @@ export function priorBusinessDay (day: string, n: number, holidays: ReadonlySet<
 
 export interface DayRules {
   cutoff: (storeId: string | null) => number
-  /** Octopus Location IDs and other provider store refs → our store ids. */
+  /** A provider's store refs (Octopus Location IDs, …) → our store ids. */
   resolveStore: (provider: string, ref: string) => string
-  settlementDays: Record<'octopus' | 'alipayhk', number>
+  settlementDays: Record<string, number>
   holidays: ReadonlySet<string>
 }
 
 export function dayRules (config: Pick<Config, 'stores' | 'recon'>): DayRules {
   const cutoffs = new Map<string | null, number>()
-  const resolvers = { octopus: storeResolver(config, 'octopus'), alipayhk: storeResolver(config, 'alipayhk') }
+  // a provider's store refs (Octopus Location IDs, …) map through the aliases configured under its id
+  const resolvers = new Map<string, (ref: string) => string>()
   return {
     cutoff: store => {
       let c = cutoffs.get(store)
       if (c === undefined) { c = storeCutoff(config, store); cutoffs.set(store, c) }
       return c
     },
-    resolveStore: (provider, ref) => resolvers[provider as 'octopus' | 'alipayhk'](ref),
+    resolveStore: (provider, ref) => {
+      let resolve = resolvers.get(provider)
+      if (!resolve) { resolve = storeResolver(config, provider); resolvers.set(provider, resolve) }
+      return resolve(ref)
+    },
     settlementDays: config.recon.settlementDays,
     holidays: config.recon.holidays
   }

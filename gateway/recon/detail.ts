@@ -6,6 +6,7 @@ import { rankCandidates, type Candidate, type Side } from '../../reconciler/cand
 import { exceptionKey } from '../../reconciler/reconcile.ts'
 import type { ReconException, ReconReport, ResolvedException } from '../../reconciler/types.ts'
 import { auditTrail, type AuditRow } from '../auth/audit.ts'
+import { settlingProvider, type ReconConfig } from '../config-recon.ts'
 import type { Db } from '../db/pool.ts'
 import { HttpError } from '../errors.ts'
 import { standingReport } from './days.ts'
@@ -64,18 +65,19 @@ async function matchedNearby (db: Db, date: string): Promise<Set<string>> {
   return new Set(rows.map(r => r.id))
 }
 
-async function paymentCandidates (db: Db, date: string, sale: SaleView, tender: number, windowMinutes: number): Promise<ExceptionDetail['candidates']> {
+async function paymentCandidates (db: Db, date: string, sale: SaleView, tender: number, recon: Pick<ReconConfig, 'windowMinutes' | 'providers'>): Promise<ExceptionDetail['candidates']> {
   const t = sale.tenders.find(x => x.tender === tender)
-  if (!t || (t.method !== 'alipayhk' && t.method !== 'octopus')) return []
+  const provider = t ? settlingProvider(recon.providers, t.method) : null
+  if (!t || !provider) return []
   const taken = await matchedNearby(db, date)
   const { rows } = await db.query(
     `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE provider = $1 AND type = $2 AND business_date BETWEEN $3::date AND $4::date`,
-    [t.method, t.amount < 0 ? 'refund' : 'payment', addDays(date, -1), addDays(date, 1)])
+    [provider, t.amount < 0 ? 'refund' : 'payment', addDays(date, -1), addDays(date, 1)])
   const free: PaymentView[] = rows.filter(p => !taken.has(p.id))
-  const target: Side = { id: 'tender', provider: t.method, amount: t.amount, at: sale.occurred_at.getTime(), reference: t.reference }
+  const target: Side = { id: 'tender', provider, amount: t.amount, at: sale.occurred_at.getTime(), reference: t.reference }
   const sides: Side[] = free.map(p => ({ id: p.id, provider: p.provider as Side['provider'], amount: p.gross, at: p.paid_at ? p.paid_at.getTime() : null, reference: p.merchant_ref }))
   const byId = new Map(free.map(p => [p.id, p]))
-  return rankCandidates(target, sides, windowMinutes).map(c => ({ ...c, payment: byId.get(c.id)! }))
+  return rankCandidates(target, sides, recon.windowMinutes).map(c => ({ ...c, payment: byId.get(c.id)! }))
 }
 
 async function tenderCandidates (db: Db, report: ReconReport, payment: PaymentView, windowMinutes: number): Promise<ExceptionDetail['candidates']> {
@@ -101,7 +103,7 @@ function actionsFor (e: ReconException, state: 'open' | 'resolved', sale: SaleVi
   return out
 }
 
-export async function exceptionDetail (db: Db, date: string, key: string, windowMinutes: number): Promise<ExceptionDetail> {
+export async function exceptionDetail (db: Db, date: string, key: string, recon: Pick<ReconConfig, 'windowMinutes' | 'providers'>): Promise<ExceptionDetail> {
   const report = await standingReport(db, date)
   const found = findException(report, key)
   if (!found) throw new HttpError(404, 'NOT_FOUND', `no exception ${key} in the report of ${date}`)
@@ -119,8 +121,8 @@ export async function exceptionDetail (db: Db, date: string, key: string, window
   const manualLink = links.some(l => l.tender === e.tender)
   let candidates: ExceptionDetail['candidates'] = []
   if (state === 'open' && LINKABLE.has(e.code) && !manualLink) {
-    if (sale && e.tender !== null && e.code !== 'UNEXPECTED_PAYMENT') candidates = await paymentCandidates(db, date, sale, e.tender, windowMinutes)
-    else if (payment && e.code === 'UNEXPECTED_PAYMENT') candidates = await tenderCandidates(db, report, payment, windowMinutes)
+    if (sale && e.tender !== null && e.code !== 'UNEXPECTED_PAYMENT') candidates = await paymentCandidates(db, date, sale, e.tender, recon)
+    else if (payment && e.code === 'UNEXPECTED_PAYMENT') candidates = await tenderCandidates(db, report, payment, recon.windowMinutes)
   }
   const trail = (await auditTrail(db, `day:${date}:`)).filter(a => a.target === `day:${date}:${key}` || (saleKey !== null && a.target.startsWith(`day:${date}:sale:${saleKey}`)))
   return { business_date: date, key, state, exception: e, sale, payment, candidates, movements: movements.map(m => ({ ...m, id: Number(m.id) })), links, trail, actions: actionsFor(e, state, sale, manualLink) }

@@ -7,11 +7,11 @@ import { createInterface } from 'node:readline'
 import type { BatchTotal, LineIssue } from '../../connectors/contract.ts'
 import { InputError } from '../../connectors/errors.ts'
 import { normalizeCanonical } from '../../connectors/pos-canonical/normalize.ts'
-import { builtInConnectors } from '../../connectors/index.ts'
+import type { Registry } from '../../connectors/registry.ts'
 import { probeFile, readSettlementFile } from '../../connectors/_shared/settlement-reader.ts'
 import { compareBatches, sumBatches } from '../../reconciler/batches.ts'
 import type { ReconInput, ReconMovement, ReconPayment, ReconSale } from '../../reconciler/types.ts'
-import { storeResolver, type Config } from '../config.ts'
+import { registryOf, storeResolver, type Config } from '../config.ts'
 import { dayRules, paymentFromRecord, SaleCollector, type DayRules } from './convert.ts'
 
 export interface OfflineFiles { pos: string[], settlements: string[], movements?: string }
@@ -31,7 +31,7 @@ async function eachJsonLine (path: string, fn: (value: unknown, line: number) =>
   }
 }
 
-async function readSales (paths: string[], config: Pick<Config, 'stores'>, rules: DayRules, progress: Progress): Promise<SaleCollector> {
+async function readSales (paths: string[], config: Pick<Config, 'stores'>, registry: Registry, rules: DayRules, progress: Progress): Promise<SaleCollector> {
   const resolve = storeResolver(config, 'pos-canonical')
   const sales = new SaleCollector(rules.cutoff)
   const issues: LineIssue[] = []
@@ -39,7 +39,7 @@ async function readSales (paths: string[], config: Pick<Config, 'stores'>, rules
     await eachJsonLine(path, (value, line) => {
       if (issues.length >= MAX_ISSUES) return
       try {
-        sales.add(normalizeCanonical(value as never, { resolveStore: resolve }, line))
+        sales.add(normalizeCanonical(value as never, { resolveStore: resolve, tenderMethods: registry.tenderMethods }, line))
       } catch (err) {
         if (!(err instanceof InputError)) throw err
         issues.push(...err.issues.map(i => ({ ...i, message: `${basename(path)}: ${i.message}` })))
@@ -51,8 +51,8 @@ async function readSales (paths: string[], config: Pick<Config, 'stores'>, rules
   return sales
 }
 
-async function readSettlements (paths: string[], config: Pick<Config, 'octopusProfiles' | 'limits'>, rules: DayRules, progress: Progress) {
-  const connectors = [...builtInConnectors(config.octopusProfiles).settlement.values()]
+async function readSettlements (paths: string[], config: Pick<Config, 'limits'>, registry: Registry, rules: DayRules, progress: Progress) {
+  const connectors = [...registry.settlement.values()]
   const payments: ReconPayment[] = []
   const batches: BatchTotal[] = []
   for (const path of paths) {
@@ -96,11 +96,12 @@ async function readMovements (path: string, sales: SaleCollector, all: ReconSale
 
 export async function loadOfflineInput (files: OfflineFiles, date: string, asOf: string, config: Pick<Config, 'stores' | 'recon' | 'octopusProfiles' | 'limits'>, progress: Progress = () => {}): Promise<ReconInput> {
   const rules = dayRules(config)
-  const collector = await readSales(files.pos, config, rules, progress)
+  const registry = registryOf(config)
+  const collector = await readSales(files.pos, config, registry, rules, progress)
   const sales = collector.finish()
   progress(`POS: ${collector.events.toLocaleString('en')} events, ${sales.length.toLocaleString('en')} sales and refunds`)
   if (files.movements) await readMovements(files.movements, collector, sales, progress)
-  const { payments, findings } = await readSettlements(files.settlements, config, rules, progress)
+  const { payments, findings } = await readSettlements(files.settlements, config, registry, rules, progress)
   progress('matching')
   return { date, sales, payments, batchFindings: findings, settings: { ...config.recon, asOf } }
 }

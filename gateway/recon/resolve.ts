@@ -14,6 +14,7 @@ import { standingReport } from './days.ts'
 import { findException } from './detail.ts'
 import { audit } from '../auth/audit.ts'
 import { storeCutoff, type Config } from '../config.ts'
+import { settlingProvider } from '../config-recon.ts'
 import type { TxClient } from '../db/pool.ts'
 import { HttpError } from '../errors.ts'
 import { enqueue, movementEntries } from '../forward/outbox.ts'
@@ -59,11 +60,12 @@ export async function linkPayment (deps: ResolveDeps, r: LinkRequest): Promise<R
     const { rows: tenders } = await c.query('SELECT tender_no, method, amount FROM sale_tenders WHERE sale_pk = $1 AND tender_no = $2', [sale.id, r.tender + 1])
     const t = tenders[0]
     if (!t) throw new HttpError(404, 'NOT_FOUND', `sale ${sale.sale_id} has no tender ${r.tender}`)
-    if (t.method !== 'alipayhk' && t.method !== 'octopus') throw new HttpError(422, 'NOT_LINKABLE', `tender ${r.tender} is paid by ${t.method}; only AlipayHK and Octopus tenders have provider records`)
+    const provider = settlingProvider(deps.config.recon.providers, t.method)
+    if (!provider) throw new HttpError(422, 'NOT_LINKABLE', `tender ${r.tender} is paid by ${t.method}; only tenders a settlement provider pays have provider records`)
     const { rows: pays } = await c.query('SELECT id, provider, type, gross, business_date FROM payments WHERE id = $1', [/^\d{1,18}$/.test(r.paymentId) ? r.paymentId : '0'])
     const p = pays[0]
     if (!p) throw new HttpError(404, 'NOT_FOUND', `no payment record ${r.paymentId}`)
-    if (p.provider !== t.method) throw new HttpError(422, 'NOT_LINKABLE', `payment ${p.id} is ${p.provider}; the tender is ${t.method}`)
+    if (p.provider !== provider) throw new HttpError(422, 'NOT_LINKABLE', `payment ${p.id} is ${p.provider}; the tender is paid through ${provider}`)
     const wanted = t.amount < 0 ? 'refund' : 'payment'
     if (p.type !== wanted) throw new HttpError(422, 'NOT_LINKABLE', `payment ${p.id} is a ${p.type}; the tender needs a ${wanted}`)
     if (!p.business_date || p.business_date < addDays(r.date, -1) || p.business_date > addDays(r.date, 1)) {

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { builtInConnectors } from '../../connectors/index.ts'
 import { readFileSync } from 'node:fs'
 import { Readable } from 'node:stream'
 import { join } from 'node:path'
@@ -68,7 +69,7 @@ t.test('GET /v1/payments and /v1/sales filter by day, store and source and page 
   const next = await rt.app!.inject({ method: 'GET', url: `/v1/payments?date=2026-11-20&provider=octopus&type=payment&limit=3&after=${p.json().next_after}`, headers: auth('finance') })
   t.match(next.json(), { items: [{ merchant_ref: null, gross: 3800 }], next_after: null })
   const ndjson = readFileSync(join(FIXTURES, 'pos-canonical/events-2026-11-20.ndjson'), 'utf8').trim().split('\n')
-  for (const [i, l] of ndjson.entries()) await applyPosEvent(rt.db, normalizeCanonical(JSON.parse(l), { resolveStore: s => s }, i + 1), l.includes('CWB1') ? 240 : 0)
+  for (const [i, l] of ndjson.entries()) await applyPosEvent(rt.db, normalizeCanonical(JSON.parse(l), { resolveStore: s => s, tenderMethods: builtInConnectors().tenderMethods }, i + 1), l.includes('CWB1') ? 240 : 0)
   const s = await rt.app!.inject({ method: 'GET', url: '/v1/sales?date=2026-11-20&store=CWB1', headers: auth('finance') })
   t.same(s.json().items.map((x: { sale_id: string, voided: boolean }) => [x.sale_id, x.voided]), [['CWB1-T1-000001', false], ['CWB1-T1-000002', true], ['CWB1-T1-000003', false]])
   t.match(s.json().items[0], { lines: [{ sku: '10032', qty: '3.000', discount: 1200, amount: 12000 }], tenders: [{ method: 'alipayhk', amount: 12000 }] })

@@ -50,7 +50,7 @@ export async function readRoutes (app: FastifyInstance, deps: AppDeps): Promise<
       querystring: {
         type: 'object',
         properties: {
-          date: dateParam, provider: { type: 'string', enum: ['alipayhk', 'octopus'] }, store: { type: 'string', maxLength: 64 },
+          date: dateParam, provider: { type: 'string', enum: [...deps.registry.providers.keys()] }, store: { type: 'string', maxLength: 64 },
           type: { type: 'string', enum: ['payment', 'refund', 'cancel', 'reversal', 'add_value', 'fee', 'adjustment'] },
           import_id: { type: 'integer', minimum: 1 }, merchant_ref: { type: 'string', maxLength: 200 }, ...pageQuery
         }

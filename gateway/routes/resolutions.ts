@@ -53,7 +53,7 @@ export async function resolutionRoutes (app: FastifyInstance, deps: AppDeps): Pr
       response: { 200: detailSchema, ...errorResponses }
     }
   }, async req => {
-    const d = await exceptionDetail(deps.db, req.params.date, req.params.key, deps.config.recon.windowMinutes)
+    const d = await exceptionDetail(deps.db, req.params.date, req.params.key, deps.config.recon)
     requireStores(req, d.exception.store_id)
     return d
   })

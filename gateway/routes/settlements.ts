@@ -13,7 +13,7 @@ import { errorResponses, importSchema } from '../schemas.ts'
 import { importView } from './imports.ts'
 import { spool } from './upload.ts'
 
-interface UploadQuery { filename?: string, provider?: 'alipayhk' | 'octopus', profile?: string }
+interface UploadQuery { filename?: string, provider?: string, profile?: string }
 
 export function replyWithOutcome (reply: FastifyReply, outcome: ImportOutcome): FastifyReply {
   const code = outcome.status === 'imported' ? 201 : outcome.status === 'already_imported' ? 200 : 422
@@ -30,7 +30,7 @@ export async function settlementRoutes (app: FastifyInstance, deps: AppDeps): Pr
     handlerTimeout: deps.config.limits.importTimeoutMs,
     bodyLimit: max,
     schema: {
-      summary: 'Import an AlipayHK or Octopus settlement file',
+      summary: `Import a settlement file (${[...deps.registry.providers.values()].map(d => d.names.en).join(', ')})`,
       description: 'All or nothing: one bad line refuses the whole file, listing every bad line and why. The same file again answers "already_imported".',
       tags: ['settlements'],
       consumes: ['multipart/form-data', 'text/csv', 'text/plain', 'application/octet-stream'],
@@ -38,8 +38,8 @@ export async function settlementRoutes (app: FastifyInstance, deps: AppDeps): Pr
         type: 'object',
         properties: {
           filename: { type: 'string', maxLength: 255, description: 'file name, for raw-body uploads (layout hints and batch ids come from it)' },
-          provider: { type: 'string', enum: ['alipayhk', 'octopus'] },
-          profile: { type: 'string', maxLength: 64, description: 'Octopus mapping profile id' }
+          provider: { type: 'string', enum: [...deps.registry.providers.keys()] },
+          profile: { type: 'string', maxLength: 64, description: 'a mapping profile id' }
         }
       },
       response: { ...errorResponses, 200: importSchema, 201: importSchema, 422: importSchema }
@@ -68,7 +68,8 @@ export async function settlementRoutes (app: FastifyInstance, deps: AppDeps): Pr
     const timer = setTimeout(() => abort.abort(), deps.config.limits.importTimeoutMs - 1000)
     reply.raw.once('close', () => { if (!reply.sent) abort.abort() })
     try {
-      if (q.provider && !['alipayhk', 'octopus'].includes(q.provider)) throw new HttpError(400, 'BAD_REQUEST', 'provider must be alipayhk or octopus')
+      // a multipart field is not checked by the querystring schema
+      if (q.provider && !deps.registry.providers.has(q.provider)) throw new HttpError(400, 'BAD_REQUEST', `provider must be one of ${[...deps.registry.providers.keys()].join(', ')}`)
       const outcome = await importSettlementFile(deps, {
         path, filename: q.filename ? basename(q.filename) : null, source: 'upload', provider: q.provider, profile: q.profile, signal: abort.signal
       })

@@ -58,7 +58,7 @@ export async function webhookRoutes (app: FastifyInstance, deps: AppDeps): Promi
       req.log.warn({ security: true, connector: connector.id, eventId: verdict.eventId }, 'webhook carried a card number; refused and not stored')
       throw new InputError('CARD_NUMBER_FOUND', PAN_MESSAGE, [{ line: 0, message: PAN_MESSAGE }])
     }
-    const events = connector.normalize(raw, req.headers, { eventId: verdict.eventId, receivedAt, resolveStore: storeResolver(deps.config, connector.id) })
+    const events = connector.normalize(raw, req.headers, { eventId: verdict.eventId, receivedAt, resolveStore: storeResolver(deps.config, connector.id), tenderMethods: deps.registry.tenderMethods })
     if (events.length === 0) return reply.code(200).send({ status: 'ignored', event_id: verdict.eventId, events: 0 })
     if (knownStores.size) {
       const unknown = [...new Set(events.map(e => e.storeId).filter(s => s && !knownStores.has(s)))]

@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify'
 import { formatHkd } from '../../connectors/_shared/money.ts'
 import { formatHkt } from '../../connectors/_shared/time.ts'
 import { cookie } from '../plugins/auth.ts'
+import type { ProviderDescriptor } from '../../connectors/contract.ts'
 import { en, type MessageKey } from './messages/en.ts'
 import { zhHK } from './messages/zh-HK.ts'
 
@@ -22,20 +23,36 @@ export function langOf (req: FastifyRequest): Lang {
   return 'zh-HK'
 }
 
-export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string
+export type Translate = ((key: MessageKey, params?: Record<string, string | number>) => string) & {
+  /** A registered provider's name (by its id or a tender method it settles) in this language. */
+  provider: (idOrMethod: string) => string | undefined
+}
 
-export function translator (lang: Lang): Translate {
-  const cat = CATALOGUES[lang]
-  return (key, params) => {
-    const text = cat[key]
-    return params ? text.replace(/\{(\w+)\}/g, (m, name: string) => name in params ? String(params[name]) : m) : text
+// Providers are data (connectors/contract.ts): their names come from their descriptors, registered
+// when the app is built, not from the catalogues.
+const providerNames = new Map<string, ProviderDescriptor['names']>()
+
+export function registerProviderNames (providers: Iterable<ProviderDescriptor>): void {
+  for (const d of providers) {
+    providerNames.set(d.id, d.names)
+    for (const m of d.tenderMethods) providerNames.set(m, d.names)
   }
 }
 
-/** A label for a value from a known set (a code, a status), or the value itself when unknown. */
+export function translator (lang: Lang): Translate {
+  const cat = CATALOGUES[lang]
+  const t = (key: MessageKey, params?: Record<string, string | number>): string => {
+    const text = cat[key]
+    return params ? text.replace(/\{(\w+)\}/g, (m, name: string) => name in params ? String(params[name]) : m) : text
+  }
+  return Object.assign(t, { provider: (id: string) => providerNames.get(id)?.[lang] })
+}
+
+/** A label for a value from a known set (a code, a status, a tender method or provider), or the value itself when unknown. */
 export function label (t: Translate, prefix: string, value: string): string {
   const key = `${prefix}.${value}` as MessageKey
-  return key in en ? t(key) : value
+  if (key in en) return t(key)
+  return (prefix === 'method' ? t.provider(value) : undefined) ?? value
 }
 
 export const money = (cents: number | null | undefined): string => cents === null || cents === undefined ? '—' : formatHkd(cents)

@@ -32,7 +32,7 @@ export async function actionRoutes (app: FastifyInstance, deps: AppDeps): Promis
       querystring: { type: 'object', properties: { done: { type: 'string', maxLength: 32 }, error: { type: 'string', maxLength: 32 } } }
     }
   }, async (req, reply) => {
-    const d = await exceptionDetail(deps.db, req.params.date, req.params.key, deps.config.recon.windowMinutes)
+    const d = await exceptionDetail(deps.db, req.params.date, req.params.key, deps.config.recon)
     requireStores(req, d.exception.store_id)
     const p = pageOf(req)
     return sendPage(reply, exceptionPage(p, d, { notice: req.query.done ? p.t('action.done') : null, error: req.query.error ? p.t(errorKey(400, req.query.error)) : null }))

@@ -14,7 +14,7 @@ import { exceptionsCsv } from '../recon/csv.ts'
 import { dayReport, latestReconciledDay, storeDays } from '../recon/days.ts'
 import { queueRun } from '../recon/queue.ts'
 import { dateParam } from '../schemas.ts'
-import { LANG_COOKIE, LANGS } from './i18n.ts'
+import { LANG_COOKIE, LANGS, registerProviderNames } from './i18n.ts'
 import { pageOf, sendPage } from './layout.ts'
 import { errorKey, pageError } from './page-errors.ts'
 import { calendarPage, monthDays } from './pages/calendar.ts'
@@ -40,6 +40,7 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
   const t = deps.config.limits.routeTimeoutMs
   const secure = deps.config.env === 'production'
   const page = { hide: true }
+  registerProviderNames(deps.registry.providers.values())
   app.setErrorHandler(pageError)
 
   app.get('/assets/app.css', { config: { access: 'public' }, handlerTimeout: 5000, schema: page },

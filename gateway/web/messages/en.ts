@@ -115,8 +115,6 @@ export const en = {
   'desc.BATCH_TOTAL_MISMATCH': 'Batch {batch}: the stated total is {expected}, the rows add up to {actual}.',
 
   'method.cash': 'Cash',
-  'method.octopus': 'Octopus',
-  'method.alipayhk': 'AlipayHK',
   'method.card': 'Card',
   'method.fps': 'FPS',
   'method.other': 'Other',

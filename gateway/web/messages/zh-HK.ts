@@ -116,8 +116,6 @@ export const zhHK: Record<MessageKey, string> = {
   'desc.BATCH_TOTAL_MISMATCH': '批次 {batch}：列明總額 {expected}，各行合計 {actual}。',
 
   'method.cash': '現金',
-  'method.octopus': '八達通',
-  'method.alipayhk': 'AlipayHK 支付寶香港',
   'method.card': '信用卡',
   'method.fps': '轉數快',
   'method.other': '其他',

@@ -1,0 +1,87 @@
+// Reconciliation settings, read with the rest of the configuration (config.ts). What a provider is and
+// how it is matched comes from its descriptor (connectors/contract.ts); the configuration may only
+// narrow the numbers: fee bands (chain-wide and per store) and settlement cycles, keyed by provider
+// id. A key that names no registered provider stops the start with its path.
+import type { ProviderDescriptor } from '../connectors/contract.ts'
+import { HK_HOLIDAYS_DEFAULT } from '../reconciler/calendar.ts'
+import type { FeeBand, ProviderRules, ReconSettings } from '../reconciler/types.ts'
+import { ConfigError } from './config-error.ts'
+
+/** Reconciliation settings; the run's `asOf` is added per run. */
+export type ReconConfig = Omit<ReconSettings, 'asOf'>
+
+export interface FileReconciliation {
+  windowMinutes?: number
+  roundingCents?: number
+  feeBands?: Record<string, FeeBand>
+  settlementDays?: Record<string, number>
+  holidays?: string[]
+  replaceHolidays?: boolean
+  devices?: Record<string, string>
+}
+
+function rules (d: ProviderDescriptor): ProviderRules {
+  return { tenderMethods: d.tenderMethods, matchScope: d.matchScope, devicesUploadLate: d.devicesUploadLate, cashRounding: d.cashRounding }
+}
+
+/** The settings with every provider's own defaults and nothing configured. */
+export function defaultRecon (providers: Iterable<ProviderDescriptor>): ReconConfig {
+  const list = [...providers]
+  return {
+    providers: Object.fromEntries(list.map(d => [d.id, rules(d)])),
+    windowMinutes: 10,
+    roundingCents: 5,
+    // fees are read from the files, never computed; the bands only flag drift
+    feeBands: Object.fromEntries(list.map(d => [d.id, d.feeBand])),
+    settlementDays: Object.fromEntries(list.map(d => [d.id, d.settlementDays])),
+    holidays: new Set(HK_HOLIDAYS_DEFAULT)
+  }
+}
+
+function band (b: FeeBand, what: string): FeeBand {
+  if (!(typeof b?.min === 'number' && typeof b.max === 'number' && b.min >= 0 && b.min <= b.max && b.max < 1)) throw new ConfigError(`${what}: a fee band is { "min": rate, "max": rate } with 0 ≤ min ≤ max < 1`)
+  return b
+}
+
+/** `values` keyed by provider id, each checked; an unknown provider is refused with its path. */
+function perProvider<T> (values: Record<string, T> | undefined, known: ReadonlyMap<string, ProviderDescriptor>, path: string, check: (v: T, where: string) => T): Record<string, T> {
+  const out: Record<string, T> = {}
+  for (const [id, v] of Object.entries(values ?? {})) {
+    if (!known.has(id)) throw new ConfigError(`${path}.${id}: no provider "${id}" is registered (known: ${[...known.keys()].join(', ')})`)
+    out[id] = check(v, `${path}.${id}`)
+  }
+  return out
+}
+
+function whole (v: number | undefined, lo: number, hi: number, what: string): void {
+  if (v !== undefined && !(Number.isInteger(v) && v >= lo && v <= hi)) throw new ConfigError(`${what} must be a whole number from ${lo} to ${hi}`)
+}
+
+export function reconConfig (r: FileReconciliation, stores: Record<string, { feeBands?: Record<string, FeeBand> }>, providers: ReadonlyMap<string, ProviderDescriptor>): ReconConfig {
+  const defaults = defaultRecon(providers.values())
+  for (const d of r.holidays ?? []) if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new ConfigError(`reconciliation.holidays: "${d}" is not YYYY-MM-DD`)
+  whole(r.windowMinutes, 1, 1440, 'reconciliation.windowMinutes')
+  whole(r.roundingCents, 0, 50, 'reconciliation.roundingCents')
+  // a stand-alone reader and the till it serves: { "9A1F02": "MK01:T1" }
+  for (const [device, till] of Object.entries(r.devices ?? {})) if (!/^[^:]+:[^:]+$/.test(String(till))) throw new ConfigError(`reconciliation.devices.${device}: name the till as "STORE:TERMINAL"`)
+  const storeFeeBands: NonNullable<ReconConfig['storeFeeBands']> = {}
+  for (const [id, st] of Object.entries(stores)) {
+    if (st.feeBands) storeFeeBands[id] = perProvider(st.feeBands, providers, `stores.${id}.feeBands`, band)
+  }
+  return {
+    providers: defaults.providers,
+    windowMinutes: r.windowMinutes ?? defaults.windowMinutes,
+    roundingCents: r.roundingCents ?? defaults.roundingCents,
+    feeBands: { ...defaults.feeBands, ...perProvider(r.feeBands, providers, 'reconciliation.feeBands', band) },
+    storeFeeBands,
+    settlementDays: { ...defaults.settlementDays, ...perProvider(r.settlementDays, providers, 'reconciliation.settlementDays', (n, where) => { whole(n, 0, 30, where); return n }) },
+    holidays: new Set([...(r.replaceHolidays ? [] : defaults.holidays), ...r.holidays ?? []]),
+    devices: r.devices ?? {}
+  }
+}
+
+/** The provider that settles a tender method, or null for the till's own methods (cash, card, …). */
+export function settlingProvider (providers: ReconConfig['providers'], method: string): string | null {
+  for (const [id, r] of Object.entries(providers)) if (r.tenderMethods.includes(method)) return id
+  return null
+}
