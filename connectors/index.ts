@@ -1,12 +1,30 @@
-// Every connector the gateway ships, in one explicit list.
-import type { MappingProfile } from './octopus/profile.ts'
+// Every connector the gateway ships, in one explicit list, with what a deployment adds as data: more
+// mapping profiles for a provider, and whole providers (a descriptor and its profiles) that need no code.
+import type { ProviderDescriptor } from './contract.ts'
+import type { MappingProfile } from './profile/profile.ts'
+import { createProfileConnector } from './profile/connector.ts'
 import { createRegistry, type Registry } from './registry.ts'
 import { posCanonical } from './pos-canonical/index.ts'
 import { loyverse } from './loyverse/index.ts'
 import { shopifyPos } from './shopify-pos/index.ts'
 import { alipayhk } from './alipayhk/index.ts'
-import { createOctopusConnector } from './octopus/index.ts'
+import { createOctopusConnector, OCTOPUS } from './octopus/index.ts'
 
-export function builtInConnectors (octopusProfiles: MappingProfile[] = []): Registry {
-  return createRegistry([posCanonical, loyverse, shopifyPos, alipayhk, createOctopusConnector(octopusProfiles)])
+export interface ConnectorOptions {
+  /** Mapping profiles per provider id, beside the provider's own layouts. */
+  profiles?: Record<string, readonly MappingProfile[]>
+  /** Providers defined as data only: each reads its files through its profiles. */
+  providers?: readonly ProviderDescriptor[]
+}
+
+export function builtInConnectors (o: ConnectorOptions = {}): Registry {
+  const profiles = o.profiles ?? {}
+  const own = new Set([alipayhk.id, OCTOPUS.id, ...(o.providers ?? []).map(d => d.id)])
+  const stray = Object.keys(profiles).filter(id => !own.has(id))
+  if (stray.length) throw new Error(`mapping profiles for unknown provider(s) ${stray.join(', ')}`)
+  const alipay = profiles[alipayhk.id]?.length ? createProfileConnector(alipayhk.descriptor, profiles[alipayhk.id], alipayhk) : alipayhk
+  return createRegistry([
+    posCanonical, loyverse, shopifyPos, alipay, createOctopusConnector(profiles[OCTOPUS.id]),
+    ...(o.providers ?? []).map(d => createProfileConnector(d, profiles[d.id] ?? []))
+  ])
 }

@@ -55,3 +55,34 @@ export function createRegistry (connectors: readonly Connector[]): Registry {
   const tenderMethods = new Set([...BASE_TENDER_METHODS, ...providerOfMethod.keys()])
   return { pos, settlement, ids: [...seen], providers, tenderMethods, providerOfMethod }
 }
+
+const DESCRIPTOR_KEYS = new Set(['names', 'tenderMethods', 'matchScope', 'devicesUploadLate', 'cashRounding', 'feeBand', 'settlementDays'])
+
+/**
+ * A provider described in configuration (JSON), for a provider no connector ships: its shape checked
+ * here, its sense by the registry. Defaults: it settles the tender method of its own id, readers do
+ * not upload late, no cash rounding, T+1.
+ */
+export function parseDescriptor (id: string, raw: unknown): ProviderDescriptor {
+  const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>
+  const problems: string[] = []
+  if (!ID.test(id)) problems.push('the provider id must be lower-case letters, digits and dashes')
+  for (const k of Object.keys(r)) if (!DESCRIPTOR_KEYS.has(k)) problems.push(`unknown key "${k}"`)
+  const names = r.names as Record<string, unknown> | undefined
+  if (typeof names?.en !== 'string' || typeof names['zh-HK'] !== 'string') problems.push('"names" needs "en" and "zh-HK"')
+  if (r.tenderMethods !== undefined && !(Array.isArray(r.tenderMethods) && r.tenderMethods.every(m => typeof m === 'string'))) problems.push('"tenderMethods" must list method names')
+  const band = r.feeBand as { min?: unknown, max?: unknown } | undefined
+  if (typeof band?.min !== 'number' || typeof band.max !== 'number') problems.push('"feeBand" needs numeric "min" and "max" rates')
+  for (const k of ['devicesUploadLate', 'cashRounding'] as const) if (r[k] !== undefined && typeof r[k] !== 'boolean') problems.push(`"${k}" must be true or false`)
+  if (problems.length) throw new Error(`provider ${id}: ${problems.join('; ')}`)
+  return {
+    id,
+    names: { en: names!.en as string, 'zh-HK': names!['zh-HK'] as string },
+    tenderMethods: (r.tenderMethods as string[] | undefined) ?? [id],
+    matchScope: (r.matchScope as ProviderDescriptor['matchScope'] | undefined) ?? 'store',
+    devicesUploadLate: (r.devicesUploadLate as boolean | undefined) ?? false,
+    cashRounding: (r.cashRounding as boolean | undefined) ?? false,
+    feeBand: { min: band!.min as number, max: band!.max as number },
+    settlementDays: (r.settlementDays as number | undefined) ?? 1
+  }
+}

@@ -41,7 +41,7 @@ t.test('bad values are named', async t => {
   t.throws(() => loadConfig({ RECON_DATA_DIR: dir, RECON_CONFIG: join(dir, 'missing.json') }), ConfigError)
 })
 
-t.test('a JSON config file sets stores with cut-offs and aliases, secrets and Octopus profiles', async t => {
+t.test('a JSON config file sets stores with cut-offs and aliases, secrets and mapping profiles', async t => {
   const dir = t.testdir({
     'profile.json': readFileSync(join(import.meta.dirname, '../fixtures/octopus/acquirer/kpay-octopus-v1.json'), 'utf8'),
     'config.json': JSON.stringify({
@@ -49,7 +49,7 @@ t.test('a JSON config file sets stores with cut-offs and aliases, secrets and Oc
       webhooks: { loyverse: [{ secret: 'old', notAfter: '2026-12-01T00:00:00Z' }, { secret: 'new' }] },
       apiKeys: [{ role: 'admin', key: 'admin-key-0123456789' }],
       piiKeys: [{ id: 'k2026', key: KEY }],
-      octopusProfiles: ['profile.json']
+      providers: { octopus: { profiles: ['profile.json'] } }
     })
   })
   const c = loadConfig({ RECON_DATA_DIR: dir, RECON_CONFIG: join(dir, 'config.json') })
@@ -58,7 +58,7 @@ t.test('a JSON config file sets stores with cut-offs and aliases, secrets and Oc
   t.equal(storeResolver(c, 'loyverse')('uuid-1'), 'BAR1')
   t.equal(storeResolver(c, 'loyverse')('other'), 'other')
   t.equal(c.webhookSecrets.loyverse.length, 2)
-  t.same(c.octopusProfiles.map(p => p.id), ['kpay-octopus-v1'])
+  t.same(c.connectors.profiles?.octopus?.map(p => p.id), ['kpay-octopus-v1'])
   t.equal(c.piiKeys[0].id, 'k2026')
   writeFileSync(join(dir, 'bad.json'), JSON.stringify({ stores: { X: { cutoff: '13:00' } } }))
   t.throws(() => loadConfig({ RECON_DATA_DIR: dir, RECON_CONFIG: join(dir, 'bad.json') }), /store X: cutoff must be HH:mm between 00:00 and 11:59/)

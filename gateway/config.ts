@@ -7,11 +7,11 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import type { WebhookSecret } from '../connectors/pos.ts'
-import { parseProfile, type MappingProfile } from '../connectors/octopus/profile.ts'
-import { builtInConnectors } from '../connectors/index.ts'
+import { builtInConnectors, type ConnectorOptions } from '../connectors/index.ts'
 import type { Registry } from '../connectors/registry.ts'
 import type { FeeBand } from '../reconciler/types.ts'
 import { defaultRecon, reconConfig, type FileReconciliation, type ReconConfig } from './config-recon.ts'
+import { connectorOptions, registryFor, type FileProviders } from './config-providers.ts'
 import { ConfigError } from './config-error.ts'
 import { isScoped, parseRole, ROLES, type Role } from './auth/roles.ts'
 import { forwardingConfig, type FileForwarding, type ForwardingConfig } from './config-forwarding.ts'
@@ -59,7 +59,8 @@ export interface Config {
   webhookSecrets: Record<string, WebhookSecret[]>
   piiKeys: Array<{ id: string, key: Buffer }>
   stores: StoreConfig[]
-  octopusProfiles: MappingProfile[]
+  /** Mapping profiles and whole providers the deployment adds (config-providers.ts). */
+  connectors: ConnectorOptions
   limits: Limits
   recon: ReconConfig
   /** Locations beyond the stores (central warehouse, temporary stalls), registered at start. */
@@ -101,7 +102,7 @@ interface FileConfig {
   webhooks?: Record<string, Array<{ secret: string, notBefore?: string, notAfter?: string }>>
   apiKeys?: Array<{ role: string, key: string, stores?: string[] }>
   piiKeys?: Array<{ id: string, key: string }>
-  octopusProfiles?: string[]
+  providers?: FileProviders
   limits?: Partial<Limits>
   locations?: Record<string, { name?: string, kind?: string }>
   forwarding?: FileForwarding
@@ -210,10 +211,7 @@ export function loadConfig (env: Env = process.env): Config {
     if (isScoped(role) !== Array.isArray(k.stores)) throw new ConfigError(`API key for ${k.role}: ${isScoped(role) ? 'a store manager\'s key names its stores' : 'only a store manager\'s key names stores'}`)
     return { role, key: k.key, stores: k.stores ?? null }
   })
-  const octopusProfiles = (file.octopusProfiles ?? []).map(p => {
-    const path = isAbsolute(p) ? p : join(base, p)
-    try { return parseProfile(JSON.parse(readFileSync(path, 'utf8'))) } catch (err) { throw new ConfigError(`Octopus profile ${path}: ${(err as Error).message}`) }
-  })
+  const connectors = connectorOptions(file.providers, base)
   const limits: Limits = {
     ...DEFAULT_LIMITS,
     ...file.limits,
@@ -222,8 +220,8 @@ export function loadConfig (env: Env = process.env): Config {
     shutdownTimeoutMs: int(env, 'RECON_SHUTDOWN_TIMEOUT_MS', file.limits?.shutdownTimeoutMs ?? DEFAULT_LIMITS.shutdownTimeoutMs, 1000)
   }
   return Object.freeze({
-    // the providers the configuration may name: the registry's, with the deployment's profiles
-    recon: reconConfig(file.reconciliation ?? {}, file.stores ?? {}, registryOf({ octopusProfiles }).providers),
+    // the providers the configuration may name: the registry's, with what the deployment adds
+    recon: reconConfig(file.reconciliation ?? {}, file.stores ?? {}, registryFor(connectors).providers),
     locations: locationsConfig(file, stores),
     forwarding: forwardingConfig(file.forwarding),
     retention: retentionConfig(env, file),
@@ -236,7 +234,7 @@ export function loadConfig (env: Env = process.env): Config {
     webhookSecrets,
     piiKeys: keys,
     stores,
-    octopusProfiles,
+    connectors,
     limits,
     devSecretsFile,
     logLevel: logLevel(env.LOG_LEVEL)
@@ -268,8 +266,8 @@ function locationsConfig (file: FileConfig, stores: StoreConfig[]): LocationConf
 }
 
 /** The connectors this configuration runs with: the built-in ones, with the deployment's mapping profiles. */
-export function registryOf (config: Pick<Config, 'octopusProfiles'>): Registry {
-  return builtInConnectors(config.octopusProfiles)
+export function registryOf (config: Pick<Config, 'connectors'>): Registry {
+  return registryFor(config.connectors)
 }
 
 /** A store's trading-day cut-off; unknown stores end their day at midnight. */

@@ -221,11 +221,22 @@ export function addDays (day: string, n: number): string {
 const TOKENS: Record<string, string> = { yyyy: '(\\d{4})', MM: '(\\d{2})', M: '(\\d{1,2})', dd: '(\\d{2})', d: '(\\d{1,2})', HH: '(\\d{2})', H: '(\\d{1,2})', mm: '(\\d{2})', ss: '(\\d{2})' }
 const TOKEN_RE = /yyyy|MM|M|dd|d|HH|H|mm|ss/g
 
+/** The instant of a wall-clock time in `zone` (HKT through the cached path; other zones are rare). */
+export function wallToInstant (zone: string, y: number, mo: number, d: number, h = 0, mi = 0, s = 0): Date {
+  if (zone === HK_TZ) return hktWallToInstant(y, mo, d, h, mi, s)
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) throw new TimeFormatError(`${y}-${mo}-${d} ${h}:${mi}:${s}`, 'not a valid date/time')
+  if (d > daysInMonth(y, mo)) throw new TimeFormatError(`${y}-${mo}-${d}`, 'no such calendar day')
+  const wall = Date.UTC(y, mo - 1, d, h, mi, s)
+  if (zone === 'UTC') return new Date(wall)
+  const t = wall - getTimezoneOffset(zone, new Date(wall))
+  return new Date(wall - getTimezoneOffset(zone, new Date(t)))
+}
+
 /**
  * Compiles a mapping profile's time format ('yyyy-MM-dd HH:mm:ss', 'dd/MM/yyyy H:mm', …) into a parser
- * of naive HKT wall times. 'auto' accepts every form parseProviderTime does.
+ * of naive wall times in `zone` (HKT by default). 'auto' accepts every form parseProviderTime does.
  */
-export function compileTimeFormat (format: string): (input: string) => Date {
+export function compileTimeFormat (format: string, zone = HK_TZ): (input: string) => Date {
   if (format === 'auto') return parseProviderTime
   const order: string[] = []
   const source = format.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(TOKEN_RE, t => { order.push(t[0]); return TOKENS[t] })
@@ -236,7 +247,7 @@ export function compileTimeFormat (format: string): (input: string) => Date {
     const part: Record<string, number> = { y: 0, M: 1, d: 1, H: 0, m: 0, s: 0 }
     order.forEach((k, i) => { part[k] = Number(m[i + 1]) })
     try {
-      return hktWallToInstant(part.y, part.M, part.d, part.H, part.m, part.s)
+      return wallToInstant(zone, part.y, part.M, part.d, part.H, part.m, part.s)
     } catch (err) {
       if (err instanceof TimeFormatError) throw new TimeFormatError(input, err.reason)
       throw err
@@ -244,9 +255,10 @@ export function compileTimeFormat (format: string): (input: string) => Date {
   }
 }
 
-/** Like compileTimeFormat, for calendar dates: returns 'YYYY-MM-DD'. */
+/** Like compileTimeFormat, for calendar dates: returns 'YYYY-MM-DD' (the date as written). */
 export function compileDateFormat (format: string): (input: string) => string {
   if (format === 'auto') return parseProviderDate
-  const parse = compileTimeFormat(format)
-  return (input: string) => hktDate(parse(input))
+  // read as a UTC wall time, so the date is the one written, whatever zone the file's times are in
+  const parse = compileTimeFormat(format, 'UTC')
+  return (input: string) => isoDay(parse(input).getTime())
 }

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { join } from 'node:path'
 import { FIXTURES, money, readBack } from '../../fixtures/support/settlement.ts'
-import { parseProfile, ProfileError } from './profile.ts'
+import { parseProfile, ProfileError } from '../profile/profile.ts'
 import { DEFAULT_OCTOPUS_PROFILE, createOctopusConnector } from './index.ts'
 
 const O = join(FIXTURES, 'octopus')

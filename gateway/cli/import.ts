@@ -1,10 +1,10 @@
 // `recon import <file…>`: settlement files into the database, each atomically, with a progress bar.
 import { readFileSync, statSync } from 'node:fs'
 import { basename } from 'node:path'
-import { parseProfile } from '../../connectors/octopus/profile.ts'
+import { parseProfile } from '../../connectors/profile/profile.ts'
 import { formatHkd } from '../../connectors/_shared/money.ts'
 import type { TextEncodingName } from '../../connectors/_shared/text.ts'
-import type { Config } from '../config.ts'
+import { ConfigError, type Config } from '../config.ts'
 import { importSettlementFile, type ImportOutcome } from '../ingest/import-file.ts'
 import { importPosNdjson, type PosUploadOutcome } from '../ingest/pos-ndjson.ts'
 import { startRuntime } from '../runtime.ts'
@@ -32,15 +32,21 @@ export function describePosOutcome (file: string, o: PosUploadOutcome): string {
 
 const POS_FILE = /\.(nd)?jsonl?$/i
 
-export async function runImport (config: Config, args: ImportArgs): Promise<number> {
-  let profile = args.profile
-  let extra = config.octopusProfiles
-  if (profile?.endsWith('.json')) {
-    const p = parseProfile(JSON.parse(readFileSync(profile, 'utf8')))
-    extra = [...extra.filter(x => x.id !== p.id), p]
-    profile = p.id
-  }
-  const rt = await startRuntime({ ...config, octopusProfiles: extra }, { http: false, workers: false })
+/**
+ * A profile given as a file is added for this run, under the provider it names (`"provider"` in the
+ * profile, else --provider); a profile id names one the configuration already has.
+ */
+function withProfileFile (config: Config, file: string, provider: string | undefined): { config: Config, profile: string } {
+  const p = parseProfile(JSON.parse(readFileSync(file, 'utf8')))
+  const owner = p.provider ?? provider
+  if (!owner) throw new ConfigError(`profile ${file} does not say which provider's files it reads: add "provider" to it or pass --provider`)
+  const profiles = { ...config.connectors.profiles, [owner]: [...(config.connectors.profiles?.[owner] ?? []).filter(x => x.id !== p.id), p] }
+  return { config: { ...config, connectors: { ...config.connectors, profiles } }, profile: p.id }
+}
+
+export async function runImport (base: Config, args: ImportArgs): Promise<number> {
+  const { config, profile } = args.profile?.endsWith('.json') ? withProfileFile(base, args.profile, args.provider) : { config: base, profile: args.profile }
+  const rt = await startRuntime(config, { http: false, workers: false })
   let failed = 0
   const outcomes: Array<{ file: string } & (ImportOutcome | PosUploadOutcome)> = []
   try {

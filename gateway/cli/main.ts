@@ -65,7 +65,12 @@ export async function main (argv: string[]): Promise<number> {
   const encodings: string[] = ['utf-8', 'utf-16le', 'utf-16be', ...LEGACY_ENCODINGS]
   if (values.encoding && !encodings.includes(values.encoding)) problems.push(`--encoding must be one of ${encodings.join(', ')}`)
   if (problems.length) { console.error(problems.join('\n') + `\n${USAGE}`); return 2 }
-  return await runImport(config, { files: positionals, provider: values.provider, profile: values.profile, encoding: values.encoding as TextEncodingName | undefined, json: values.json ?? false })
+  try {
+    return await runImport(config, { files: positionals, provider: values.provider, profile: values.profile, encoding: values.encoding as TextEncodingName | undefined, json: values.json ?? false })
+  } catch (err) {
+    if (err instanceof ConfigError) { console.error(`configuration error: ${err.message}`); return 2 }
+    throw err
+  }
 }
 
 /** `--settlement a.csv b.csv` → `--settlement a.csv --settlement b.csv` (the documented form takes several). */

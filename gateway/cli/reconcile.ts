@@ -14,7 +14,7 @@ import { writeReportJson } from '../recon/report-json.ts'
 
 export interface ReconcileArgs { pos: string[], settlements: string[], movements?: string, date: string, store?: string, format: 'json' | 'csv', out?: string, asOf?: string }
 
-export async function runReconcile (config: Pick<Config, 'stores' | 'recon' | 'octopusProfiles' | 'limits'>, args: ReconcileArgs, log: (m: string) => void = m => process.stderr.write(m + '\n')): Promise<ReconReport> {
+export async function runReconcile (config: Pick<Config, 'stores' | 'recon' | 'connectors' | 'limits'>, args: ReconcileArgs, log: (m: string) => void = m => process.stderr.write(m + '\n')): Promise<ReconReport> {
   const started = Date.now()
   const progress = (m: string): void => log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${m}`)
   const asOf = args.asOf ?? hktDate(new Date())

@@ -94,7 +94,7 @@ async function readMovements (path: string, sales: SaleCollector, all: ReconSale
   progress(`${basename(path)}: ${read.toLocaleString('en')} stock movements${elsewhere ? `, ${elsewhere.toLocaleString('en')} of sales not in the POS files` : ''}`)
 }
 
-export async function loadOfflineInput (files: OfflineFiles, date: string, asOf: string, config: Pick<Config, 'stores' | 'recon' | 'octopusProfiles' | 'limits'>, progress: Progress = () => {}): Promise<ReconInput> {
+export async function loadOfflineInput (files: OfflineFiles, date: string, asOf: string, config: Pick<Config, 'stores' | 'recon' | 'connectors' | 'limits'>, progress: Progress = () => {}): Promise<ReconInput> {
   const rules = dayRules(config)
   const registry = registryOf(config)
   const collector = await readSales(files.pos, config, registry, rules, progress)

@@ -1,11 +1,11 @@
-// Rows of an Octopus settlement report read through a mapping profile.
+// Rows of a settlement report read through a mapping profile (profile.ts), for any provider.
 //
-// Default profile (contract.md §2): `Transaction Amount` is unsigned and the type gives the direction;
-// `Net Amount` is signed as money moves to the merchant. `Add Value` is a cash top-up at the till —
-// money the shop owes Octopus, never a sale. Octopus amounts are multiples of HK$0.10; a row that is
-// not is kept and flagged. The Octopus number must arrive masked. A TOTAL trailer carries the record
-// count and the sums of the amount, fee and net columns as written; any disagreement refuses the file.
-import { NO_FLAGS, type PaymentRecord, type PaymentType } from '../contract.ts'
+// The profile's sign rule gives each row its direction (unsigned amounts signed by the type, or signed
+// as written); its decorations (a backtick before every value) are taken off first. A card or buyer
+// number must arrive masked. Amounts off the profile's grid (Octopus: HK$0.10) are kept and flagged. A
+// trailer carries the record count and the sums of the amount, fee and net columns as written; any
+// disagreement refuses the file.
+import { NO_FLAGS, type PaymentRecord, type PaymentType, type Provider } from '../contract.ts'
 import { FieldReader, emptyRow, type LayoutDetection, type RowMapper, type RowResult } from '../settlement.ts'
 import { clean, mapColumns, missingColumns, orNull } from '../_shared/fields.ts'
 import { formatMinor, parseMinor, MoneyFormatError } from '../_shared/money.ts'
@@ -15,12 +15,24 @@ import { PROFILE_FIELDS, type MappingProfile, type ProfileField } from './profil
 
 const UNMASKED_CARD = /\d{6,}/
 
-export function profileMapper (d: LayoutDetection, profile: MappingProfile): RowMapper {
+/** The fields with the profile's value prefixes taken off (in place). */
+export function stripPrefixes (fields: string[], prefixes: readonly string[]): string[] {
+  if (prefixes.length === 0) return fields
+  for (let i = 0; i < fields.length; i++) {
+    const v = fields[i].trimStart()
+    for (const p of prefixes) if (v.startsWith(p)) { fields[i] = v.slice(p.length); break }
+  }
+  return fields
+}
+
+export function profileMapper (d: LayoutDetection, profile: MappingProfile, provider: Provider): RowMapper {
   const aliases = Object.fromEntries(PROFILE_FIELDS.map(f => [f, profile.columns[f] ? [profile.columns[f]] : []])) as Record<ProfileField, string[]>
   const cols = mapColumns(d.header, aliases)
   const missing = missingColumns(cols, PROFILE_FIELDS.filter(f => profile.columns[f] !== undefined))
-  const parseTime = compileTimeFormat(profile.timeFormat)
+  const parseTime = compileTimeFormat(profile.timeFormat, profile.timeZone)
   const parseDate = compileDateFormat(profile.dateFormat)
+  const step = profile.amountStepCents
+  const offGrid = step ? [`amount_not_multiple_of_${step}_cents`] : NO_FLAGS
   const r = new FieldReader(d.header)
   const written = { rows: 0, gross: 0, fee: 0, net: 0 }
   let trailer: { line: number, fields: string[] } | null = null
@@ -36,7 +48,8 @@ export function profileMapper (d: LayoutDetection, profile: MappingProfile): Row
     try { return parseDate(v) } catch (err) { if (err instanceof TimeFormatError) { r.fail(err.message, index); return null } throw err }
   }
 
-  function row (fields: string[], line: number): RowResult {
+  function row (raw: string[], line: number): RowResult {
+    const fields = stripPrefixes(raw, profile.valuePrefixes)
     if (emptyRow(fields)) return { kind: 'skip' }
     if (trailer) return { kind: 'issues', issues: [{ line, message: `data after the ${profile.trailer?.marker} trailer row (line ${trailer.line})` }] }
     if (profile.trailer && clean(fields[0]).toUpperCase() === profile.trailer.marker.toUpperCase()) {
@@ -57,30 +70,32 @@ export function profileMapper (d: LayoutDetection, profile: MappingProfile): Row
     const settlementDate = readDate(cols.settlementDate)
     if (!paidAt && !settlementDate) r.fail('neither a transaction time nor a settlement date')
     const card = r.text(cols.cardMasked)
-    if (card && UNMASKED_CARD.test(card)) r.fail('the Octopus number is not masked; reports must carry masked numbers only (****1234)', cols.cardMasked)
+    if (card && UNMASKED_CARD.test(card)) r.fail('the card or buyer number is not masked; reports must carry masked numbers only (****1234)', cols.cardMasked)
+    const currency = cols.currency >= 0 ? r.text(cols.currency).toUpperCase() : profile.currency
+    if (!/^[A-Z]{3}$/.test(currency)) r.fail(`"${currency}" is not a currency code`, cols.currency)
     if (gross !== null) { written.gross += gross; written.fee += fee; if (net !== null) written.net += net }
     if (r.issues.length || gross === null || !type) return { kind: 'issues', issues: r.issues }
     const signed = signAmounts(direction(profile, type, gross, net), gross, fee, net, true)
     if (typeof signed === 'string') return { kind: 'issues', issues: [{ line, message: signed }] }
     const record: PaymentRecord = {
-      provider: 'octopus',
+      provider,
       lineNo: line,
       providerTxnId: orNull(r.text(cols.providerTxnId)),
       merchantRef: orNull(r.text(cols.merchantRef)),
       originalRef: orNull(r.text(cols.originalRef)),
-      originalProviderTxnId: null,
+      originalProviderTxnId: orNull(r.text(cols.originalProviderTxnId)),
       type,
       ...signed,
-      currency: 'HKD',
+      currency,
       paidAt,
       settlementDate,
       batchId: orNull(r.text(cols.batchId)),
       storeId: orNull(r.text(cols.storeId)),
       deviceId: orNull(r.text(cols.deviceId)),
       cardMasked: orNull(card),
-      status: null,
+      status: orNull(r.text(cols.status)),
       remarks: orNull(r.text(cols.remarks)),
-      flags: signed.gross % 10 !== 0 ? ['amount_not_multiple_of_10_cents'] : NO_FLAGS
+      flags: step && signed.gross % step !== 0 ? offGrid : NO_FLAGS
     }
     return { kind: 'record', record }
   }
