@@ -32,6 +32,10 @@ export interface NormalizeContext {
 export interface PosConnector {
   readonly id: string
   readonly kind: 'pos'
+  /** The request headers that carry its signature: never logged (the app's redact list is built from these). */
+  readonly signatureHeaders: readonly string[]
+  /** The shape of its webhook secret: a Standard Webhooks `whsec_…` key, or the vendor's opaque string. */
+  readonly secretFormat: 'standard-webhooks' | 'opaque'
   /** Non-secret request headers that normalize() reads, kept with the stored delivery. */
   readonly keepHeaders?: readonly string[]
   /** Checks the signature on the raw bytes; the event id is the vendor's idempotency key. */

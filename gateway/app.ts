@@ -2,6 +2,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import type { PosConnector } from '../connectors/pos.ts'
 import type { AppDeps } from './deps.ts'
 import { errorHandler } from './errors.ts'
 import { registerAuth } from './plugins/auth.ts'
@@ -23,13 +24,19 @@ import { clientErrorResponse, pageError, unroutedError, wantsPage } from './web/
 
 export interface AppOptions { logger?: boolean | object, loggerInstance?: FastifyBaseLogger }
 
-/** Log redaction: credentials and signatures never reach the log. Bodies are never logged at all. */
-export const REDACT = ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'req.headers["webhook-signature"]', 'req.headers["x-loyverse-signature"]', 'req.headers["x-shopify-hmac-sha256"]']
+/**
+ * Log redaction: credentials, cookies and every registered vendor's signature headers never reach the
+ * log (one list, for the app and the server's logger). Bodies are never logged at all.
+ */
+export function redactPaths (vendors: Iterable<PosConnector>): string[] {
+  const signatures = [...vendors].flatMap(v => v.signatureHeaders).map(h => `req.headers["${h.toLowerCase()}"]`)
+  return ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'req.headers["x-csrf-token"]', ...new Set(signatures)]
+}
 
 export async function buildApp (deps: AppDeps, opts: AppOptions = {}): Promise<FastifyInstance> {
   const { limits } = deps.config
   const app = Fastify({
-    ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : { logger: opts.logger === undefined || opts.logger === false ? false : { ...(opts.logger === true ? {} : opts.logger), redact: REDACT } }),
+    ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : { logger: opts.logger === undefined || opts.logger === false ? false : { ...(opts.logger === true ? {} : opts.logger), redact: redactPaths(deps.registry.pos.values()) } }),
     bodyLimit: 1024 * 1024,
     requestTimeout: limits.requestTimeoutMs,
     connectionTimeout: limits.requestTimeoutMs,

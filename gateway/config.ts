@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
-import type { WebhookSecret } from '../connectors/pos.ts'
+import type { PosConnector, WebhookSecret } from '../connectors/pos.ts'
 import { builtInConnectors, type ConnectorOptions } from '../connectors/index.ts'
 import type { Registry } from '../connectors/registry.ts'
 import type { FeeBand } from '../reconciler/types.ts'
@@ -20,7 +20,6 @@ import type { RetentionSettings } from './retention/purge.ts'
 export type { Role }
 /** An API key from the configuration (a bootstrap key; integrations get keys of their own, hashed, in the database). */
 export interface ConfigKey { role: Role, key: string, stores: string[] | null }
-export const POS_CONNECTORS = ['pos-canonical', 'loyverse', 'shopify-pos'] as const
 
 export interface StoreConfig {
   id: string
@@ -159,22 +158,39 @@ function readFileConfig (env: Env): { file: FileConfig, base: string } {
   }
 }
 
-function devSecrets (dataDir: string): { file: string, values: { apiKeys: Array<{ role: string, key: string }>, webhooks: Record<string, string>, pii: string } } {
+/** A fresh secret in the vendor's format. */
+function newSecret (c: PosConnector): string {
+  return c.secretFormat === 'standard-webhooks' ? `whsec_${randomBytes(24).toString('base64')}` : randomBytes(24).toString('base64url')
+}
+
+/** Development secrets, made once and kept; a vendor registered since then gets its own added. */
+function devSecrets (dataDir: string, vendors: readonly PosConnector[]): { file: string, values: { apiKeys: Array<{ role: string, key: string }>, webhooks: Record<string, string>, pii: string } } {
   const file = join(dataDir, 'dev-secrets.json')
-  if (existsSync(file)) return { file, values: JSON.parse(readFileSync(file, 'utf8')) }
-  const values = {
-    apiKeys: (['finance', 'pos_vendor', 'owner'] as const).map(role => ({ role, key: `${role}_${randomBytes(18).toString('base64url')}` })),
-    webhooks: Object.fromEntries(POS_CONNECTORS.map(c => [c, c === 'pos-canonical' ? `whsec_${randomBytes(24).toString('base64')}` : randomBytes(24).toString('base64url')])),
-    pii: randomBytes(32).toString('base64')
+  const fresh = !existsSync(file)
+  const values = fresh
+    ? { apiKeys: (['finance', 'pos_vendor', 'owner'] as const).map(role => ({ role, key: `${role}_${randomBytes(18).toString('base64url')}` })), webhooks: {} as Record<string, string>, pii: randomBytes(32).toString('base64') }
+    : JSON.parse(readFileSync(file, 'utf8'))
+  const missing = vendors.filter(c => !values.webhooks[c.id])
+  for (const c of missing) values.webhooks[c.id] = newSecret(c)
+  if (fresh || missing.length) {
+    mkdirSync(dataDir, { recursive: true })
+    writeFileSync(file, JSON.stringify(values, null, 2) + '\n', { mode: 0o600 })
   }
-  mkdirSync(dataDir, { recursive: true })
-  writeFileSync(file, JSON.stringify(values, null, 2) + '\n', { mode: 0o600 })
   return { file, values }
+}
+
+/** The environment variable that holds a vendor's webhook secrets: RECON_WEBHOOK_SECRETS_SHOPIFY_POS. */
+export function secretsVariable (vendor: string): string {
+  return `RECON_WEBHOOK_SECRETS_${vendor.toUpperCase().replace(/-/g, '_')}`
 }
 
 export function loadConfig (env: Env = process.env): Config {
   const mode = env.RECON_ENV === 'production' ? 'production' : env.RECON_ENV === 'test' ? 'test' : 'development'
   const { file, base } = readFileConfig(env)
+  const connectors = connectorOptions(file.providers, base)
+  // the POS vendors, and the providers the configuration may name: the registry's
+  const registry = registryFor(connectors)
+  const vendors = [...registry.pos.values()]
   const dataDir = resolve(env.RECON_DATA_DIR || '.data')
   const stores: StoreConfig[] = Object.entries(file.stores ?? {}).map(([id, s]) => ({
     id,
@@ -184,19 +200,19 @@ export function loadConfig (env: Env = process.env): Config {
   }))
   let apiKeys: Array<{ role: string, key: string, stores?: string[] }> = env.RECON_API_KEYS ? apiKeysFromEnv(env.RECON_API_KEYS) : file.apiKeys ?? []
   const webhookSecrets: Record<string, WebhookSecret[]> = {}
-  for (const c of POS_CONNECTORS) {
-    const envName = `RECON_WEBHOOK_SECRETS_${c.toUpperCase().replace(/-/g, '_')}`
+  for (const { id: c } of vendors) {
+    const envName = secretsVariable(c)
     const fromEnv = env[envName]
     webhookSecrets[c] = fromEnv ? secretsFromEnv(fromEnv, envName) : (file.webhooks?.[c] ?? []).map(s => ({ secret: s.secret, notBefore: parseTime(s.notBefore, `${c} notBefore`), notAfter: parseTime(s.notAfter, `${c} notAfter`) }))
   }
   let piiKeys = (env.RECON_PII_KEYS ? env.RECON_PII_KEYS.split(',').map(p => { const [id, key] = p.split(':'); return { id, key } }) : file.piiKeys ?? [])
   let devSecretsFile: string | null = null
-  if (mode !== 'production' && (apiKeys.length === 0 || piiKeys.length === 0 || POS_CONNECTORS.some(c => webhookSecrets[c].length === 0))) {
-    const dev = devSecrets(dataDir)
+  if (mode !== 'production' && (apiKeys.length === 0 || piiKeys.length === 0 || vendors.some(c => webhookSecrets[c.id].length === 0))) {
+    const dev = devSecrets(dataDir, vendors)
     devSecretsFile = dev.file
     if (apiKeys.length === 0) apiKeys = dev.values.apiKeys
     if (piiKeys.length === 0) piiKeys = [{ id: 'dev', key: dev.values.pii }]
-    for (const c of POS_CONNECTORS) if (webhookSecrets[c].length === 0) webhookSecrets[c] = [{ secret: dev.values.webhooks[c] }]
+    for (const { id: c } of vendors) if (webhookSecrets[c].length === 0) webhookSecrets[c] = [{ secret: dev.values.webhooks[c] }]
   }
   if (piiKeys.length === 0) throw new ConfigError('RECON_PII_KEYS is required in production: id:base64-of-32-random-bytes')
   const keys = piiKeys.map(({ id, key }) => {
@@ -211,7 +227,6 @@ export function loadConfig (env: Env = process.env): Config {
     if (isScoped(role) !== Array.isArray(k.stores)) throw new ConfigError(`API key for ${k.role}: ${isScoped(role) ? 'a store manager\'s key names its stores' : 'only a store manager\'s key names stores'}`)
     return { role, key: k.key, stores: k.stores ?? null }
   })
-  const connectors = connectorOptions(file.providers, base)
   const limits: Limits = {
     ...DEFAULT_LIMITS,
     ...file.limits,
@@ -221,7 +236,7 @@ export function loadConfig (env: Env = process.env): Config {
   }
   return Object.freeze({
     // the providers the configuration may name: the registry's, with what the deployment adds
-    recon: reconConfig(file.reconciliation ?? {}, file.stores ?? {}, registryFor(connectors).providers),
+    recon: reconConfig(file.reconciliation ?? {}, file.stores ?? {}, registry.providers),
     locations: locationsConfig(file, stores),
     forwarding: forwardingConfig(file.forwarding),
     retention: retentionConfig(env, file),

@@ -10,8 +10,8 @@
 import { pino } from 'pino'
 import { hktDate } from '../connectors/_shared/time.ts'
 import { calendarEndWarning } from '../reconciler/calendar.ts'
-import { REDACT } from './app.ts'
-import { loadConfig, ConfigError } from './config.ts'
+import { redactPaths } from './app.ts'
+import { loadConfig, ConfigError, registryOf } from './config.ts'
 import { isConnectionError } from './db/health.ts'
 import { startRuntime } from './runtime.ts'
 
@@ -23,7 +23,7 @@ try {
   throw err
 }
 // one logger for the HTTP app, the workers and the database's health watch
-const log = pino({ level: config.logLevel, redact: REDACT })
+const log = pino({ level: config.logLevel, redact: redactPaths(registryOf(config).pos.values()) })
 const rt = await startRuntime(config, { workers: true, log, loggerInstance: log, waitForDatabase: true })
 await rt.app!.listen({ host: config.host, port: config.port })
 log.info({ database: rt.embedded ? `embedded PostgreSQL (${rt.embedded.clusterDir})` : 'DATABASE_URL' }, 'database')

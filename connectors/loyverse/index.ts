@@ -87,6 +87,8 @@ function receiptEvents (v: Json, i: number, eventId: string, resolveStore: (s: s
 export const loyverse: PosConnector = {
   id: 'loyverse',
   kind: 'pos',
+  signatureHeaders: ['x-loyverse-signature'],
+  secretFormat: 'opaque',
   verify (req, secrets) {
     const sig = header(req.headers, 'x-loyverse-signature')
     if (!sig) return { ok: false, reason: 'missing X-Loyverse-Signature header' }

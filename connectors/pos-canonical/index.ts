@@ -6,6 +6,8 @@ import { normalizeCanonical } from './normalize.ts'
 export const posCanonical: PosConnector = {
   id: 'pos-canonical',
   kind: 'pos',
+  signatureHeaders: ['webhook-signature'],
+  secretFormat: 'standard-webhooks',
   verify: verifyStandardWebhook,
   normalize (rawBody, _headers, ctx) {
     let value

@@ -108,6 +108,8 @@ function refundEvent (o: JsonObject, eventId: string, ctx: NormalizeContext, r: 
 export const shopifyPos: PosConnector = {
   id: 'shopify-pos',
   kind: 'pos',
+  signatureHeaders: ['x-shopify-hmac-sha256'],
+  secretFormat: 'opaque',
   keepHeaders: ['x-shopify-topic', 'x-shopify-shop-domain', 'x-shopify-triggered-at'],
   verify (req, secrets) {
     const sig = header(req.headers, 'x-shopify-hmac-sha256')

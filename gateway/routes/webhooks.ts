@@ -40,7 +40,7 @@ export async function webhookRoutes (app: FastifyInstance, deps: AppDeps): Promi
     // connection timeout and statement_timeout (gateway/db/pool.ts).
     schema: {
       summary: 'Receive a POS webhook (sale, refund, void)',
-      description: 'Signed per vendor: pos-canonical uses Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature), loyverse X-Loyverse-Signature (HMAC-SHA1), shopify-pos X-Shopify-Hmac-Sha256.',
+      description: `Signed per vendor, checked on the raw bytes before anything is parsed: ${[...deps.registry.pos.values()].map(v => `${v.id} (${v.signatureHeaders.join(', ')})`).join('; ')}.`,
       tags: ['webhooks'],
       params: { type: 'object', properties: { connector: { type: 'string', enum: [...deps.registry.pos.keys()] } }, required: ['connector'] },
       response: { 200: ack, 202: ack, ...errorResponses }
