@@ -4,13 +4,11 @@
 // is not https outside the allowlisted hosts, refuses the start (OWASP API7: no request to wherever a
 // config typo or an attacker points).
 import { ConfigError } from './config-error.ts'
+import { checkOutboundUrl, DEFAULT_HOSTS, required } from './sinks/outbound.ts'
+import { parseSink, SINK_KINDS, type SinkConfig } from './sinks/sink-kinds.ts'
 
-export const MOVEMENT_FIELDS = ['movement_id', 'sku', 'location_id', 'qty', 'reason', 'occurred_at', 'source'] as const
-export type MovementField = typeof MOVEMENT_FIELDS[number]
-
-export interface HttpSinkConfig { id: string, kind: 'http', url: string, secret: string }
-export interface JiandaoyunSinkConfig { id: string, kind: 'jiandaoyun', url: string, apiKey: string, appId: string, entryId: string, fields: Partial<Record<MovementField, string>> }
-export type SinkConfig = HttpSinkConfig | JiandaoyunSinkConfig
+export { MOVEMENT_FIELDS, type MovementField } from './sinks/sinks.ts'
+export type { SinkConfig }
 export interface RobotConfig { url: string, secret: string }
 export interface DingTalkAppConfig {
   oapiUrl: string
@@ -38,8 +36,8 @@ export interface ForwardingConfig {
   jobExpireSeconds: number
   sinks: SinkConfig[]
   robots: Record<string, RobotConfig>
-  /** Which robot gets which alerts (null: none). */
-  alerts: { lowStock: string | null, mismatch: string | null, ops: string | null }
+  /** Where each kind of alert goes: outbox sink names, `robot:<name>` or `<kind>:<id>` of a sink that takes alerts (e-mail). */
+  alerts: Record<AlertRoute, string[]>
   app: DingTalkAppConfig | null
 }
 
@@ -51,7 +49,9 @@ export interface FileForwarding {
   retryDelaySeconds?: number
   maxDeferrals?: number
   jobExpireSeconds?: number
-  sinks?: Array<{ id?: string, kind?: string, url?: string, secret?: string, apiKey?: string, appId?: string, entryId?: string, fields?: Partial<Record<MovementField, string>> }>
+  sinks?: Array<Record<string, unknown>>
+  /** Per kind of alert, where it goes: `robot:<name>`, `email:<sink id>` (a bare name is a robot). */
+  alerts?: Partial<Record<AlertRoute, string | string[]>>
   dingtalk?: {
     robots?: Record<string, Partial<RobotConfig>>
     alerts?: { lowStock?: string, mismatch?: string, ops?: string }
@@ -59,38 +59,8 @@ export interface FileForwarding {
   }
 }
 
-const DEFAULT_HOSTS = ['oapi.dingtalk.com', 'api.dingtalk.com', 'api.jiandaoyun.com']
-
-export function checkOutboundUrl (url: string, allowHosts: readonly string[], what: string): URL {
-  let u: URL
-  try { u = new URL(url) } catch { throw new ConfigError(`${what}: "${url}" is not a URL`) }
-  if (u.username || u.password) throw new ConfigError(`${what}: credentials do not belong in the URL`)
-  if (!allowHosts.includes(u.hostname)) throw new ConfigError(`${what}: host ${u.hostname} is not on the outbound allowlist (forwarding.allowHosts)`)
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && !DEFAULT_HOSTS.includes(u.hostname))) throw new ConfigError(`${what}: must be https`)
-  return u
-}
-
-function str (v: unknown, what: string): string {
-  if (typeof v !== 'string' || v.trim() === '') throw new ConfigError(`${what} is required`)
-  return v
-}
-
-function sink (s: NonNullable<FileForwarding['sinks']>[number], i: number, allow: string[]): SinkConfig {
-  const id = str(s.id, `forwarding.sinks[${i}].id`)
-  if (!/^[a-z0-9_-]{1,32}$/.test(id)) throw new ConfigError(`forwarding.sinks[${i}].id must be a short lower-case name`)
-  const url = checkOutboundUrl(str(s.url, `sink ${id} url`), allow, `sink ${id}`).toString()
-  if (s.kind === 'http') {
-    const secret = str(s.secret, `sink ${id} secret`)
-    if (!/^whsec_[A-Za-z0-9+/=]{24,}$/.test(secret)) throw new ConfigError(`sink ${id}: secret must be whsec_<base64 of at least 18 bytes> (Standard Webhooks)`)
-    return { id, kind: 'http', url, secret }
-  }
-  if (s.kind === 'jiandaoyun') {
-    const fields = s.fields ?? {}
-    for (const k of Object.keys(fields)) if (!MOVEMENT_FIELDS.includes(k as MovementField)) throw new ConfigError(`sink ${id}: unknown field ${k} (known: ${MOVEMENT_FIELDS.join(', ')})`)
-    return { id, kind: 'jiandaoyun', url, apiKey: str(s.apiKey, `sink ${id} apiKey`), appId: str(s.appId, `sink ${id} appId`), entryId: str(s.entryId, `sink ${id} entryId`), fields }
-  }
-  throw new ConfigError(`sink ${id}: kind must be http or jiandaoyun`)
-}
+export { checkOutboundUrl }
+const str = required
 
 function app (a: Partial<DingTalkAppConfig>, allow: string[]): DingTalkAppConfig {
   const oapiUrl = checkOutboundUrl(a.oapiUrl ?? 'https://oapi.dingtalk.com', allow, 'dingtalk.app.oapiUrl').origin
@@ -104,6 +74,29 @@ function app (a: Partial<DingTalkAppConfig>, allow: string[]): DingTalkAppConfig
   }
 }
 
+export const ALERT_ROUTES = ['lowStock', 'mismatch', 'ops'] as const
+export type AlertRoute = typeof ALERT_ROUTES[number]
+
+/**
+ * Where each kind of alert goes. `forwarding.alerts` names targets (`robot:stock`, `email:owners`);
+ * `dingtalk.alerts`, the older form, names a robot. Every target must exist and take alerts.
+ */
+function alertRoutes (f: FileForwarding, robots: Record<string, RobotConfig>, sinks: SinkConfig[]): Record<AlertRoute, string[]> {
+  const out = {} as Record<AlertRoute, string[]>
+  for (const route of ALERT_ROUTES) {
+    const given = f.alerts?.[route]
+    const legacy = f.dingtalk?.alerts?.[route]
+    const names = [...(given === undefined ? [] : Array.isArray(given) ? given : [given]), ...(legacy ? [legacy] : [])]
+    out[route] = [...new Set(names.map(n => n.includes(':') ? n : `robot:${n}`))]
+    for (const target of out[route]) {
+      const [kind, id] = target.split(':')
+      const ok = kind === 'robot' ? Boolean(robots[id]) : sinks.some(s => s.kind === kind && s.id === id && SINK_KINDS[kind].topics.includes('alert'))
+      if (!ok) throw new ConfigError(`forwarding.alerts.${route}: ${target} is no DingTalk robot and no configured sink that takes alerts`)
+    }
+  }
+  return out
+}
+
 export function forwardingConfig (f: FileForwarding = {}): ForwardingConfig {
   const allowHosts = [...new Set([...DEFAULT_HOSTS, ...f.allowHosts ?? []])]
   const robots: Record<string, RobotConfig> = {}
@@ -112,18 +105,14 @@ export function forwardingConfig (f: FileForwarding = {}): ForwardingConfig {
     if (!url.searchParams.get('access_token')) throw new ConfigError(`DingTalk robot ${name}: the URL needs its access_token`)
     robots[name] = { url: url.toString(), secret: str(r.secret, `dingtalk.robots.${name}.secret`) }
   }
-  const alert = (k: 'lowStock' | 'mismatch' | 'ops'): string | null => {
-    const r = f.dingtalk?.alerts?.[k] ?? null
-    if (r !== null && !robots[r]) throw new ConfigError(`dingtalk.alerts.${k}: no robot named ${r}`)
-    return r
-  }
   const whole = (v: number | undefined, fallback: number, lo: number, hi: number, what: string): number => {
     if (v === undefined) return fallback
     if (!Number.isInteger(v) || v < lo || v > hi) throw new ConfigError(`forwarding.${what} must be a whole number from ${lo} to ${hi}`)
     return v
   }
-  const sinks = (f.sinks ?? []).map((s, i) => sink(s, i, allowHosts))
+  const sinks = (f.sinks ?? []).map((s, i) => parseSink(s, i, allowHosts))
   if (new Set(sinks.map(s => s.id)).size !== sinks.length) throw new ConfigError('forwarding.sinks: two sinks share an id')
+  const alerts = alertRoutes(f, robots, sinks)
   return {
     publicUrl: f.publicUrl ?? 'http://127.0.0.1:3000',
     allowHosts,
@@ -134,7 +123,7 @@ export function forwardingConfig (f: FileForwarding = {}): ForwardingConfig {
     jobExpireSeconds: whole(f.jobExpireSeconds, 300, 1, 3600, 'jobExpireSeconds'),
     sinks,
     robots,
-    alerts: { lowStock: alert('lowStock'), mismatch: alert('mismatch'), ops: alert('ops') },
+    alerts,
     app: f.dingtalk?.app ? app(f.dingtalk.app, allowHosts) : null
   }
 }

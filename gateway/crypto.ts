@@ -6,6 +6,10 @@ import { createCipheriv, createDecipheriv, createSecretKey, randomFillSync, type
 
 const VERSION = 1
 
+/** The associated data each encrypted column is bound to: a value copied into another column does not decrypt. */
+export const INBOX_BODY_CONTEXT = 'inbox_events.body'
+export const CARD_CONTEXT = 'payments.card'
+
 // Nonces come from a pool of random bytes refilled 4 KiB at a time: one getrandom call per ~340
 // encryptions instead of one each, which showed up on the webhook hot path.
 const NONCE_POOL = Buffer.alloc(4096)

@@ -1,7 +1,7 @@
 // People and integration keys. Passwords are kept only as Argon2id hashes and API keys only as SHA-256
 // digests (a key is shown once, when made); every change is written to the audit trail with who made it.
 import { createHash, randomBytes } from 'node:crypto'
-import type { Sql } from '../ingest/pos-store.ts'
+import type { Sql } from '../db/pool.ts'
 import { HttpError } from '../errors.ts'
 import { audit } from './audit.ts'
 import { isScoped, parseRole, ROLES, type Role } from './roles.ts'

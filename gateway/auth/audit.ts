@@ -1,6 +1,6 @@
 // The audit trail: who did what to which record, when and why. Append-only (the database refuses
 // UPDATE, DELETE and TRUNCATE on it); written in the same transaction as the change it records.
-import type { Sql } from '../ingest/pos-store.ts'
+import type { Sql } from '../db/pool.ts'
 
 export interface AuditEntry { actor: string, action: string, target: string, reason?: string | null, details?: Record<string, unknown> }
 

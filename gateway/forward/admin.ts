@@ -3,7 +3,7 @@
 // redrive that puts them back (their keys are unchanged, so nothing is posted twice: R4).
 import type { PgBoss } from 'pg-boss'
 import type { Db } from '../db/pool.ts'
-import { QUEUES, schedule, type DeliveryJob } from './outbox.ts'
+import { QUEUES, schedule, type DeliveryJob } from '../outbox/outbox.ts'
 
 export interface SinkStatus { sink: string, pending: number, delivered: number, dead: number, oldest_pending_seconds: number | null }
 

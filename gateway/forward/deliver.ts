@@ -9,15 +9,16 @@
 // rows dead (the job goes to the dead-letter queue) and alerts the ops robot.
 import type { Db as BossDb, Job, PgBoss } from 'pg-boss'
 import type { Db } from '../db/pool.ts'
-import type { Sql } from '../ingest/pos-store.ts'
+import type { Sql } from '../db/pool.ts'
 import type { ForwardingConfig } from '../config-forwarding.ts'
 import { postMovements, type NewMovement } from '../ledger/chain.ts'
-import { robotMessage, type Alert } from './alerts.ts'
+import { robotMessage, type Alert } from '../sinks/alerts.ts'
 import { createApproval, sendRobot, sendWorkNotice } from './dingtalk.ts'
-import { Defer, Permanent } from './http.ts'
+import { Defer, Permanent } from '../sinks/http.ts'
 import { crashPoint } from './crash.ts'
-import { enqueue, QUEUES, schedule, type DeliveryJob } from './outbox.ts'
-import { JIANDAOYUN_BATCH, sendHttp, sendJiandaoyun, type OutboxRow } from './sinks.ts'
+import { enqueue, QUEUES, schedule, type DeliveryJob } from '../outbox/outbox.ts'
+import type { OutboxRow } from '../sinks/sinks.ts'
+import { SINK_KINDS, sinkName } from '../sinks/sink-kinds.ts'
 
 export interface ForwardDeps {
   db: Db
@@ -59,25 +60,19 @@ export async function deliverToLedger (sql: Sql, ids: number[], after?: ForwardD
   return posted.length
 }
 
+/** The rows of one sink, in the calls its kind takes (sink-kinds.ts), each call marked as it succeeds. */
 async function sendSinkRows (deps: ForwardDeps, sink: string, rows: OutboxRow[], done: (ids: number[]) => Promise<void>): Promise<void> {
   const f = deps.forwarding
   const out = { allowHosts: f.allowHosts, timeoutMs: f.timeoutMs }
-  const [kind, id] = sink.split(':')
-  const target = f.sinks.find(s => s.id === id && s.kind === kind)
-  if (kind === 'jiandaoyun' && target?.kind === 'jiandaoyun') {
-    for (let i = 0; i < rows.length; i += JIANDAOYUN_BATCH) {
-      const batch = rows.slice(i, i + JIANDAOYUN_BATCH)
-      await sendJiandaoyun(out, target, batch)
-      await done(batch.map(r => r.id))
-    }
-    return
-  }
-  for (const row of rows) {
-    if (kind === 'http' && target?.kind === 'http') await sendHttp(out, target, row)
-    else if (sink === 'dingtalk-app' && f.app) await sendAppRow(deps, row)
-    else throw new Permanent(`no sink ${sink} is configured any more`)
+  const target = f.sinks.find(s => sinkName(s) === sink)
+  const kind = target ? SINK_KINDS[target.kind] : null
+  if (!target && !(sink === 'dingtalk-app' && f.app)) throw new Permanent(`no sink ${sink} is configured any more`)
+  for (let i = 0; i < rows.length; i += kind?.batch ?? 1) {
+    const batch = rows.slice(i, i + (kind?.batch ?? 1))
+    if (kind && target) await kind.send(out, target, batch)
+    else await sendAppRow(deps, batch[0])
     crashPoint('sink:after-send')
-    await done([row.id])
+    await done(batch.map(r => r.id))
     crashPoint('sink:after-mark')
   }
 }
@@ -127,14 +122,14 @@ async function sendRobotRows (deps: ForwardDeps, sink: string, job: DeliveryJob)
   return outcome.state
 }
 
-/** Marks rows dead and, unless they are the ops robot's own, tells the ops robot. */
+/** Marks rows dead and tells operations, through every ops channel but the one that failed. */
 async function bury (deps: ForwardDeps, sink: string, ids: number[], error: string): Promise<void> {
   await deps.db.withTransaction(async c => {
     const { rows } = await c.query(`UPDATE outbox SET status = 'dead', last_error = $3 WHERE (id = ANY($1::bigint[]) OR ($2 AND sink = $4)) AND status = 'pending' RETURNING id`, [ids, sink.startsWith('robot:'), error.slice(0, 1000), sink])
-    const ops = deps.forwarding.alerts.ops
-    if (!ops || sink === `robot:${ops}` || rows.length === 0) return
+    const ops = deps.forwarding.alerts.ops.filter(target => target !== sink)
+    if (ops.length === 0 || rows.length === 0) return
     const alert: Alert = { kind: 'dead_letter', sink, count: rows.length, error: error.slice(0, 300) }
-    await enqueue(c, deps.boss, [{ sink: `robot:${ops}`, topic: 'alert', key: `dead:${sink}:${rows[0].id}`, payload: alert }])
+    await enqueue(c, deps.boss, ops.map(target => ({ sink: target, topic: 'alert', key: `dead:${sink}:${rows[0].id}`, payload: alert })))
   })
   deps.log?.warn({ sink, rows: ids.length, error }, 'forwarding dead-lettered')
 }

@@ -1,7 +1,7 @@
 // DingTalk senders: the group robot (signed; markdown or actionCard; @ by mobile or user id) and the
 // enterprise app (an access token cached until shortly before it expires; work notices to people;
 // OA approval instances). DingTalk answers HTTP 200 with an errcode: read it, never the status alone.
-import { Defer, Permanent, postJson, type Outbound } from './http.ts'
+import { Defer, Permanent, postJson, type Outbound } from '../sinks/http.ts'
 import { robotSign } from './dingtalk-crypto.ts'
 import type { DingTalkAppConfig, RobotConfig } from '../config-forwarding.ts'
 

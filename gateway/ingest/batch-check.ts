@@ -2,7 +2,7 @@
 // rows. Whichever arrives second is checked against the first; a disagreement refuses that file.
 import type { BatchTotal, LineIssue } from '../../connectors/contract.ts'
 import { formatMinor } from '../../connectors/_shared/money.ts'
-import type { Sql } from './pos-store.ts'
+import type { Sql } from '../db/pool.ts'
 
 export interface BatchSums { gross: number, fee: number, net: number }
 type Sums = BatchSums

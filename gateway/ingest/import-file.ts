@@ -13,7 +13,7 @@ import type { Registry } from '../../connectors/registry.ts'
 import { probeFile, readSettlementFile, type ReadResult } from '../../connectors/_shared/settlement-reader.ts'
 import type { TextEncodingName } from '../../connectors/_shared/text.ts'
 import type { Db, TxClient } from '../db/pool.ts'
-import type { PiiCipher } from '../crypto.ts'
+import { CARD_CONTEXT, type PiiCipher } from '../crypto.ts'
 import type { Config } from '../config.ts'
 import type { PgBoss } from 'pg-boss'
 import { dayRules, paymentDay } from '../recon/convert.ts'
@@ -22,7 +22,6 @@ import { PAYMENT_COPY_COLUMNS, paymentCopyLine, type RowContext } from './copy-r
 import type { LayoutDetection } from '../../connectors/settlement.ts'
 import { checkBatchTotals, type BatchSums } from './batch-check.ts'
 
-export const CARD_CONTEXT = 'payments.card'
 const COPY_CHUNK = 256 * 1024
 
 export interface ImportDeps {

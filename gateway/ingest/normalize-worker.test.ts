@@ -1,11 +1,12 @@
+import { INBOX_BODY_CONTEXT } from '../crypto.ts'
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FIXTURES } from '../../fixtures/support/settlement.ts'
 import { testRuntime } from '../../fixtures/support/runtime.ts'
 import { storeInboxItems } from './inbox.ts'
-import { INBOX_BODY_CONTEXT, processInbox } from './normalize-worker.ts'
-import type { Sql } from './pos-store.ts'
+import { processInbox } from './normalize-worker.ts'
+import type { Sql } from '../db/pool.ts'
 import { createHash } from 'node:crypto'
 
 const lines = readFileSync(join(FIXTURES, 'pos-canonical/events-2026-11-20.ndjson'), 'utf8').trim().split('\n')

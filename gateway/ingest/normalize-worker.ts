@@ -5,10 +5,11 @@
 import type { Db as BossDb, Job, PgBoss } from 'pg-boss'
 import type { Registry } from '../../connectors/registry.ts'
 import { InputError } from '../../connectors/errors.ts'
-import type { PiiCipher } from '../crypto.ts'
+import { INBOX_BODY_CONTEXT, type PiiCipher } from '../crypto.ts'
 import { storeCutoff, storeResolver, type Config } from '../config.ts'
-import { applyPosEvent, type Sql, type WrittenMovement } from './pos-store.ts'
-import { enqueue, movementEntries } from '../forward/outbox.ts'
+import { applyPosEvent, type WrittenMovement } from '../sales/pos-store.ts'
+import type { Sql } from '../db/pool.ts'
+import { enqueue, movementEntries } from '../outbox/outbox.ts'
 import { businessDate } from '../../connectors/_shared/time.ts'
 import { reopenDays } from '../recon/queue.ts'
 import { NORMALIZE_QUEUE } from './inbox.ts'
@@ -16,7 +17,6 @@ import { ensureQueue, OUTAGE_RETRIES } from '../jobs.ts'
 
 export interface WorkerDeps { boss: PgBoss, registry: Registry, cipher: PiiCipher, config: Pick<Config, 'stores' | 'forwarding'>, log?: { warn: (o: object, m: string) => void } }
 
-export const INBOX_BODY_CONTEXT = 'inbox_events.body'
 
 /** Normalises and applies a set of inbox rows inside `sql`'s transaction. */
 export async function processInbox (sql: Sql, ids: number[], deps: WorkerDeps): Promise<{ processed: number, rejected: number }> {

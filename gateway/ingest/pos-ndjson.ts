@@ -4,6 +4,7 @@
 // lands whole or not at all: every line is validated first (JSON, card numbers, the canonical rules,
 // known stores), all bad lines are listed, and a line that reuses an id with a different body refuses
 // the upload. Then every event goes through the same inbox and normalisation job as a webhook.
+import { INBOX_BODY_CONTEXT } from '../crypto.ts'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { createInterface } from 'node:readline'
@@ -14,7 +15,6 @@ import { normalizeCanonical } from '../../connectors/pos-canonical/normalize.ts'
 import { storeResolver } from '../config.ts'
 import type { AppDeps } from '../deps.ts'
 import { storeInboxItems, type InboxItem } from './inbox.ts'
-import { INBOX_BODY_CONTEXT } from './normalize-worker.ts'
 
 const CHUNK = 1000
 const MAX_LINE = 256 * 1024

@@ -3,7 +3,7 @@
 // behind the application's back breaks the chain where it was made (reliability L1). The chain head
 // of a location is locked while appending: postings to one location serialise, others run in parallel.
 import { createHash } from 'node:crypto'
-import type { Sql } from '../ingest/pos-store.ts'
+import type { Sql } from '../db/pool.ts'
 
 export const GENESIS = Buffer.alloc(32)
 

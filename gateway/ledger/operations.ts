@@ -3,10 +3,10 @@
 // adjustments with an actor and a reason), and the forwarding of every posted movement to the
 // external sinks plus the replenishment checks, through the outbox.
 import type { PgBoss } from 'pg-boss'
-import type { Sql } from '../ingest/pos-store.ts'
+import type { Sql } from '../db/pool.ts'
 import type { ForwardingConfig } from '../config-forwarding.ts'
 import { HttpError } from '../errors.ts'
-import { enqueue, type OutboxEntry } from '../forward/outbox.ts'
+import { enqueue, type OutboxEntry } from '../outbox/outbox.ts'
 import { milli, postMovements, qtyText, type NewMovement, type Posted } from './chain.ts'
 import { onHandAt } from './stock.ts'
 

@@ -1,7 +1,7 @@
 // Reading the ledger: stock on hand per SKU and location, at any instant, split into verified and
 // provisional (a POS sale's deduction stays provisional until the reconciler has matched its payment),
 // and the movements themselves.
-import type { Sql } from '../ingest/pos-store.ts'
+import type { Sql } from '../db/pool.ts'
 
 export interface StockLevel { sku: string, location_id: string, on_hand: string, verified: string, provisional: string }
 

@@ -1,7 +1,7 @@
 // Store-days and their standing, for the calendar (API and web page alike).
 import type { ReconReport } from '../../reconciler/types.ts'
 import type { Db } from '../db/pool.ts'
-import type { Sql } from '../ingest/pos-store.ts'
+import type { Sql } from '../db/pool.ts'
 import { HttpError } from '../errors.ts'
 
 export interface StoreDay {

@@ -5,9 +5,8 @@
 import type { PaymentType, Provider, TenderMethod } from '../../connectors/contract.ts'
 import { compareBatches, type BatchAmounts, type StatedBatch } from '../../reconciler/batches.ts'
 import type { BatchFinding, ManualLink, ReconInput, ReconLine, ReconMovement, ReconPayment, ReconSale, ReconSettings, ReconTender, Resolution } from '../../reconciler/types.ts'
-import type { Sql } from '../ingest/pos-store.ts'
-import type { PiiCipher } from '../crypto.ts'
-import { CARD_CONTEXT } from '../ingest/import-file.ts'
+import type { Sql } from '../db/pool.ts'
+import { CARD_CONTEXT, type PiiCipher } from '../crypto.ts'
 
 /** Batches span a few days; their rows are summed over this many days either side. */
 const BATCH_WINDOW_DAYS = 14

@@ -4,9 +4,9 @@
 import type { PgBoss } from 'pg-boss'
 import type { ReconReport } from '../../reconciler/types.ts'
 import type { ForwardingConfig } from '../config-forwarding.ts'
-import type { Sql } from '../ingest/pos-store.ts'
-import type { MismatchAlert } from '../forward/alerts.ts'
-import { enqueue } from '../forward/outbox.ts'
+import type { Sql } from '../db/pool.ts'
+import type { MismatchAlert } from '../sinks/alerts.ts'
+import { enqueue } from '../outbox/outbox.ts'
 
 const amountOf = (e: ReconReport['exceptions'][number]): number => Math.max(Math.abs(e.expected ?? 0), Math.abs(e.actual ?? 0))
 
@@ -21,8 +21,8 @@ export function mismatchAlert (report: ReconReport, publicUrl: string): Mismatch
 }
 
 export async function notifyMismatch (sql: Sql, boss: PgBoss, f: Pick<ForwardingConfig, 'alerts' | 'publicUrl'>, report: ReconReport, runId: number): Promise<void> {
-  const robot = f.alerts.mismatch
-  const alert = robot ? mismatchAlert(report, f.publicUrl) : null
+  const targets = f.alerts.mismatch
+  const alert = targets.length ? mismatchAlert(report, f.publicUrl) : null
   if (!alert) return
-  await enqueue(sql, boss, [{ sink: `robot:${robot}`, topic: 'alert', key: `mismatch:${report.business_date}:${runId}`, payload: alert }])
+  await enqueue(sql, boss, targets.map(sink => ({ sink, topic: 'alert', key: `mismatch:${report.business_date}:${runId}`, payload: alert })))
 }

@@ -3,7 +3,7 @@
 // (recon_days.data_version grows) and queues a run, in the same transaction as the data itself, so a
 // committed import always gets its run and a rolled-back one never does.
 import type { Job, PgBoss } from 'pg-boss'
-import type { Sql } from '../ingest/pos-store.ts'
+import type { Sql } from '../db/pool.ts'
 import type { Db } from '../db/pool.ts'
 import type { Config } from '../config.ts'
 import type { PiiCipher } from '../crypto.ts'

@@ -17,8 +17,9 @@ import { storeCutoff, type Config } from '../config.ts'
 import { settlingProvider } from '../config-recon.ts'
 import type { TxClient } from '../db/pool.ts'
 import { HttpError } from '../errors.ts'
-import { enqueue, movementEntries } from '../forward/outbox.ts'
-import { applyPosEvent, type Sql, type WrittenMovement } from '../ingest/pos-store.ts'
+import { enqueue, movementEntries } from '../outbox/outbox.ts'
+import { applyPosEvent, type WrittenMovement } from '../sales/pos-store.ts'
+import type { Sql } from '../db/pool.ts'
 import { reconcileDay, type RunDeps, type RunResult } from './run.ts'
 
 export interface ResolveDeps extends RunDeps { boss: PgBoss, config: Pick<Config, 'recon' | 'forwarding' | 'stores'> }

@@ -4,10 +4,10 @@
 // the responsible person (with @) and a line on the supplier's draft purchase order — and no new alert
 // comes until the stock is back above the point, which closes the episode.
 import type { PgBoss } from 'pg-boss'
-import type { Sql } from '../ingest/pos-store.ts'
+import type { Sql } from '../db/pool.ts'
 import type { ForwardingConfig } from '../config-forwarding.ts'
-import { enqueue, type OutboxEntry } from '../forward/outbox.ts'
-import type { LowStockAlert } from '../forward/alerts.ts'
+import { enqueue, type OutboxEntry } from '../outbox/outbox.ts'
+import type { LowStockAlert } from '../sinks/alerts.ts'
 import { milli, qtyText, type NewMovement } from '../ledger/chain.ts'
 
 export interface Threshold { sku: string, location_id: string, min_level: number, reorder_point: number | null, lookback_days: number, lead_days: number, safety_days: number, reorder_qty: number | null, responsible_mobile: string | null, responsible_user: string | null, name: string | null, supplier: string | null }
@@ -56,8 +56,7 @@ async function checkOne (sql: Sql, deps: ReplenishDeps, t: Threshold): Promise<v
     kind: 'low_stock', sku: t.sku, name: t.name, location_id: t.location_id, on_hand: qtyText(milli(s.on_hand)), reorder_point: qtyText(milli(plan.point)),
     supplier: t.supplier, purchase_order_id: poId, mobiles: t.responsible_mobile ? [t.responsible_mobile] : [], user_ids: t.responsible_user ? [t.responsible_user] : []
   }
-  const robot = deps.forwarding.alerts.lowStock
-  const entries: OutboxEntry[] = robot ? [{ sink: `robot:${robot}`, topic: 'alert', key: `low_stock:${episode.id}`, payload: alert }] : []
+  const entries: OutboxEntry[] = deps.forwarding.alerts.lowStock.map(sink => ({ sink, topic: 'alert', key: `low_stock:${episode.id}`, payload: alert }))
   // the responsible person also gets it as a work notice (the episode number keeps DingTalk from
   // taking a later, identical-looking notice for a repeat of this one)
   if (t.responsible_user && deps.forwarding.app) {

@@ -1,9 +1,9 @@
 // Purchase orders: a draft (built by the low-stock checks, per supplier and location) is submitted for
 // approval as a DingTalk OA approval instance (through the outbox); DingTalk's callback, or an admin,
 // approves or rejects it; receiving it posts receipt movements to the ledger in the same transaction.
-import type { Sql } from '../ingest/pos-store.ts'
+import type { Sql } from '../db/pool.ts'
 import { HttpError } from '../errors.ts'
-import { enqueue } from '../forward/outbox.ts'
+import { enqueue } from '../outbox/outbox.ts'
 import { milli, qtyText } from '../ledger/chain.ts'
 import { postAndForward, type LedgerDeps } from '../ledger/operations.ts'
 

@@ -1,10 +1,8 @@
 // `recon keys rotate`: every encrypted value still under an older PII key is decrypted and encrypted
 // again under the active one (the first in RECON_PII_KEYS), a batch per transaction, so an old key can
 // be removed from the configuration once nothing needs it. Interrupted, it is simply run again.
-import type { PiiCipher } from '../crypto.ts'
+import { CARD_CONTEXT, INBOX_BODY_CONTEXT, type PiiCipher } from '../crypto.ts'
 import type { Db } from '../db/pool.ts'
-import { INBOX_BODY_CONTEXT } from '../ingest/normalize-worker.ts'
-import { CARD_CONTEXT } from '../ingest/import-file.ts'
 
 const BATCH = 1000
 

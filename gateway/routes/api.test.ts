@@ -8,7 +8,7 @@ import { FIXTURES } from '../../fixtures/support/settlement.ts'
 import { auth, KEYS, testConfig, testRuntime } from '../../fixtures/support/runtime.ts'
 import { registerAuth } from '../plugins/auth.ts'
 import type { Db } from '../db/pool.ts'
-import { applyPosEvent } from '../ingest/pos-store.ts'
+import { applyPosEvent } from '../sales/pos-store.ts'
 import { normalizeCanonical } from '../../connectors/pos-canonical/normalize.ts'
 
 const octopus = readFileSync(join(FIXTURES, 'octopus/octopus_settlement_20261121.csv'))

@@ -1,8 +1,8 @@
 // GET /v1/sales and GET /v1/payments: what landed, per HKT business day, store and source, paged by id.
+import { CARD_CONTEXT } from '../crypto.ts'
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../deps.ts'
 import { storeFilter } from '../auth/scope.ts'
-import { CARD_CONTEXT } from '../ingest/import-file.ts'
 import { dateParam, errorResponses, pageQuery, paymentSchema, saleSchema } from '../schemas.ts'
 
 interface Page { limit: number, after?: number }

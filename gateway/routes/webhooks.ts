@@ -3,6 +3,7 @@
 // (pure) so a malformed one is answered 422 at once; then it is stored raw and encrypted, with its
 // normalisation job, and answered 202. The same event id again: 200 (nothing new); with another body:
 // 409 and a security log line.
+import { INBOX_BODY_CONTEXT } from '../crypto.ts'
 import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { containsPan } from '../../connectors/_shared/pan.ts'
@@ -11,7 +12,6 @@ import { header } from '../../connectors/pos.ts'
 import { storeResolver } from '../config.ts'
 import type { AppDeps } from '../deps.ts'
 import { HttpError } from '../errors.ts'
-import { INBOX_BODY_CONTEXT } from '../ingest/normalize-worker.ts'
 import { errorResponses } from '../schemas.ts'
 
 const ack = {

@@ -4,9 +4,11 @@
 // committed one is delivered even after a crash. (sink, key) is unique: the same movement is queued
 // once per sink however often its event is redelivered.
 import type { PgBoss } from 'pg-boss'
-import type { Sql, WrittenMovement } from '../ingest/pos-store.ts'
+import type { WrittenMovement } from '../sales/pos-store.ts'
+import type { Sql } from '../db/pool.ts'
 import type { ForwardingConfig } from '../config-forwarding.ts'
 import { ensureQueue } from '../jobs.ts'
+import { SINK_KINDS, sinkName } from '../sinks/sink-kinds.ts'
 
 export const QUEUES = {
   /** Postings to the built-in ledger (transactional: the posting commits with the job). */
@@ -71,7 +73,8 @@ export async function schedule (boss: PgBoss, sink: string, ids: number[], opts:
 
 /** A POS stock movement, queued for the built-in ledger and every external movement sink. */
 export function movementEntries (moves: readonly WrittenMovement[], f: Pick<ForwardingConfig, 'sinks'>): OutboxEntry[] {
-  const sinks = ['ledger', ...f.sinks.map(s => `${s.kind}:${s.id}`)]
+  // the sinks whose kind takes movements (an e-mail channel takes only alerts)
+  const sinks = ['ledger', ...f.sinks.filter(s => SINK_KINDS[s.kind].topics.includes('movement')).map(sinkName)]
   const out: OutboxEntry[] = []
   for (const m of moves) {
     const payload = { movement_id: `pos:${m.id}`, sku: m.sku, location_id: m.location_id, qty: m.qty, reason: m.reason, occurred_at: m.occurred_at.toISOString(), source: `sale:${m.source_id}#${m.source_line}`, actor: m.actor }

@@ -3,7 +3,7 @@
 // also covers a connection that never opens, and the answer is classified once: delivered, retry
 // later (with the server's Retry-After when it gives one), or refused for good.
 import axios, { type AxiosResponse } from 'axios'
-import { checkOutboundUrl } from '../config-forwarding.ts'
+import { checkOutboundUrl } from './outbound.ts'
 
 /** Try again after `seconds` (a 429 or 503 with Retry-After, a throttled API). */
 export class Defer extends Error {

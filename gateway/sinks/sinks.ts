@@ -1,15 +1,37 @@
-// External ledger sinks. Both carry our idempotency key, so a delivery repeated after a crash (sent,
-// then killed before it was marked delivered) is recognised by a sink that honours it:
+// External sinks, each a kind registered in sink-kinds.ts with its settings' parser and its sender.
+// Both carry our idempotency key, so a delivery repeated after a crash (sent, then killed before it was
+// marked delivered) is recognised by a sink that honours it:
 //   http: a Standard Webhooks delivery per movement (webhook-id = the key, signed with the sink's
 //     whsec_ secret), as we ask POS vendors to sign theirs;
 //   jiandaoyun: data/batch_create, up to 100 movements a call, with a transaction_id derived from the
 //     keys of the batch (Jiandaoyun: "transaction_id … 用于防止因重试而导致重复创建同一批数据").
 import { createHash } from 'node:crypto'
 import { signStandardWebhook } from '../../connectors/pos-canonical/verify.ts'
-import type { HttpSinkConfig, JiandaoyunSinkConfig, MovementField } from '../config-forwarding.ts'
+import { ConfigError } from '../config-error.ts'
 import { Defer, postJson, type Outbound } from './http.ts'
+import { checkOutboundUrl, required } from './outbound.ts'
 
 export interface OutboxRow { id: number, key: string, topic: string, payload: Record<string, unknown> }
+
+export const MOVEMENT_FIELDS = ['movement_id', 'sku', 'location_id', 'qty', 'reason', 'occurred_at', 'source'] as const
+export type MovementField = typeof MOVEMENT_FIELDS[number]
+
+export interface HttpSinkConfig { id: string, kind: 'http', url: string, secret: string }
+export interface JiandaoyunSinkConfig { id: string, kind: 'jiandaoyun', url: string, apiKey: string, appId: string, entryId: string, fields: Partial<Record<MovementField, string>> }
+
+export function parseHttpSink (raw: Record<string, unknown>, id: string, allowHosts: readonly string[]): HttpSinkConfig {
+  const url = checkOutboundUrl(required(raw.url, `sink ${id} url`), allowHosts, `sink ${id}`).toString()
+  const secret = required(raw.secret, `sink ${id} secret`)
+  if (!/^whsec_[A-Za-z0-9+/=]{24,}$/.test(secret)) throw new ConfigError(`sink ${id}: secret must be whsec_<base64 of at least 18 bytes> (Standard Webhooks)`)
+  return { id, kind: 'http', url, secret }
+}
+
+export function parseJiandaoyunSink (raw: Record<string, unknown>, id: string, allowHosts: readonly string[]): JiandaoyunSinkConfig {
+  const url = checkOutboundUrl(required(raw.url, `sink ${id} url`), allowHosts, `sink ${id}`).toString()
+  const fields = (raw.fields ?? {}) as Partial<Record<MovementField, string>>
+  for (const k of Object.keys(fields)) if (!MOVEMENT_FIELDS.includes(k as MovementField)) throw new ConfigError(`sink ${id}: unknown field ${k} (known: ${MOVEMENT_FIELDS.join(', ')})`)
+  return { id, kind: 'jiandaoyun', url, apiKey: required(raw.apiKey, `sink ${id} apiKey`), appId: required(raw.appId, `sink ${id} appId`), entryId: required(raw.entryId, `sink ${id} entryId`), fields }
+}
 
 export async function sendHttp (out: Outbound, sink: HttpSinkConfig, row: OutboxRow, now = Math.floor(Date.now() / 1000)): Promise<void> {
   const body = JSON.stringify({ type: `stock.${row.topic}`, timestamp: new Date(now * 1000).toISOString(), data: row.payload })

@@ -2,7 +2,7 @@
 // for the same robot become one digest (a robot may send 20 messages a minute: a burst of alerts must
 // never be 200 messages). An @ only notifies when the mobile also appears as @… in the text.
 import { formatHkd } from '../../connectors/_shared/money.ts'
-import type { RobotMessage } from './dingtalk.ts'
+import type { RobotMessage } from '../forward/dingtalk.ts'
 
 export interface LowStockAlert { kind: 'low_stock', sku: string, name: string | null, location_id: string, on_hand: string, reorder_point: string, supplier: string | null, purchase_order_id: number | null, mobiles: string[], user_ids: string[] }
 export interface MismatchAlert { kind: 'mismatch', business_date: string, counts: Record<string, number>, top: Array<{ code: string, store_id: string | null, sale_id: string | null, reference: string | null, amount: number, detail: string }>, url: string }
@@ -28,7 +28,14 @@ function deadLetterText (a: DeadLetterAlert): string {
   return `#### 轉送失敗 Forwarding stopped\n${a.count} item(s) for **${a.sink}** exhausted their retries and wait in the dead-letter queue.\nLast error: ${a.error}\nFix the sink, then \`recon outbox redrive --sink ${a.sink}\`.`
 }
 
-function textOf (a: Alert): string {
+/** An alert's title, in both languages (a robot message's title, an e-mail's subject). */
+export function alertTitle (a: Alert): string {
+  if (a.kind === 'low_stock') return `低庫存 Low stock: ${a.sku} @ ${a.location_id}`
+  return a.kind === 'mismatch' ? `對賬異常 Reconciliation ${a.business_date}` : `轉送失敗 Forwarding stopped: ${a.sink}`
+}
+
+/** An alert's text (Markdown, which reads as plain text too). */
+export function textOf (a: Alert): string {
   if (a.kind === 'low_stock') return `#### 低庫存 Low stock\n${lowStockLine(a)}`
   return a.kind === 'mismatch' ? mismatchText(a) : deadLetterText(a)
 }

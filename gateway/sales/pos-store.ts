@@ -5,9 +5,7 @@
 // known. Nothing is updated or deleted.
 import type { PosEvent } from '../../connectors/contract.ts'
 import { businessDate } from '../../connectors/_shared/time.ts'
-
-/** Anything that runs SQL and returns rows: a pg client, or a pg-boss transaction (`tx.executeSql`). */
-export interface Sql { query (text: string, values?: unknown[]): Promise<{ rows: any[] }> }
+import type { Sql } from '../db/pool.ts'
 
 export type ApplyOutcome = 'created' | 'duplicate' | 'voided' | 'void_recorded' | 'void_duplicate'
 
