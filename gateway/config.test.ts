@@ -79,9 +79,27 @@ t.test('reconciliation settings: window, rounding, fee bands per provider and st
     return () => loadConfig({ RECON_DATA_DIR: dir, RECON_CONFIG: join(dir, 'bad.json') })
   }
   t.throws(bad({ windowMinutes: 0 }), /windowMinutes must be a whole number from 1 to 1440/)
-  t.throws(bad({ roundingCents: 2.5 }), /roundingCents must be a whole number/)
-  t.throws(bad({ settlementDays: { octopus: -1 } }), /settlementDays.octopus must be a whole number/)
+  t.throws(bad({ roundingCents: 2.5 }), /\/reconciliation\/roundingCents: must be integer/)
+  t.throws(bad({ settlementDays: { octopus: -1 } }), /\/reconciliation\/settlementDays\/octopus: must be >= 0/)
+  t.throws(bad({ settlementDays: { octopus: 31 } }), /settlementDays.octopus must be a whole number from 0 to 30/)
+  t.throws(bad({ feeBands: { wechat: { min: 0.01, max: 0.02 } } }), /reconciliation.feeBands.wechat: no provider "wechat" is registered \(known: alipayhk, octopus\)/)
   t.throws(bad({ feeBands: { octopus: { min: 0.03, max: 0.02 } } }), /octopus: a fee band is/)
   t.throws(bad({ holidays: ['25/12/2026'] }), /"25\/12\/2026" is not YYYY-MM-DD/)
   t.throws(bad({ devices: { X1: 'MK01' } }), /devices.X1: name the till as "STORE:TERMINAL"/)
+})
+
+t.test('a misspelt or unknown key anywhere in RECON_CONFIG stops the start, named by its path; all problems at once', async t => {
+  const dir = t.testdir({})
+  const load = (config: object) => {
+    writeFileSync(join(dir, 'c.json'), JSON.stringify(config))
+    return () => loadConfig({ RECON_DATA_DIR: dir, RECON_CONFIG: join(dir, 'c.json') })
+  }
+  t.throws(load({ stores: { MK01: { name: 'Mong Kok', cutof: '04:00' } } }), /\/stores\/MK01: unknown key "cutof"/)
+  t.throws(load({ reconcilation: {} }), /\(top level\): unknown key "reconcilation"/)
+  t.throws(load({ forwarding: { dingtalk: { robot: {} } }, limits: { uploadBytes: 'big' } }), /\/limits\/uploadBytes: must be integer; \/forwarding\/dingtalk: unknown key "robot"/)
+  t.throws(load({ webhooks: { 'pos-canonical': [{ secrt: 'x' }] } }), /(?=.*\/webhooks\/pos-canonical\/0: unknown key "secrt")(?=.*\/webhooks\/pos-canonical\/0: "secret" is required)/)
+  const sink = { id: 'erp', kind: 'http', url: 'https://erp.example/x', secret: 'whsec_' + Buffer.alloc(24, 1).toString('base64'), retries: 3 }
+  t.throws(load({ forwarding: { allowHosts: ['erp.example'], sinks: [sink] } }), /forwarding.sinks\[0\] \(http erp\): unknown key\(s\) retries/)
+  t.throws(load({ providers: { octopus: { profile: [] } } }), /\/providers\/octopus: unknown key "profile"/)
+  t.throws(load({ providers: { octopus: { profiles: [{ id: 'p', headerMatch: ['A'], columns: { type: 'A', gross: 'B', paidAt: 'C' }, types: { S: 'payment' }, sign: 'type', delimter: ';' }] } } }), /providers.octopus.profiles\[0\]: mapping profile p: unknown key "delimter"/)
 })

@@ -12,6 +12,7 @@ import type { Registry } from '../connectors/registry.ts'
 import type { FeeBand } from '../reconciler/types.ts'
 import { defaultRecon, reconConfig, type FileReconciliation, type ReconConfig } from './config-recon.ts'
 import { connectorOptions, registryFor, type FileProviders } from './config-providers.ts'
+import { checkConfigShape } from './config-schema.ts'
 import { ConfigError } from './config-error.ts'
 import { isScoped, parseRole, ROLES, type Role } from './auth/roles.ts'
 import { forwardingConfig, type FileForwarding, type ForwardingConfig } from './config-forwarding.ts'
@@ -151,11 +152,14 @@ function secretsFromEnv (v: string, name: string): WebhookSecret[] {
 function readFileConfig (env: Env): { file: FileConfig, base: string } {
   const path = env.RECON_CONFIG
   if (!path) return { file: {}, base: process.cwd() }
+  let file: unknown
   try {
-    return { file: JSON.parse(readFileSync(path, 'utf8')) as FileConfig, base: dirname(resolve(path)) }
+    file = JSON.parse(readFileSync(path, 'utf8'))
   } catch (err) {
     throw new ConfigError(`RECON_CONFIG ${path}: ${(err as Error).message}`)
   }
+  checkConfigShape(file, `RECON_CONFIG ${path}`)
+  return { file: file as FileConfig, base: dirname(resolve(path)) }
 }
 
 /** A fresh secret in the vendor's format. */

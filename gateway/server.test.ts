@@ -1,5 +1,7 @@
 import t, { type Test } from 'tap'
+import { spawn } from 'node:child_process'
 import { connect, type Socket } from 'node:net'
+import { join } from 'node:path'
 import { LedgerSinkDouble } from '../fixtures/doubles/ledger-sink.ts'
 import { freshDb } from '../fixtures/support/db.ts'
 import { SINK_SECRET } from '../fixtures/support/forwarding.ts'
@@ -7,6 +9,7 @@ import { startGateway, writeGatewayConfig, type GatewayProcess } from '../fixtur
 import { eventually, SECRETS } from '../fixtures/support/runtime.ts'
 import { saleEvent } from '../fixtures/support/sales.ts'
 import { standardHeaders } from '../fixtures/support/sign.ts'
+import { ROOT } from '../fixtures/support/test-pg.ts'
 
 /** A gateway process forwarding to an external ledger that holds every request until released. */
 async function gatewayWithHeldSink (t: Test, env: Record<string, string> = {}) {
@@ -111,4 +114,14 @@ t.test('at start the gateway warns when its public-holiday calendar ends within 
   t.match(line, { level: 40, msg: /2026-12-31.*reconciliation\.holidays/ })
   gw.child.kill('SIGTERM')
   t.equal(await gw.exited, 0)
+})
+
+t.test('a misspelt configuration key stops the start with exit code 2, naming its path', async t => {
+  const dir = t.testdir({ 'recon.json': JSON.stringify({ stores: { MK01: { name: 'Mong Kok', cutof: '04:00' } } }) })
+  const child = spawn(process.execPath, [join(ROOT, 'gateway/server.ts')], { cwd: ROOT, env: { ...process.env, RECON_CONFIG: join(dir, 'recon.json'), RECON_DATA_DIR: dir, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', d => { stderr += String(d) })
+  const code = await new Promise(resolve => child.once('exit', resolve))
+  t.equal(code, 2)
+  t.match(stderr, /configuration error: RECON_CONFIG .*recon\.json: \/stores\/MK01: unknown key "cutof"/)
 })

@@ -15,14 +15,16 @@ export interface SinkKind {
   topics: readonly SinkTopic[]
   /** Outbox rows one call carries (1: a call per row). */
   batch: number
+  /** The settings it reads (besides id and kind): any other key is refused. */
+  keys: readonly string[]
   parse (raw: Record<string, unknown>, id: string, allowHosts: readonly string[]): SinkConfig
   send (out: Outbound, sink: SinkConfig, rows: OutboxRow[]): Promise<void>
 }
 
 export const SINK_KINDS: Record<string, SinkKind> = {
-  http: { kind: 'http', topics: ['movement'], batch: 1, parse: parseHttpSink, send: (out, s, rows) => sendHttp(out, s as HttpSinkConfig, rows[0]) },
-  jiandaoyun: { kind: 'jiandaoyun', topics: ['movement'], batch: JIANDAOYUN_BATCH, parse: parseJiandaoyunSink, send: (out, s, rows) => sendJiandaoyun(out, s as JiandaoyunSinkConfig, rows) },
-  email: { kind: 'email', topics: ['alert'], batch: 1, parse: parseEmailSink, send: (out, s, rows) => sendEmail(out, s as EmailSinkConfig, rows[0]) }
+  http: { kind: 'http', topics: ['movement'], batch: 1, keys: ['url', 'secret'], parse: parseHttpSink, send: (out, s, rows) => sendHttp(out, s as HttpSinkConfig, rows[0]) },
+  jiandaoyun: { kind: 'jiandaoyun', topics: ['movement'], batch: JIANDAOYUN_BATCH, keys: ['url', 'apiKey', 'appId', 'entryId', 'fields'], parse: parseJiandaoyunSink, send: (out, s, rows) => sendJiandaoyun(out, s as JiandaoyunSinkConfig, rows) },
+  email: { kind: 'email', topics: ['alert'], batch: 1, keys: ['host', 'port', 'secure', 'user', 'pass', 'from', 'to'], parse: parseEmailSink, send: (out, s, rows) => sendEmail(out, s as EmailSinkConfig, rows[0]) }
 }
 
 /** One `forwarding.sinks[i]` entry, parsed by its kind. */
@@ -31,6 +33,8 @@ export function parseSink (raw: Record<string, unknown>, i: number, allowHosts: 
   if (typeof id !== 'string' || !/^[a-z0-9_-]{1,32}$/.test(id)) throw new ConfigError(`forwarding.sinks[${i}].id must be a short lower-case name`)
   const kind = SINK_KINDS[String(raw.kind)]
   if (!kind) throw new ConfigError(`sink ${id}: kind must be one of ${Object.keys(SINK_KINDS).join(', ')}`)
+  const unknown = Object.keys(raw).filter(k => k !== 'id' && k !== 'kind' && !kind.keys.includes(k))
+  if (unknown.length) throw new ConfigError(`forwarding.sinks[${i}] (${kind.kind} ${id}): unknown key(s) ${unknown.join(', ')} (a ${kind.kind} sink takes ${kind.keys.join(', ')})`)
   return kind.parse(raw, id, allowHosts)
 }
 
