@@ -8,6 +8,7 @@ import type { WebhookRequest, WebhookSecret } from '../pos.ts'
 import { thrown } from '../../fixtures/support/thrown.ts'
 import { posCanonical } from './index.ts'
 import { normalizeCanonical } from './normalize.ts'
+import { signStandardWebhook, verifyStandardWebhook } from './verify.ts'
 
 const K1 = 'whsec_' + Buffer.from('k1-secret-for-tests-0123456789').toString('base64')
 const K2 = 'whsec_' + Buffer.from('k2-secret-for-tests-9876543210').toString('base64')
@@ -113,4 +114,20 @@ t.test('tenders must pay the lines; only cash/Octopus may round, by at most 5 ce
 
 t.test('a body that is not JSON is an invalid payload', async t => {
   t.throws(() => posCanonical.normalize(Buffer.from('{nope'), {}, ctx), { code: 'INVALID_PAYLOAD', message: 'the body is not JSON' })
+})
+
+// The Standard Webhooks libraries' published known answer (standard-webhooks/standard-webhooks,
+// libraries/*/ "sign function works"): our signer and verifier are checked against it, not only
+// against each other.
+t.test('Standard Webhooks: the specification\'s known-answer example signs and verifies', async t => {
+  const key = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+  const id = 'msg_p5jXN8AQM9LWM0D4loKWxJek'
+  const ts = 1614265330
+  const payload = '{"test": 2432232314}'
+  const expected = 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE='
+  t.equal(signStandardWebhook(key, id, ts, payload), expected)
+  const headers = { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': expected }
+  t.same(verifyStandardWebhook({ headers, rawBody: Buffer.from(payload), receivedAt: new Date(ts * 1000) }, [{ secret: key }]), { ok: true, eventId: id })
+  t.match(verifyStandardWebhook({ headers, rawBody: Buffer.from(payload + ' '), receivedAt: new Date(ts * 1000) }, [{ secret: key }]), { ok: false }, 'one byte more and it fails')
+  t.match(verifyStandardWebhook({ headers, rawBody: Buffer.from(payload), receivedAt: new Date((ts + 301) * 1000) }, [{ secret: key }]), { ok: false }, 'outside the five-minute tolerance')
 })

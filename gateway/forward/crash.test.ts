@@ -19,7 +19,7 @@ const CHILD = join(import.meta.dirname, '../../fixtures/support/worker-child.ts'
 const MOVEMENTS = 12
 
 function worker (url: string, sinkUrl: string, crashAt?: string) {
-  const proc = spawn(process.execPath, [CHILD], { env: { ...process.env, RECON_ENV: 'test', DATABASE_URL: url, SINK_URL: sinkUrl, RECON_TEST_CRASH_AT: crashAt ?? '' }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const proc = spawn(process.execPath, [CHILD], { env: { ...process.env, RECON_ENV: 'test', DATABASE_URL: url, SINK_URL: sinkUrl, CRASH_AT: crashAt ?? '' }, stdio: ['ignore', 'pipe', 'inherit'] })
   const ready = new Promise<void>(resolve => proc.stdout.on('data', d => { if (String(d).includes('READY')) resolve() }))
   return { proc, ready, exited: once(proc, 'exit') as Promise<[number | null, NodeJS.Signals | null]> }
 }
