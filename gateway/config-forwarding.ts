@@ -21,6 +21,8 @@ export interface DingTalkAppConfig {
   deptId: number | null
   callbackToken: string
   callbackAesKey: string
+  /** Also take events over DingTalk's Stream mode (an outbound WebSocket: no public callback URL needed). */
+  stream: boolean
 }
 
 export interface ForwardingConfig {
@@ -70,7 +72,7 @@ function app (a: Partial<DingTalkAppConfig>, allow: string[]): DingTalkAppConfig
   return {
     oapiUrl, apiUrl, appKey: str(a.appKey, 'dingtalk.app.appKey'), appSecret: str(a.appSecret, 'dingtalk.app.appSecret'), agentId: Number(a.agentId),
     processCode: str(a.processCode, 'dingtalk.app.processCode'), originatorUserId: str(a.originatorUserId, 'dingtalk.app.originatorUserId'),
-    deptId: a.deptId === undefined ? null : Number(a.deptId), callbackToken: str(a.callbackToken, 'dingtalk.app.callbackToken'), callbackAesKey: aes
+    deptId: a.deptId === undefined ? null : Number(a.deptId), callbackToken: str(a.callbackToken, 'dingtalk.app.callbackToken'), callbackAesKey: aes, stream: a.stream === true
   }
 }
 

@@ -38,7 +38,7 @@ export const CONFIG_SCHEMA = strict({
     dingtalk: strict({
       robots: mapOf(strict({ url: str, secret: str }, ['url', 'secret'])),
       alerts: alertRoutes,
-      app: strict({ oapiUrl: str, apiUrl: str, appKey: str, appSecret: str, agentId: { type: ['integer', 'string'] }, processCode: str, originatorUserId: str, deptId: { type: ['integer', 'string'] }, callbackToken: str, callbackAesKey: str })
+      app: strict({ oapiUrl: str, apiUrl: str, appKey: str, appSecret: str, agentId: { type: ['integer', 'string'] }, processCode: str, originatorUserId: str, deptId: { type: ['integer', 'string'] }, callbackToken: str, callbackAesKey: str, stream: { type: 'boolean' } })
     })
   })
 })

@@ -36,7 +36,12 @@ export async function showForwarding (d: DemoApi, doubles: Doubles): Promise<voi
   await until(async () => (await api(d, 'GET', '/v1/outbox', undefined, undefined, d.financeKey)).items.every((s: any) => s.pending === 0), 20_000)
   console.log('\nForwarded (outbox → sinks, each movement once):')
   for (const s of (await api(d, 'GET', '/v1/outbox', undefined, undefined, d.financeKey)).items) console.log(`  ${s.sink.padEnd(18)} ${s.delivered} delivered, ${s.pending} pending, ${s.dead} dead`)
-  console.log(`  external ledger double: ${doubles.sink.applied.length} movements applied (signatures checked, ${doubles.sink.duplicates} repeats ignored); Jiandaoyun double: ${doubles.jiandaoyun.records.length} records`)
+  const byType: Record<string, number> = {}
+  for (const a of doubles.sink.applied) byType[a.type] = (byType[a.type] ?? 0) + 1
+  console.log(`  external ledger double (realtime: every movement at once, then its standing): ${Object.entries(byType).map(([k, n]) => `${n} ${k}`).join(', ')} (signatures checked, ${doubles.sink.duplicates} repeats ignored)`)
+  const statuses: Record<string, number> = {}
+  for (const r of doubles.jiandaoyun.records) { const s = String((r._widget_status as { value?: unknown } | undefined)?.value); statuses[s] = (statuses[s] ?? 0) + 1 }
+  console.log(`  Jiandaoyun double (verified-only: a record once a movement is verified): ${doubles.jiandaoyun.records.length} records (${Object.entries(statuses).map(([k, n]) => `${n} ${k}`).join(', ') || 'none verified yet'})`)
   console.log('\nDingTalk double received:')
   for (const m of doubles.dingtalk.messages) {
     const text = m.body.markdown?.text ?? m.body.actionCard?.text ?? ''

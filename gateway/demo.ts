@@ -19,7 +19,9 @@ import { demoAccounts, showForwarding, stockUp } from './demo-ledger.ts'
 
 const FIX = join(import.meta.dirname, '..', 'fixtures')
 const doubles = await startDoubles()
-const config = { ...loadConfig({ ...process.env, RECON_DATA_DIR: process.env.RECON_DATA_DIR ?? '.data/demo', RECON_CONFIG: process.env.RECON_CONFIG ?? join(FIX, 'demo/config.json') }), forwarding: doublesForwarding(doubles) }
+// the external ledger in realtime mode (every movement at once, then its standing), Jiandaoyun in
+// verified-only mode (a record per verified movement, with its status widget)
+const config = { ...loadConfig({ ...process.env, RECON_DATA_DIR: process.env.RECON_DATA_DIR ?? '.data/demo', RECON_CONFIG: process.env.RECON_CONFIG ?? join(FIX, 'demo/config.json') }), forwarding: doublesForwarding(doubles, { verifiedOnly: ['jdy'] }) }
 
 if (!config.databaseUrl) {
   // a clean demo database each run (the cluster itself is kept, so the second run starts fast)

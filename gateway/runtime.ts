@@ -19,6 +19,7 @@ import { startForwardWorkers } from './forward/deliver.ts'
 import { checkLowStock } from './replenish/low-stock.ts'
 import { isConnectionError } from './db/health.ts'
 import { SUPERVISION } from './jobs.ts'
+import { startDingTalkStream, type StreamClient } from './forward/dingtalk-stream.ts'
 import { ensureRetentionQueue, startRetentionWorker } from './retention/purge.ts'
 import type { ConstructorOptions } from 'pg-boss'
 
@@ -136,10 +137,14 @@ export async function startRuntime (config: Config, opts: RuntimeOptions = {}): 
     const cipher = new PiiCipher(config.piiKeys)
     const inbox = new InboxWriter(db, boss)
     const deps: AppDeps = { config, db, boss, registry, cipher, inbox }
+    // DingTalk's Stream connection, opened with the workers when the app takes events that way
+    let stream: StreamClient | null = null
     if (opts.workers) {
       await startNormalizeWorker({ ...deps, log })
       await startReconcileWorker({ ...deps, log })
       await startRetentionWorker({ db, boss, settings: config.retention, log })
+      const f = config.forwarding
+      if (f.app?.stream) stream = startDingTalkStream({ app: f.app, db, allowHosts: f.allowHosts, timeoutMs: f.timeoutMs, log })
       await startForwardWorkers({ db, boss, forwarding: config.forwarding, log, afterPosting: (sql, posted) => checkLowStock(sql, { boss, forwarding: config.forwarding }, posted) })
     }
     const app = opts.http === false ? null : await buildApp(deps, { logger: opts.logger, loggerInstance: opts.loggerInstance })
@@ -156,6 +161,7 @@ export async function startRuntime (config: Config, opts: RuntimeOptions = {}): 
         const left = (): number => Math.max(1000, until - Date.now())
         // fastify stops listening, answers 503 on kept-alive connections and waits for requests in flight
         if (app) await settleWithin(app.close(), left(), () => app.server.closeAllConnections())
+        await stream?.stop()
         await boss.stop({ graceful: true, timeout: left(), close: true })
         const finished = Date.now() <= until
         await db.close()

@@ -7,15 +7,22 @@ import type { Sql } from '../db/pool.ts'
 import type { ForwardingConfig } from '../config-forwarding.ts'
 import { HttpError } from '../errors.ts'
 import { enqueue, type OutboxEntry } from '../outbox/outbox.ts'
+import { movementSinks } from '../sinks/sink-kinds.ts'
 import { milli, postMovements, qtyText, type NewMovement, type Posted } from './chain.ts'
 import { onHandAt } from './stock.ts'
 
 export interface LedgerDeps { boss: PgBoss, forwarding: Pick<ForwardingConfig, 'sinks'>, afterPosting?: (sql: Sql, posted: NewMovement[]) => Promise<void> }
 
+/**
+ * A movement a person or a document posted (a transfer, a count, a receipt, an opening balance) needs
+ * no reconciliation: it is verified as posted, and every movement sink hears of it at once, whatever
+ * its mode.
+ */
 export function sinkEntries (posted: readonly Posted[], f: Pick<ForwardingConfig, 'sinks'>): OutboxEntry[] {
-  return posted.flatMap(p => f.sinks.map(s => ({
-    sink: `${s.kind}:${s.id}`, topic: 'movement', key: `ledger:${p.id}`,
-    payload: { movement_id: `ledger:${p.id}`, sku: p.sku, location_id: p.locationId, qty: qtyText(milli(p.qty)), reason: p.reason, occurred_at: p.occurredAt.toISOString(), source: `${p.sourceType}:${p.sourceId}`, actor: p.actor }
+  const sinks = movementSinks(f.sinks)
+  return posted.flatMap(p => sinks.map(s => ({
+    sink: s.name, topic: 'movement', key: `ledger:${p.id}`,
+    payload: { movement_id: `ledger:${p.id}`, sku: p.sku, location_id: p.locationId, qty: qtyText(milli(p.qty)), reason: p.reason, occurred_at: p.occurredAt.toISOString(), source: `${p.sourceType}:${p.sourceId}`, actor: p.actor, status: 'verified' }
   })))
 }
 

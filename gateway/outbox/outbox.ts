@@ -8,7 +8,7 @@ import type { WrittenMovement } from '../sales/pos-store.ts'
 import type { Sql } from '../db/pool.ts'
 import type { ForwardingConfig } from '../config-forwarding.ts'
 import { ensureQueue } from '../jobs.ts'
-import { SINK_KINDS, sinkName } from '../sinks/sink-kinds.ts'
+import { movementSinks } from '../sinks/sink-kinds.ts'
 
 export const QUEUES = {
   /** Postings to the built-in ledger (transactional: the posting commits with the job). */
@@ -71,13 +71,20 @@ export async function schedule (boss: PgBoss, sink: string, ids: number[], opts:
   for (let i = 0; i < ids.length; i += JOB_IDS) await boss.send(queueOf(sink), { sink, ids: ids.slice(i, i + JOB_IDS), deferrals: opts.deferrals ?? 0 }, options)
 }
 
-/** A POS stock movement, queued for the built-in ledger and every external movement sink. */
+/** A movement as the sinks receive it (the HTTP sink's `data`; Jiandaoyun's fields), with its standing. */
+export function movementPayload (m: WrittenMovement, status: string): Record<string, unknown> {
+  return { movement_id: `pos:${m.id}`, sku: m.sku, location_id: m.location_id, qty: m.qty, reason: m.reason, occurred_at: m.occurred_at.toISOString(), source: `sale:${m.source_id}#${m.source_line}`, actor: m.actor, status }
+}
+
+/**
+ * A POS stock movement as it is posted: for the built-in ledger and every realtime sink, at once and
+ * provisional. Verified-only sinks hear of it when a reconciliation run verifies it (recon/standing.ts).
+ */
 export function movementEntries (moves: readonly WrittenMovement[], f: Pick<ForwardingConfig, 'sinks'>): OutboxEntry[] {
-  // the sinks whose kind takes movements (an e-mail channel takes only alerts)
-  const sinks = ['ledger', ...f.sinks.filter(s => SINK_KINDS[s.kind].topics.includes('movement')).map(sinkName)]
+  const sinks = ['ledger', ...movementSinks(f.sinks).filter(s => s.mode === 'realtime').map(s => s.name)]
   const out: OutboxEntry[] = []
   for (const m of moves) {
-    const payload = { movement_id: `pos:${m.id}`, sku: m.sku, location_id: m.location_id, qty: m.qty, reason: m.reason, occurred_at: m.occurred_at.toISOString(), source: `sale:${m.source_id}#${m.source_line}`, actor: m.actor }
+    const payload = movementPayload(m, 'provisional')
     for (const sink of sinks) out.push({ sink, topic: 'movement', key: `pos:${m.id}`, payload })
   }
   return out

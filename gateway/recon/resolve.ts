@@ -45,7 +45,8 @@ async function findSale (c: TxClient, date: string, ref: SaleRef) {
  */
 async function act (deps: ResolveDeps, actor: string, fn: (c: TxClient) => Promise<string[]>): Promise<RunResult> {
   const [day, ...others] = await deps.db.withTransaction(fn)
-  const run = { db: deps.db, cipher: deps.cipher, config: deps.config }
+  // the sinks hear of the standing this changed; finance is not sent a digest of its own action
+  const run = { db: deps.db, cipher: deps.cipher, config: deps.config, boss: deps.boss, notify: false }
   const result = await reconcileDay(run, { date: day, trigger: 'manual', ref: actor })
   const { rows } = await deps.db.query('SELECT business_date FROM recon_days WHERE business_date = ANY($1::date[]) AND business_date <> $2 AND run_id IS NOT NULL', [others, day])
   for (const r of rows) await reconcileDay(run, { date: r.business_date, trigger: 'manual', ref: actor })

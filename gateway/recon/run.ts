@@ -12,6 +12,7 @@ import type { Db, TxClient } from '../db/pool.ts'
 import type { PiiCipher } from '../crypto.ts'
 import type { PgBoss } from 'pg-boss'
 import { notifyMismatch } from './notify.ts'
+import { forwardStanding } from './standing.ts'
 import { loadDayInput } from './load.ts'
 
 export type RunTrigger = 'manual' | 'import' | 'pos' | 'schedule'
@@ -28,7 +29,15 @@ export function reportDigest (r: ReconReport): string {
 
 const lockKey = (date: string): string => `recon-day:${date}`
 
-export interface RunDeps { db: Db, cipher: PiiCipher, config: Pick<Config, 'recon' | 'forwarding'>, boss?: PgBoss }
+export interface RunDeps {
+  db: Db
+  cipher: PiiCipher
+  config: Pick<Config, 'recon' | 'forwarding'>
+  /** Without it nothing is forwarded (an offline or test run). */
+  boss?: PgBoss
+  /** Send finance's mismatch digest when the report changed (not after a person's own resolution). */
+  notify?: boolean
+}
 
 export async function reconcileDay (deps: RunDeps, req: RunRequest): Promise<RunResult> {
   const started = new Date()
@@ -85,7 +94,10 @@ async function persist (client: TxClient, deps: RunDeps, req: RunRequest, asOf: 
       [req.date, version, runId, digest, outcome === 'changed'])
     if (outcome === 'changed') {
       await writeResults(client, req.date, runId, report)
-      if (deps.boss) await notifyMismatch(client, deps.boss, deps.config.forwarding, report, runId)
+      if (deps.boss) {
+        if (deps.notify !== false) await notifyMismatch(client, deps.boss, deps.config.forwarding, report, runId)
+        await forwardStanding(client, deps.boss, deps.config.forwarding, req.date, report, runId)
+      }
     }
     await client.query('COMMIT')
     return { runId, outcome }

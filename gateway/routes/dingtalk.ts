@@ -1,16 +1,16 @@
 // POST /v1/dingtalk/callback — DingTalk's event callback (HTTP push): verified (sha1 signature over
 // token, timestamp, nonce and the ciphertext, compared in constant time) before it is decrypted, and
-// each event acted on once however often it is redelivered. An approval that finishes moves its
-// purchase order to approved or rejected. The answer is DingTalk's encrypted "success".
+// each event acted on once however often it is redelivered (forward/dingtalk-events.ts, shared with the
+// Stream connection). An approval that finishes moves its purchase order to approved or rejected. The
+// answer is DingTalk's encrypted "success".
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../deps.ts'
 import { HttpError } from '../errors.ts'
 import { callbackEnvelope, callbackSignature, decryptCallback, sameSignature } from '../forward/dingtalk-crypto.ts'
-import { decideOrder } from '../replenish/orders.ts'
+import { applyDingTalkEvent, type DingTalkEvent } from '../forward/dingtalk-events.ts'
 import { errorResponses } from '../schemas.ts'
 
 interface CallbackQuery { signature?: string, msg_signature?: string, timestamp?: string, timeStamp?: string, nonce?: string }
-interface ApprovalEvent { EventType: string, processInstanceId?: string, type?: string, result?: string }
 
 /** A callback older or newer than this is refused (a replayed capture). */
 const WINDOW_MS = 60 * 60_000
@@ -36,22 +36,10 @@ export async function dingtalkRoutes (app: FastifyInstance, deps: AppDeps): Prom
     const encrypt = req.body.encrypt ?? ''
     if (!sameSignature(callbackSignature(a.callbackToken, timestamp, nonce, encrypt), signature)) throw new HttpError(401, 'BAD_SIGNATURE', 'the callback signature does not match')
     if (!/^\d{10,13}$/.test(timestamp) || Math.abs(Date.now() - Number(timestamp.padEnd(13, '0'))) > WINDOW_MS) throw new HttpError(401, 'STALE', 'the callback timestamp is outside the accepted window')
-    let event: ApprovalEvent
+    let event: DingTalkEvent
     try { event = JSON.parse(decryptCallback(a.callbackAesKey, a.appKey, encrypt)) } catch { throw new HttpError(401, 'BAD_PAYLOAD', 'the callback does not decrypt for this app') }
-    if (event.EventType === 'bpms_instance_change' && event.processInstanceId) await applyApproval(deps, event)
+    await applyDingTalkEvent(deps.db, event, 'callback')
     req.log.info({ eventType: event.EventType }, 'dingtalk callback')
     return callbackEnvelope(a.callbackToken, a.callbackAesKey, a.appKey, 'success')
-  })
-}
-
-async function applyApproval (deps: AppDeps, e: ApprovalEvent): Promise<void> {
-  if (e.type !== 'finish' && e.type !== 'terminate') return
-  const decision = e.type === 'finish' && e.result === 'agree' ? 'approved' : 'rejected'
-  await deps.db.withTransaction(async c => {
-    const { rows } = await c.query('INSERT INTO dingtalk_events (event_key, event_type, body) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_key',
-      [`${e.EventType}:${e.processInstanceId}:${e.type}:${e.result ?? ''}`, e.EventType, JSON.stringify(e)])
-    if (!rows.length) return // a redelivery: acted on already
-    const { rows: po } = await c.query(`SELECT id FROM purchase_orders WHERE approval_instance_id = $1 AND status = 'pending_approval'`, [e.processInstanceId])
-    if (po.length) await decideOrder(c, Number(po[0].id), decision, `dingtalk:${e.processInstanceId}`)
   })
 }

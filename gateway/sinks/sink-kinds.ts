@@ -5,7 +5,7 @@
 import { ConfigError } from '../config-error.ts'
 import type { Outbound } from './http.ts'
 import { parseEmailSink, sendEmail, type EmailSinkConfig } from './email.ts'
-import { JIANDAOYUN_BATCH, parseHttpSink, parseJiandaoyunSink, sendHttp, sendJiandaoyun, type HttpSinkConfig, type JiandaoyunSinkConfig, type OutboxRow } from './sinks.ts'
+import { JIANDAOYUN_BATCH, parseHttpSink, parseJiandaoyunSink, sendHttp, sendJiandaoyun, type HttpSinkConfig, type JiandaoyunSinkConfig, type OutboxRow, type SinkMode } from './sinks.ts'
 
 export type SinkConfig = HttpSinkConfig | JiandaoyunSinkConfig | EmailSinkConfig
 export type SinkTopic = 'movement' | 'alert'
@@ -22,8 +22,8 @@ export interface SinkKind {
 }
 
 export const SINK_KINDS: Record<string, SinkKind> = {
-  http: { kind: 'http', topics: ['movement'], batch: 1, keys: ['url', 'secret'], parse: parseHttpSink, send: (out, s, rows) => sendHttp(out, s as HttpSinkConfig, rows[0]) },
-  jiandaoyun: { kind: 'jiandaoyun', topics: ['movement'], batch: JIANDAOYUN_BATCH, keys: ['url', 'apiKey', 'appId', 'entryId', 'fields'], parse: parseJiandaoyunSink, send: (out, s, rows) => sendJiandaoyun(out, s as JiandaoyunSinkConfig, rows) },
+  http: { kind: 'http', topics: ['movement'], batch: 1, keys: ['url', 'secret', 'mode'], parse: parseHttpSink, send: (out, s, rows) => sendHttp(out, s as HttpSinkConfig, rows[0]) },
+  jiandaoyun: { kind: 'jiandaoyun', topics: ['movement'], batch: JIANDAOYUN_BATCH, keys: ['url', 'apiKey', 'appId', 'entryId', 'fields', 'mode'], parse: parseJiandaoyunSink, send: (out, s, rows) => sendJiandaoyun(out, s as JiandaoyunSinkConfig, rows) },
   email: { kind: 'email', topics: ['alert'], batch: 1, keys: ['host', 'port', 'secure', 'user', 'pass', 'from', 'to'], parse: parseEmailSink, send: (out, s, rows) => sendEmail(out, s as EmailSinkConfig, rows[0]) }
 }
 
@@ -40,3 +40,8 @@ export function parseSink (raw: Record<string, unknown>, i: number, allowHosts: 
 
 /** The sink's outbox name: `<kind>:<id>`. */
 export const sinkName = (s: Pick<SinkConfig, 'kind' | 'id'>): string => `${s.kind}:${s.id}`
+
+/** The sinks that take stock movements, each with its mode. */
+export function movementSinks (sinks: readonly SinkConfig[]): Array<{ name: string, mode: SinkMode }> {
+  return sinks.flatMap(s => SINK_KINDS[s.kind].topics.includes('movement') && 'mode' in s ? [{ name: sinkName(s), mode: s.mode }] : [])
+}

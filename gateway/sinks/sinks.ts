@@ -13,24 +13,37 @@ import { checkOutboundUrl, required } from './outbound.ts'
 
 export interface OutboxRow { id: number, key: string, topic: string, payload: Record<string, unknown> }
 
-export const MOVEMENT_FIELDS = ['movement_id', 'sku', 'location_id', 'qty', 'reason', 'occurred_at', 'source'] as const
+export const MOVEMENT_FIELDS = ['movement_id', 'sku', 'location_id', 'qty', 'reason', 'occurred_at', 'source', 'status'] as const
 export type MovementField = typeof MOVEMENT_FIELDS[number]
 
-export interface HttpSinkConfig { id: string, kind: 'http', url: string, secret: string }
-export interface JiandaoyunSinkConfig { id: string, kind: 'jiandaoyun', url: string, apiKey: string, appId: string, entryId: string, fields: Partial<Record<MovementField, string>> }
+/**
+ * What a movement sink hears. `realtime`: every movement at once, marked provisional, then a status
+ * event each time a reconciliation run changes its standing (verified, disputed, back to provisional,
+ * voided). `verified-only`: a movement once it is verified, and its reversal if that is undone.
+ */
+export type SinkMode = 'realtime' | 'verified-only'
+
+export interface HttpSinkConfig { id: string, kind: 'http', mode: SinkMode, url: string, secret: string }
+export interface JiandaoyunSinkConfig { id: string, kind: 'jiandaoyun', mode: SinkMode, url: string, apiKey: string, appId: string, entryId: string, fields: Partial<Record<MovementField, string>> }
+
+export function parseMode (raw: Record<string, unknown>, id: string): SinkMode {
+  if (raw.mode === undefined) return 'realtime'
+  if (raw.mode !== 'realtime' && raw.mode !== 'verified-only') throw new ConfigError(`sink ${id}: mode must be realtime or verified-only`)
+  return raw.mode
+}
 
 export function parseHttpSink (raw: Record<string, unknown>, id: string, allowHosts: readonly string[]): HttpSinkConfig {
   const url = checkOutboundUrl(required(raw.url, `sink ${id} url`), allowHosts, `sink ${id}`).toString()
   const secret = required(raw.secret, `sink ${id} secret`)
   if (!/^whsec_[A-Za-z0-9+/=]{24,}$/.test(secret)) throw new ConfigError(`sink ${id}: secret must be whsec_<base64 of at least 18 bytes> (Standard Webhooks)`)
-  return { id, kind: 'http', url, secret }
+  return { id, kind: 'http', mode: parseMode(raw, id), url, secret }
 }
 
 export function parseJiandaoyunSink (raw: Record<string, unknown>, id: string, allowHosts: readonly string[]): JiandaoyunSinkConfig {
   const url = checkOutboundUrl(required(raw.url, `sink ${id} url`), allowHosts, `sink ${id}`).toString()
   const fields = (raw.fields ?? {}) as Partial<Record<MovementField, string>>
   for (const k of Object.keys(fields)) if (!MOVEMENT_FIELDS.includes(k as MovementField)) throw new ConfigError(`sink ${id}: unknown field ${k} (known: ${MOVEMENT_FIELDS.join(', ')})`)
-  return { id, kind: 'jiandaoyun', url, apiKey: required(raw.apiKey, `sink ${id} apiKey`), appId: required(raw.appId, `sink ${id} appId`), entryId: required(raw.entryId, `sink ${id} entryId`), fields }
+  return { id, kind: 'jiandaoyun', mode: parseMode(raw, id), url, apiKey: required(raw.apiKey, `sink ${id} apiKey`), appId: required(raw.appId, `sink ${id} appId`), entryId: required(raw.entryId, `sink ${id} entryId`), fields }
 }
 
 export async function sendHttp (out: Outbound, sink: HttpSinkConfig, row: OutboxRow, now = Math.floor(Date.now() / 1000)): Promise<void> {
