@@ -1,24 +1,25 @@
-// One error handler for the HTTP API. Client errors keep their code and message (and, for bad input,
+// One error handler for the HTTP API. Domain errors become their status here (statusOf), and client
+// errors keep their code and message (and, for bad input,
 // every issue with its line); anything else is logged and answered with a generic 500, because a
 // database error's text can leak schema and query details (fastify's Errors.md).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { InputError } from '../connectors/errors.ts'
 import { isConnectionError } from './db/health.ts'
+import { DomainError, type ErrorKind } from './domain-error.ts'
 
 /** How long a client is asked to wait while the database is away (a restart takes seconds). */
 export const OUTAGE_RETRY_AFTER_S = 5
 
-export class HttpError extends Error {
-  readonly statusCode: number
-  readonly code: string
-  /** Response headers that go with the error (Retry-After on 429). */
-  readonly headers: Record<string, string>
-  constructor (statusCode: number, code: string, message: string, headers: Record<string, string> = {}) {
-    super(message)
-    this.statusCode = statusCode
-    this.code = code
-    this.headers = headers
-  }
+/** The one place a domain error's kind becomes an HTTP status (the API's and the pages'). */
+const STATUS: Record<ErrorKind, number> = {
+  invalid: 400, unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409, too_large: 413, unprocessable: 422, rate_limited: 429
+}
+
+/** The status an error answers with: a domain error by its kind, fastify's own by theirs, else 500. */
+export function statusOf (err: unknown): number {
+  if (err instanceof DomainError) return STATUS[err.kind]
+  const s = (err as { statusCode?: unknown } | null)?.statusCode
+  return typeof s === 'number' ? s : 500
 }
 
 export function errorHandler (err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): void {
@@ -46,8 +47,8 @@ export function errorHandler (err: FastifyError | Error, req: FastifyRequest, re
     reply.code(503).header('retry-after', String(OUTAGE_RETRY_AFTER_S)).send({ error: 'UNAVAILABLE', message: 'the database is unavailable; nothing was stored; try again shortly' })
     return
   }
-  const status = fe.statusCode ?? 500
-  if (err instanceof HttpError) reply.headers(err.headers)
+  const status = statusOf(err)
+  if (err instanceof DomainError) reply.headers(err.headers)
   if (status < 500) {
     reply.code(status).send({ error: fe.code ?? 'BAD_REQUEST', message: fe.message })
     return

@@ -2,7 +2,7 @@
 // ledger location, so the same list limits sales, reports, stock, counts, transfers and orders. Every
 // route that touches a store's data asks here; another store's record is answered 403, never shown.
 import type { FastifyRequest } from 'fastify'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 
 /** The stores the caller may see; null: every store. */
 export function storeScope (req: FastifyRequest): readonly string[] | null {
@@ -17,7 +17,7 @@ export function inScope (req: FastifyRequest, storeId: string | null): boolean {
 /** Refuses the request when any of the stores (or locations) is outside the caller's scope. */
 export function requireStores (req: FastifyRequest, ...ids: Array<string | null>): void {
   const outside = ids.filter(id => !inScope(req, id))
-  if (outside.length) throw new HttpError(403, 'OUT_OF_SCOPE', `this account is limited to ${storeScope(req)!.join(', ')}; ${outside.map(String).join(', ')} is not among them`)
+  if (outside.length) throw new DomainError('forbidden', 'OUT_OF_SCOPE', `this account is limited to ${storeScope(req)!.join(', ')}; ${outside.map(String).join(', ')} is not among them`)
 }
 
 /**

@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { hash, verify } from '@node-rs/argon2'
 import type { Db } from '../db/pool.ts'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 import type { Principal } from '../plugins/auth.ts'
 
 export const SESSION_COOKIE = 'sid'
@@ -19,8 +19,8 @@ const tokenHash = (token: string): Buffer => createHash('sha256').update(token).
 let decoy: Promise<string> | null = null
 
 export async function hashPassword (password: string): Promise<string> {
-  if (password.length < 10) throw new HttpError(422, 'WEAK_PASSWORD', 'a password has at least 10 characters')
-  if (password.length > 200) throw new HttpError(422, 'WEAK_PASSWORD', 'a password has at most 200 characters')
+  if (password.length < 10) throw new DomainError('unprocessable', 'WEAK_PASSWORD', 'a password has at least 10 characters')
+  if (password.length > 200) throw new DomainError('unprocessable', 'WEAK_PASSWORD', 'a password has at most 200 characters')
   return await hash(password)
 }
 
@@ -53,13 +53,13 @@ export async function signIn (db: Db, username: string, password: string, ip: st
   const name = username.trim().toLowerCase()
   const wait = await tooManyFailures(db, name, ip)
   if (wait !== null) {
-    throw new HttpError(429, 'TOO_MANY_ATTEMPTS', `too many failed sign-ins; try again in ${Math.ceil(wait / 60)} minutes`, { 'retry-after': String(wait) })
+    throw new DomainError('rate_limited', 'TOO_MANY_ATTEMPTS', `too many failed sign-ins; try again in ${Math.ceil(wait / 60)} minutes`, { 'retry-after': String(wait) })
   }
   const { rows } = await db.query('SELECT id, username, role, password_hash FROM users WHERE username = $1 AND active', [name])
   decoy ??= hash(randomBytes(16).toString('hex'))
   const ok = await verify(rows[0]?.password_hash ?? await decoy, password).catch(() => false) && rows.length === 1
   await db.query('INSERT INTO login_attempts (username, ip, ok) VALUES ($1, $2, $3)', [name, ip, ok])
-  if (!ok) throw new HttpError(401, 'SIGN_IN_FAILED', 'wrong user name or password')
+  if (!ok) throw new DomainError('unauthenticated', 'SIGN_IN_FAILED', 'wrong user name or password')
   const token = randomBytes(32).toString('base64url')
   const csrf = randomBytes(24).toString('base64url')
   await db.query(`INSERT INTO sessions (token_hash, user_id, csrf, expires_at) VALUES ($1, $2, $3, now() + make_interval(hours => $4))`,

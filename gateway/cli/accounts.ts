@@ -5,7 +5,7 @@ import { userInfo } from 'node:os'
 import { parseArgs } from 'node:util'
 import { createApiKey, createUser, listApiKeys, listUsers, revokeApiKey, setActive, setPassword } from '../auth/accounts.ts'
 import type { Config } from '../config.ts'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 import { withRuntime } from './ledger.ts'
 
 export const ACCOUNT_USAGE = `  recon user add NAME --role owner|finance|store_manager|pos_vendor|auditor [--stores MK01,TST1] [--display-name TEXT]
@@ -79,7 +79,7 @@ export async function accountCommand (config: Config, command: string, args: str
       return 0
     })
   } catch (err) {
-    if (!(err instanceof HttpError)) throw err
+    if (!(err instanceof DomainError)) throw err
     console.error(`✖ ${err.message}`)
     return 1
   }

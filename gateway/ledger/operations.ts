@@ -5,7 +5,7 @@
 import type { PgBoss } from 'pg-boss'
 import type { Sql } from '../db/pool.ts'
 import type { ForwardingConfig } from '../config-forwarding.ts'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 import { enqueue, type OutboxEntry } from '../outbox/outbox.ts'
 import { movementSinks } from '../sinks/sink-kinds.ts'
 import { milli, postMovements, qtyText, type NewMovement, type Posted } from './chain.ts'
@@ -38,15 +38,15 @@ export async function requireLocations (sql: Sql, ids: string[]): Promise<void> 
   const { rows } = await sql.query('SELECT id FROM locations WHERE id = ANY($1::text[]) AND active', [ids])
   const known = new Set(rows.map(r => r.id))
   const missing = ids.filter(id => !known.has(id))
-  if (missing.length) throw new HttpError(422, 'UNKNOWN_LOCATION', `no active location ${missing.join(', ')}`)
+  if (missing.length) throw new DomainError('unprocessable', 'UNKNOWN_LOCATION', `no active location ${missing.join(', ')}`)
 }
 
 export interface TransferRequest { from: string, to: string, lines: Array<{ sku: string, qty: number }>, actor: string, note?: string | null, requestKey?: string | null, allowNegative?: boolean }
 
 export async function transfer (sql: Sql, deps: LedgerDeps, t: TransferRequest): Promise<{ transferId: number, movements: Posted[], repeated: boolean }> {
-  if (t.from === t.to) throw new HttpError(422, 'INVALID_TRANSFER', 'a transfer needs two different locations')
-  if (new Set(t.lines.map(l => l.sku)).size !== t.lines.length) throw new HttpError(422, 'INVALID_TRANSFER', 'each SKU once per transfer')
-  for (const l of t.lines) { if (!(l.qty > 0)) throw new HttpError(422, 'INVALID_TRANSFER', `${l.sku}: quantity must be positive`); milli(l.qty) }
+  if (t.from === t.to) throw new DomainError('unprocessable', 'INVALID_TRANSFER', 'a transfer needs two different locations')
+  if (new Set(t.lines.map(l => l.sku)).size !== t.lines.length) throw new DomainError('unprocessable', 'INVALID_TRANSFER', 'each SKU once per transfer')
+  for (const l of t.lines) { if (!(l.qty > 0)) throw new DomainError('unprocessable', 'INVALID_TRANSFER', `${l.sku}: quantity must be positive`); milli(l.qty) }
   await requireLocations(sql, [t.from, t.to])
   if (t.requestKey) {
     const { rows } = await sql.query('SELECT id FROM transfers WHERE request_key = $1', [t.requestKey])
@@ -55,7 +55,7 @@ export async function transfer (sql: Sql, deps: LedgerDeps, t: TransferRequest):
   if (!t.allowNegative) {
     const have = await onHandAt(sql, t.from, t.lines.map(l => l.sku))
     const short = t.lines.filter(l => (have.get(l.sku) ?? 0) < l.qty)
-    if (short.length) throw new HttpError(409, 'INSUFFICIENT_STOCK', short.map(l => `${l.sku}: ${have.get(l.sku) ?? 0} on hand at ${t.from}, ${l.qty} asked`).join('; '))
+    if (short.length) throw new DomainError('conflict', 'INSUFFICIENT_STOCK', short.map(l => `${l.sku}: ${have.get(l.sku) ?? 0} on hand at ${t.from}, ${l.qty} asked`).join('; '))
   }
   const { rows: [row] } = await sql.query('INSERT INTO transfers (from_location, to_location, actor, note, request_key) VALUES ($1, $2, $3, $4, $5) RETURNING id', [t.from, t.to, t.actor, t.note ?? null, t.requestKey ?? null])
   const id = Number(row.id)
@@ -71,21 +71,21 @@ export async function transfer (sql: Sql, deps: LedgerDeps, t: TransferRequest):
 export async function openStockTake (sql: Sql, location: string, actor: string): Promise<number> {
   await requireLocations(sql, [location])
   const { rows } = await sql.query(`SELECT id FROM stock_takes WHERE location_id = $1 AND status = 'open'`, [location])
-  if (rows.length) throw new HttpError(409, 'STOCK_TAKE_OPEN', `stock-take #${rows[0].id} is already open at ${location}`)
+  if (rows.length) throw new DomainError('conflict', 'STOCK_TAKE_OPEN', `stock-take #${rows[0].id} is already open at ${location}`)
   const { rows: [r] } = await sql.query('INSERT INTO stock_takes (location_id, opened_by) VALUES ($1, $2) RETURNING id', [location, actor])
   return Number(r.id)
 }
 
 async function openSession (sql: Sql, id: number): Promise<{ location_id: string, as_of: Date }> {
   const { rows } = await sql.query('SELECT location_id, status, as_of FROM stock_takes WHERE id = $1 FOR UPDATE', [id])
-  if (!rows.length) throw new HttpError(404, 'NOT_FOUND', `no stock-take ${id}`)
-  if (rows[0].status !== 'open') throw new HttpError(409, 'STOCK_TAKE_CLOSED', `stock-take ${id} is ${rows[0].status}`)
+  if (!rows.length) throw new DomainError('not_found', 'NOT_FOUND', `no stock-take ${id}`)
+  if (rows[0].status !== 'open') throw new DomainError('conflict', 'STOCK_TAKE_CLOSED', `stock-take ${id} is ${rows[0].status}`)
   return rows[0]
 }
 
 export async function recordCounts (sql: Sql, id: number, counts: Array<{ sku: string, counted: number }>, actor: string): Promise<void> {
   await openSession(sql, id)
-  for (const c of counts) { if (!(c.counted >= 0)) throw new HttpError(422, 'INVALID_COUNT', `${c.sku}: a count is zero or more`); milli(c.counted) }
+  for (const c of counts) { if (!(c.counted >= 0)) throw new DomainError('unprocessable', 'INVALID_COUNT', `${c.sku}: a count is zero or more`); milli(c.counted) }
   await sql.query(
     `INSERT INTO stock_take_counts (stock_take_id, sku, counted, counted_by) SELECT $1, * , $4 FROM unnest($2::text[], $3::numeric[])
      ON CONFLICT (stock_take_id, sku) DO UPDATE SET counted = EXCLUDED.counted, counted_by = EXCLUDED.counted_by, counted_at = now()`,
@@ -96,7 +96,7 @@ export async function recordCounts (sql: Sql, id: number, counts: Array<{ sku: s
 export async function postStockTake (sql: Sql, deps: LedgerDeps, id: number, actor: string, reason: string): Promise<Posted[]> {
   const session = await openSession(sql, id)
   const { rows: counts } = await sql.query('SELECT sku, counted::float8 AS counted FROM stock_take_counts WHERE stock_take_id = $1 ORDER BY sku', [id])
-  if (!counts.length) throw new HttpError(409, 'NOTHING_COUNTED', `stock-take ${id} has no counts`)
+  if (!counts.length) throw new DomainError('conflict', 'NOTHING_COUNTED', `stock-take ${id} has no counts`)
   const expected = await onHandAt(sql, session.location_id, counts.map(c => c.sku), session.as_of)
   const movements: NewMovement[] = []
   for (const c of counts) {

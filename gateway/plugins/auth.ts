@@ -9,7 +9,7 @@ import { parseCookie } from 'cookie'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ConfigKey } from '../config.ts'
 import type { Db } from '../db/pool.ts'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 import { can, type Permission, type Role } from '../auth/roles.ts'
 import { sessionFrom, SESSION_COOKIE } from '../auth/sessions.ts'
 
@@ -68,7 +68,7 @@ async function fromKey (db: Db, known: Array<{ digest: Buffer, key: ConfigKey }>
 /** A page sends a person who is not signed in to the sign-in page; anything else is an error (pages render it in their language). */
 function refuse (req: FastifyRequest, reply: FastifyReply, status: 401 | 403, message: string): FastifyReply | never {
   if (status === 401 && req.routeOptions.config.page) return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303)
-  throw new HttpError(status, status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', message)
+  throw new DomainError(status === 401 ? 'unauthenticated' : 'forbidden', status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', message)
 }
 
 export function registerAuth (app: FastifyInstance, deps: { db: Db, apiKeys: ConfigKey[] }): void {
@@ -102,6 +102,6 @@ export function registerAuth (app: FastifyInstance, deps: { db: Db, apiKeys: Con
     const sent = String(req.headers['x-csrf-token'] ?? (req.body as { _csrf?: unknown } | undefined)?._csrf ?? '')
     const a = Buffer.from(sent)
     const b = Buffer.from(p.csrf ?? '')
-    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new HttpError(403, 'CSRF', 'the form is stale or did not come from this site; reload the page and try again')
+    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new DomainError('forbidden', 'CSRF', 'the form is stale or did not come from this site; reload the page and try again')
   })
 }

@@ -2,7 +2,7 @@
 import type { ReconReport } from '../../reconciler/types.ts'
 import type { Db } from '../db/pool.ts'
 import type { Sql } from '../db/pool.ts'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 
 export interface StoreDay {
   business_date: string, store_id: string, status: 'balanced' | 'pending' | 'exceptions', sales: number, verified_sales: number,
@@ -33,7 +33,7 @@ export async function dayReport (db: Db, date: string): Promise<{ report: ReconR
     `SELECT r.report, r.id, r.trigger, r.as_of::text, r.finished_at, d.data_version > d.reconciled_version AS reopened, d.reopened_by,
             (SELECT max(finished_at) FROM recon_runs WHERE business_date = d.business_date) AS last_run_at
        FROM recon_days d JOIN recon_runs r ON r.id = d.run_id WHERE d.business_date = $1`, [date])
-  if (!rows.length) throw new HttpError(404, 'NOT_RECONCILED', `${date} has not been reconciled yet; POST /v1/reconciliations {"date":"${date}"} to run it`)
+  if (!rows.length) throw new DomainError('not_found', 'NOT_RECONCILED', `${date} has not been reconciled yet; POST /v1/reconciliations {"date":"${date}"} to run it`)
   const { report, ...run } = rows[0]
   return { report: upgradeReport(report), run: { ...run, id: Number(run.id) } }
 }
@@ -48,6 +48,6 @@ export function upgradeReport (r: ReconReport): ReconReport {
 /** The standing report of a day; 404 when the day was never reconciled. */
 export async function standingReport (sql: Sql, date: string): Promise<ReconReport> {
   const { rows } = await sql.query('SELECT r.report FROM recon_days d JOIN recon_runs r ON r.id = d.run_id WHERE d.business_date = $1', [date])
-  if (!rows.length) throw new HttpError(404, 'NOT_RECONCILED', `${date} has not been reconciled yet`)
+  if (!rows.length) throw new DomainError('not_found', 'NOT_RECONCILED', `${date} has not been reconciled yet`)
   return upgradeReport(rows[0].report)
 }

@@ -8,7 +8,7 @@ import type { ReconException, ReconReport, ResolvedException } from '../../recon
 import { auditTrail, type AuditRow } from '../auth/audit.ts'
 import { settlingProvider, type ReconConfig } from '../config-recon.ts'
 import type { Db } from '../db/pool.ts'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 import { standingReport } from './days.ts'
 
 export type Action = 'link' | 'write_off' | 'void' | 'reopen'
@@ -106,7 +106,7 @@ function actionsFor (e: ReconException, state: 'open' | 'resolved', sale: SaleVi
 export async function exceptionDetail (db: Db, date: string, key: string, recon: Pick<ReconConfig, 'windowMinutes' | 'providers'>): Promise<ExceptionDetail> {
   const report = await standingReport(db, date)
   const found = findException(report, key)
-  if (!found) throw new HttpError(404, 'NOT_FOUND', `no exception ${key} in the report of ${date}`)
+  if (!found) throw new DomainError('not_found', 'NOT_FOUND', `no exception ${key} in the report of ${date}`)
   const { e, state } = found
   const sale = e.sale_id && e.store_id ? await saleView(db, date, e.sale_id, e.store_id) : null
   const { rows: pays } = e.payment_id && /^\d{1,18}$/.test(e.payment_id) ? await db.query(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE id = $1`, [e.payment_id]) : { rows: [] }

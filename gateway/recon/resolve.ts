@@ -16,7 +16,7 @@ import { audit } from '../auth/audit.ts'
 import { storeCutoff, type Config } from '../config.ts'
 import { settlingProvider } from '../config-recon.ts'
 import type { TxClient } from '../db/pool.ts'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 import { enqueue, movementEntries } from '../outbox/outbox.ts'
 import { applyPosEvent, type WrittenMovement } from '../sales/pos-store.ts'
 import type { Sql } from '../db/pool.ts'
@@ -34,8 +34,8 @@ async function findSale (c: TxClient, date: string, ref: SaleRef) {
             EXISTS (SELECT 1 FROM sale_voids v WHERE v.vendor = s.vendor AND v.sale_id = s.sale_id) AS voided
        FROM sales s WHERE s.sale_id = $1 AND s.store_id = $2 AND s.business_date = $3 AND ($4::text IS NULL OR s.vendor = $4)`,
     [ref.saleId, ref.storeId, date, ref.vendor ?? null])
-  if (rows.length === 0) throw new HttpError(404, 'NOT_FOUND', `no sale ${ref.saleId} at ${ref.storeId} on ${date}`)
-  if (rows.length > 1) throw new HttpError(409, 'AMBIGUOUS_SALE', `${rows.length} vendors have a sale ${ref.saleId} at ${ref.storeId}; name the vendor`)
+  if (rows.length === 0) throw new DomainError('not_found', 'NOT_FOUND', `no sale ${ref.saleId} at ${ref.storeId} on ${date}`)
+  if (rows.length > 1) throw new DomainError('conflict', 'AMBIGUOUS_SALE', `${rows.length} vendors have a sale ${ref.saleId} at ${ref.storeId}; name the vendor`)
   return { ...rows[0], key: `${rows[0].vendor}:${rows[0].sale_id}` }
 }
 
@@ -58,25 +58,25 @@ export interface LinkRequest { date: string, sale: SaleRef, tender: number, paym
 export async function linkPayment (deps: ResolveDeps, r: LinkRequest): Promise<RunResult> {
   return await act(deps, r.actor, async c => {
     const sale = await findSale(c, r.date, r.sale)
-    if (sale.voided) throw new HttpError(409, 'SALE_VOIDED', `sale ${sale.sale_id} is voided; there is nothing to link`)
+    if (sale.voided) throw new DomainError('conflict', 'SALE_VOIDED', `sale ${sale.sale_id} is voided; there is nothing to link`)
     const { rows: tenders } = await c.query('SELECT tender_no, method, amount FROM sale_tenders WHERE sale_pk = $1 AND tender_no = $2', [sale.id, r.tender + 1])
     const t = tenders[0]
-    if (!t) throw new HttpError(404, 'NOT_FOUND', `sale ${sale.sale_id} has no tender ${r.tender}`)
+    if (!t) throw new DomainError('not_found', 'NOT_FOUND', `sale ${sale.sale_id} has no tender ${r.tender}`)
     const provider = settlingProvider(deps.config.recon.providers, t.method)
-    if (!provider) throw new HttpError(422, 'NOT_LINKABLE', `tender ${r.tender} is paid by ${t.method}; only tenders a settlement provider pays have provider records`)
+    if (!provider) throw new DomainError('unprocessable', 'NOT_LINKABLE', `tender ${r.tender} is paid by ${t.method}; only tenders a settlement provider pays have provider records`)
     const { rows: pays } = await c.query('SELECT id, provider, type, gross, business_date FROM payments WHERE id = $1', [/^\d{1,18}$/.test(r.paymentId) ? r.paymentId : '0'])
     const p = pays[0]
-    if (!p) throw new HttpError(404, 'NOT_FOUND', `no payment record ${r.paymentId}`)
-    if (p.provider !== provider) throw new HttpError(422, 'NOT_LINKABLE', `payment ${p.id} is ${p.provider}; the tender is paid through ${provider}`)
+    if (!p) throw new DomainError('not_found', 'NOT_FOUND', `no payment record ${r.paymentId}`)
+    if (p.provider !== provider) throw new DomainError('unprocessable', 'NOT_LINKABLE', `payment ${p.id} is ${p.provider}; the tender is paid through ${provider}`)
     const wanted = t.amount < 0 ? 'refund' : 'payment'
-    if (p.type !== wanted) throw new HttpError(422, 'NOT_LINKABLE', `payment ${p.id} is a ${p.type}; the tender needs a ${wanted}`)
+    if (p.type !== wanted) throw new DomainError('unprocessable', 'NOT_LINKABLE', `payment ${p.id} is a ${p.type}; the tender needs a ${wanted}`)
     if (!p.business_date || p.business_date < addDays(r.date, -1) || p.business_date > addDays(r.date, 1)) {
-      throw new HttpError(422, 'NOT_LINKABLE', `payment ${p.id} is of ${p.business_date ?? 'no business day'}; a link names a payment of the sale's day or the day either side`)
+      throw new DomainError('unprocessable', 'NOT_LINKABLE', `payment ${p.id} is of ${p.business_date ?? 'no business day'}; a link names a payment of the sale's day or the day either side`)
     }
     const { rows } = await c.query(
       `INSERT INTO manual_links (business_date, sale_key, tender_no, payment_id, reason, actor) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT DO NOTHING RETURNING id`, [r.date, sale.key, r.tender + 1, String(p.id), r.reason, r.actor])
-    if (!rows.length) throw new HttpError(409, 'ALREADY_LINKED', `the tender or payment ${p.id} is already linked by hand; re-open that link first`)
+    if (!rows.length) throw new DomainError('conflict', 'ALREADY_LINKED', `the tender or payment ${p.id} is already linked by hand; re-open that link first`)
     await audit(c, { actor: r.actor, action: 'payment.link', target: `day:${r.date}:sale:${sale.key}#${r.tender}`, reason: r.reason, details: { payment_id: String(p.id), store_id: sale.store_id, amount: t.amount, gross: p.gross } })
     return [r.date, p.business_date]
   })
@@ -88,13 +88,13 @@ export async function writeOff (deps: ResolveDeps, r: WriteOffRequest): Promise<
   return await act(deps, r.actor, async c => {
     const report = await standingReport(c, r.date)
     const found = findException(report, r.key)
-    if (found?.state !== 'open') throw new HttpError(409, 'NOT_OPEN', `no open exception ${r.key} on ${r.date}: it was resolved, or the data no longer shows it`)
+    if (found?.state !== 'open') throw new DomainError('conflict', 'NOT_OPEN', `no open exception ${r.key} on ${r.date}: it was resolved, or the data no longer shows it`)
     const e = found.e
-    if (e.code === 'PENDING_SETTLEMENT') throw new HttpError(422, 'NOT_DUE', 'a settlement that is not due yet is not a difference; it cannot be written off')
+    if (e.code === 'PENDING_SETTLEMENT') throw new DomainError('unprocessable', 'NOT_DUE', 'a settlement that is not due yet is not a difference; it cannot be written off')
     const { rows } = await c.query(
       `INSERT INTO exception_resolutions (business_date, exception_key, action, category, reason, actor) VALUES ($1, $2, 'write_off', $3, $4, $5)
        ON CONFLICT DO NOTHING RETURNING id`, [r.date, r.key, r.category, r.reason, r.actor])
-    if (!rows.length) throw new HttpError(409, 'NOT_OPEN', `exception ${r.key} is already written off`)
+    if (!rows.length) throw new DomainError('conflict', 'NOT_OPEN', `exception ${r.key} is already written off`)
     await audit(c, { actor: r.actor, action: 'exception.write_off', target: `day:${r.date}:${r.key}`, reason: r.reason, details: { category: r.category, code: e.code, store_id: e.store_id, expected: e.expected, actual: e.actual } })
     return [r.date]
   })
@@ -106,7 +106,7 @@ export interface VoidRequest { date: string, sale: SaleRef, reason: string, acto
 export async function voidSale (deps: ResolveDeps, r: VoidRequest): Promise<RunResult> {
   return await act(deps, r.actor, async c => {
     const sale = await findSale(c, r.date, r.sale)
-    if (sale.voided) throw new HttpError(409, 'SALE_VOIDED', `sale ${sale.sale_id} is already voided`)
+    if (sale.voided) throw new DomainError('conflict', 'SALE_VOIDED', `sale ${sale.sale_id} is already voided`)
     const ev: PosEvent = {
       vendor: sale.vendor, eventId: `manual-void:${randomUUID()}`, kind: 'void', saleId: sale.sale_id, refundOf: null, storeId: sale.store_id,
       terminalId: sale.terminal_id, receiptNo: sale.receipt_no, occurredAt: new Date(), lines: [], tenders: [], charges: 0, rounding: 0
@@ -123,13 +123,13 @@ export interface ReopenRequest { date: string, key?: string, paymentId?: string,
 
 /** Undoes a write-off (named by its exception key) or a hand-made link (named by its payment). */
 export async function reopen (deps: ResolveDeps, r: ReopenRequest): Promise<RunResult> {
-  if (!r.key === !r.paymentId) throw new HttpError(400, 'BAD_REQUEST', 'name either the written-off exception (key) or the linked payment (payment_id)')
+  if (!r.key === !r.paymentId) throw new DomainError('invalid', 'BAD_REQUEST', 'name either the written-off exception (key) or the linked payment (payment_id)')
   return await act(deps, r.actor, async c => {
     const undo = 'SET undone_at = now(), undone_by = $3, undo_reason = $4 WHERE business_date = $1 AND undone_at IS NULL'
     const { rows } = r.key
       ? await c.query(`UPDATE exception_resolutions ${undo} AND exception_key = $2 RETURNING id, business_date`, [r.date, r.key, r.actor, r.reason])
       : await c.query(`UPDATE manual_links ${undo} AND payment_id = $2 RETURNING id, business_date, sale_key, (SELECT business_date FROM payments WHERE id = payment_id::bigint) AS paid_day`, [r.date, r.paymentId, r.actor, r.reason])
-    if (!rows.length) throw new HttpError(404, 'NOT_FOUND', r.key ? `no standing write-off of ${r.key} on ${r.date}` : `no standing link of payment ${r.paymentId} on ${r.date}`)
+    if (!rows.length) throw new DomainError('not_found', 'NOT_FOUND', r.key ? `no standing write-off of ${r.key} on ${r.date}` : `no standing link of payment ${r.paymentId} on ${r.date}`)
     const target = r.key ? `day:${r.date}:${r.key}` : `day:${r.date}:sale:${rows[0].sale_key}`
     await audit(c, { actor: r.actor, action: r.key ? 'exception.reopen' : 'payment.unlink', target, reason: r.reason, details: r.paymentId ? { payment_id: r.paymentId } : {} })
     return [r.date, ...(rows[0].paid_day ? [rows[0].paid_day] : [])]

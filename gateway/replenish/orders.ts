@@ -2,7 +2,7 @@
 // approval as a DingTalk OA approval instance (through the outbox); DingTalk's callback, or an admin,
 // approves or rejects it; receiving it posts receipt movements to the ledger in the same transaction.
 import type { Sql } from '../db/pool.ts'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 import { enqueue } from '../outbox/outbox.ts'
 import { milli, qtyText } from '../ledger/chain.ts'
 import { postAndForward, type LedgerDeps } from '../ledger/operations.ts'
@@ -12,7 +12,7 @@ export interface Order { id: number, supplier: string, location_id: string, stat
 
 export async function getOrder (sql: Sql, id: number, lock = false): Promise<Order> {
   const { rows } = await sql.query(`SELECT * FROM purchase_orders WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])
-  if (!rows.length) throw new HttpError(404, 'NOT_FOUND', `no purchase order ${id}`)
+  if (!rows.length) throw new DomainError('not_found', 'NOT_FOUND', `no purchase order ${id}`)
   const { rows: lines } = await sql.query('SELECT sku, qty::text AS qty, received_qty::text AS received_qty FROM purchase_order_lines WHERE purchase_order_id = $1 ORDER BY sku', [id])
   const r = rows[0]
   return { id: Number(r.id), supplier: r.supplier, location_id: r.location_id, status: r.status, approval_instance_id: r.approval_instance_id, created_at: r.created_at, submitted_at: r.submitted_at, decided_at: r.decided_at, decided_by: r.decided_by, received_at: r.received_at, lines }
@@ -26,14 +26,14 @@ export async function listOrders (sql: Sql, status: string | null, locations: re
 }
 
 function expect (o: Order, status: string, doing: string): void {
-  if (o.status !== status) throw new HttpError(409, 'WRONG_STATE', `purchase order ${o.id} is ${o.status}; only a ${status} order can be ${doing}`)
+  if (o.status !== status) throw new DomainError('conflict', 'WRONG_STATE', `purchase order ${o.id} is ${o.status}; only a ${status} order can be ${doing}`)
 }
 
 /** Sends the draft for approval in DingTalk (the approval instance is created by the outbox worker). */
 export async function submitOrder (sql: Sql, deps: Pick<LedgerDeps, 'boss'>, id: number, actor: string, appConfigured: boolean): Promise<Order> {
   const o = await getOrder(sql, id, true)
   expect(o, 'draft', 'submitted')
-  if (!appConfigured) throw new HttpError(409, 'NO_APPROVAL_APP', 'no DingTalk app is configured for approvals; an admin can decide the order directly')
+  if (!appConfigured) throw new DomainError('conflict', 'NO_APPROVAL_APP', 'no DingTalk app is configured for approvals; an admin can decide the order directly')
   await sql.query(`UPDATE purchase_orders SET status = 'pending_approval', submitted_at = now() WHERE id = $1`, [id])
   const form = [
     { name: '供應商 Supplier', value: o.supplier },
@@ -48,7 +48,7 @@ export async function submitOrder (sql: Sql, deps: Pick<LedgerDeps, 'boss'>, id:
 
 export async function decideOrder (sql: Sql, id: number, decision: 'approved' | 'rejected', actor: string): Promise<Order> {
   const o = await getOrder(sql, id, true)
-  if (o.status !== 'pending_approval' && o.status !== 'draft') throw new HttpError(409, 'WRONG_STATE', `purchase order ${id} is ${o.status} and cannot be ${decision}`)
+  if (o.status !== 'pending_approval' && o.status !== 'draft') throw new DomainError('conflict', 'WRONG_STATE', `purchase order ${id} is ${o.status} and cannot be ${decision}`)
   await sql.query('UPDATE purchase_orders SET status = $2, decided_at = now(), decided_by = $3 WHERE id = $1', [id, decision, actor])
   return await getOrder(sql, id)
 }
@@ -60,8 +60,8 @@ export async function receiveOrder (sql: Sql, deps: LedgerDeps, id: number, acto
   const ordered = new Map(o.lines.map(l => [l.sku, Number(l.qty)]))
   const lines = received ?? o.lines.map(l => ({ sku: l.sku, qty: Number(l.qty) }))
   for (const l of lines) {
-    if (!ordered.has(l.sku)) throw new HttpError(422, 'NOT_ON_ORDER', `${l.sku} is not on purchase order ${id}`)
-    if (!(l.qty >= 0)) throw new HttpError(422, 'INVALID_QTY', `${l.sku}: a received quantity is zero or more`)
+    if (!ordered.has(l.sku)) throw new DomainError('unprocessable', 'NOT_ON_ORDER', `${l.sku} is not on purchase order ${id}`)
+    if (!(l.qty >= 0)) throw new DomainError('unprocessable', 'INVALID_QTY', `${l.sku}: a received quantity is zero or more`)
     milli(l.qty)
   }
   const at = new Date()

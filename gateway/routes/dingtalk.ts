@@ -5,7 +5,7 @@
 // answer is DingTalk's encrypted "success".
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../deps.ts'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 import { callbackEnvelope, callbackSignature, decryptCallback, sameSignature } from '../forward/dingtalk-crypto.ts'
 import { applyDingTalkEvent, type DingTalkEvent } from '../forward/dingtalk-events.ts'
 import { errorResponses } from '../schemas.ts'
@@ -28,16 +28,16 @@ export async function dingtalkRoutes (app: FastifyInstance, deps: AppDeps): Prom
     }
   }, async req => {
     const a = deps.config.forwarding.app
-    if (!a) throw new HttpError(404, 'NOT_CONFIGURED', 'no DingTalk app is configured')
+    if (!a) throw new DomainError('not_found', 'NOT_CONFIGURED', 'no DingTalk app is configured')
     const q = req.query
     const signature = q.msg_signature ?? q.signature ?? ''
     const timestamp = q.timeStamp ?? q.timestamp ?? ''
     const nonce = q.nonce ?? ''
     const encrypt = req.body.encrypt ?? ''
-    if (!sameSignature(callbackSignature(a.callbackToken, timestamp, nonce, encrypt), signature)) throw new HttpError(401, 'BAD_SIGNATURE', 'the callback signature does not match')
-    if (!/^\d{10,13}$/.test(timestamp) || Math.abs(Date.now() - Number(timestamp.padEnd(13, '0'))) > WINDOW_MS) throw new HttpError(401, 'STALE', 'the callback timestamp is outside the accepted window')
+    if (!sameSignature(callbackSignature(a.callbackToken, timestamp, nonce, encrypt), signature)) throw new DomainError('unauthenticated', 'BAD_SIGNATURE', 'the callback signature does not match')
+    if (!/^\d{10,13}$/.test(timestamp) || Math.abs(Date.now() - Number(timestamp.padEnd(13, '0'))) > WINDOW_MS) throw new DomainError('unauthenticated', 'STALE', 'the callback timestamp is outside the accepted window')
     let event: DingTalkEvent
-    try { event = JSON.parse(decryptCallback(a.callbackAesKey, a.appKey, encrypt)) } catch { throw new HttpError(401, 'BAD_PAYLOAD', 'the callback does not decrypt for this app') }
+    try { event = JSON.parse(decryptCallback(a.callbackAesKey, a.appKey, encrypt)) } catch { throw new DomainError('unauthenticated', 'BAD_PAYLOAD', 'the callback does not decrypt for this app') }
     await applyDingTalkEvent(deps.db, event, 'callback')
     req.log.info({ eventType: event.EventType }, 'dingtalk callback')
     return callbackEnvelope(a.callbackToken, a.callbackAesKey, a.appKey, 'success')

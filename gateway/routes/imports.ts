@@ -2,7 +2,7 @@
 // and for a refused file every bad line with its reason.
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../deps.ts'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 import type { ImportOutcome } from '../ingest/import-file.ts'
 import { errorResponses, importSchema } from '../schemas.ts'
 
@@ -31,7 +31,7 @@ export async function importRoutes (app: FastifyInstance, deps: AppDeps): Promis
     const { rows } = await deps.db.query(
       `SELECT id, status, sha256, filename, provider, layout, file_kind, encoding, lines, records, batches, by_type, controls,
               error_code, message, issues, issue_count, started_at, finished_at FROM imports WHERE id = $1`, [req.params.id])
-    if (!rows.length) throw new HttpError(404, 'NOT_FOUND', `no import ${req.params.id}`)
+    if (!rows.length) throw new DomainError('not_found', 'NOT_FOUND', `no import ${req.params.id}`)
     const r = rows[0]
     return {
       status: r.status, import_id: r.id, sha256: r.sha256 || null, filename: r.filename, provider: r.provider, layout: r.layout, file_kind: r.file_kind,

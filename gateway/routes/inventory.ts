@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.ts'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 import { requireStores, storeFilter, storeScope } from '../auth/scope.ts'
 import { listMovements, stockLevels } from '../ledger/stock.ts'
 import { openStockTake, postAndForward, postStockTake, recordCounts, requireLocations, transfer, type LedgerDeps } from '../ledger/operations.ts'
@@ -33,7 +33,7 @@ export async function inventoryRoutes (app: FastifyInstance, deps: AppDeps): Pro
     }
   }, async (req, reply) => {
     const { rows } = await deps.db.query('INSERT INTO locations (id, name, kind) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id, name, kind, active', [req.body.id, req.body.name, req.body.kind])
-    if (!rows.length) throw new HttpError(409, 'LOCATION_EXISTS', `location ${req.body.id} exists`)
+    if (!rows.length) throw new DomainError('conflict', 'LOCATION_EXISTS', `location ${req.body.id} exists`)
     return reply.code(201).send(rows[0])
   })
 
@@ -142,7 +142,7 @@ export async function inventoryRoutes (app: FastifyInstance, deps: AppDeps): Pro
 /** A stock-take, refused (403) when its location is outside the caller's stores. */
 async function stockTake (deps: AppDeps, id: number, req: FastifyRequest) {
   const { rows } = await deps.db.query('SELECT id, location_id, status, opened_by, opened_at, as_of, closed_by, closed_at, reason FROM stock_takes WHERE id = $1', [id])
-  if (!rows.length) throw new HttpError(404, 'NOT_FOUND', `no stock-take ${id}`)
+  if (!rows.length) throw new DomainError('not_found', 'NOT_FOUND', `no stock-take ${id}`)
   requireStores(req, rows[0].location_id)
   const { rows: counts } = await deps.db.query('SELECT sku, counted::text AS counted, counted_by, counted_at FROM stock_take_counts WHERE stock_take_id = $1 ORDER BY sku', [id])
   const { rows: posted } = await deps.db.query(`SELECT id, sku, qty::text AS qty FROM ledger_movements WHERE source_type = 'stock_take' AND source_id = $1 ORDER BY id`, [String(id)])

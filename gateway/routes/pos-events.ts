@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../deps.ts'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 import { importPosNdjson } from '../ingest/pos-ndjson.ts'
 import { errorResponses } from '../schemas.ts'
 import { spool } from './upload.ts'
@@ -35,8 +35,8 @@ export async function posEventRoutes (app: FastifyInstance, deps: AppDeps): Prom
       response: { ...errorResponses, 202: accepted }
     }
   }, async (req, reply) => {
-    if (!req.body) throw new HttpError(400, 'BAD_REQUEST', 'send the events as an application/x-ndjson body')
-    if (Number(req.headers['content-length']) > max) throw new HttpError(413, 'INPUT_TOO_LARGE', `the upload is larger than ${max} bytes`)
+    if (!req.body) throw new DomainError('invalid', 'BAD_REQUEST', 'send the events as an application/x-ndjson body')
+    if (Number(req.headers['content-length']) > max) throw new DomainError('too_large', 'INPUT_TOO_LARGE', `the upload is larger than ${max} bytes`)
     const path = await spool(req.body as Readable, max)
     try {
       const out = await importPosNdjson(deps, path)

@@ -7,7 +7,7 @@ import { forStores } from '../../reconciler/report.ts'
 import { exceptionKey } from '../../reconciler/reconcile.ts'
 import { storeFilter } from '../auth/scope.ts'
 import type { AppDeps } from '../deps.ts'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 import { exceptionsCsv } from '../recon/csv.ts'
 import { queueRun } from '../recon/queue.ts'
 import { dayReport, storeDays } from '../recon/days.ts'
@@ -63,7 +63,7 @@ export async function reconciliationRoutes (app: FastifyInstance, deps: AppDeps)
     }
   }, async (req, reply) => {
     const { date, store } = req.body
-    if (date > hktDate(new Date())) throw new HttpError(422, 'INVALID_DATE', `${date} is after today (HKT)`)
+    if (date > hktDate(new Date())) throw new DomainError('unprocessable', 'INVALID_DATE', `${date} is after today (HKT)`)
     const jobId = await queueRun(deps.boss, { date, trigger: 'manual', ref: req.principal!.actor })
     return reply.code(202).send({ business_date: date, job_id: jobId, report_url: reportUrl(date, store) })
   })
@@ -102,7 +102,7 @@ export async function reconciliationRoutes (app: FastifyInstance, deps: AppDeps)
     }
   }, async req => {
     const { from, to, store } = req.query
-    if (to < from || to > addDays(from, MAX_RANGE_DAYS)) throw new HttpError(400, 'BAD_REQUEST', `give a range of at most ${MAX_RANGE_DAYS} days with from ≤ to`)
+    if (to < from || to > addDays(from, MAX_RANGE_DAYS)) throw new DomainError('invalid', 'BAD_REQUEST', `give a range of at most ${MAX_RANGE_DAYS} days with from ≤ to`)
     return { items: await storeDays(deps.db, from, to, storeFilter(req, store)) }
   })
 }

@@ -1,7 +1,7 @@
 // Thresholds and purchase orders over HTTP, plus the forwarding's status, dead letters and redrive.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.ts'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 import { requireStores, storeFilter, storeScope } from '../auth/scope.ts'
 import { milli, qtyText } from '../ledger/chain.ts'
 import { decideOrder, getOrder, listOrders, receiveOrder, submitOrder } from '../replenish/orders.ts'
@@ -43,7 +43,7 @@ export async function replenishmentRoutes (app: FastifyInstance, deps: AppDeps):
     const b = req.body
     requireStores(req, req.params.location)
     const { rows: loc } = await deps.db.query('SELECT 1 FROM locations WHERE id = $1', [req.params.location])
-    if (!loc.length) throw new HttpError(404, 'NOT_FOUND', `no location ${req.params.location}`)
+    if (!loc.length) throw new DomainError('not_found', 'NOT_FOUND', `no location ${req.params.location}`)
     const { rows } = await deps.db.query(
       `INSERT INTO thresholds (sku, location_id, min_level, reorder_point, lookback_days, lead_days, safety_days, reorder_qty, responsible_mobile, responsible_user)
        VALUES ($1, $2, coalesce($3::numeric, 0), $4::numeric, coalesce($5::int, 28), coalesce($6::int, 3), coalesce($7::int, 2), $8::numeric, $9, $10)

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream'
 import multipart from '@fastify/multipart'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { AppDeps } from '../deps.ts'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 import { importSettlementFile, type ImportOutcome } from '../ingest/import-file.ts'
 import { errorResponses, importSchema } from '../schemas.ts'
 import { importView } from './imports.ts'
@@ -49,17 +49,17 @@ export async function settlementRoutes (app: FastifyInstance, deps: AppDeps): Pr
     const q = { ...req.query }
     if (req.isMultipart()) {
       const part = await req.file()
-      if (!part) throw new HttpError(400, 'BAD_REQUEST', 'the multipart body has no file field')
+      if (!part) throw new DomainError('invalid', 'BAD_REQUEST', 'the multipart body has no file field')
       for (const name of ['provider', 'profile'] as const) {
         const f = part.fields[name] as { value?: string } | undefined
         if (f?.value) (q as Record<string, string>)[name] = f.value
       }
       q.filename ??= part.filename
       path = await spool(part.file, max)
-      if (part.file.truncated) { await rm(path, { force: true }); throw new HttpError(413, 'INPUT_TOO_LARGE', `the upload is larger than ${max} bytes`) }
+      if (part.file.truncated) { await rm(path, { force: true }); throw new DomainError('too_large', 'INPUT_TOO_LARGE', `the upload is larger than ${max} bytes`) }
     } else {
-      if (!req.body) throw new HttpError(400, 'BAD_REQUEST', 'send the file as multipart/form-data or as a text/csv body')
-      if (Number(req.headers['content-length']) > max) throw new HttpError(413, 'INPUT_TOO_LARGE', `the upload is larger than ${max} bytes`)
+      if (!req.body) throw new DomainError('invalid', 'BAD_REQUEST', 'send the file as multipart/form-data or as a text/csv body')
+      if (Number(req.headers['content-length']) > max) throw new DomainError('too_large', 'INPUT_TOO_LARGE', `the upload is larger than ${max} bytes`)
       path = await spool(req.body as Readable, max)
     }
     // Roll the import back when the route times out or the client goes away before the answer
@@ -69,7 +69,7 @@ export async function settlementRoutes (app: FastifyInstance, deps: AppDeps): Pr
     reply.raw.once('close', () => { if (!reply.sent) abort.abort() })
     try {
       // a multipart field is not checked by the querystring schema
-      if (q.provider && !deps.registry.providers.has(q.provider)) throw new HttpError(400, 'BAD_REQUEST', `provider must be one of ${[...deps.registry.providers.keys()].join(', ')}`)
+      if (q.provider && !deps.registry.providers.has(q.provider)) throw new DomainError('invalid', 'BAD_REQUEST', `provider must be one of ${[...deps.registry.providers.keys()].join(', ')}`)
       const outcome = await importSettlementFile(deps, {
         path, filename: q.filename ? basename(q.filename) : null, source: 'upload', provider: q.provider, profile: q.profile, signal: abort.signal
       })

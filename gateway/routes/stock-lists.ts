@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { AppDeps } from '../deps.ts'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 import { importCatalogue, importOpening, ListRefused, MAX_LIST_BYTES, readTable } from '../ledger/stock-import.ts'
 import { errorResponses } from '../schemas.ts'
 import { ledgerDeps } from './inventory.ts'
@@ -16,7 +16,7 @@ const result = { type: 'object', properties: { status: { type: 'string' }, lines
 export async function stockListRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.addContentTypeParser(['text/csv', 'text/plain', 'application/octet-stream', XLSX], (_req, payload, done) => done(null, payload))
   const upload = async (body: unknown, reply: FastifyReply, work: (path: string) => Promise<object>) => {
-    if (!body) throw new HttpError(400, 'BAD_REQUEST', 'send the list as the request body (text/csv or an .xlsx workbook)')
+    if (!body) throw new DomainError('invalid', 'BAD_REQUEST', 'send the list as the request body (text/csv or an .xlsx workbook)')
     const path = await spool(body as Readable, MAX_LIST_BYTES)
     try {
       return reply.code(201).send(await work(path))

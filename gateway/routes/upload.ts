@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 
 /**
  * Copies an upload to a temp file, refusing it (413) past `max` bytes. Past the cap the rest of the
@@ -22,7 +22,7 @@ export async function spool (source: Readable, max: number): Promise<string> {
         if (seen > max) {
           source.off('data', onData)
           source.resume()
-          reject(new HttpError(413, 'INPUT_TOO_LARGE', `the upload is larger than ${max} bytes`))
+          reject(new DomainError('too_large', 'INPUT_TOO_LARGE', `the upload is larger than ${max} bytes`))
           return
         }
         if (!out.write(chunk)) { source.pause(); out.once('drain', () => source.resume()) }

@@ -11,7 +11,7 @@ import { InputError, PAN_MESSAGE } from '../../connectors/errors.ts'
 import { header } from '../../connectors/pos.ts'
 import { storeResolver } from '../config.ts'
 import type { AppDeps } from '../deps.ts'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 import { errorResponses } from '../schemas.ts'
 
 const ack = {
@@ -52,7 +52,7 @@ export async function webhookRoutes (app: FastifyInstance, deps: AppDeps): Promi
     const verdict = connector.verify({ headers: req.headers, rawBody: raw, receivedAt }, deps.config.webhookSecrets[connector.id] ?? [])
     if (!verdict.ok) {
       req.log.warn({ security: true, connector: connector.id, reason: verdict.reason }, 'webhook signature refused')
-      throw new HttpError(401, 'BAD_SIGNATURE', verdict.reason)
+      throw new DomainError('unauthenticated', 'BAD_SIGNATURE', verdict.reason)
     }
     if (containsPan(raw.toString('utf8'))) {
       req.log.warn({ security: true, connector: connector.id, eventId: verdict.eventId }, 'webhook carried a card number; refused and not stored')
@@ -76,7 +76,7 @@ export async function webhookRoutes (app: FastifyInstance, deps: AppDeps): Promi
     })
     if (result.status === 'conflict') {
       req.log.warn({ security: true, connector: connector.id, eventId: verdict.eventId, inboxId: result.inboxId }, 'webhook id reused with a different body; refused')
-      throw new HttpError(409, 'EVENT_ID_CONFLICT', `event ${verdict.eventId} was already received with a different body`)
+      throw new DomainError('conflict', 'EVENT_ID_CONFLICT', `event ${verdict.eventId} was already received with a different body`)
     }
     if (result.status === 'duplicate') reply.header('idempotency-hit', 'true')
     return reply.code(result.status === 'accepted' ? 202 : 200).send({ status: result.status, event_id: verdict.eventId, inbox_id: result.inboxId, events: events.length })

@@ -4,7 +4,8 @@
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { isConnectionError } from '../db/health.ts'
-import { OUTAGE_RETRY_AFTER_S, type HttpError } from '../errors.ts'
+import { OUTAGE_RETRY_AFTER_S, statusOf } from '../errors.ts'
+import type { DomainError } from '../domain-error.ts'
 import { html } from './html.ts'
 import { translator } from './i18n.ts'
 import { layout, pageOf, sendPage } from './layout.ts'
@@ -31,9 +32,9 @@ export function wantsPage (req: FastifyRequest): boolean {
   return !req.url.startsWith('/v1/') && /text\/html/i.test(String(req.headers.accept ?? ''))
 }
 
-export function pageError (err: FastifyError | HttpError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function pageError (err: FastifyError | DomainError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   const p = pageOf(req)
-  let status = (err as FastifyError).validation ? 400 : err.statusCode ?? 500
+  let status = (err as FastifyError).validation ? 400 : statusOf(err)
   if (isConnectionError(err)) {
     // the outage is logged once by the database's health watch
     status = 503

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { WRITE_OFF_CATEGORIES, type Resolution } from '../../reconciler/types.ts'
 import { requireStores } from '../auth/scope.ts'
 import type { AppDeps } from '../deps.ts'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
 import { exceptionDetail, findException } from '../recon/detail.ts'
 import { standingReport } from '../recon/days.ts'
 import { linkPayment, reopen, voidSale, writeOff } from '../recon/resolve.ts'
@@ -59,13 +59,13 @@ export async function actionRoutes (app: FastifyInstance, deps: AppDeps): Promis
     const actor = req.principal!.actor
     const reason = b.reason.trim()
     try {
-      if (reason.length < 3) throw new HttpError(400, 'REASON_REQUIRED', 'a reason of at least 3 characters')
+      if (reason.length < 3) throw new DomainError('invalid', 'REASON_REQUIRED', 'a reason of at least 3 characters')
       if (action === 'reopen') {
         await reopen(rd, { date, key: b.payment_id ? undefined : b.key, paymentId: b.payment_id, reason, actor })
         return reply.redirect(`/days/${date}${qs({ done: 'reopen' })}`, 303)
       }
       const found = findException(await standingReport(deps.db, date), b.key ?? '')
-      if (!found || found.state !== 'open') throw new HttpError(409, 'NOT_OPEN', 'no such open exception')
+      if (!found || found.state !== 'open') throw new DomainError('conflict', 'NOT_OPEN', 'no such open exception')
       const e = found.e
       if (action === 'write-off') await writeOff(rd, { date, key: b.key, category: (b.category ?? 'goodwill') as Resolution['category'], reason, actor })
       if (action === 'void') await voidSale(rd, { date, sale: { saleId: e.sale_id ?? '', storeId: e.store_id ?? '', vendor: b.vendor }, reason, actor })
@@ -77,7 +77,7 @@ export async function actionRoutes (app: FastifyInstance, deps: AppDeps): Promis
       }
       return reply.redirect(`/days/${date}${qs({ store: e.store_id, done: action })}`, 303)
     } catch (err) {
-      if (!(err instanceof HttpError) || err.statusCode >= 500) throw err
+      if (!(err instanceof DomainError)) throw err
       return reply.redirect(`${back}${qs({ error: err.code })}`, 303)
     }
   })

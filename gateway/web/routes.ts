@@ -8,7 +8,8 @@ import { forStores } from '../../reconciler/report.ts'
 import { storeFilter, storeScope } from '../auth/scope.ts'
 import { sessionCookie, signIn, signOut, SESSION_COOKIE } from '../auth/sessions.ts'
 import type { AppDeps } from '../deps.ts'
-import { HttpError } from '../errors.ts'
+import { DomainError } from '../domain-error.ts'
+import { statusOf } from '../errors.ts'
 import { cookie } from '../plugins/auth.ts'
 import { exceptionsCsv } from '../recon/csv.ts'
 import { dayReport, latestReconciledDay, storeDays } from '../recon/days.ts'
@@ -67,11 +68,11 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
       const s = await signIn(deps.db, req.body.username, req.body.password, req.ip)
       return reply.header('set-cookie', sessionCookie(s.token, secure)).redirect(next, 303)
     } catch (err) {
-      if (!(err instanceof HttpError) || (err.statusCode !== 401 && err.statusCode !== 429)) throw err
-      const locked = err.statusCode === 429
+      if (!(err instanceof DomainError) || (err.kind !== 'unauthenticated' && err.kind !== 'rate_limited')) throw err
+      const locked = err.kind === 'rate_limited'
       if (locked) reply.headers(err.headers)
       const minutes = locked ? Math.ceil(Number(err.headers['retry-after']) / 60) : undefined
-      return sendPage(reply, loginPage(pageOf(req), { next, problem: locked ? 'locked' : 'failed', minutes, username: req.body.username }), err.statusCode)
+      return sendPage(reply, loginPage(pageOf(req), { next, problem: locked ? 'locked' : 'failed', minutes, username: req.body.username }), statusOf(err))
     }
   })
 
@@ -97,7 +98,7 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
   }, async (req, reply) => {
     const p = pageOf(req)
     const stores = storeFilter(req, req.query.store)
-    const found = await dayReport(deps.db, req.params.date).catch(err => { if ((err as HttpError).statusCode === 404) return null; throw err })
+    const found = await dayReport(deps.db, req.params.date).catch(err => { if (err instanceof DomainError && err.kind === 'not_found') return null; throw err })
     const report = found && stores ? forStores(found.report, stores) : found?.report ?? null
     const notice = req.query.done === 'run' ? p.t('day.runQueued') : req.query.done ? p.t('action.done') : null
     return sendPage(reply, dayPage(p, {
