@@ -97,14 +97,14 @@ for (const f of files) {
 
 // ---- wait for the normalisation worker, then report
 const deadline = Date.now() + 30_000
-while (Date.now() < deadline && (await rt.db.query(`SELECT count(*)::int AS n FROM inbox_events WHERE status = 'pending'`)).rows[0].n > 0) await new Promise(r => setTimeout(r, 100))
+while (Date.now() < deadline && (await rt.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM inbox_events WHERE status = 'pending'`)).rows[0].n > 0) await new Promise(r => setTimeout(r, 100))
 
 console.log('POS webhooks received (HTTP, signed):')
 for (const [source, t] of tally) console.log(`  ${source.padEnd(14)} ${Object.entries(t).map(([k, v]) => `${v} ${k}`).join(', ')}`)
 console.log('\nRefused deliveries, and why:')
 console.log(refused.join('\n'))
 
-const sales = await rt.db.query(`
+const sales = await rt.db.query<{ day: string, store_id: string, sales: number, refunds: number, voided: number, tenders: Record<string, number>, movements: number }>(`
   SELECT s.business_date::text AS day, s.store_id, count(*) FILTER (WHERE s.kind = 'sale')::int AS sales, count(*) FILTER (WHERE s.kind = 'refund')::int AS refunds,
          (SELECT count(*) FROM sale_voids v JOIN sales x ON x.vendor = v.vendor AND x.sale_id = v.sale_id WHERE x.store_id = s.store_id AND x.business_date = s.business_date)::int AS voided,
          (SELECT json_object_agg(method, total) FROM (SELECT t.method, sum(t.amount)::bigint AS total FROM sale_tenders t JOIN sales y ON y.id = t.sale_pk
@@ -113,12 +113,12 @@ const sales = await rt.db.query(`
     FROM sales s GROUP BY s.business_date, s.store_id ORDER BY 1, 2`)
 console.log('\nSales landed, per HKT business day and store (tenders signed; refunds negative):')
 for (const r of sales.rows) {
-  const t = Object.entries(r.tenders as Record<string, number>).map(([m, v]) => `${m} ${formatHkd(v)}`).join(', ')
+  const t = Object.entries(r.tenders).map(([m, v]) => `${m} ${formatHkd(v)}`).join(', ')
   console.log(`  ${r.day} ${r.store_id.padEnd(5)} ${r.sales} sales, ${r.refunds} refunds, ${r.voided} voided; ${t}; ${r.movements} provisional stock movements`)
 }
 console.log('\nSettlement files uploaded:')
 console.log(uploads.join('\n'))
-const pays = await rt.db.query(`SELECT provider, business_date::text AS day, type, count(*)::int AS n, sum(gross)::bigint AS gross, sum(fee)::bigint AS fee, sum(net)::bigint AS net
+const pays = await rt.db.query<{ provider: string, day: string, type: string, n: number, gross: number, fee: number, net: number }>(`SELECT provider, business_date::text AS day, type, count(*)::int AS n, sum(gross)::bigint AS gross, sum(fee)::bigint AS fee, sum(net)::bigint AS net
   FROM payments GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`)
 console.log('\nPayment records landed, per provider and HKT business day:')
 for (const r of pays.rows) console.log(`  ${r.provider.padEnd(9)} ${r.day} ${r.type.padEnd(10)} ${String(r.n).padStart(3)}  gross ${formatHkd(r.gross).padStart(12)}  fee ${formatHkd(r.fee).padStart(9)}  net ${formatHkd(r.net).padStart(12)}`)

@@ -31,13 +31,13 @@ export async function createUser (sql: Sql, u: NewUser, actor: string): Promise<
   if (!/^[a-z0-9._-]{2,64}$/.test(username)) throw new DomainError('unprocessable', 'INVALID_USERNAME', 'a user name is 2–64 of a-z, 0-9, dot, dash, underscore')
   const { role, stores } = await roleAndStores(sql, u.role, u.stores)
   const hash = await hashPassword(u.password)
-  const { rows } = await sql.query(
+  const { rows } = await sql.query<UserRow>(
     `INSERT INTO users (username, display_name, password_hash, role, stores) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (username) DO NOTHING RETURNING id, username, display_name, role, stores, active, created_at`,
     [username, u.displayName?.trim() || username, hash, role, stores])
   if (!rows.length) throw new DomainError('conflict', 'USER_EXISTS', `user ${username} exists`)
   await audit(sql, { actor, action: 'user.create', target: `user:${username}`, details: { role, stores } })
-  return { ...rows[0], id: Number(rows[0].id) }
+  return rows[0]
 }
 
 export async function setPassword (sql: Sql, username: string, password: string, actor: string): Promise<void> {
@@ -57,8 +57,8 @@ export async function setActive (sql: Sql, username: string, active: boolean, ac
 }
 
 export async function listUsers (sql: Sql): Promise<UserRow[]> {
-  const { rows } = await sql.query('SELECT id, username, display_name, role, stores, active, created_at FROM users ORDER BY username')
-  return rows.map(r => ({ ...r, id: Number(r.id) }))
+  const { rows } = await sql.query<UserRow>('SELECT id, username, display_name, role, stores, active, created_at FROM users ORDER BY username')
+  return rows
 }
 
 /** Makes a key for an integration; the key itself is returned this once and never stored. */
@@ -67,12 +67,12 @@ export async function createApiKey (sql: Sql, k: { name: string, role: string, s
   if (!/^[\p{L}\p{N} ._-]{2,64}$/u.test(name)) throw new DomainError('unprocessable', 'INVALID_NAME', 'a key name is 2–64 letters, digits, spaces, dots, dashes')
   const { role, stores } = await roleAndStores(sql, k.role, k.stores)
   const key = `rk_${randomBytes(24).toString('base64url')}`
-  const { rows } = await sql.query(
+  const { rows } = await sql.query<ApiKeyRow>(
     `INSERT INTO api_keys (name, role, stores, key_hash, prefix, created_by) VALUES ($1, $2, $3, $4, $5, $6)
      RETURNING id, name, role, stores, prefix, created_by, created_at, revoked_at, last_used_at`,
     [name, role, stores, createHash('sha256').update(key).digest(), key.slice(0, 7), actor])
   await audit(sql, { actor, action: 'api_key.create', target: `api_key:${rows[0].id}`, details: { name, role, stores } })
-  return { ...rows[0], id: Number(rows[0].id), key }
+  return { ...rows[0], key }
 }
 
 export async function revokeApiKey (sql: Sql, id: number, actor: string): Promise<void> {
@@ -82,6 +82,6 @@ export async function revokeApiKey (sql: Sql, id: number, actor: string): Promis
 }
 
 export async function listApiKeys (sql: Sql): Promise<ApiKeyRow[]> {
-  const { rows } = await sql.query('SELECT id, name, role, stores, prefix, created_by, created_at, revoked_at, last_used_at FROM api_keys ORDER BY id')
-  return rows.map(r => ({ ...r, id: Number(r.id) }))
+  const { rows } = await sql.query<ApiKeyRow>('SELECT id, name, role, stores, prefix, created_by, created_at, revoked_at, last_used_at FROM api_keys ORDER BY id')
+  return rows
 }

@@ -13,8 +13,8 @@ export interface AuditRow { id: number, at: Date, actor: string, action: string,
 
 /** Entries whose target starts with `prefix` (a day, a sale), newest first. */
 export async function auditTrail (sql: Sql, prefix: string | null, limit = 200): Promise<AuditRow[]> {
-  const { rows } = await sql.query(
+  const { rows } = await sql.query<AuditRow>(
     `SELECT id, at, actor, action, target, reason, details FROM audit_log
       WHERE ($1::text IS NULL OR starts_with(target, $1)) ORDER BY id DESC LIMIT $2`, [prefix, limit])
-  return rows.map(r => ({ ...r, id: Number(r.id) }))
+  return rows
 }

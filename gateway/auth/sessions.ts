@@ -6,6 +6,7 @@ import { hash, verify } from '@node-rs/argon2'
 import type { Db } from '../db/pool.ts'
 import { DomainError } from '../domain-error.ts'
 import type { Principal } from '../plugins/auth.ts'
+import type { Role } from './roles.ts'
 
 export const SESSION_COOKIE = 'sid'
 export const SESSION_HOURS = 12
@@ -26,23 +27,23 @@ export async function hashPassword (password: string): Promise<string> {
 
 export async function sessionFrom (db: Db, token: string): Promise<Principal | null> {
   if (token.length !== 43) return null
-  const { rows } = await db.query(
+  const { rows } = await db.query<{ id: number, username: string, display_name: string, role: Role, stores: string[] | null, csrf: string }>(
     `UPDATE sessions s SET last_seen_at = now() FROM users u
       WHERE s.token_hash = $1 AND s.expires_at > now() AND u.id = s.user_id AND u.active
       RETURNING u.id, u.username, u.display_name, u.role, u.stores, s.csrf`, [tokenHash(token)])
   if (!rows.length) return null
   const u = rows[0]
-  return { kind: 'session', role: u.role, stores: u.stores, actor: `user:${u.username}`, userId: Number(u.id), displayName: u.display_name, csrf: u.csrf }
+  return { kind: 'session', role: u.role, stores: u.stores, actor: `user:${u.username}`, userId: u.id, displayName: u.display_name, csrf: u.csrf }
 }
 
 async function tooManyFailures (db: Db, username: string, ip: string): Promise<number | null> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<{ by_user: number, by_ip: number, oldest: Date }>(
     `SELECT count(*) FILTER (WHERE username = $1 AND NOT ok) AS by_user, count(*) FILTER (WHERE ip = $2 AND NOT ok) AS by_ip, min(at) AS oldest
        FROM login_attempts WHERE (username = $1 OR ip = $2) AND at > now() - make_interval(mins => $3)`,
     [username, ip, LOGIN_LIMIT.windowMinutes])
   const r = rows[0]
-  if (Number(r.by_user) < LOGIN_LIMIT.failures && Number(r.by_ip) < LOGIN_LIMIT.perAddress) return null
-  const retry = Math.ceil((new Date(r.oldest).getTime() + LOGIN_LIMIT.windowMinutes * 60_000 - Date.now()) / 1000)
+  if (r.by_user < LOGIN_LIMIT.failures && r.by_ip < LOGIN_LIMIT.perAddress) return null
+  const retry = Math.ceil((r.oldest.getTime() + LOGIN_LIMIT.windowMinutes * 60_000 - Date.now()) / 1000)
   return Math.max(1, retry)
 }
 
@@ -55,7 +56,7 @@ export async function signIn (db: Db, username: string, password: string, ip: st
   if (wait !== null) {
     throw new DomainError('rate_limited', 'TOO_MANY_ATTEMPTS', `too many failed sign-ins; try again in ${Math.ceil(wait / 60)} minutes`, { 'retry-after': String(wait) })
   }
-  const { rows } = await db.query('SELECT id, username, role, password_hash FROM users WHERE username = $1 AND active', [name])
+  const { rows } = await db.query<{ id: number, username: string, role: Role, password_hash: string }>('SELECT id, username, role, password_hash FROM users WHERE username = $1 AND active', [name])
   decoy ??= hash(randomBytes(16).toString('hex'))
   const ok = await verify(rows[0]?.password_hash ?? await decoy, password).catch(() => false) && rows.length === 1
   await db.query('INSERT INTO login_attempts (username, ip, ok) VALUES ($1, $2, $3)', [name, ip, ok])

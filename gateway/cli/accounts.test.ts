@@ -33,7 +33,7 @@ t.test('recon user and recon key: the first owner, a scoped store manager, an in
   t.match(printed, /amy\s+owner\s+\*\s+active\s+陳美儀 Amy Chan/)
   t.match(printed, /ken\s+store_manager\s+MK01,TST1\s+active/)
   const key = /\n(rk_[A-Za-z0-9_-]{32})$/.exec(printed)![1]
-  const { rows } = await db.query('SELECT id, key_hash, prefix FROM api_keys')
+  const { rows } = await db.query<{ id: number, key_hash: Buffer, prefix: string }>('SELECT id, key_hash, prefix FROM api_keys')
   t.equal(rows.length, 1)
   t.notOk(Buffer.from(rows[0].key_hash).toString('utf8').includes(key), 'the key itself is not stored')
   t.equal(rows[0].prefix, key.slice(0, 7))
@@ -48,7 +48,7 @@ t.test('recon user and recon key: the first owner, a scoped store manager, an in
   t.equal(await accountCommand(config, 'key', ['revoke', String(rows[0].id)]), 0)
   t.equal((await call()).statusCode, 401, 'a revoked key stops working at once')
   t.equal(await accountCommand(config, 'key', ['revoke', String(rows[0].id)]), 1)
-  const trail = (await db.query('SELECT action, target, actor FROM audit_log ORDER BY id')).rows
+  const trail = (await db.query<{ action: string, target: string, actor: string }>('SELECT action, target, actor FROM audit_log ORDER BY id')).rows
   t.same(trail.map(a => a.action), ['user.create', 'user.create', 'user.disable', 'api_key.create', 'api_key.revoke'])
   t.ok(trail.every(a => a.actor.startsWith('cli:')))
   t.equal(await accountCommand(config, 'user', ['frobnicate']), null, 'an unknown subcommand is left to the usage message')

@@ -16,7 +16,7 @@ const post = (rt: Runtime, i: number) => {
   return rt.app!.inject({ method: 'POST', url: '/v1/webhooks/pos-canonical', headers: standardHeaders(SECRETS['pos-canonical'], `evt_OUT${i}`, body), payload: body })
 }
 const OCTOPUS = readFileSync(join(FIXTURES, 'octopus/octopus_settlement_20261121.csv'))
-const count = async (rt: Runtime, sql: string): Promise<number> => (await rt.db.query(sql)).rows[0].n
+const count = async (rt: Runtime, sql: string): Promise<number> => (await rt.db.query<{ n: number }>(sql)).rows[0].n
 
 t.test('PostgreSQL stopped with -m immediate and started again: 503 with Retry-After while it is away, one log line each way, work resumes with no restart', async t => {
   // a cluster of its own: the shared test server must not be restarted under the other test files

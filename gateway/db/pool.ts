@@ -18,17 +18,21 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v)
  * transaction (a transactional worker's `tx.executeSql`). Domain functions take this, so they run in
  * whichever transaction their caller holds.
  */
-export interface Sql { query (text: string, values?: unknown[]): Promise<{ rows: any[] }> }
+/** A row as the database returns it, until the query names its columns with a row type. */
+export type Row = Record<string, unknown>
+export interface Rows<R> { rows: R[], rowCount: number | null }
+export interface Sql { query<R extends object = Row> (text: string, values?: unknown[]): Promise<Rows<R>> }
 
 /** The client a transaction runs on (withTransaction's callback argument). */
 export type TxClient = pg.PoolClient
 
-export interface Db {
+export interface Db extends Sql {
   readonly pool: pg.Pool
   readonly url: string
   /** Whether the database answers, as this process last saw it (an outage is logged once). */
   readonly health: DbHealth
-  query<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>
+  /** Resolves when the database answers (the readiness probe). */
+  ping(): Promise<void>
   /** Runs `fn` in one transaction on one client: COMMIT on success, ROLLBACK on any error. */
   withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>
   close(): Promise<void>
@@ -73,7 +77,8 @@ export function createDb (url: string, options: DbOptions = {}): Db {
     pool,
     url,
     health,
-    query: (text, values) => seen(pool.query(text, values as unknown[]), 'query'),
+    query: <R extends object>(text: string, values?: unknown[]) => seen(pool.query(text, values) as Promise<Rows<R>>, 'query'),
+    ping: async () => { await seen(pool.query('SELECT 1'), 'ping') },
     withTransaction: fn => seen(transaction(pool, fn), 'transaction'),
     async close () {
       health.stop()

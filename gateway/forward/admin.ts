@@ -8,7 +8,7 @@ import { QUEUES, schedule, type DeliveryJob } from '../outbox/outbox.ts'
 export interface SinkStatus { sink: string, pending: number, delivered: number, dead: number, oldest_pending_seconds: number | null }
 
 export async function outboxStatus (db: Db): Promise<SinkStatus[]> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<SinkStatus>(
     `SELECT sink, count(*) FILTER (WHERE status = 'pending')::int AS pending, count(*) FILTER (WHERE status = 'delivered')::int AS delivered,
             count(*) FILTER (WHERE status = 'dead')::int AS dead,
             extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'pending'))::int AS oldest_pending_seconds
@@ -16,15 +16,17 @@ export async function outboxStatus (db: Db): Promise<SinkStatus[]> {
   return rows
 }
 
-export async function deadRows (db: Db, sink: string | null, limit = 100) {
-  const { rows } = await db.query(
+export interface DeadRow { id: number, sink: string, topic: string, key: string, attempts: number, last_error: string | null, created_at: Date }
+
+export async function deadRows (db: Db, sink: string | null, limit = 100): Promise<DeadRow[]> {
+  const { rows } = await db.query<DeadRow>(
     `SELECT id, sink, topic, key, attempts, last_error, created_at FROM outbox WHERE status = 'dead' AND ($1::text IS NULL OR sink = $1) ORDER BY id LIMIT $2`, [sink, limit])
-  return rows.map(r => ({ ...r, id: Number(r.id) }))
+  return rows
 }
 
 /** Puts dead rows back to pending with fresh jobs, and clears their dead-letter jobs. */
 export async function redrive (db: Db, boss: PgBoss, sink: string | null): Promise<{ rows: number, sinks: string[] }> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<{ id: number, sink: string }>(
     `UPDATE outbox SET status = 'pending', attempts = 0, last_error = NULL WHERE status = 'dead' AND ($1::text IS NULL OR sink = $1) RETURNING id, sink`, [sink])
   const bySink = new Map<string, number[]>()
   for (const r of rows) {

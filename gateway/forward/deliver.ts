@@ -8,6 +8,7 @@
 // pg-boss's exponential backoff and jitter; a permanent refusal or the last failed attempt marks the
 // rows dead (the job goes to the dead-letter queue) and alerts the ops robot.
 import type { Db as BossDb, Job, PgBoss } from 'pg-boss'
+import { sqlOf } from '../db/boss-sql.ts'
 import type { Db } from '../db/pool.ts'
 import type { Sql } from '../db/pool.ts'
 import type { ForwardingConfig } from '../config-forwarding.ts'
@@ -35,8 +36,8 @@ export const ROBOT_PER_MINUTE = 19
 const ROBOT_GAP_S = 60 / ROBOT_PER_MINUTE
 
 async function pendingRows (sql: Sql, ids: number[], lock = false): Promise<OutboxRow[]> {
-  const { rows } = await sql.query(`SELECT id, key, topic, payload FROM outbox WHERE id = ANY($1::bigint[]) AND status = 'pending' ORDER BY id${lock ? ' FOR UPDATE' : ''}`, [ids])
-  return rows.map(r => ({ id: Number(r.id), key: r.key, topic: r.topic, payload: r.payload }))
+  const { rows } = await sql.query<OutboxRow>(`SELECT id, key, topic, payload FROM outbox WHERE id = ANY($1::bigint[]) AND status = 'pending' ORDER BY id${lock ? ' FOR UPDATE' : ''}`, [ids])
+  return rows
 }
 
 const markDelivered = (sql: Sql, ids: number[]) => sql.query(`UPDATE outbox SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[]) AND status = 'pending'`, [ids])
@@ -163,7 +164,7 @@ export async function startForwardWorkers (deps: ForwardDeps): Promise<void> {
   // several jobs per transaction, and fetching again at once while fetches come back full (a backlog
   // drains continuously instead of one batch per polling interval)
   await boss.work(QUEUES.ledger, { transactional: true, batchSize: 8, burstWhenBatchFull: true, localConcurrency: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 }, async (jobs: Array<Job<DeliveryJob>>, tx: BossDb) => {
-    const sql: Sql = { query: (text, values) => tx.executeSql(text, values) }
+    const sql = sqlOf(tx)
     try {
       return { posted: await deliverToLedger(sql, jobs.flatMap(j => j.data.ids), deps.afterPosting) }
     } catch (err) {

@@ -23,11 +23,11 @@ export async function checkBatchTotals (sql: Sql, provider: string, rowSums: Map
   const issues: LineIssue[] = []
   if (batches.length) {
     // a batch file: compare with rows already imported for each batch
-    const { rows } = await sql.query(
+    const { rows } = await sql.query<Sums & { batch_id: string }>(
       `SELECT batch_id, sum(gross)::bigint AS gross, sum(fee)::bigint AS fee, sum(net)::bigint AS net FROM payments
         WHERE provider = $1 AND batch_id = ANY($2::text[]) AND file_kind = 'settlement' GROUP BY batch_id`,
       [provider, batches.map(b => b.batchId)])
-    const byId = new Map(rows.map(r => [r.batch_id as string, r as Sums]))
+    const byId = new Map(rows.map(r => [r.batch_id, r]))
     for (const b of batches) {
       const got = byId.get(b.batchId)
       if (got && differs(got, b)) issues.push({ line: b.lineNo, message: `batch ${b.batchId} states ${describe(b)} but its imported rows add up to ${describe(got)}` })
@@ -36,7 +36,7 @@ export async function checkBatchTotals (sql: Sql, provider: string, rowSums: Map
   }
   if (rowSums.size === 0) return issues
   // a per-batch file: compare its rows with a batch file imported earlier
-  const { rows } = await sql.query(
+  const { rows } = await sql.query<Sums & { batch_id: string, line_no: number, import_id: number }>(
     `SELECT DISTINCT ON (batch_id) batch_id, gross, fee, net, line_no, import_id FROM settlement_batches
       WHERE provider = $1 AND batch_id = ANY($2::text[]) ORDER BY batch_id, import_id DESC`, [provider, [...rowSums.keys()]])
   for (const b of rows) {

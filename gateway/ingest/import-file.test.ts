@@ -107,7 +107,7 @@ t.test('layout B: per-batch rows are checked against the batch file, in either o
 t.test('masked card numbers are encrypted at rest and read back through the API cipher only', async t => {
   const rt = await testRuntime(t)
   await importSettlementFile(rt, { path: join(O, 'octopus_settlement_20261121.csv'), filename: 'o.csv', source: 'cli' })
-  const { rows } = await rt.db.query(`SELECT card_enc, card_key_id FROM payments WHERE line_no = 2`)
+  const { rows } = await rt.db.query<{ card_enc: Buffer, card_key_id: string }>(`SELECT card_enc, card_key_id FROM payments WHERE line_no = 2`)
   t.equal(rows[0].card_key_id, 'test1')
   t.notMatch(rows[0].card_enc.toString('latin1'), '4821', 'no plaintext in the column')
   t.equal(rt.cipher.decryptText(rows[0].card_enc, 'payments.card'), '****4821')

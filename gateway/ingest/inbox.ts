@@ -5,6 +5,7 @@
 // next flush writes them all with one INSERT and one job. Under load that turns thousands of tiny
 // commits into a few large ones (the durable path stays: nobody is answered before their row commits);
 // with no load a flush holds a single delivery and adds no delay.
+import { inTransaction } from '../db/boss-sql.ts'
 import type { Db, TxClient } from '../db/pool.ts'
 import type { PgBoss } from 'pg-boss'
 
@@ -98,7 +99,7 @@ export async function storeInboxItems (client: TxClient, boss: PgBoss, items: In
     for (const r of rows) known.set(key(r.connector, r.event_id), { id: r.id, sha: r.body_sha256 })
   }
   if (inserted.length) {
-    await boss.send(NORMALIZE_QUEUE, { ids: inserted.map(r => r.id) }, { db: { executeSql: (text: string, vals?: unknown[]) => client.query(text, vals) } })
+    await boss.send(NORMALIZE_QUEUE, { ids: inserted.map(r => r.id) }, inTransaction(client))
   }
   return items.map((i, n): InboxResult => {
     const v = verdicts[n]

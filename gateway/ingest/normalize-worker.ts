@@ -3,6 +3,7 @@
 // point either leaves the job to be retried with nothing written, or has done both (pg-boss
 // `work(…, { transactional: true })`; a plain handler double-wrote in our experiment).
 import type { Db as BossDb, Job, PgBoss } from 'pg-boss'
+import { sqlOf } from '../db/boss-sql.ts'
 import type { Registry } from '../../connectors/registry.ts'
 import { InputError } from '../../connectors/errors.ts'
 import { INBOX_BODY_CONTEXT, type PiiCipher } from '../crypto.ts'
@@ -21,7 +22,7 @@ export interface WorkerDeps { boss: PgBoss, registry: Registry, cipher: PiiCiphe
 /** Normalises and applies a set of inbox rows inside `sql`'s transaction. */
 export async function processInbox (sql: Sql, ids: number[], deps: WorkerDeps): Promise<{ processed: number, rejected: number }> {
   // FOR UPDATE: a redelivered job waits for a running one instead of working the same rows twice.
-  const { rows } = await sql.query(
+  const { rows } = await sql.query<{ id: number, connector: string, event_id: string, body_enc: Buffer, headers: Record<string, string | string[] | undefined>, received_at: Date }>(
     `SELECT id, connector, event_id, body_enc, headers, received_at FROM inbox_events
       WHERE id = ANY($1::bigint[]) AND status = 'pending' ORDER BY id FOR UPDATE`, [ids])
   let processed = 0
@@ -66,7 +67,7 @@ export async function processInbox (sql: Sql, ids: number[], deps: WorkerDeps): 
  */
 async function reopenLateDays (sql: Sql, boss: PgBoss, days: Set<string>, voids: Array<[string, string]>): Promise<void> {
   if (voids.length) {
-    const { rows } = await sql.query(
+    const { rows } = await sql.query<{ business_date: string }>(
       'SELECT business_date FROM sales WHERE (vendor, sale_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))', [voids.map(v => v[0]), voids.map(v => v[1])])
     for (const r of rows) days.add(r.business_date)
   }
@@ -83,7 +84,7 @@ export async function ensureNormalizeQueue (boss: PgBoss): Promise<void> {
 export async function startNormalizeWorker (deps: WorkerDeps): Promise<void> {
   const { boss } = deps
   const handler = async (jobs: Array<Job<{ ids: number[] }>>, tx: BossDb) => {
-    const sql: Sql = { query: (text, values) => tx.executeSql(text, values) }
+    const sql = sqlOf(tx)
     return await processInbox(sql, jobs.flatMap(j => j.data.ids), deps)
   }
   await boss.work(NORMALIZE_QUEUE, { transactional: true, batchSize: 16, burstWhenBatchFull: true, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 2, localConcurrency: 2 }, handler)

@@ -64,10 +64,10 @@ export async function postMovements (sql: Sql, movements: readonly NewMovement[]
   for (const locationId of [...byLocation.keys()].sort()) {
     const list = byLocation.get(locationId)!
     await sql.query('INSERT INTO ledger_heads (location_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING', [locationId, GENESIS])
-    const { rows: [head] } = await sql.query('SELECT seq, hash FROM ledger_heads WHERE location_id = $1 FOR UPDATE', [locationId])
-    const { rows: done } = await sql.query('SELECT idempotency_key FROM ledger_movements WHERE idempotency_key = ANY($1::text[])', [list.map(m => m.key)])
-    const taken = new Set(done.map(r => r.idempotency_key as string))
-    let seq = Number(head.seq)
+    const { rows: [head] } = await sql.query<{ seq: number, hash: Buffer }>('SELECT seq, hash FROM ledger_heads WHERE location_id = $1 FOR UPDATE', [locationId])
+    const { rows: done } = await sql.query<{ idempotency_key: string }>('SELECT idempotency_key FROM ledger_movements WHERE idempotency_key = ANY($1::text[])', [list.map(m => m.key)])
+    const taken = new Set(done.map(r => r.idempotency_key))
+    let seq = head.seq
     let hash: Buffer = head.hash
     const rows: Array<NewMovement & { seq: number, prev: Buffer, hash: Buffer }> = []
     for (const m of list) {

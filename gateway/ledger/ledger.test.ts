@@ -18,7 +18,7 @@ t.test('POS movements reach the ledger through the outbox, each once, chained pe
   await importPosNdjson(rt, join(FIXTURES, 'pos-canonical/events-2026-11-20.ndjson'))
   const again = await count(rt.db, 'SELECT count(*)::int AS n FROM ledger_movements')
   t.equal(again, await posted())
-  const { rows } = await rt.db.query(`SELECT location_id, array_agg(seq ORDER BY seq) AS seqs FROM ledger_movements GROUP BY location_id`)
+  const { rows } = await rt.db.query<{ location_id: string, seqs: number[] }>(`SELECT location_id, array_agg(seq ORDER BY seq) AS seqs FROM ledger_movements GROUP BY location_id`)
   for (const r of rows) t.same(r.seqs.map(Number), Array.from({ length: r.seqs.length }, (_, i) => i + 1), `${r.location_id}: one unbroken sequence`)
   t.match(await verifyLedger(rt.db), { broken: null, movements: again })
   const res = await rt.app!.inject({ method: 'GET', url: '/v1/movements?limit=5', headers: auth('finance') })

@@ -9,6 +9,7 @@ import { DomainError } from '../domain-error.ts'
 import { enqueue, type OutboxEntry } from '../outbox/outbox.ts'
 import { movementSinks } from '../sinks/sink-kinds.ts'
 import { milli, postMovements, qtyText, type NewMovement, type Posted } from './chain.ts'
+import { requireLocations } from './locations.ts'
 import { onHandAt } from './stock.ts'
 
 export interface LedgerDeps { boss: PgBoss, forwarding: Pick<ForwardingConfig, 'sinks'>, afterPosting?: (sql: Sql, posted: NewMovement[]) => Promise<void> }
@@ -32,13 +33,6 @@ export async function postAndForward (sql: Sql, deps: LedgerDeps, movements: New
   await enqueue(sql, deps.boss, sinkEntries(posted, deps.forwarding))
   if (deps.afterPosting && posted.length) await deps.afterPosting(sql, posted)
   return posted
-}
-
-export async function requireLocations (sql: Sql, ids: string[]): Promise<void> {
-  const { rows } = await sql.query('SELECT id FROM locations WHERE id = ANY($1::text[]) AND active', [ids])
-  const known = new Set(rows.map(r => r.id))
-  const missing = ids.filter(id => !known.has(id))
-  if (missing.length) throw new DomainError('unprocessable', 'UNKNOWN_LOCATION', `no active location ${missing.join(', ')}`)
 }
 
 export interface TransferRequest { from: string, to: string, lines: Array<{ sku: string, qty: number }>, actor: string, note?: string | null, requestKey?: string | null, allowNegative?: boolean }
@@ -77,7 +71,7 @@ export async function openStockTake (sql: Sql, location: string, actor: string):
 }
 
 async function openSession (sql: Sql, id: number): Promise<{ location_id: string, as_of: Date }> {
-  const { rows } = await sql.query('SELECT location_id, status, as_of FROM stock_takes WHERE id = $1 FOR UPDATE', [id])
+  const { rows } = await sql.query<{ location_id: string, status: string, as_of: Date }>('SELECT location_id, status, as_of FROM stock_takes WHERE id = $1 FOR UPDATE', [id])
   if (!rows.length) throw new DomainError('not_found', 'NOT_FOUND', `no stock-take ${id}`)
   if (rows[0].status !== 'open') throw new DomainError('conflict', 'STOCK_TAKE_CLOSED', `stock-take ${id} is ${rows[0].status}`)
   return rows[0]
@@ -95,7 +89,7 @@ export async function recordCounts (sql: Sql, id: number, counts: Array<{ sku: s
 /** Posts counted − expected (as of the session's start) per counted SKU, as stock_take movements. */
 export async function postStockTake (sql: Sql, deps: LedgerDeps, id: number, actor: string, reason: string): Promise<Posted[]> {
   const session = await openSession(sql, id)
-  const { rows: counts } = await sql.query('SELECT sku, counted::float8 AS counted FROM stock_take_counts WHERE stock_take_id = $1 ORDER BY sku', [id])
+  const { rows: counts } = await sql.query<{ sku: string, counted: number }>('SELECT sku, counted::float8 AS counted FROM stock_take_counts WHERE stock_take_id = $1 ORDER BY sku', [id])
   if (!counts.length) throw new DomainError('conflict', 'NOTHING_COUNTED', `stock-take ${id} has no counts`)
   const expected = await onHandAt(sql, session.location_id, counts.map(c => c.sku), session.as_of)
   const movements: NewMovement[] = []
@@ -107,4 +101,19 @@ export async function postStockTake (sql: Sql, deps: LedgerDeps, id: number, act
   const posted = await postAndForward(sql, deps, movements)
   await sql.query(`UPDATE stock_takes SET status = 'posted', closed_by = $2, closed_at = now(), reason = $3 WHERE id = $1`, [id, actor, reason])
   return posted
+}
+
+export interface StockTakeView {
+  id: number, location_id: string, status: string, opened_by: string, opened_at: Date, as_of: Date, closed_by: string | null, closed_at: Date | null, reason: string | null,
+  counts: Array<{ sku: string, counted: string, counted_by: string, counted_at: Date }>
+  adjustments: Array<{ id: number, sku: string, qty: string }>
+}
+
+/** A stock-take with its counts and the adjustments it posted; 404 when there is none. */
+export async function stockTakeView (sql: Sql, id: number): Promise<StockTakeView> {
+  const { rows } = await sql.query<Omit<StockTakeView, 'counts' | 'adjustments'>>('SELECT id, location_id, status, opened_by, opened_at, as_of, closed_by, closed_at, reason FROM stock_takes WHERE id = $1', [id])
+  if (!rows.length) throw new DomainError('not_found', 'NOT_FOUND', `no stock-take ${id}`)
+  const { rows: counts } = await sql.query<StockTakeView['counts'][number]>('SELECT sku, counted::text AS counted, counted_by, counted_at FROM stock_take_counts WHERE stock_take_id = $1 ORDER BY sku', [id])
+  const { rows: adjustments } = await sql.query<StockTakeView['adjustments'][number]>(`SELECT id, sku, qty::text AS qty FROM ledger_movements WHERE source_type = 'stock_take' AND source_id = $1 ORDER BY id`, [String(id)])
+  return { ...rows[0], counts, adjustments }
 }

@@ -9,7 +9,7 @@ export interface StockLevel { sku: string, location_id: string, on_hand: string,
 const PROVISIONAL = `(m.source_type = 'pos' AND NOT EXISTS (SELECT 1 FROM movement_verifications v WHERE v.movement_id = m.source_id::bigint))`
 
 export async function stockLevels (sql: Sql, q: { sku?: string | null, locations?: readonly string[] | null, asOf?: Date | null, skus?: string[] }): Promise<StockLevel[]> {
-  const { rows } = await sql.query(
+  const { rows } = await sql.query<StockLevel>(
     `SELECT m.sku, m.location_id, sum(m.qty)::text AS on_hand,
             coalesce(sum(m.qty) FILTER (WHERE NOT ${PROVISIONAL}), 0.000)::text AS verified,
             coalesce(sum(m.qty) FILTER (WHERE ${PROVISIONAL}), 0.000)::text AS provisional
@@ -33,7 +33,7 @@ export interface MovementRow {
 }
 
 export async function listMovements (sql: Sql, q: { sku?: string, locations?: readonly string[] | null, from?: Date, to?: Date, reason?: string, after?: number, limit: number }): Promise<MovementRow[]> {
-  const { rows } = await sql.query(
+  const { rows } = await sql.query<MovementRow>(
     `SELECT m.id, m.location_id, m.seq, m.sku, m.qty::text AS qty, m.reason, m.source_type, m.source_id, m.transfer_id, m.actor, m.note, m.occurred_at, m.posted_at,
             CASE WHEN ${PROVISIONAL} THEN 'provisional' ELSE 'verified' END AS status, encode(m.hash, 'hex') AS hash
        FROM ledger_movements m
@@ -41,5 +41,5 @@ export async function listMovements (sql: Sql, q: { sku?: string, locations?: re
         AND ($4::timestamptz IS NULL OR m.occurred_at < $4) AND ($5::text IS NULL OR m.reason = $5) AND m.id > $6
       ORDER BY m.id LIMIT $7`,
     [q.sku ?? null, q.locations ?? null, q.from ?? null, q.to ?? null, q.reason ?? null, q.after ?? 0, q.limit])
-  return rows.map(r => ({ ...r, id: Number(r.id), seq: Number(r.seq), transfer_id: r.transfer_id === null ? null : Number(r.transfer_id) }))
+  return rows
 }

@@ -6,6 +6,7 @@
 import type { PgBoss } from 'pg-boss'
 import type { WrittenMovement } from '../sales/pos-store.ts'
 import type { Sql } from '../db/pool.ts'
+import { inTransaction } from '../db/boss-sql.ts'
 import type { ForwardingConfig } from '../config-forwarding.ts'
 import { ensureQueue } from '../jobs.ts'
 import { movementSinks } from '../sinks/sink-kinds.ts'
@@ -43,12 +44,10 @@ export async function ensureForwardQueues (boss: PgBoss, f: Pick<ForwardingConfi
   await ensureQueue(boss, QUEUES.robot, { ...retry, policy: 'short', expireInSeconds })
 }
 
-const inTx = (sql: Sql) => ({ db: { executeSql: (text: string, values?: unknown[]) => sql.query(text, values) } })
-
 /** Writes entries and their delivery jobs in the caller's transaction; a (sink, key) already there is left alone. */
 export async function enqueue (sql: Sql, boss: PgBoss, entries: readonly OutboxEntry[]): Promise<number> {
   if (entries.length === 0) return 0
-  const { rows } = await sql.query(
+  const { rows } = await sql.query<{ id: number, sink: string }>(
     `INSERT INTO outbox (sink, topic, key, payload) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
      ON CONFLICT (sink, key) DO NOTHING RETURNING id, sink`,
     [entries.map(e => e.sink), entries.map(e => e.topic), entries.map(e => e.key), entries.map(e => JSON.stringify(e.payload))])
@@ -63,7 +62,7 @@ export async function enqueue (sql: Sql, boss: PgBoss, entries: readonly OutboxE
 
 /** Delivery jobs for outbox rows (robots: one job per robot, which takes everything pending). */
 export async function schedule (boss: PgBoss, sink: string, ids: number[], opts: { sql?: Sql, startAfter?: number, deferrals?: number } = {}): Promise<void> {
-  const options = { ...(opts.sql ? inTx(opts.sql) : {}), ...(opts.startAfter ? { startAfter: opts.startAfter } : {}) }
+  const options = { ...(opts.sql ? inTransaction(opts.sql) : {}), ...(opts.startAfter ? { startAfter: opts.startAfter } : {}) }
   if (queueOf(sink) === QUEUES.robot) {
     await boss.send(QUEUES.robot, { sink, ids: [], deferrals: opts.deferrals ?? 0 }, { ...options, singletonKey: sink })
     return

@@ -59,7 +59,7 @@ async function fromKey (db: Db, known: Array<{ digest: Buffer, key: ConfigKey }>
   // every configured key is compared, in constant time, whichever matches
   for (const k of known) if (timingSafeEqual(k.digest, d)) found = k.key
   if (found) return { kind: 'key', role: found.role, stores: found.stores, actor: `key:${found.role}` }
-  const { rows } = await db.query('SELECT id, name, role, stores FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL', [d])
+  const { rows } = await db.query<{ id: number, name: string, role: Role, stores: string[] | null }>('SELECT id, name, role, stores FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL', [d])
   if (!rows.length) return null
   await db.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [rows[0].id])
   return { kind: 'key', role: rows[0].role, stores: rows[0].stores, actor: `key:${rows[0].name}` }

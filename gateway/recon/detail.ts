@@ -46,20 +46,20 @@ export function findException (report: ReconReport, key: string): { e: ReconExce
 }
 
 async function saleView (db: Db, date: string, saleId: string, storeId: string): Promise<SaleView | null> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<Omit<SaleView, 'lines' | 'tenders'> & { id: number }>(
     `SELECT s.id, s.vendor, s.sale_id, s.kind, s.store_id, s.terminal_id, s.receipt_no, s.occurred_at,
             EXISTS (SELECT 1 FROM sale_voids v WHERE v.vendor = s.vendor AND v.sale_id = s.sale_id) AS voided
        FROM sales s WHERE s.sale_id = $1 AND s.store_id = $2 AND s.business_date = $3 ORDER BY s.id LIMIT 1`, [saleId, storeId, date])
   if (!rows.length) return null
   const { id, ...s } = rows[0]
-  const { rows: lines } = await db.query('SELECT line_no, sku, qty::text AS qty, amount FROM sale_lines WHERE sale_pk = $1 ORDER BY line_no', [id])
-  const { rows: tenders } = await db.query('SELECT tender_no - 1 AS tender, method, amount, reference FROM sale_tenders WHERE sale_pk = $1 ORDER BY tender_no', [id])
+  const { rows: lines } = await db.query<SaleView['lines'][number]>('SELECT line_no, sku, qty::text AS qty, amount FROM sale_lines WHERE sale_pk = $1 ORDER BY line_no', [id])
+  const { rows: tenders } = await db.query<SaleView['tenders'][number]>('SELECT tender_no - 1 AS tender, method, amount, reference FROM sale_tenders WHERE sale_pk = $1 ORDER BY tender_no', [id])
   return { ...s, lines, tenders }
 }
 
 /** Payment ids the standing reports of the day and its neighbours have matched. */
 async function matchedNearby (db: Db, date: string): Promise<Set<string>> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<{ id: string }>(
     `SELECT m->>'payment_id' AS id FROM recon_days d JOIN recon_runs r ON r.id = d.run_id, jsonb_array_elements(r.report->'matches') m
       WHERE d.business_date BETWEEN $1::date - 1 AND $1::date + 1`, [date])
   return new Set(rows.map(r => r.id))
@@ -70,7 +70,7 @@ async function paymentCandidates (db: Db, date: string, sale: SaleView, tender: 
   const provider = t ? settlingProvider(recon.providers, t.method) : null
   if (!t || !provider) return []
   const taken = await matchedNearby(db, date)
-  const { rows } = await db.query(
+  const { rows } = await db.query<PaymentView>(
     `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE provider = $1 AND type = $2 AND business_date BETWEEN $3::date AND $4::date`,
     [provider, t.amount < 0 ? 'refund' : 'payment', addDays(date, -1), addDays(date, 1)])
   const free: PaymentView[] = rows.filter(p => !taken.has(p.id))
@@ -83,8 +83,8 @@ async function paymentCandidates (db: Db, date: string, sale: SaleView, tender: 
 async function tenderCandidates (db: Db, report: ReconReport, payment: PaymentView, windowMinutes: number): Promise<ExceptionDetail['candidates']> {
   const unpaid = report.exceptions.filter(e => e.code === 'MISSING_PAYMENT' && e.provider === payment.provider && e.sale_id && e.tender !== null && !e.payment_id)
   if (!unpaid.length) return []
-  const { rows } = await db.query('SELECT sale_id, store_id, occurred_at FROM sales WHERE business_date = $1 AND sale_id = ANY($2::text[])', [report.business_date, unpaid.map(e => e.sale_id)])
-  const at = new Map(rows.map(r => [`${r.store_id}|${r.sale_id}`, (r.occurred_at as Date).getTime()]))
+  const { rows } = await db.query<{ sale_id: string, store_id: string, occurred_at: Date }>('SELECT sale_id, store_id, occurred_at FROM sales WHERE business_date = $1 AND sale_id = ANY($2::text[])', [report.business_date, unpaid.map(e => e.sale_id)])
+  const at = new Map(rows.map(r => [`${r.store_id}|${r.sale_id}`, r.occurred_at.getTime()]))
   const sides: Side[] = unpaid.map(e => ({ id: `${e.store_id}|${e.sale_id}|${e.tender}`, provider: e.provider!, amount: e.expected ?? 0, at: at.get(`${e.store_id}|${e.sale_id}`) ?? null, reference: e.reference ?? null }))
   const target: Side = { id: payment.id, provider: payment.provider as Side['provider'], amount: payment.gross, at: payment.paid_at ? payment.paid_at.getTime() : null, reference: payment.merchant_ref }
   return rankCandidates(target, sides, windowMinutes).map(c => {
@@ -109,12 +109,12 @@ export async function exceptionDetail (db: Db, date: string, key: string, recon:
   if (!found) throw new DomainError('not_found', 'NOT_FOUND', `no exception ${key} in the report of ${date}`)
   const { e, state } = found
   const sale = e.sale_id && e.store_id ? await saleView(db, date, e.sale_id, e.store_id) : null
-  const { rows: pays } = e.payment_id && /^\d{1,18}$/.test(e.payment_id) ? await db.query(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE id = $1`, [e.payment_id]) : { rows: [] }
+  const { rows: pays } = e.payment_id && /^\d{1,18}$/.test(e.payment_id) ? await db.query<PaymentView>(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE id = $1`, [e.payment_id]) : { rows: [] }
   const payment: PaymentView | null = pays[0] ?? null
   const saleKey = sale ? `${sale.vendor}:${sale.sale_id}` : null
-  const { rows: links } = saleKey ? await db.query('SELECT tender_no - 1 AS tender, payment_id, reason, actor, at FROM manual_links WHERE sale_key = $1 AND undone_at IS NULL ORDER BY tender_no', [saleKey]) : { rows: [] }
+  const { rows: links } = saleKey ? await db.query<ExceptionDetail['links'][number]>('SELECT tender_no - 1 AS tender, payment_id, reason, actor, at FROM manual_links WHERE sale_key = $1 AND undone_at IS NULL ORDER BY tender_no', [saleKey]) : { rows: [] }
   const { rows: movements } = saleKey
-    ? await db.query(
+    ? await db.query<ExceptionDetail['movements'][number]>(
       `SELECT m.id, m.sku, m.location_id, m.qty::text AS qty, m.reason, m.actor, m.occurred_at, EXISTS (SELECT 1 FROM movement_verifications v WHERE v.movement_id = m.id) AS verified
          FROM stock_movements m WHERE m.source_type = 'sale' AND m.source_id = $1 ORDER BY m.id`, [saleKey])
     : { rows: [] }
@@ -125,5 +125,5 @@ export async function exceptionDetail (db: Db, date: string, key: string, recon:
     else if (payment && e.code === 'UNEXPECTED_PAYMENT') candidates = await tenderCandidates(db, report, payment, recon.windowMinutes)
   }
   const trail = (await auditTrail(db, `day:${date}:`)).filter(a => a.target === `day:${date}:${key}` || (saleKey !== null && a.target.startsWith(`day:${date}:sale:${saleKey}`)))
-  return { business_date: date, key, state, exception: e, sale, payment, candidates, movements: movements.map(m => ({ ...m, id: Number(m.id) })), links, trail, actions: actionsFor(e, state, sale, manualLink) }
+  return { business_date: date, key, state, exception: e, sale, payment, candidates, movements, links, trail, actions: actionsFor(e, state, sale, manualLink) }
 }

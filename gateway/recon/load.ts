@@ -21,20 +21,31 @@ function groupBy<T> (rows: T[], key: (r: T) => number): Map<number, T[]> {
   return m
 }
 
+interface SaleHead { id: number, vendor: string, sale_id: string, kind: ReconSale['kind'], refund_of: string | null, store_id: string, terminal_id: string | null, occurred_at: Date, business_date: string, voided: boolean }
+interface LineRow { sale_pk: number, line_no: number, sku: string, qty: number, restock: boolean }
+interface TenderRow { sale_pk: number, tender_no: number, method: TenderMethod, amount: number, reference: string | null, provider_txn_id: string | null }
+interface MoveRow { id: number, source_id: string, source_line: number, sku: string, location_id: string, qty: number }
+interface PaymentRow {
+  id: number, provider: Provider, file_kind: string, type: PaymentType, provider_txn_id: string | null, merchant_ref: string | null,
+  original_ref: string | null, original_provider_txn_id: string | null, gross: number, fee: number, net: number, paid_at: Date | null,
+  business_date: string, settlement_date: string | null, batch_id: string | null, store_id: string | null, device_id: string | null, card_enc: Buffer | null
+}
+interface BatchRow { provider: Provider, batch_id: string, gross: number, fee: number, net: number, row_gross: number, row_fee: number, row_net: number }
+
 /** The sales, each with the movements posted for it (every sale's are known: a sale with none has none). */
 async function loadSales (sql: Sql, date: string): Promise<ReconSale[]> {
   // the day and its neighbours, and the originals their refunds return goods of
-  const { rows: heads } = await sql.query(
+  const { rows: heads } = await sql.query<SaleHead>(
     `WITH near AS (SELECT * FROM sales WHERE business_date BETWEEN $1::date - 1 AND $1::date + 1),
           orig AS (SELECT o.* FROM near r JOIN sales o ON o.vendor = r.vendor AND o.sale_id = r.refund_of WHERE r.refund_of IS NOT NULL)
      SELECT s.id, s.vendor, s.sale_id, s.kind, s.refund_of, s.store_id, s.terminal_id, s.occurred_at, s.business_date,
             EXISTS (SELECT 1 FROM sale_voids v WHERE v.vendor = s.vendor AND v.sale_id = s.sale_id) AS voided
        FROM (SELECT * FROM near UNION SELECT * FROM orig) s`, [date])
-  const ids = heads.map(h => h.id as number)
+  const ids = heads.map(h => h.id)
   const keys = heads.map(h => `${h.vendor}:${h.sale_id}`)
-  const { rows: lines } = await sql.query('SELECT sale_pk, line_no, sku, qty::float8 AS qty, restock FROM sale_lines WHERE sale_pk = ANY($1::bigint[]) ORDER BY sale_pk, line_no', [ids])
-  const { rows: tenders } = await sql.query('SELECT sale_pk, tender_no, method, amount, reference, provider_txn_id FROM sale_tenders WHERE sale_pk = ANY($1::bigint[]) ORDER BY sale_pk, tender_no', [ids])
-  const { rows: moves } = await sql.query(
+  const { rows: lines } = await sql.query<LineRow>('SELECT sale_pk, line_no, sku, qty::float8 AS qty, restock FROM sale_lines WHERE sale_pk = ANY($1::bigint[]) ORDER BY sale_pk, line_no', [ids])
+  const { rows: tenders } = await sql.query<TenderRow>('SELECT sale_pk, tender_no, method, amount, reference, provider_txn_id FROM sale_tenders WHERE sale_pk = ANY($1::bigint[]) ORDER BY sale_pk, tender_no', [ids])
+  const { rows: moves } = await sql.query<MoveRow>(
     `SELECT id, source_id, source_line, sku, location_id, qty::float8 AS qty FROM stock_movements
       WHERE source_type = 'sale' AND reason IN ('sale', 'return') AND source_id = ANY($1::text[])`, [keys])
   const bySource = new Map<string, ReconMovement[]>()
@@ -52,26 +63,26 @@ async function loadSales (sql: Sql, date: string): Promise<ReconSale[]> {
     terminalId: h.terminal_id,
     kind: h.kind,
     refundOf: h.refund_of ? `${h.vendor}:${h.refund_of}` : null,
-    occurredAt: (h.occurred_at as Date).getTime(),
+    occurredAt: h.occurred_at.getTime(),
     businessDate: h.business_date,
     voided: h.voided,
     lines: (linesOf.get(h.id) ?? []).map((l): ReconLine => ({ lineNo: l.line_no, sku: l.sku, qty: l.qty, restock: l.restock })),
-    tenders: (tendersOf.get(h.id) ?? []).map((t): ReconTender => ({ tenderNo: t.tender_no, method: t.method as TenderMethod, amount: t.amount, reference: t.reference, providerTxnId: t.provider_txn_id })),
+    tenders: (tendersOf.get(h.id) ?? []).map((t): ReconTender => ({ tenderNo: t.tender_no, method: t.method, amount: t.amount, reference: t.reference, providerTxnId: t.provider_txn_id })),
     movements: bySource.get(`${h.vendor}:${h.sale_id}`) ?? []
   }))
 }
 
 async function loadPayments (sql: Sql, date: string, cipher: PiiCipher): Promise<ReconPayment[]> {
   // the card is read only where the provider gives no transaction id: there it tells two listings apart
-  const { rows } = await sql.query(
+  const { rows } = await sql.query<PaymentRow>(
     `SELECT id, provider, file_kind, type, provider_txn_id, merchant_ref, original_ref, original_provider_txn_id, gross, fee, net,
             paid_at, business_date, settlement_date, batch_id, store_id, device_id, CASE WHEN provider_txn_id IS NULL THEN card_enc END AS card_enc
        FROM payments WHERE business_date BETWEEN $1::date - 1 AND $1::date + 1`, [date])
   return rows.map((r): ReconPayment => ({
     id: String(r.id),
-    provider: r.provider as Provider,
+    provider: r.provider,
     fileKind: r.file_kind === 'transaction' ? 'transaction' : 'settlement',
-    type: r.type as PaymentType,
+    type: r.type,
     providerTxnId: r.provider_txn_id,
     merchantRef: r.merchant_ref,
     originalRef: r.original_ref,
@@ -79,7 +90,7 @@ async function loadPayments (sql: Sql, date: string, cipher: PiiCipher): Promise
     gross: r.gross,
     fee: r.fee,
     net: r.net,
-    paidAt: r.paid_at ? (r.paid_at as Date).getTime() : null,
+    paidAt: r.paid_at ? r.paid_at.getTime() : null,
     businessDate: r.business_date,
     settlementDate: r.settlement_date,
     batchId: r.batch_id,
@@ -91,7 +102,7 @@ async function loadPayments (sql: Sql, date: string, cipher: PiiCipher): Promise
 
 /** The payout batches the day's settlement rows belong to, stated totals against all their rows. */
 async function loadBatchFindings (sql: Sql, date: string): Promise<BatchFinding[]> {
-  const { rows } = await sql.query(
+  const { rows } = await sql.query<BatchRow>(
     `WITH b AS (SELECT DISTINCT provider, batch_id FROM payments
                  WHERE business_date = $1::date AND file_kind = 'settlement' AND batch_id IS NOT NULL),
           stated AS (SELECT DISTINCT ON (sb.provider, sb.batch_id) sb.provider, sb.batch_id, sb.gross, sb.fee, sb.net
@@ -108,16 +119,16 @@ async function loadBatchFindings (sql: Sql, date: string): Promise<BatchFinding[
 
 /** The standing hand-made links of the loaded sales (a link names a payment within a day of its sale). */
 async function loadManualLinks (sql: Sql, date: string): Promise<ManualLink[]> {
-  const { rows } = await sql.query(
+  const { rows } = await sql.query<{ sale_key: string, tender_no: number, payment_id: string }>(
     `SELECT sale_key, tender_no, payment_id FROM manual_links WHERE undone_at IS NULL AND business_date BETWEEN $1::date - 2 AND $1::date + 2`, [date])
   return rows.map(r => ({ saleKey: r.sale_key, tenderNo: r.tender_no, paymentId: r.payment_id }))
 }
 
 /** The day's standing write-offs. */
 async function loadResolutions (sql: Sql, date: string): Promise<Resolution[]> {
-  const { rows } = await sql.query(
+  const { rows } = await sql.query<{ exception_key: string, action: Resolution['action'], category: Resolution['category'], reason: string, actor: string, at: Date }>(
     `SELECT exception_key, action, category, reason, actor, at FROM exception_resolutions WHERE business_date = $1 AND undone_at IS NULL`, [date])
-  return rows.map(r => ({ key: r.exception_key, action: r.action, category: r.category, reason: r.reason, actor: r.actor, at: (r.at as Date).toISOString() }))
+  return rows.map(r => ({ key: r.exception_key, action: r.action, category: r.category, reason: r.reason, actor: r.actor, at: r.at.toISOString() }))
 }
 
 /** Everything `reconcile()` needs for `date`; run it inside one REPEATABLE READ snapshot. */

@@ -4,6 +4,7 @@
 // committed import always gets its run and a rolled-back one never does.
 import type { Job, PgBoss } from 'pg-boss'
 import type { Sql } from '../db/pool.ts'
+import { inTransaction } from '../db/boss-sql.ts'
 import type { Db } from '../db/pool.ts'
 import type { Config } from '../config.ts'
 import type { PiiCipher } from '../crypto.ts'
@@ -38,11 +39,9 @@ export async function sweep (db: Db, boss: PgBoss): Promise<string[]> {
   return days
 }
 
-const inTx = (sql: Sql) => ({ db: { executeSql: (text: string, values?: unknown[]) => sql.query(text, values) } })
-
 /** Queues a run of `date`; a run already waiting for that day absorbs this one (returns null). */
 export async function queueRun (boss: PgBoss, job: ReconcileJob, opts: { sql?: Sql, delaySeconds?: number } = {}): Promise<string | null> {
-  return await boss.send(RECONCILE_QUEUE, job, { singletonKey: job.date, ...(opts.delaySeconds ? { startAfter: opts.delaySeconds } : {}), ...(opts.sql ? inTx(opts.sql) : {}) })
+  return await boss.send(RECONCILE_QUEUE, job, { singletonKey: job.date, ...(opts.delaySeconds ? { startAfter: opts.delaySeconds } : {}), ...(opts.sql ? inTransaction(opts.sql) : {}) })
 }
 
 /**

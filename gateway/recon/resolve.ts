@@ -48,7 +48,7 @@ async function act (deps: ResolveDeps, actor: string, fn: (c: TxClient) => Promi
   // the sinks hear of the standing this changed; finance is not sent a digest of its own action
   const run = { db: deps.db, cipher: deps.cipher, config: deps.config, boss: deps.boss, notify: false }
   const result = await reconcileDay(run, { date: day, trigger: 'manual', ref: actor })
-  const { rows } = await deps.db.query('SELECT business_date FROM recon_days WHERE business_date = ANY($1::date[]) AND business_date <> $2 AND run_id IS NOT NULL', [others, day])
+  const { rows } = await deps.db.query<{ business_date: string }>('SELECT business_date FROM recon_days WHERE business_date = ANY($1::date[]) AND business_date <> $2 AND run_id IS NOT NULL', [others, day])
   for (const r of rows) await reconcileDay(run, { date: r.business_date, trigger: 'manual', ref: actor })
   return result
 }

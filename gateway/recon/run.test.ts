@@ -21,13 +21,13 @@ const AS_OF = '2026-11-24'
 const located = (e: ReconException): string => [e.code, e.store_id, e.sale_id, e.tender, e.reference, e.provider_txn_id, e.batch_id, e.expected, e.actual].join('|')
 
 async function counts (db: Db): Promise<Record<string, number>> {
-  const { rows } = await db.query(`SELECT (SELECT count(*) FROM recon_exceptions)::int AS exceptions, (SELECT count(*) FROM movement_verifications)::int AS verified,
+  const { rows } = await db.query<Record<string, number>>(`SELECT (SELECT count(*) FROM recon_exceptions)::int AS exceptions, (SELECT count(*) FROM movement_verifications)::int AS verified,
     (SELECT count(*) FROM recon_store_days)::int AS store_days, (SELECT count(*) FROM recon_runs WHERE outcome = 'changed')::int AS changed_runs`)
   return rows[0]
 }
 
 async function queuedRuns (db: Db): Promise<string[]> {
-  const { rows } = await db.query(`SELECT data->>'date' AS date FROM pgboss.job WHERE name = $1 AND state = 'created' ORDER BY 1`, [RECONCILE_QUEUE])
+  const { rows } = await db.query<{ date: string }>(`SELECT data->>'date' AS date FROM pgboss.job WHERE name = $1 AND state = 'created' ORDER BY 1`, [RECONCILE_QUEUE])
   return rows.map(r => r.date)
 }
 
@@ -90,7 +90,7 @@ t.test('a late Octopus upload re-opens the day: a run is queued, pending tenders
   const late = await reconcileDay(rt, { date: DATE, trigger: 'import', asOf: AS_OF })
   t.equal(late.outcome, 'changed')
   t.ok(late.report.exceptions.filter(e => e.code === 'PENDING_SETTLEMENT').length < pending, 'the uploaded readers\' tenders are no longer pending')
-  const { rows: cleared } = await rt.db.query(`SELECT count(*)::int AS n FROM recon_exceptions WHERE code = 'PENDING_SETTLEMENT' AND cleared_run_id = $1 AND first_run_id = $2`, [late.runId, early.runId])
+  const { rows: cleared } = await rt.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM recon_exceptions WHERE code = 'PENDING_SETTLEMENT' AND cleared_run_id = $1 AND first_run_id = $2`, [late.runId, early.runId])
   t.ok(cleared[0].n > 100, 'cleared by the late run, first seen by the early one')
   const { rows: open } = await rt.db.query('SELECT count(*)::int AS n FROM recon_exceptions WHERE cleared_run_id IS NULL')
   t.equal(open[0].n, late.report.exceptions.length, 'open exceptions are exactly the late report\'s')

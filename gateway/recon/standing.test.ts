@@ -67,8 +67,9 @@ t.test('a realtime sink ends the day with every movement and its final standing;
   t.same([realtime.applied.length, verifiedOnly.applied.length], before)
 
   // a flip: a verified sale voided after the fact; each of its movements is told once, to each sink
-  const sale = (await rt.db.query(`SELECT s.sale_id, s.store_id, s.vendor, array_agg('pos:' || m.id) AS moves FROM sales s JOIN stock_movements m ON m.source_id = s.vendor || ':' || s.sale_id
-    WHERE s.business_date = $1 AND s.kind = 'sale' AND m.reason = 'sale' GROUP BY 1, 2, 3`, [DATE])).rows.find(r => r.moves.every((m: string) => verified.has(m)))
+  const sale = (await rt.db.query<{ sale_id: string, store_id: string, vendor: string, moves: string[] }>(`SELECT s.sale_id, s.store_id, s.vendor, array_agg('pos:' || m.id) AS moves FROM sales s JOIN stock_movements m ON m.source_id = s.vendor || ':' || s.sale_id
+    WHERE s.business_date = $1 AND s.kind = 'sale' AND m.reason = 'sale' GROUP BY 1, 2, 3`, [DATE])).rows.find(r => r.moves.every(m => verified.has(m)))
+  if (!sale) throw new Error('the day has no verified sale to void')
   await voidSale(rt, { date: DATE, sale: { saleId: sale.sale_id, storeId: sale.store_id, vendor: sale.vendor }, reason: 'customer disputed the charge', actor: 'test' })
   await eventually(async () => { const s = await settled(); return s.waiting === 0 && s.jobs === 0 && s.runs === 0 }, 60_000)
   const told = (sink: LedgerSinkDouble, type: string) => sink.applied.filter(a => a.type === type && sale.moves.includes((a.data as { movement_id: string }).movement_id))

@@ -28,7 +28,7 @@ interface Change { id: number, from: Standing, to: Standing, seq: number }
 /** The changes between what the sinks were told and what the run found; a movement the run no longer lists was voided. */
 async function changesOf (sql: Sql, date: string, report: ReconReport): Promise<Change[]> {
   const next = standingsOf(report)
-  const { rows } = await sql.query('SELECT movement_id, status, seq FROM movement_standing WHERE business_date = $1', [date])
+  const { rows } = await sql.query<{ movement_id: number, status: Standing, seq: number }>('SELECT movement_id, status, seq FROM movement_standing WHERE business_date = $1', [date])
   const told = new Map<string, { status: Standing, seq: number }>(rows.map(r => [String(r.movement_id), { status: r.status, seq: r.seq }]))
   const out: Change[] = []
   for (const [id, to] of next) {
@@ -60,9 +60,9 @@ export async function forwardStanding (sql: Sql, boss: PgBoss, f: Pick<Forwardin
      SELECT m, $1, s, q, $5 FROM unnest($2::bigint[], $3::text[], $4::int[]) AS x(m, s, q)
      ON CONFLICT (movement_id) DO UPDATE SET status = EXCLUDED.status, seq = EXCLUDED.seq, run_id = EXCLUDED.run_id, changed_at = now()`,
     [date, changes.map(c => c.id), changes.map(c => c.to), changes.map(c => c.seq), runId])
-  const { rows } = await sql.query(
+  const { rows } = await sql.query<WrittenMovement>(
     `SELECT id, sku, location_id, qty::text AS qty, reason, source_id, source_line, actor, occurred_at FROM stock_movements WHERE id = ANY($1::bigint[])`, [changes.map(c => c.id)])
-  const byId = new Map<number, WrittenMovement>(rows.map(r => [Number(r.id), { ...r, id: Number(r.id) }]))
+  const byId = new Map(rows.map(r => [r.id, r]))
   await enqueue(sql, boss, changes.flatMap(c => byId.has(c.id) ? entriesFor(c, byId.get(c.id)!, sinks, runId) : []))
   return changes.length
 }

@@ -28,28 +28,28 @@ export interface ReplenishDeps { boss: PgBoss, forwarding: Pick<ForwardingConfig
 
 export async function checkLowStock (sql: Sql, deps: ReplenishDeps, posted: readonly NewMovement[]): Promise<void> {
   const pairs = [...new Map(posted.map(m => [`${m.sku}\u0000${m.locationId}`, m])).values()]
-  const { rows: thresholds } = await sql.query(
+  const { rows: thresholds } = await sql.query<Threshold>(
     `SELECT t.sku, t.location_id, t.min_level::float8 AS min_level, t.reorder_point::float8 AS reorder_point, t.lookback_days, t.lead_days, t.safety_days,
             t.reorder_qty::float8 AS reorder_qty, t.responsible_mobile, t.responsible_user, s.name, s.supplier
        FROM thresholds t LEFT JOIN skus s ON s.sku = t.sku
       WHERE (t.sku, t.location_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
     [pairs.map(p => p.sku), pairs.map(p => p.locationId)])
-  for (const t of thresholds as Threshold[]) await checkOne(sql, deps, t)
+  for (const t of thresholds) await checkOne(sql, deps, t)
 }
 
 async function checkOne (sql: Sql, deps: ReplenishDeps, t: Threshold): Promise<void> {
-  const { rows: [s] } = await sql.query(
+  const { rows: [s] } = await sql.query<{ on_hand: number, sold: number }>(
     `SELECT coalesce(sum(qty), 0)::float8 AS on_hand,
             coalesce(-sum(qty) FILTER (WHERE reason IN ('sale', 'return', 'void') AND occurred_at > now() - make_interval(days => $3)), 0)::float8 AS sold
        FROM ledger_movements WHERE sku = $1 AND location_id = $2`, [t.sku, t.location_id, t.lookback_days])
   const plan = reorderPlan(t, s.sold, s.on_hand)
-  const { rows: open } = await sql.query('SELECT id FROM low_stock_episodes WHERE sku = $1 AND location_id = $2 AND closed_at IS NULL FOR UPDATE', [t.sku, t.location_id])
+  const { rows: open } = await sql.query<{ id: number }>('SELECT id FROM low_stock_episodes WHERE sku = $1 AND location_id = $2 AND closed_at IS NULL FOR UPDATE', [t.sku, t.location_id])
   if (s.on_hand > plan.point) {
     if (open.length) await sql.query('UPDATE low_stock_episodes SET closed_at = now() WHERE id = $1', [open[0].id])
     return
   }
   if (open.length) return // this episode was alerted already
-  const { rows: [episode] } = await sql.query(
+  const { rows: [episode] } = await sql.query<{ id: number }>(
     'INSERT INTO low_stock_episodes (sku, location_id, on_hand, reorder_point) VALUES ($1, $2, $3, $4) RETURNING id', [t.sku, t.location_id, qtyText(milli(s.on_hand)), qtyText(milli(plan.point))])
   const poId = t.supplier ? await addToDraft(sql, t.supplier, t.location_id, t.sku, plan.orderQty) : null
   const alert: LowStockAlert = {

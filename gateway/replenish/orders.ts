@@ -11,18 +11,25 @@ export interface OrderLine { sku: string, qty: string, received_qty: string | nu
 export interface Order { id: number, supplier: string, location_id: string, status: string, approval_instance_id: string | null, created_at: Date, submitted_at: Date | null, decided_at: Date | null, decided_by: string | null, received_at: Date | null, lines: OrderLine[] }
 
 export async function getOrder (sql: Sql, id: number, lock = false): Promise<Order> {
-  const { rows } = await sql.query(`SELECT * FROM purchase_orders WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])
+  const { rows } = await sql.query<Omit<Order, 'lines'>>(`SELECT * FROM purchase_orders WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])
   if (!rows.length) throw new DomainError('not_found', 'NOT_FOUND', `no purchase order ${id}`)
-  const { rows: lines } = await sql.query('SELECT sku, qty::text AS qty, received_qty::text AS received_qty FROM purchase_order_lines WHERE purchase_order_id = $1 ORDER BY sku', [id])
-  const r = rows[0]
-  return { id: Number(r.id), supplier: r.supplier, location_id: r.location_id, status: r.status, approval_instance_id: r.approval_instance_id, created_at: r.created_at, submitted_at: r.submitted_at, decided_at: r.decided_at, decided_by: r.decided_by, received_at: r.received_at, lines }
+  const { rows: lines } = await sql.query<OrderLine>('SELECT sku, qty::text AS qty, received_qty::text AS received_qty FROM purchase_order_lines WHERE purchase_order_id = $1 ORDER BY sku', [id])
+  return { ...rows[0], lines }
 }
 
 export async function listOrders (sql: Sql, status: string | null, locations: readonly string[] | null = null): Promise<Array<Omit<Order, 'lines'> & { lines: number }>> {
-  const { rows } = await sql.query(
+  const { rows } = await sql.query<Omit<Order, 'lines'> & { lines: number }>(
     `SELECT o.*, (SELECT count(*)::int FROM purchase_order_lines l WHERE l.purchase_order_id = o.id) AS lines
        FROM purchase_orders o WHERE ($1::text IS NULL OR o.status = $1) AND ($2::text[] IS NULL OR o.location_id = ANY($2)) ORDER BY o.id DESC LIMIT 500`, [status, locations])
-  return rows.map(r => ({ ...r, id: Number(r.id) }))
+  return rows
+}
+
+/** Orders, newest first, each with its lines (the orders page). */
+export async function ordersWithLines (sql: Sql, locations: readonly string[] | null): Promise<Array<Omit<Order, 'lines'> & { lines: OrderLine[] }>> {
+  const orders = await listOrders(sql, null, locations)
+  const { rows: lines } = await sql.query<OrderLine & { purchase_order_id: number }>(
+    'SELECT purchase_order_id, sku, qty::text AS qty, received_qty::text AS received_qty FROM purchase_order_lines WHERE purchase_order_id = ANY($1::bigint[]) ORDER BY sku', [orders.map(o => o.id)])
+  return orders.map(o => ({ ...o, lines: lines.filter(l => l.purchase_order_id === o.id) }))
 }
 
 function expect (o: Order, status: string, doing: string): void {

@@ -198,7 +198,7 @@ t.test('A1 and A3: route × role × own/other store', async t => {
   t.same(guarded.map(r => `${r.method} ${r.url}`).filter(r => !SAMPLES[r]), [], 'every guarded route has a sample request in the matrix')
   t.same(guarded.map(r => `${r.method} ${r.url}`).sort(), Object.keys(ALLOWED).sort(), 'every guarded route is in the documented table, and nothing else is')
 
-  const fingerprint = async (): Promise<string> => (await rt.db.query(FINGERPRINT)).rows[0].f
+  const fingerprint = async (): Promise<string> => (await rt.db.query<{ f: string }>(FINGERPRINT)).rows[0].f
   for (const route of guarded) {
     const sample = SAMPLES[`${route.method} ${route.url}`]
     for (const p of PRINCIPALS) {

@@ -11,7 +11,7 @@ export async function healthRoutes (app: FastifyInstance, deps: AppDeps): Promis
     schema: { summary: 'The database and the job queue answer', tags: ['health'], response: { 200: status, 503: status } }
   }, async (_req, reply) => {
     const checks: Record<string, string> = {}
-    try { await deps.db.query('SELECT 1'); checks.database = 'ok' } catch { checks.database = 'unreachable' }
+    try { await deps.db.ping(); checks.database = 'ok' } catch { checks.database = 'unreachable' }
     try { await deps.boss.getQueue('pos.normalize'); checks.queue = 'ok' } catch { checks.queue = 'unavailable' }
     const ok = Object.values(checks).every(v => v === 'ok')
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks })

@@ -2,8 +2,8 @@
 // and for a refused file every bad line with its reason.
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../deps.ts'
-import { DomainError } from '../domain-error.ts'
 import type { ImportOutcome } from '../ingest/import-file.ts'
+import { importRecord } from '../ingest/records.ts'
 import { errorResponses, importSchema } from '../schemas.ts'
 
 /** The API shape of an import outcome (snake_case, as the rest of the API). */
@@ -28,15 +28,6 @@ export async function importRoutes (app: FastifyInstance, deps: AppDeps): Promis
       response: { 200: importSchema, ...errorResponses }
     }
   }, async req => {
-    const { rows } = await deps.db.query(
-      `SELECT id, status, sha256, filename, provider, layout, file_kind, encoding, lines, records, batches, by_type, controls,
-              error_code, message, issues, issue_count, started_at, finished_at FROM imports WHERE id = $1`, [req.params.id])
-    if (!rows.length) throw new DomainError('not_found', 'NOT_FOUND', `no import ${req.params.id}`)
-    const r = rows[0]
-    return {
-      status: r.status, import_id: r.id, sha256: r.sha256 || null, filename: r.filename, provider: r.provider, layout: r.layout, file_kind: r.file_kind,
-      encoding: r.encoding, lines: r.lines, records: r.records, batches: r.batches, by_type: r.by_type, controls: r.controls, warnings: r.controls?.batchMismatches ?? [],
-      error: r.error_code, message: r.message, issues: r.issues ?? [], issue_count: r.issue_count ?? 0, started_at: r.started_at, finished_at: r.finished_at
-    }
+    return await importRecord(deps.db, req.params.id)
   })
 }

@@ -3,10 +3,10 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.ts'
-import { DomainError } from '../domain-error.ts'
 import { requireStores, storeFilter, storeScope } from '../auth/scope.ts'
 import { listMovements, stockLevels } from '../ledger/stock.ts'
-import { openStockTake, postAndForward, postStockTake, recordCounts, requireLocations, transfer, type LedgerDeps } from '../ledger/operations.ts'
+import { addLocation, listLocations, requireLocations, type LocationKind } from '../ledger/locations.ts'
+import { openStockTake, postAndForward, postStockTake, recordCounts, stockTakeView, transfer, type LedgerDeps, type StockTakeView } from '../ledger/operations.ts'
 import { checkLowStock } from '../replenish/low-stock.ts'
 import { errorResponses, pageQuery } from '../schemas.ts'
 import { locationSchema, movementSchema, qtyInput, stockSchema, stockTakeSchema, skuParam } from './inventory-schemas.ts'
@@ -22,9 +22,9 @@ export async function inventoryRoutes (app: FastifyInstance, deps: AppDeps): Pro
   const t = deps.config.limits.routeTimeoutMs
 
   app.get('/v1/locations', { config: readers, handlerTimeout: t, schema: { summary: 'Locations: central warehouses, stores, temporary stalls', tags: ['inventory'], response: { 200: { type: 'object', properties: { items: { type: 'array', items: locationSchema } } }, ...errorResponses } } },
-    async req => ({ items: (await deps.db.query('SELECT id, name, kind, active FROM locations WHERE ($1::text[] IS NULL OR id = ANY($1)) ORDER BY id', [storeScope(req)])).rows }))
+    async req => ({ items: await listLocations(deps.db, storeScope(req)) }))
 
-  app.post<{ Body: { id: string, name: string, kind: string } }>('/v1/locations', {
+  app.post<{ Body: { id: string, name: string, kind: LocationKind } }>('/v1/locations', {
     config: { access: 'locations:write' }, handlerTimeout: t, bodyLimit: 4096,
     schema: {
       summary: 'Add a location', tags: ['inventory'],
@@ -32,9 +32,7 @@ export async function inventoryRoutes (app: FastifyInstance, deps: AppDeps): Pro
       response: { 201: locationSchema, ...errorResponses }
     }
   }, async (req, reply) => {
-    const { rows } = await deps.db.query('INSERT INTO locations (id, name, kind) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id, name, kind, active', [req.body.id, req.body.name, req.body.kind])
-    if (!rows.length) throw new DomainError('conflict', 'LOCATION_EXISTS', `location ${req.body.id} exists`)
-    return reply.code(201).send(rows[0])
+    return reply.code(201).send(await addLocation(deps.db, req.body))
   })
 
   app.get<{ Querystring: { sku?: string, location?: string, as_of?: string } }>('/v1/stock', {
@@ -140,11 +138,8 @@ export async function inventoryRoutes (app: FastifyInstance, deps: AppDeps): Pro
 }
 
 /** A stock-take, refused (403) when its location is outside the caller's stores. */
-async function stockTake (deps: AppDeps, id: number, req: FastifyRequest) {
-  const { rows } = await deps.db.query('SELECT id, location_id, status, opened_by, opened_at, as_of, closed_by, closed_at, reason FROM stock_takes WHERE id = $1', [id])
-  if (!rows.length) throw new DomainError('not_found', 'NOT_FOUND', `no stock-take ${id}`)
-  requireStores(req, rows[0].location_id)
-  const { rows: counts } = await deps.db.query('SELECT sku, counted::text AS counted, counted_by, counted_at FROM stock_take_counts WHERE stock_take_id = $1 ORDER BY sku', [id])
-  const { rows: posted } = await deps.db.query(`SELECT id, sku, qty::text AS qty FROM ledger_movements WHERE source_type = 'stock_take' AND source_id = $1 ORDER BY id`, [String(id)])
-  return { ...rows[0], id: Number(rows[0].id), counts, adjustments: posted.map(p => ({ ...p, id: Number(p.id) })) }
+async function stockTake (deps: AppDeps, id: number, req: FastifyRequest): Promise<StockTakeView> {
+  const view = await stockTakeView(deps.db, id)
+  requireStores(req, view.location_id)
+  return view
 }

@@ -1,9 +1,8 @@
 // Thresholds and purchase orders over HTTP, plus the forwarding's status, dead letters and redrive.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.ts'
-import { DomainError } from '../domain-error.ts'
 import { requireStores, storeFilter, storeScope } from '../auth/scope.ts'
-import { milli, qtyText } from '../ledger/chain.ts'
+import { listThresholds, setThreshold, type ThresholdInput } from '../replenish/thresholds.ts'
 import { decideOrder, getOrder, listOrders, receiveOrder, submitOrder } from '../replenish/orders.ts'
 import { deadRows, outboxStatus, redrive } from '../forward/admin.ts'
 import { errorResponses } from '../schemas.ts'
@@ -11,10 +10,6 @@ import { ledgerDeps } from './inventory.ts'
 import { orderSchema, qtyInput, sinkStatusSchema, skuParam, thresholdSchema } from './inventory-schemas.ts'
 
 const idParam = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } as const
-const qtyOrNull = (v: number | null | undefined): string | null => v === null || v === undefined ? null : qtyText(milli(v))
-
-interface ThresholdBody { min_level?: number, reorder_point?: number | null, lookback_days?: number, lead_days?: number, safety_days?: number, reorder_qty?: number | null, responsible_mobile?: string | null, responsible_user?: string | null }
-
 export async function replenishmentRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
   const t = deps.config.limits.routeTimeoutMs
   // an order is read or changed only by someone whose stores include its location
@@ -24,7 +19,7 @@ export async function replenishmentRoutes (app: FastifyInstance, deps: AppDeps):
     return o
   }
 
-  app.put<{ Params: { location: string, sku: string }, Body: ThresholdBody }>('/v1/thresholds/:location/:sku', {
+  app.put<{ Params: { location: string, sku: string }, Body: ThresholdInput }>('/v1/thresholds/:location/:sku', {
     config: { access: 'inventory:write' }, handlerTimeout: t, bodyLimit: 4096,
     schema: {
       summary: 'Set the minimum and reorder rules of a SKU at a location', tags: ['replenishment'],
@@ -40,28 +35,15 @@ export async function replenishmentRoutes (app: FastifyInstance, deps: AppDeps):
       response: { 200: thresholdSchema, ...errorResponses }
     }
   }, async req => {
-    const b = req.body
     requireStores(req, req.params.location)
-    const { rows: loc } = await deps.db.query('SELECT 1 FROM locations WHERE id = $1', [req.params.location])
-    if (!loc.length) throw new DomainError('not_found', 'NOT_FOUND', `no location ${req.params.location}`)
-    const { rows } = await deps.db.query(
-      `INSERT INTO thresholds (sku, location_id, min_level, reorder_point, lookback_days, lead_days, safety_days, reorder_qty, responsible_mobile, responsible_user)
-       VALUES ($1, $2, coalesce($3::numeric, 0), $4::numeric, coalesce($5::int, 28), coalesce($6::int, 3), coalesce($7::int, 2), $8::numeric, $9, $10)
-       ON CONFLICT (sku, location_id) DO UPDATE SET min_level = EXCLUDED.min_level, reorder_point = EXCLUDED.reorder_point, lookback_days = EXCLUDED.lookback_days,
-         lead_days = EXCLUDED.lead_days, safety_days = EXCLUDED.safety_days, reorder_qty = EXCLUDED.reorder_qty, responsible_mobile = EXCLUDED.responsible_mobile,
-         responsible_user = EXCLUDED.responsible_user, updated_at = now()
-       RETURNING sku, location_id, min_level::text, reorder_point::text, lookback_days, lead_days, safety_days, reorder_qty::text, responsible_mobile, responsible_user, updated_at`,
-      [req.params.sku, req.params.location, qtyOrNull(b.min_level), qtyOrNull(b.reorder_point), b.lookback_days ?? null, b.lead_days ?? null, b.safety_days ?? null, qtyOrNull(b.reorder_qty), b.responsible_mobile ?? null, b.responsible_user ?? null])
-    return rows[0]
+    return await setThreshold(deps.db, req.params.sku, req.params.location, req.body)
   })
 
   app.get<{ Querystring: { location?: string } }>('/v1/thresholds', {
     config: { access: 'inventory:read' }, handlerTimeout: t,
     schema: { summary: 'Thresholds', tags: ['replenishment'], querystring: { type: 'object', properties: { location: { type: 'string' } } }, response: { 200: { type: 'object', properties: { items: { type: 'array', items: thresholdSchema } } }, ...errorResponses } }
   }, async req => ({
-    items: (await deps.db.query(
-      `SELECT sku, location_id, min_level::text, reorder_point::text, lookback_days, lead_days, safety_days, reorder_qty::text, responsible_mobile, responsible_user, updated_at
-         FROM thresholds WHERE ($1::text[] IS NULL OR location_id = ANY($1)) ORDER BY location_id, sku`, [storeFilter(req, req.query.location)])).rows
+    items: await listThresholds(deps.db, storeFilter(req, req.query.location))
   }))
 
   app.get<{ Querystring: { status?: string } }>('/v1/purchase-orders', {

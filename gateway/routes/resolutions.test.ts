@@ -20,7 +20,7 @@ async function reconciledDay (t: Test) {
   const app = rt.app!
   const report = async (): Promise<ReconReport> => (await app.inject({ method: 'GET', url: `/v1/reconciliations/${DATE}`, headers: auth('finance') })).json()
   const post = (path: string, body: object, role: 'finance' | 'manager' | 'auditor' = 'finance') => app.inject({ method: 'POST', url: `/v1/reconciliations/${DATE}/${path}`, headers: auth(role), payload: body })
-  const count = async (table: string): Promise<number> => (await rt.db.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n
+  const count = async (table: string): Promise<number> => (await rt.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n
   return { rt, app, report, post, count }
 }
 
@@ -78,8 +78,8 @@ t.test('mark a sale voided: compensating movements are posted and forwarded, the
   const res = await post('voids', { sale_id: missing.sale_id, store_id: missing.store_id, reason: 'customer walked out before paying' })
   t.equal(res.statusCode, 200, res.body)
   t.notOk((await report()).exceptions.some(e => e.sale_id === missing.sale_id && e.code === 'MISSING_PAYMENT'))
-  const { rows } = await rt.db.query(`SELECT qty::float8 AS qty, actor FROM stock_movements WHERE reason = 'void' AND source_id LIKE '%:' || $1`, [missing.sale_id])
-  const { rows: sold } = await rt.db.query(`SELECT qty::float8 AS qty FROM stock_movements WHERE reason = 'sale' AND source_id LIKE '%:' || $1`, [missing.sale_id])
+  const { rows } = await rt.db.query<{ qty: number, actor: string }>(`SELECT qty::float8 AS qty, actor FROM stock_movements WHERE reason = 'void' AND source_id LIKE '%:' || $1`, [missing.sale_id])
+  const { rows: sold } = await rt.db.query<{ qty: number }>(`SELECT qty::float8 AS qty FROM stock_movements WHERE reason = 'sale' AND source_id LIKE '%:' || $1`, [missing.sale_id])
   t.ok(rows.length > 0 && rows.length === sold.length, 'one compensating movement per sale movement')
   t.same(rows.map(r => r.qty).sort(), sold.map(r => -r.qty).sort())
   t.ok(rows.every(r => r.actor === 'key:finance'))

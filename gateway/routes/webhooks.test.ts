@@ -6,6 +6,7 @@ import { loyverseHeaders, shopifyHeaders, standardHeaders } from '../../fixtures
 import { eventually, SECRETS, testConfig, testRuntime } from '../../fixtures/support/runtime.ts'
 import { startRuntime } from '../runtime.ts'
 import { processInbox } from '../ingest/normalize-worker.ts'
+import type { Sql } from '../db/pool.ts'
 
 const lines = readFileSync(join(FIXTURES, 'pos-canonical/events-2026-11-20.ndjson'), 'utf8').trim().split('\n')
 const SALE = lines[0]
@@ -14,8 +15,8 @@ const SALE_ID = JSON.parse(SALE).id as string
 const post = (app: NonNullable<Awaited<ReturnType<typeof testRuntime>>['app']>, connector: string, headers: Record<string, string>, payload: string | Buffer) =>
   app.inject({ method: 'POST', url: `/v1/webhooks/${connector}`, headers, payload })
 
-async function tally (db: { query: (q: string) => Promise<{ rows: any[] }> }) {
-  const { rows } = await db.query(`SELECT (SELECT count(*) FROM inbox_events)::int AS inbox, (SELECT count(*) FROM sales)::int AS sales,
+async function tally (db: Sql) {
+  const { rows } = await db.query<Record<string, number>>(`SELECT (SELECT count(*) FROM inbox_events)::int AS inbox, (SELECT count(*) FROM sales)::int AS sales,
     (SELECT count(*) FROM stock_movements)::int AS movements, (SELECT count(*) FROM pgboss.job WHERE name = 'pos.normalize')::int AS jobs`)
   return rows[0]
 }
@@ -27,7 +28,7 @@ t.test('a signed delivery is stored and answered 202; the worker turns it into a
   t.match(res.json(), { status: 'accepted', event_id: SALE_ID, events: 1 })
   await eventually(async () => (await rt.db.query(`SELECT status FROM inbox_events`)).rows[0]?.status === 'processed')
   t.match(await tally(rt.db), { inbox: 1, sales: 1, movements: 1 })
-  const stored = await rt.db.query('SELECT body_enc, key_id FROM inbox_events')
+  const stored = await rt.db.query<{ body_enc: Buffer, key_id: string }>('SELECT body_enc, key_id FROM inbox_events')
   t.notMatch(stored.rows[0].body_enc.toString('latin1'), 'MK01-T1-000123', 'the raw body is encrypted at rest')
 })
 
@@ -43,7 +44,7 @@ t.test('R1: 1,000 concurrent deliveries of one webhook across 4 instances give o
   t.equal(codes.filter(c => c === 200).length, 999, 'the rest are idempotent hits')
   t.ok(results.filter(r => r.statusCode === 200).every(r => r.headers['idempotency-hit'] === 'true'))
   t.match(await tally(rt.db), { inbox: 1, jobs: 1 })
-  const { rows } = await rt.db.query('SELECT id FROM inbox_events')
+  const { rows } = await rt.db.query<{ id: number }>('SELECT id FROM inbox_events')
   await rt.db.withTransaction(c => processInbox(c, [rows[0].id], rt))
   await rt.db.withTransaction(c => processInbox(c, [rows[0].id], rt))
   t.match(await tally(rt.db), { sales: 1, movements: 1 })
@@ -59,7 +60,7 @@ t.test('R2: the same event id with another body is refused 409, the original kep
   t.equal(b.statusCode, 409)
   t.match(b.json(), { error: 'EVENT_ID_CONFLICT' })
   t.match(await tally(rt.db), { inbox: 1 })
-  const row = await rt.db.query('SELECT body_enc FROM inbox_events')
+  const row = await rt.db.query<{ body_enc: Buffer }>('SELECT body_enc FROM inbox_events')
   t.equal(rt.cipher.decrypt(row.rows[0].body_enc, 'inbox_events.body').toString(), SALE, 'the first body is kept')
   t.ok(logged.some(l => l.includes('"security":true') && l.includes('different body')), 'security log line')
   t.notOk(logged.some(l => l.includes('MK01-T1-000124')), 'the payload is not logged')

@@ -43,7 +43,7 @@ async function applySale (sql: Sql, ev: PosEvent, cutoffMinutes: number, written
   // A sale takes stock off the shelf; a refund puts returned goods back unless they are not restocked.
   const moving = l.filter(x => ev.kind === 'sale' || x.restock)
   const sign = ev.kind === 'sale' ? -1 : 1
-  const { rows: moved } = await sql.query(
+  const { rows: moved } = await sql.query<WrittenMovement>(
     `INSERT INTO stock_movements (sku, location_id, qty, reason, source_type, source_id, source_line, actor, occurred_at, business_date)
      SELECT sku, loc, qty, $4, 'sale', $1, line, $5, $2, $3 FROM unnest($6::text[], $7::text[], $8::numeric[], $9::int[]) AS m(sku, loc, qty, line)
      ON CONFLICT (source_type, source_id, source_line, reason) DO NOTHING ${RETURNING}`,
@@ -51,7 +51,7 @@ async function applySale (sql: Sql, ev: PosEvent, cutoffMinutes: number, written
       moving.map(x => x.sku), moving.map(x => x.locationId), moving.map(x => sign * x.qty), moving.map(x => x.lineNo)])
   written.push(...moved)
   // The void may have come first.
-  const { rows: voids } = await sql.query('SELECT event_id, occurred_at FROM sale_voids WHERE vendor = $1 AND sale_id = $2', [ev.vendor, ev.saleId])
+  const { rows: voids } = await sql.query<{ event_id: string, occurred_at: Date }>('SELECT event_id, occurred_at FROM sale_voids WHERE vendor = $1 AND sale_id = $2', [ev.vendor, ev.saleId])
   if (voids.length) await reverseMovements(sql, ev.vendor, ev.saleId, voids[0].occurred_at, written)
   return 'created'
 }
@@ -68,7 +68,7 @@ async function applyVoid (sql: Sql, ev: PosEvent, written: WrittenMovement[], ac
 
 /** Posts a compensating 'void' movement for each sale/return movement of the record. */
 async function reverseMovements (sql: Sql, vendor: string, saleId: string, at: Date, written: WrittenMovement[], actor = `pos:${vendor}`): Promise<boolean> {
-  const { rows } = await sql.query(
+  const { rows } = await sql.query<WrittenMovement>(
     `INSERT INTO stock_movements (sku, location_id, qty, reason, source_type, source_id, source_line, actor, occurred_at, business_date)
      SELECT sku, location_id, -qty, 'void', source_type, source_id, source_line, $2, $3, business_date
        FROM stock_movements WHERE source_type = 'sale' AND source_id = $1 AND reason IN ('sale', 'return')

@@ -44,7 +44,7 @@ t.test('sign-in: pages redirect to it, a wrong password is refused in the page\'
   t.equal(ok.headers.location, '/calendar?month=2026-11')
   const cookie = String(ok.headers['set-cookie'])
   t.match(cookie, /^sid=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/)
-  const { rows } = await rt.db.query('SELECT token_hash FROM sessions')
+  const { rows } = await rt.db.query<{ token_hash: Buffer }>('SELECT token_hash FROM sessions')
   t.notOk(rows.some(r => cookie.includes(Buffer.from(r.token_hash).toString('base64url'))), 'only a hash of the token is stored')
   const cal = await get('/calendar?month=2026-11', cookie.split(';')[0])
   t.equal(cal.statusCode, 200)
