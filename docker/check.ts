@@ -83,6 +83,7 @@ export async function checkContainer (log: (s: string) => void = console.log): P
     const secrets = {
       RECON_PII_KEYS: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
       RECON_API_KEYS: 'finance:finance-key-0123456789,pos_vendor:pos-key-0123456789abc,owner:admin-key-0123456789ab',
+      RECON_POS_VENDORS: 'pos-canonical,loyverse,shopify-pos',
       RECON_WEBHOOK_SECRETS_POS_CANONICAL: `whsec_${Buffer.alloc(24, 5).toString('base64')}`,
       RECON_WEBHOOK_SECRETS_LOYVERSE: 'loyverse-secret-0123456789',
       RECON_WEBHOOK_SECRETS_SHOPIFY_POS: 'shopify-secret-0123456789'

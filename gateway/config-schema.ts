@@ -22,6 +22,7 @@ export const CONFIG_SCHEMA = strict({
     windowMinutes: int, roundingCents: int, feeBands: mapOf(feeBand), settlementDays: mapOf(int),
     holidays: { type: 'array', items: { type: 'string' } }, replaceHolidays: { type: 'boolean' }, devices: mapOf({ type: 'string' })
   }),
+  posVendors: { type: 'array', items: str, uniqueItems: true },
   webhooks: mapOf({ type: 'array', items: strict({ secret: str, notBefore: str, notAfter: str }, ['secret']) }),
   apiKeys: { type: 'array', items: strict({ role: str, key: str, stores: { type: 'array', items: str } }, ['role', 'key']) },
   piiKeys: { type: 'array', items: strict({ id: str, key: str }, ['id', 'key']) },

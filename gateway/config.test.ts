@@ -27,6 +27,33 @@ t.test('production refuses to start without its secrets, naming what is missing'
   t.same(ok.webhookSecrets['pos-canonical'].map(s => [s.secret, s.notAfter?.toISOString()]), [['whsec_AAAA', undefined], ['whsec_BBBB', '2026-12-01T00:00:00.000Z']])
 })
 
+t.test('production: every enabled POS vendor must have its secret; only vendors with secrets are open when none are listed', async t => {
+  const dir = t.testdir({})
+  const base = { RECON_ENV: 'production', RECON_DATA_DIR: dir, RECON_PII_KEYS: `k1:${KEY}` }
+  const err = t.throws(() => loadConfig({ ...base, RECON_POS_VENDORS: 'pos-canonical,loyverse,shopify-pos', RECON_WEBHOOK_SECRETS_POS_CANONICAL: 'whsec_AAAA' }), { name: 'ConfigError' }) as Error
+  t.match(err.message, /RECON_WEBHOOK_SECRETS_LOYVERSE .*RECON_WEBHOOK_SECRETS_SHOPIFY_POS/, 'every missing secret named at once')
+  t.notMatch(err.message, /RECON_WEBHOOK_SECRETS_POS_CANONICAL/, 'not the one that is set')
+  t.notOk(existsSync(join(dir, 'dev-secrets.json')), 'nothing generated in production')
+  const listed = loadConfig({ ...base, RECON_POS_VENDORS: 'loyverse', RECON_WEBHOOK_SECRETS_LOYVERSE: 'loyverse-secret' })
+  t.same(listed.posVendors, ['loyverse'])
+  t.same(Object.keys(listed.webhookSecrets), ['loyverse'], 'no secret kept for a vendor not enabled')
+  const unlisted = loadConfig({ ...base, RECON_WEBHOOK_SECRETS_SHOPIFY_POS: 'shopify-secret' })
+  t.same(unlisted.posVendors, ['shopify-pos'], 'unlisted: the vendors given a secret')
+  t.same(loadConfig(base).posVendors, [], 'no secrets, none listed: no vendor open')
+})
+
+t.test('POS vendors listed in the environment or the file must be registered ones; outside production the listed ones get development secrets', async t => {
+  const dir = t.testdir({ 'recon.json': JSON.stringify({ posVendors: ['loyverse', 'squre'] }), 'typo.json': JSON.stringify({ posVendors: 'loyverse' }) })
+  t.throws(() => loadConfig({ RECON_DATA_DIR: dir, RECON_POS_VENDORS: 'loyverse,square' }), { name: 'ConfigError', message: /RECON_POS_VENDORS: unknown POS vendor "square" \(registered: pos-canonical, loyverse, shopify-pos\)/ })
+  t.throws(() => loadConfig({ RECON_DATA_DIR: dir, RECON_CONFIG: join(dir, 'recon.json') }), { message: /posVendors: unknown POS vendor "squre"/ })
+  t.throws(() => loadConfig({ RECON_DATA_DIR: dir, RECON_CONFIG: join(dir, 'typo.json') }), { message: /\/posVendors: must be array/ })
+  t.notOk(existsSync(join(dir, 'dev-secrets.json')), 'a refused configuration writes nothing')
+  const c = loadConfig({ RECON_DATA_DIR: dir, RECON_POS_VENDORS: 'loyverse' })
+  t.same(c.posVendors, ['loyverse'])
+  t.same(Object.keys(JSON.parse(readFileSync(join(dir, 'dev-secrets.json'), 'utf8')).webhooks), ['loyverse'], 'a secret generated for the enabled vendor only')
+  t.same(loadConfig({ RECON_DATA_DIR: t.testdir({}) }).posVendors, ['pos-canonical', 'loyverse', 'shopify-pos'], 'development, unlisted: every registered vendor')
+})
+
 t.test('bad values are named', async t => {
   const dir = t.testdir({})
   t.throws(() => loadConfig({ RECON_DATA_DIR: dir, PORT: 'eighty' }), /PORT must be an integer/)

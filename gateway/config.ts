@@ -3,10 +3,9 @@
 // come from the environment or a JSON config file named by RECON_CONFIG — never from code. Outside
 // production, missing secrets are generated once into <data dir>/dev-secrets.json so `npm start`
 // works with no setup; in production (RECON_ENV=production) they are required.
-import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
-import { dirname, isAbsolute, join, resolve } from 'node:path'
-import type { PosConnector, WebhookSecret } from '../connectors/pos.ts'
+import { readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import type { WebhookSecret } from '../connectors/pos.ts'
 import { builtInConnectors, type ConnectorOptions } from '../connectors/index.ts'
 import type { Registry } from '../connectors/registry.ts'
 import type { FeeBand } from '../reconciler/types.ts'
@@ -14,6 +13,7 @@ import { defaultRecon, reconConfig, type FileReconciliation, type ReconConfig } 
 import { connectorOptions, registryFor, type FileProviders } from './config-providers.ts'
 import { checkConfigShape } from './config-schema.ts'
 import { ConfigError } from './config-error.ts'
+import { lazyDevSecrets, vendorSecrets, type FileWebhooks } from './config-secrets.ts'
 import { isScoped, parseRole, ROLES, type Role } from './auth/roles.ts'
 import { forwardingConfig, type FileForwarding, type ForwardingConfig } from './config-forwarding.ts'
 import type { RetentionSettings } from './retention/purge.ts'
@@ -56,6 +56,9 @@ export interface Config {
   host: string
   port: number
   apiKeys: ConfigKey[]
+  /** The POS vendors whose webhooks are taken (RECON_POS_VENDORS; config-secrets.ts). */
+  posVendors: string[]
+  /** Each enabled vendor's secrets, newest first. */
   webhookSecrets: Record<string, WebhookSecret[]>
   piiKeys: Array<{ id: string, key: Buffer }>
   stores: StoreConfig[]
@@ -99,7 +102,8 @@ const MIN_PII_DAYS = 40
 interface FileConfig {
   stores?: Record<string, { name?: string, cutoff?: string, aliases?: Record<string, string | string[]>, feeBands?: Record<string, FeeBand> }>
   reconciliation?: FileReconciliation
-  webhooks?: Record<string, Array<{ secret: string, notBefore?: string, notAfter?: string }>>
+  webhooks?: FileWebhooks
+  posVendors?: string[]
   apiKeys?: Array<{ role: string, key: string, stores?: string[] }>
   piiKeys?: Array<{ id: string, key: string }>
   providers?: FileProviders
@@ -123,14 +127,6 @@ function cutoffMinutes (s: string | undefined, store: string): number {
   return Number(m[1]) * 60 + Number(m[2])
 }
 
-function parseTime (s: string | undefined, what: string): Date | undefined {
-  if (!s) return undefined
-  const d = new Date(s)
-  if (Number.isNaN(d.getTime())) throw new ConfigError(`${what} is not a date-time: "${s}"`)
-  return d
-}
-
-/** `role:key,role:key` */
 /** `role:key,…`; a store manager's key names its stores: `store_manager@MK01+TST1:key`. */
 function apiKeysFromEnv (v: string): Array<{ role: string, key: string, stores?: string[] }> {
   return v.split(',').filter(Boolean).map(pair => {
@@ -138,14 +134,6 @@ function apiKeysFromEnv (v: string): Array<{ role: string, key: string, stores?:
     if (i < 0) throw new ConfigError('RECON_API_KEYS must be role:key pairs separated by commas')
     const [role, stores] = pair.slice(0, i).trim().split('@')
     return { role, key: pair.slice(i + 1).trim(), ...(stores ? { stores: stores.split('+').filter(Boolean) } : {}) }
-  })
-}
-
-/** `secret[@notAfter] …` separated by spaces (first = newest). */
-function secretsFromEnv (v: string, name: string): WebhookSecret[] {
-  return v.split(/\s+/).filter(Boolean).map(s => {
-    const [secret, notAfter] = s.split('@')
-    return { secret, notAfter: parseTime(notAfter, `${name} not-after`) }
   })
 }
 
@@ -160,32 +148,6 @@ function readFileConfig (env: Env): { file: FileConfig, base: string } {
   }
   checkConfigShape(file, `RECON_CONFIG ${path}`)
   return { file: file as FileConfig, base: dirname(resolve(path)) }
-}
-
-/** A fresh secret in the vendor's format. */
-function newSecret (c: PosConnector): string {
-  return c.secretFormat === 'standard-webhooks' ? `whsec_${randomBytes(24).toString('base64')}` : randomBytes(24).toString('base64url')
-}
-
-/** Development secrets, made once and kept; a vendor registered since then gets its own added. */
-function devSecrets (dataDir: string, vendors: readonly PosConnector[]): { file: string, values: { apiKeys: Array<{ role: string, key: string }>, webhooks: Record<string, string>, pii: string } } {
-  const file = join(dataDir, 'dev-secrets.json')
-  const fresh = !existsSync(file)
-  const values = fresh
-    ? { apiKeys: (['finance', 'pos_vendor', 'owner'] as const).map(role => ({ role, key: `${role}_${randomBytes(18).toString('base64url')}` })), webhooks: {} as Record<string, string>, pii: randomBytes(32).toString('base64') }
-    : JSON.parse(readFileSync(file, 'utf8'))
-  const missing = vendors.filter(c => !values.webhooks[c.id])
-  for (const c of missing) values.webhooks[c.id] = newSecret(c)
-  if (fresh || missing.length) {
-    mkdirSync(dataDir, { recursive: true })
-    writeFileSync(file, JSON.stringify(values, null, 2) + '\n', { mode: 0o600 })
-  }
-  return { file, values }
-}
-
-/** The environment variable that holds a vendor's webhook secrets: RECON_WEBHOOK_SECRETS_SHOPIFY_POS. */
-export function secretsVariable (vendor: string): string {
-  return `RECON_WEBHOOK_SECRETS_${vendor.toUpperCase().replace(/-/g, '_')}`
 }
 
 export function loadConfig (env: Env = process.env): Config {
@@ -203,20 +165,12 @@ export function loadConfig (env: Env = process.env): Config {
     aliases: Object.fromEntries(Object.entries(s.aliases ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]))
   }))
   let apiKeys: Array<{ role: string, key: string, stores?: string[] }> = env.RECON_API_KEYS ? apiKeysFromEnv(env.RECON_API_KEYS) : file.apiKeys ?? []
-  const webhookSecrets: Record<string, WebhookSecret[]> = {}
-  for (const { id: c } of vendors) {
-    const envName = secretsVariable(c)
-    const fromEnv = env[envName]
-    webhookSecrets[c] = fromEnv ? secretsFromEnv(fromEnv, envName) : (file.webhooks?.[c] ?? []).map(s => ({ secret: s.secret, notBefore: parseTime(s.notBefore, `${c} notBefore`), notAfter: parseTime(s.notAfter, `${c} notAfter`) }))
-  }
+  const dev = lazyDevSecrets(dataDir)
+  const pos = vendorSecrets(env, mode === 'production', file, vendors, missing => dev.values(missing).webhooks)
   let piiKeys = (env.RECON_PII_KEYS ? env.RECON_PII_KEYS.split(',').map(p => { const [id, key] = p.split(':'); return { id, key } }) : file.piiKeys ?? [])
-  let devSecretsFile: string | null = null
-  if (mode !== 'production' && (apiKeys.length === 0 || piiKeys.length === 0 || vendors.some(c => webhookSecrets[c.id].length === 0))) {
-    const dev = devSecrets(dataDir, vendors)
-    devSecretsFile = dev.file
-    if (apiKeys.length === 0) apiKeys = dev.values.apiKeys
-    if (piiKeys.length === 0) piiKeys = [{ id: 'dev', key: dev.values.pii }]
-    for (const { id: c } of vendors) if (webhookSecrets[c].length === 0) webhookSecrets[c] = [{ secret: dev.values.webhooks[c] }]
+  if (mode !== 'production') {
+    if (apiKeys.length === 0) apiKeys = dev.values().apiKeys
+    if (piiKeys.length === 0) piiKeys = [{ id: 'dev', key: dev.values().pii }]
   }
   if (piiKeys.length === 0) throw new ConfigError('RECON_PII_KEYS is required in production: id:base64-of-32-random-bytes')
   const keys = piiKeys.map(({ id, key }) => {
@@ -250,12 +204,13 @@ export function loadConfig (env: Env = process.env): Config {
     host: env.HOST || '127.0.0.1',
     port: int(env, 'PORT', 3000),
     apiKeys: keysChecked,
-    webhookSecrets,
+    posVendors: pos.enabled,
+    webhookSecrets: pos.secrets,
     piiKeys: keys,
     stores,
     connectors,
     limits,
-    devSecretsFile,
+    devSecretsFile: dev.file(),
     logLevel: logLevel(env.LOG_LEVEL)
   })
 }

@@ -27,6 +27,7 @@ const log = pino({ level: config.logLevel, redact: redactPaths(registryOf(config
 const rt = await startRuntime(config, { workers: true, log, loggerInstance: log, waitForDatabase: true })
 await rt.app!.listen({ host: config.host, port: config.port })
 log.info({ database: rt.embedded ? `embedded PostgreSQL (${rt.embedded.clusterDir})` : 'DATABASE_URL' }, 'database')
+log.info({ posVendors: config.posVendors }, config.posVendors.length ? 'POS webhooks taken from the enabled vendors' : 'no POS vendor enabled: set RECON_POS_VENDORS and their secrets to take webhooks')
 if (config.devSecretsFile) log.warn({ file: config.devSecretsFile }, 'development API keys and webhook secrets were generated; set them through RECON_CONFIG or the environment in production')
 const calendar = calendarEndWarning(config.recon.holidays, hktDate(new Date()))
 if (calendar) log.warn({ holidays: 'reconciliation.holidays' }, calendar)

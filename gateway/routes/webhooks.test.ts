@@ -153,3 +153,14 @@ t.test('an unknown connector is 400 with the known ones named', async t => {
   t.equal(res.statusCode, 400)
   t.match(res.json().message, /pos-canonical/)
 })
+
+t.test('a vendor registered but not enabled here is 404 VENDOR_NOT_ENABLED, even correctly signed, and nothing is stored', async t => {
+  const rt = await testRuntime(t, { config: { posVendors: ['pos-canonical'] } })
+  const body = '{"type":"receipts.update","receipts":[]}'
+  const res = await post(rt.app!, 'loyverse', loyverseHeaders(SECRETS.loyverse, body), body)
+  t.equal(res.statusCode, 404)
+  t.match(res.json(), { error: 'VENDOR_NOT_ENABLED', message: /loyverse is not enabled.*enabled: pos-canonical/ })
+  t.match(await tally(rt.db), { inbox: 0, jobs: 0 })
+  const open = await post(rt.app!, 'pos-canonical', standardHeaders(SECRETS['pos-canonical'], SALE_ID, SALE), SALE)
+  t.equal(open.statusCode, 202, 'the enabled vendor still takes deliveries')
+})

@@ -31,6 +31,7 @@ export async function webhookRoutes (app: FastifyInstance, deps: AppDeps): Promi
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: limit }, (_req, body, done) => done(null, body))
   const knownStores = new Set(deps.config.stores.map(s => s.id))
+  const enabled = new Set(deps.config.posVendors)
 
   app.post<{ Params: { connector: string } }>('/v1/webhooks/:connector', {
     config: { access: 'webhook' },
@@ -47,6 +48,8 @@ export async function webhookRoutes (app: FastifyInstance, deps: AppDeps): Promi
     }
   }, async (req, reply) => {
     const connector = deps.registry.pos.get(req.params.connector)!
+    // registered in the code but not enabled here (RECON_POS_VENDORS): no secret to check against
+    if (!enabled.has(connector.id)) throw new DomainError('not_found', 'VENDOR_NOT_ENABLED', `POS vendor ${connector.id} is not enabled on this gateway (enabled: ${[...enabled].join(', ') || 'none'})`)
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
     const receivedAt = new Date()
     const verdict = connector.verify({ headers: req.headers, rawBody: raw, receivedAt }, deps.config.webhookSecrets[connector.id] ?? [])
