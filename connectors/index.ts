@@ -2,6 +2,7 @@
 // mapping profiles for a provider, and whole providers (a descriptor and its profiles) that need no code.
 import type { ProviderDescriptor } from './contract.ts'
 import type { MappingProfile } from './profile/profile.ts'
+import type { SettlementConnector } from './settlement.ts'
 import { createProfileConnector } from './profile/connector.ts'
 import { createRegistry, type Registry } from './registry.ts'
 import { posCanonical } from './pos-canonical/index.ts'
@@ -9,6 +10,7 @@ import { loyverse } from './loyverse/index.ts'
 import { shopifyPos } from './shopify-pos/index.ts'
 import { alipayhk } from './alipayhk/index.ts'
 import { createOctopusConnector, OCTOPUS } from './octopus/index.ts'
+import { wechatpay } from './wechatpay/index.ts'
 
 export interface ConnectorOptions {
   /** Mapping profiles per provider id, beside the provider's own layouts. */
@@ -19,12 +21,17 @@ export interface ConnectorOptions {
 
 export function builtInConnectors (o: ConnectorOptions = {}): Registry {
   const profiles = o.profiles ?? {}
-  const own = new Set([alipayhk.id, OCTOPUS.id, ...(o.providers ?? []).map(d => d.id)])
+  const own = new Set([alipayhk.id, OCTOPUS.id, wechatpay.id, ...(o.providers ?? []).map(d => d.id)])
   const stray = Object.keys(profiles).filter(id => !own.has(id))
   if (stray.length) throw new Error(`mapping profiles for unknown provider(s) ${stray.join(', ')}`)
-  const alipay = profiles[alipayhk.id]?.length ? createProfileConnector(alipayhk.descriptor, profiles[alipayhk.id], alipayhk) : alipayhk
+  const alipay = withProfiles(alipayhk, profiles)
   return createRegistry([
-    posCanonical, loyverse, shopifyPos, alipay, createOctopusConnector(profiles[OCTOPUS.id]),
+    posCanonical, loyverse, shopifyPos, alipay, createOctopusConnector(profiles[OCTOPUS.id]), withProfiles(wechatpay, profiles),
     ...(o.providers ?? []).map(d => createProfileConnector(d, profiles[d.id] ?? []))
   ])
+}
+
+/** A provider with layouts in code, with the deployment's mapping profiles beside them. */
+function withProfiles (c: SettlementConnector, profiles: Record<string, readonly MappingProfile[]>): SettlementConnector {
+  return profiles[c.id]?.length ? createProfileConnector(c.descriptor, profiles[c.id], c) : c
 }

@@ -109,7 +109,7 @@ t.test('reconciliation settings: window, rounding, fee bands per provider and st
   t.throws(bad({ roundingCents: 2.5 }), /\/reconciliation\/roundingCents: must be integer/)
   t.throws(bad({ settlementDays: { octopus: -1 } }), /\/reconciliation\/settlementDays\/octopus: must be >= 0/)
   t.throws(bad({ settlementDays: { octopus: 31 } }), /settlementDays.octopus must be a whole number from 0 to 30/)
-  t.throws(bad({ feeBands: { wechat: { min: 0.01, max: 0.02 } } }), /reconciliation.feeBands.wechat: no provider "wechat" is registered \(known: alipayhk, octopus\)/)
+  t.throws(bad({ feeBands: { wechat: { min: 0.01, max: 0.02 } } }), /reconciliation.feeBands.wechat: no provider "wechat" is registered \(known: alipayhk, octopus, wechatpay\)/)
   t.throws(bad({ feeBands: { octopus: { min: 0.03, max: 0.02 } } }), /octopus: a fee band is/)
   t.throws(bad({ holidays: ['25/12/2026'] }), /"25\/12\/2026" is not YYYY-MM-DD/)
   t.throws(bad({ devices: { X1: 'MK01' } }), /devices.X1: name the till as "STORE:TERMINAL"/)

@@ -3,9 +3,12 @@
 // ("original_partner_transaction_ID" vs "Original_partner_transaction_ID"), so columns are found by a
 // normalised name, never by position.
 
-/** Lower-case and drop everything but letters and digits: "Original_partner_transaction_ID" → "originalpartnertransactionid". */
+/**
+ * Lower-case and drop everything but letters and digits, of any script: "Original_partner_transaction_ID"
+ * → "originalpartnertransactionid", "商户订单号" stays itself (WeChat Pay's bill names its columns in Chinese).
+ */
 export function normaliseHeader (name: string): string {
-  return clean(name).toLowerCase().replace(/[^a-z0-9]/g, '')
+  return clean(name).toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')
 }
 
 /** Trims spaces, tabs and NBSP (Alipay pads values, some exports prefix tabs) and undoes Excel's ="…" text trick. */

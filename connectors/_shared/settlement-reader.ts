@@ -106,7 +106,8 @@ export async function detectLayout (path: string, encoding: TextEncodingName, co
     if (detection) return { connector, detection, newline }
   }
   const firstLine = (lines.find(l => l.trim() !== '') ?? '').slice(0, 120)
-  const which = connectors.map(c => c.id).join(' or ')
+  const ids = connectors.map(c => c.id)
+  const which = ids.length > 1 ? `${ids.slice(0, -1).join(', ')} or ${ids[ids.length - 1]}` : ids.join('')
   throw new InputError('UNKNOWN_LAYOUT', `not a recognised ${which} settlement file (first line: "${firstLine}")`, [{ line: 1, message: 'unrecognised header' }])
 }
 

@@ -69,6 +69,8 @@ t.test('payment names map to tender methods in English and Chinese', async t => 
   t.equal(tenderMethodFromName('八達通', 'OTHER'), 'octopus')
   t.equal(tenderMethodFromName('AlipayHK', 'OTHER'), 'alipayhk')
   t.equal(tenderMethodFromName('支付寶', 'OTHER'), 'alipayhk')
+  t.equal(tenderMethodFromName('WeChat Pay HK', 'OTHER'), 'wechatpay')
+  t.equal(tenderMethodFromName('微信支付', 'OTHER'), 'wechatpay')
   t.equal(tenderMethodFromName('FPS 轉數快', 'OTHER'), 'fps')
   t.equal(tenderMethodFromName('Cash', 'CASH'), 'cash')
   t.equal(tenderMethodFromName('Visa', 'NONINTEGRATEDCARD'), 'card')

@@ -16,6 +16,7 @@ export function gatewayMethod (gateway: string): TenderMethod {
   const g = gateway.toLowerCase()
   if (g.includes('octopus')) return 'octopus'
   if (g.includes('alipay')) return 'alipayhk'
+  if (g.includes('wechat')) return 'wechatpay'
   if (g === 'cash' || g.includes('cash')) return 'cash'
   if (g.includes('fps')) return 'fps'
   if (g.includes('gift')) return 'other'

@@ -10,14 +10,16 @@ import { ledgerCommand, LEDGER_USAGE } from './ledger.ts'
 import { accountCommand, ACCOUNT_USAGE } from './accounts.ts'
 import { maintenanceCommand, MAINTENANCE_USAGE } from './maintenance.ts'
 import { InputError } from '../../connectors/errors.ts'
+import { builtInConnectors } from '../../connectors/index.ts'
 
 const USAGE = `usage:
   recon reconcile --pos events.ndjson --settlement FILE… --date YYYY-MM-DD [--store S] [--format json|csv] [--out FILE]
                   [--movements movements.ndjson] [--as-of YYYY-MM-DD]
       Reconcile a business day offline: POS events and settlement files in, the report out (no server, no
       database). Exit code 0 when it ran (exceptions are data), 1 on unreadable input, 2 for a usage error.
-  recon import <file…> [--provider alipayhk|octopus] [--profile ID|profile.json] [--encoding utf-8|gbk|big5hkscs] [--json]
-      Import AlipayHK / Octopus settlement files, and canonical POS events (*.ndjson, one event a line).
+  recon import <file…> [--provider ID] [--profile ID|profile.json] [--encoding utf-8|gbk|big5hkscs] [--json]
+      Import settlement files of any registered provider (built in: ${[...builtInConnectors().providers.values()].map(p => `${p.id} = ${p.names.en}`).join(', ')};
+      RECON_CONFIG may add more), and canonical POS events (*.ndjson, one event a line).
       Each file lands whole or not at all; a refused file lists every bad line. Exit code 0 when every
       file was imported (or already was), 1 when any was refused, 2 for a usage error.
 ${LEDGER_USAGE}

@@ -1,0 +1,58 @@
+// Tenders beyond AlipayHK and Octopus, end to end: the till's sales arrive as webhooks, the provider's
+// file is uploaded as finance would, and the day's report is read against what was done by hand.
+import t from 'tap'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { drainInbox } from '../../fixtures/support/day-db.ts'
+import { FIXTURES } from '../../fixtures/support/settlement.ts'
+import { auth, SECRETS, testRuntime } from '../../fixtures/support/runtime.ts'
+import { standardHeaders } from '../../fixtures/support/sign.ts'
+import { reconcileDay } from './run.ts'
+
+const DATE = '2026-11-20'
+
+function event (id: string, type: string, time: string, data: Record<string, unknown>): string {
+  return JSON.stringify({ id, type, occurred_at: `${DATE}T${time}+08:00`, data })
+}
+function sale (id: string, store: string, time: string, amount: string, method: string, ref: string | null, refundOf: string | null = null): string {
+  return event(`evt_${id}`, refundOf ? 'sale.refunded' : 'sale.completed', time, {
+    sale_id: id, store_id: store, terminal_id: 'T1', receipt_no: id, refund_of: refundOf,
+    lines: [{ sku: 'TEA', qty: 1, unit_price: amount, discount: '0.00' }],
+    tenders: [{ method, amount, reference: ref, provider_txn_id: null }]
+  })
+}
+
+t.test('WeChat Pay HK: the bill imports through the API and reconciles by 商户订单号, across stores, with its refund and its revoked order', async t => {
+  const rt = await testRuntime(t)
+  const events = [
+    sale('MK01-T1-000201', 'MK01', '12:15:00', '88.00', 'wechatpay', 'MK01-T1-000201-1'),
+    sale('MK01-T1-000202', 'MK01', '12:20:30', '128.50', 'wechatpay', 'MK01-T1-000202-1'),
+    sale('MK01-T2-000204', 'MK01', '13:02:00', '25.90', 'wechatpay', 'MK01-T2-000204-1'),
+    sale('MK01-T1-000210', 'MK01', '15:39:50', '30.00', 'wechatpay', 'MK01-T1-000210-R1', 'MK01-T1-000202'),
+    sale('MK01-T1-000203', 'MK01', '16:05:00', '45.00', 'wechatpay', 'MK01-T1-000203-1'),
+    event('evt_void_203', 'sale.voided', '16:06:00', { sale_id: 'MK01-T1-000203', store_id: 'MK01' }),
+    sale('CWB1-T2-000301', 'CWB1', '23:59:50', '12.34', 'wechatpay', 'CWB1-T2-000301-1'),
+    // paid by WeChat at the till, but the bill does not list it
+    sale('MK01-T1-000205', 'MK01', '17:00:00', '60.00', 'wechatpay', 'MK01-T1-000205-1')
+  ]
+  for (const body of events) {
+    const id = JSON.parse(body).id
+    const res = await rt.app!.inject({ method: 'POST', url: '/v1/webhooks/pos-canonical', headers: standardHeaders(SECRETS['pos-canonical'], id, body), payload: body })
+    t.equal(res.statusCode, 202, `${id}: wechatpay is a tender the till may send`)
+  }
+  await drainInbox(rt)
+
+  const upload = await rt.app!.inject({ method: 'POST', url: '/v1/settlements?filename=1900000109_all_20261120.csv', headers: { ...auth('finance'), 'content-type': 'text/csv' }, payload: readFileSync(join(FIXTURES, 'wechatpay/1900000109_all_20261120.csv')) })
+  t.equal(upload.statusCode, 201)
+  t.match(upload.json(), { status: 'imported', provider: 'wechatpay', layout: 'bill', records: 6 })
+
+  const { report } = await reconcileDay(rt, { date: DATE, trigger: 'manual', asOf: '2026-11-27' })
+  t.same(report.matches.filter(m => m.provider === 'wechatpay').map(m => [m.sale_id, m.by]).sort(), [
+    ['CWB1-T2-000301', 'reference'], ['MK01-T1-000201', 'reference'], ['MK01-T1-000202', 'reference'], ['MK01-T1-000210', 'reference'], ['MK01-T2-000204', 'reference']
+  ], 'each by its order number; the CWB1 sale found from the chain-wide merchant account')
+  t.same(report.exceptions.map(e => [e.code, e.sale_id, e.expected, e.actual]), [['MISSING_PAYMENT', 'MK01-T1-000205', 6000, null]],
+    'only the sale the bill does not list; the revoked order cancels the voided sale')
+  // by hand: MK01 settled 88.00 + 128.50 + 25.90 − 30.00 = 212.40 gross, fees 0.53 + 0.77 + 0.15 − 0.18 = 1.27
+  t.match(report.stores.find(s => s.store_id === 'MK01')?.settled, { wechatpay: { gross: 21240, fee: 127, net: 21113 } })
+  t.match(report.stores.find(s => s.store_id === 'CWB1')?.settled, { wechatpay: { gross: 1234, fee: 8, net: 1226 } })
+})
