@@ -10,6 +10,12 @@ export type { Minor }
 export type TenderMethod = string
 /** The till's own methods, whatever providers are registered (a provider's descriptor adds its own). */
 export const BASE_TENDER_METHODS: readonly TenderMethod[] = ['cash', 'card', 'fps', 'other']
+/**
+ * Till methods that several providers may settle: a chain takes cards through one acquirer or another
+ * (Adyen, Stripe, KPay…), FPS through one bank or another. Each provider that settles one lists it; the
+ * reconciler finds, per tender, the provider whose records hold it (reconciler/match.ts).
+ */
+export const SHARED_TENDER_METHODS: readonly TenderMethod[] = ['card', 'fps']
 
 export interface SaleLine {
   lineNo: number
@@ -91,7 +97,11 @@ export interface ProviderDescriptor {
   /** JSON schema of the options the connector takes from RECON_CONFIG (`providers.<id>`), if any. */
   optionsSchema?: Record<string, unknown>
 }
-export type PaymentType = 'payment' | 'refund' | 'cancel' | 'reversal' | 'add_value' | 'fee' | 'adjustment'
+/**
+ * `chargeback`: a card scheme took a payment's money back for a dispute (negative); `chargeback_reversal`:
+ * the dispute was won and the money returned (positive). Both name the payment by its references.
+ */
+export type PaymentType = 'payment' | 'refund' | 'cancel' | 'reversal' | 'chargeback' | 'chargeback_reversal' | 'add_value' | 'fee' | 'adjustment'
 export type FileKind = 'settlement' | 'transaction' | 'batch'
 
 export interface PaymentRecord {

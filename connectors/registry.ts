@@ -1,7 +1,7 @@
 // The connector registry: an explicit list (no autoloading), each id once. Settlement connectors bring
 // their provider's descriptor, so the set of providers and of the tender methods they settle is read
 // here, never written out elsewhere.
-import { BASE_TENDER_METHODS, type ProviderDescriptor } from './contract.ts'
+import { BASE_TENDER_METHODS, SHARED_TENDER_METHODS, type ProviderDescriptor } from './contract.ts'
 import type { PosConnector } from './pos.ts'
 import type { SettlementConnector } from './settlement.ts'
 
@@ -15,13 +15,15 @@ export interface Registry {
   providers: Map<string, ProviderDescriptor>
   /** The tender methods a till may send: the base ones and every provider's. */
   tenderMethods: ReadonlySet<string>
-  /** Which provider settles a tender method (base methods: none). */
+  /** Which provider settles a tender method (base methods: none; shared ones: see settlersOf). */
   providerOfMethod: ReadonlyMap<string, string>
+  /** Every provider that settles a tender method, shared ones (card, fps) included. */
+  settlersOf: ReadonlyMap<string, readonly string[]>
 }
 
 const ID = /^[a-z0-9-]+$/
 
-function checkDescriptor (d: ProviderDescriptor, methods: Map<string, string>): void {
+function checkDescriptor (d: ProviderDescriptor, methods: Map<string, string>, settlers: Map<string, string[]>): void {
   if (!d.names?.en || !d.names['zh-HK']) throw new Error(`provider "${d.id}" needs display names in en and zh-HK`)
   if (!['merchant', 'store', 'device'].includes(d.matchScope)) throw new Error(`provider "${d.id}": matchScope must be merchant, store or device`)
   if (!(d.feeBand.min >= 0 && d.feeBand.min <= d.feeBand.max && d.feeBand.max < 1)) throw new Error(`provider "${d.id}": feeBand must have 0 ≤ min ≤ max < 1`)
@@ -29,7 +31,10 @@ function checkDescriptor (d: ProviderDescriptor, methods: Map<string, string>): 
   if (d.tenderMethods.length === 0) throw new Error(`provider "${d.id}" settles no tender method`)
   for (const m of d.tenderMethods) {
     if (!ID.test(m)) throw new Error(`provider "${d.id}": tender method "${m}" must be lower-case letters, digits and dashes`)
-    if ((BASE_TENDER_METHODS as readonly string[]).includes(m)) throw new Error(`provider "${d.id}": "${m}" is a till method no provider file settles yet`)
+    const list = settlers.get(m)
+    if (list) list.push(d.id); else settlers.set(m, [d.id])
+    if (SHARED_TENDER_METHODS.includes(m)) continue
+    if (BASE_TENDER_METHODS.includes(m)) throw new Error(`provider "${d.id}": "${m}" is a till method no provider file settles`)
     const other = methods.get(m)
     if (other) throw new Error(`tender method "${m}" is settled by both "${other}" and "${d.id}"`)
     methods.set(m, d.id)
@@ -41,6 +46,7 @@ export function createRegistry (connectors: readonly Connector[]): Registry {
   const settlement = new Map<string, SettlementConnector>()
   const providers = new Map<string, ProviderDescriptor>()
   const providerOfMethod = new Map<string, string>()
+  const settlersOf = new Map<string, string[]>()
   const seen = new Set<string>()
   for (const c of connectors) {
     if (!c.id || !ID.test(c.id)) throw new Error(`connector id "${c.id}" must be lower-case letters, digits and dashes`)
@@ -48,12 +54,12 @@ export function createRegistry (connectors: readonly Connector[]): Registry {
     seen.add(c.id)
     if (c.kind === 'pos') { pos.set(c.id, c); continue }
     if (c.descriptor.id !== c.id) throw new Error(`connector "${c.id}" describes provider "${c.descriptor.id}"`)
-    checkDescriptor(c.descriptor, providerOfMethod)
+    checkDescriptor(c.descriptor, providerOfMethod, settlersOf)
     settlement.set(c.id, c)
     providers.set(c.id, c.descriptor)
   }
   const tenderMethods = new Set([...BASE_TENDER_METHODS, ...providerOfMethod.keys()])
-  return { pos, settlement, ids: [...seen], providers, tenderMethods, providerOfMethod }
+  return { pos, settlement, ids: [...seen], providers, tenderMethods, providerOfMethod, settlersOf }
 }
 
 const DESCRIPTOR_KEYS = new Set(['names', 'tenderMethods', 'matchScope', 'devicesUploadLate', 'cashRounding', 'feeBand', 'settlementDays'])

@@ -2,7 +2,7 @@
 // how it is matched comes from its descriptor (connectors/contract.ts); the configuration may only
 // narrow the numbers: fee bands (chain-wide and per store) and settlement cycles, keyed by provider
 // id. A key that names no registered provider stops the start with its path.
-import type { ProviderDescriptor } from '../connectors/contract.ts'
+import { SHARED_TENDER_METHODS, type ProviderDescriptor } from '../connectors/contract.ts'
 import { HK_HOLIDAYS_DEFAULT } from '../reconciler/calendar.ts'
 import type { FeeBand, ProviderRules, ReconSettings } from '../reconciler/types.ts'
 import { ConfigError } from './config-error.ts'
@@ -18,6 +18,7 @@ export interface FileReconciliation {
   holidays?: string[]
   replaceHolidays?: boolean
   devices?: Record<string, string>
+  tenderProviders?: Record<string, string[]>
 }
 
 function rules (d: ProviderDescriptor): ProviderRules {
@@ -76,12 +77,24 @@ export function reconConfig (r: FileReconciliation, stores: Record<string, { fee
     storeFeeBands,
     settlementDays: { ...defaults.settlementDays, ...perProvider(r.settlementDays, providers, 'reconciliation.settlementDays', (n, where) => { whole(n, 0, 30, where); return n }) },
     holidays: new Set([...(r.replaceHolidays ? [] : defaults.holidays), ...r.holidays ?? []]),
-    devices: r.devices ?? {}
+    devices: r.devices ?? {},
+    tenderProviders: tenderProviders(r.tenderProviders ?? {}, providers)
   }
 }
 
-/** The provider that settles a tender method, or null for the till's own methods (cash, card, …). */
-export function settlingProvider (providers: ReconConfig['providers'], method: string): string | null {
-  for (const [id, r] of Object.entries(providers)) if (r.tenderMethods.includes(method)) return id
-  return null
+/** `{ card: ['adyen'] }`: a shared till method and the providers, each settling it, the chain uses. */
+function tenderProviders (declared: Record<string, string[]>, providers: ReadonlyMap<string, ProviderDescriptor>): Record<string, string[]> {
+  for (const [method, ids] of Object.entries(declared)) {
+    const where = `reconciliation.tenderProviders.${method}`
+    if (!SHARED_TENDER_METHODS.includes(method)) throw new ConfigError(`${where}: only a method several providers may settle (${SHARED_TENDER_METHODS.join(', ')}) is chosen here`)
+    const settling = [...providers.values()].filter(d => d.tenderMethods.includes(method)).map(d => d.id)
+    const wrong = ids.filter(id => !settling.includes(id))
+    if (wrong.length) throw new ConfigError(`${where}: ${wrong.join(', ')} ${wrong.length > 1 ? 'do' : 'does'} not settle ${method} (those that do: ${settling.join(', ') || 'none'})`)
+  }
+  return declared
+}
+
+/** The providers that settle a tender method: none for cash, one usually, several for card or FPS. */
+export function settlingProviders (providers: ReconConfig['providers'], method: string): string[] {
+  return Object.entries(providers).filter(([, r]) => r.tenderMethods.includes(method)).map(([id]) => id)
 }

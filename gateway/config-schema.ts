@@ -20,7 +20,8 @@ export const CONFIG_SCHEMA = strict({
   stores: mapOf(strict({ name: str, cutoff: { type: 'string' }, aliases: mapOf({ anyOf: [str, { type: 'array', items: str }] }), feeBands: mapOf(feeBand) })),
   reconciliation: strict({
     windowMinutes: int, roundingCents: int, feeBands: mapOf(feeBand), settlementDays: mapOf(int),
-    holidays: { type: 'array', items: { type: 'string' } }, replaceHolidays: { type: 'boolean' }, devices: mapOf({ type: 'string' })
+    holidays: { type: 'array', items: { type: 'string' } }, replaceHolidays: { type: 'boolean' }, devices: mapOf({ type: 'string' }),
+    tenderProviders: mapOf({ type: 'array', items: str })
   }),
   posVendors: { type: 'array', items: str, uniqueItems: true },
   webhooks: mapOf({ type: 'array', items: strict({ secret: str, notBefore: str, notAfter: str }, ['secret']) }),

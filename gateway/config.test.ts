@@ -109,10 +109,14 @@ t.test('reconciliation settings: window, rounding, fee bands per provider and st
   t.throws(bad({ roundingCents: 2.5 }), /\/reconciliation\/roundingCents: must be integer/)
   t.throws(bad({ settlementDays: { octopus: -1 } }), /\/reconciliation\/settlementDays\/octopus: must be >= 0/)
   t.throws(bad({ settlementDays: { octopus: 31 } }), /settlementDays.octopus must be a whole number from 0 to 30/)
-  t.throws(bad({ feeBands: { wechat: { min: 0.01, max: 0.02 } } }), /reconciliation.feeBands.wechat: no provider "wechat" is registered \(known: alipayhk, octopus, wechatpay\)/)
+  t.throws(bad({ feeBands: { wechat: { min: 0.01, max: 0.02 } } }), /reconciliation.feeBands.wechat: no provider "wechat" is registered \(known: alipayhk, octopus, wechatpay, adyen, stripe\)/)
   t.throws(bad({ feeBands: { octopus: { min: 0.03, max: 0.02 } } }), /octopus: a fee band is/)
   t.throws(bad({ holidays: ['25/12/2026'] }), /"25\/12\/2026" is not YYYY-MM-DD/)
   t.throws(bad({ devices: { X1: 'MK01' } }), /devices.X1: name the till as "STORE:TERMINAL"/)
+  t.throws(bad({ tenderProviders: { card: ['wechatpay'] } }), /tenderProviders.card: wechatpay does not settle card \(those that do: adyen, stripe\)/)
+  t.throws(bad({ tenderProviders: { cash: ['adyen'] } }), /tenderProviders.cash: only a method several providers may settle \(card, fps\)/)
+  writeFileSync(join(dir, 'ok.json'), JSON.stringify({ reconciliation: { tenderProviders: { card: ['stripe'] } } }))
+  t.same(loadConfig({ RECON_DATA_DIR: dir, RECON_CONFIG: join(dir, 'ok.json') }).recon.tenderProviders, { card: ['stripe'] })
 })
 
 t.test('a misspelt or unknown key anywhere in RECON_CONFIG stops the start, named by its path; all problems at once', async t => {

@@ -15,6 +15,8 @@ export interface DayContext {
   storeOfPayment: (p: ReconPayment) => string | null
   /** The sale a record (by id) was matched to, if any. */
   saleOfPayment: (paymentId: string) => { saleId: string, storeId: string, tender: number } | null
+  /** Chargebacks and their reversals, with the sales they dispute. */
+  disputes: Disputes
 }
 
 const base = (code: ReconException['code'], t: TenderRef): ReconException => ({
@@ -78,6 +80,7 @@ export function paymentExceptions (m: Matching, prepared: PreparedPayments, all:
     code, store_id: ctx.storeOfPayment(p), sale_id: null, tender: null, provider: p.provider, expected: null, actual: p.gross, detail,
     reference: p.merchantRef, provider_txn_id: p.providerTxnId, payment_id: p.id, batch_id: p.batchId
   })
+  const disputes = ctx.disputes
   for (const p of all) {
     if (p.businessDate !== ctx.date || prepared.superseded.has(p.id)) continue
     const firstListing = prepared.duplicates.get(p.id)
@@ -93,6 +96,7 @@ export function paymentExceptions (m: Matching, prepared: PreparedPayments, all:
       if (p.type === 'refund') out.push(ofRecord('REFUND_WITHOUT_RETURN', p, `${p.provider} refunded ${formatMinor(-p.gross)}${p.originalRef ? ` of ${p.originalRef}` : ''} but no return was rung up at the till`))
       if (p.type === 'cancel' || p.type === 'reversal') out.push(ofRecord('UNEXPECTED_PAYMENT', p, `a ${p.type} of a payment that is not listed and no sale names`))
     }
+    if (p.type === 'chargeback' && !disputes.won(p)) out.push(chargeback(p, disputes, ofRecord))
     if (p.type === 'payment' && p.gross > 0) {
       const store = ctx.storeOfPayment(p)
       const band = bandFor(ctx.settings, store, p.provider)
@@ -104,4 +108,46 @@ export function paymentExceptions (m: Matching, prepared: PreparedPayments, all:
     }
   }
   return out
+}
+
+/**
+ * Chargebacks and the sales they dispute. A chargeback names the disputed payment by our reference or
+ * the provider's id; the sale is the tender with that reference, or the one that payment was matched
+ * to. A reversal naming the same payment means the dispute was won: the chargeback is closed.
+ */
+export class Disputes {
+  readonly #won = new Set<string>()
+  readonly #tenderByRef = new Map<string, TenderRef>()
+  readonly #paymentByTxn = new Map<string, ReconPayment>()
+  readonly #saleOfPayment: DayContext['saleOfPayment']
+  constructor (m: Matching, all: readonly ReconPayment[], saleOfPayment: DayContext['saleOfPayment']) {
+    this.#saleOfPayment = saleOfPayment
+    const named = all.filter(p => p.type === 'chargeback' || p.type === 'chargeback_reversal')
+    if (named.length === 0) return
+    for (const p of named) if (p.type === 'chargeback_reversal') for (const k of Disputes.keys(p)) this.#won.add(k)
+    for (const t of m.tenders) if (t.tender.reference) this.#tenderByRef.set(`${t.provider}|${t.tender.reference}`, t)
+    for (const p of all) if (p.type === 'payment' && p.providerTxnId) this.#paymentByTxn.set(`${p.provider}|${p.providerTxnId}`, p)
+  }
+
+  static keys (p: ReconPayment): string[] {
+    return [p.originalRef && `${p.provider}|ref|${p.originalRef}`, p.originalProviderTxnId && `${p.provider}|txn|${p.originalProviderTxnId}`].filter((k): k is string => !!k)
+  }
+
+  won (p: ReconPayment): boolean { return Disputes.keys(p).some(k => this.#won.has(k)) }
+
+  /** The disputed sale of a chargeback or its reversal, when this day's input knows it. */
+  saleOf (p: ReconPayment): { saleId: string, storeId: string, tender: number } | null {
+    if (p.type !== 'chargeback' && p.type !== 'chargeback_reversal') return null
+    const t = p.originalRef ? this.#tenderByRef.get(`${p.provider}|${p.originalRef}`) : undefined
+    if (t) return { saleId: t.sale.saleId, storeId: t.sale.storeId, tender: t.tender.tenderNo - 1 }
+    const paid = p.originalProviderTxnId ? this.#paymentByTxn.get(`${p.provider}|${p.originalProviderTxnId}`) : undefined
+    return paid ? this.#saleOfPayment(paid.id) : null
+  }
+}
+
+function chargeback (p: ReconPayment, disputes: Disputes, ofRecord: (code: ReconException['code'], p: ReconPayment, detail: string) => ReconException): ReconException {
+  const sale = disputes.saleOf(p)
+  const of = p.originalRef ? ` of the payment with reference ${p.originalRef}` : p.originalProviderTxnId ? ` of payment ${p.originalProviderTxnId}` : ''
+  const e = ofRecord('CHARGEBACK', p, `${p.provider} took back ${formatMinor(-p.gross)}${of} for a card dispute${p.fee ? ` and charged ${formatMinor(p.fee)}` : ''}`)
+  return { ...e, reference: p.originalRef ?? e.reference, ...(sale ? { sale_id: sale.saleId, store_id: sale.storeId, tender: sale.tender } : {}) }
 }

@@ -7,6 +7,8 @@
 import type { ManualLink, Provider, ProviderRules, ReconPayment, ReconSale, ReconSettings, ReconTender } from './types.ts'
 import { directionOf, type Direction } from './index-payments.ts'
 import { assignByTime } from './assign.ts'
+import { SettlerChooser } from './settlers.ts'
+import { SHARED_TENDER_METHODS } from '../connectors/contract.ts'
 
 export interface TenderRef { key: string, sale: ReconSale, tender: ReconTender, provider: Provider, dir: Direction }
 export interface Pairing { payment: ReconPayment, by: 'manual' | 'reference' | 'amount_time', score?: number }
@@ -27,21 +29,28 @@ export class Matching {
   /** Records set aside: the extra payments of a tender paid twice. */
   readonly claimed = new Set<string>()
 
-  constructor (sales: readonly ReconSale[], providers: ReconSettings['providers']) {
+  /** The providers that settle each tender method. */
+  readonly settlers: ReadonlyMap<string, readonly Provider[]>
+
+  constructor (sales: readonly ReconSale[], providers: ReconSettings['providers'], payments: readonly ReconPayment[] = [], declared: ReconSettings['tenderProviders'] = {}) {
     this.tenders = []
-    // only tenders a registered provider settles have records to match
-    const providerOf = new Map<string, Provider>()
-    for (const [id, rules] of Object.entries(providers)) for (const method of rules.tenderMethods) providerOf.set(method, id)
+    this.settlers = settlersOf(providers, payments, declared)
+    const settlers = this.settlers
+    const shared = [...settlers.values()].filter(l => l.length > 1)
+    const chooser = shared.length ? new SettlerChooser(payments, new Set(shared.flat())) : null
     for (const sale of sales) {
       for (const tender of sale.tenders) {
-        const provider = providerOf.get(tender.method)
-        if (!provider) continue
-        const ref: TenderRef = { key: `${sale.key}#${tender.tenderNo}`, sale, tender, provider, dir: tender.amount < 0 ? 'refund' : 'payment' }
+        const list = settlers.get(tender.method)
+        if (!list) continue
+        const provider = list.length === 1 ? list[0] : chooser!.byReference(list, tender, sale.storeId)
+        const ref: TenderRef = { key: `${sale.key}#${tender.tenderNo}`, sale, tender, provider: provider ?? '', dir: tender.amount < 0 ? 'refund' : 'payment' }
         this.tenders.push(ref)
-        const list = this.tendersOf.get(sale)
-        if (list) list.push(ref); else this.tendersOf.set(sale, [ref])
+        const own = this.tendersOf.get(sale)
+        if (own) own.push(ref); else this.tendersOf.set(sale, [ref])
       }
     }
+    // the rest of a shared method's tenders: the acquirer the store's other tenders went through
+    if (chooser) for (const t of this.tenders) if (t.provider === '') t.provider = chooser.byStore(settlers.get(t.tender.method)!, t.sale.storeId)
   }
 
   pair (t: TenderRef, p: ReconPayment, by: Pairing['by'], score?: number): void {
@@ -50,6 +59,27 @@ export class Matching {
   }
 
   isFree (p: ReconPayment): boolean { return !this.byPayment.has(p.id) && !this.claimed.has(p.id) && !this.linkedCancels.has(p.id) }
+}
+
+/**
+ * The providers that settle each tender method in this run. Only tenders one settles have records to
+ * match; a shared method (card, fps) is settled by the providers the settings name for it, else by
+ * those with records in the input.
+ */
+function settlersOf (providers: ReconSettings['providers'], payments: readonly ReconPayment[], declared: NonNullable<ReconSettings['tenderProviders']>): Map<string, Provider[]> {
+  const settlers = new Map<string, Provider[]>()
+  for (const [id, rules] of Object.entries(providers)) {
+    for (const method of rules.tenderMethods) { const l = settlers.get(method); if (l) l.push(id); else settlers.set(method, [id]) }
+  }
+  let present: Set<Provider> | null = null
+  for (const method of SHARED_TENDER_METHODS) {
+    const list = settlers.get(method)
+    if (!list) continue
+    present ??= new Set(payments.map(p => p.provider))
+    const used = list.filter(declared[method] ? p => declared[method].includes(p) : p => present!.has(p))
+    if (used.length) settlers.set(method, used); else settlers.delete(method)
+  }
+  return settlers
 }
 
 function group<T> (items: Iterable<T>, key: (x: T) => string | null): Map<string, T[]> {
@@ -88,7 +118,12 @@ export function matchManual (m: Matching, live: readonly ReconPayment[], links: 
   for (const link of [...links].sort((a, b) => a.paymentId < b.paymentId ? -1 : a.paymentId > b.paymentId ? 1 : 0)) {
     const t = tenders.get(`${link.saleKey}#${link.tenderNo}`)
     const p = payments.get(link.paymentId)
-    if (!t || !p || m.byTender.has(t) || !m.isFree(p) || p.provider !== t.provider || directionOf(p) !== t.dir) continue
+    if (!t || !p || m.byTender.has(t) || !m.isFree(p) || directionOf(p) !== t.dir) continue
+    if (p.provider !== t.provider) {
+      // a method several providers settle: the person's link says which one this tender went through
+      if (!m.settlers.get(t.tender.method)?.includes(p.provider)) continue
+      t.provider = p.provider
+    }
     m.pair(t, p, 'manual')
   }
 }

@@ -3,7 +3,7 @@
 // order first, and every output list is sorted).
 import { preparePayments } from './index-payments.ts'
 import { chainRefunds, linkCancels, linkVoidRefunds, matchByAmountTime, matchByReference, matchManual, Matching } from './match.ts'
-import { paymentExceptions, tenderExceptions, type DayContext } from './classify.ts'
+import { Disputes, paymentExceptions, tenderExceptions, type DayContext } from './classify.ts'
 import { movementsOf, stockExceptions } from './stock.ts'
 import { buildReport } from './report.ts'
 import type { ReconException, ReconInput, ReconReport, ReconSale, ReconSettings, ResolvedException, Resolution } from './types.ts'
@@ -62,7 +62,7 @@ export function reconcile (input: ReconInput): ReconReport {
   const s = input.settings
   const sales = [...input.sales].sort(byKey)
   const prepared = preparePayments(input.payments)
-  const m = new Matching(sales, s.providers)
+  const m = new Matching(sales, s.providers, prepared.live, s.tenderProviders)
   matchManual(m, prepared.live, input.manualLinks ?? [])
   matchByReference(m, prepared.live)
   chainRefunds(m, prepared.live, sales)
@@ -75,6 +75,11 @@ export function reconcile (input: ReconInput): ReconReport {
 
   // a reader has uploaded a day when any of its records for that day is here
   const uploadedDevices = new Set(prepared.live.filter(p => s.providers[p.provider]?.devicesUploadLate && p.deviceId).map(p => `${p.provider}|${p.deviceId}|${p.businessDate}`))
+  const saleOfPayment: DayContext['saleOfPayment'] = id => {
+    const t = m.byPayment.get(id)
+    return t ? { saleId: t.sale.saleId, storeId: t.sale.storeId, tender: t.tender.tenderNo - 1 } : null
+  }
+  const disputes = new Disputes(m, input.payments, saleOfPayment)
   const ctx: DayContext = {
     date: input.date,
     settings: s,
@@ -82,13 +87,10 @@ export function reconcile (input: ReconInput): ReconReport {
       const device = readers.deviceOf(provider, storeId, terminalId)
       return device !== null && uploadedDevices.has(`${provider}|${device}|${day}`)
     },
-    storeOfPayment: p => {
-      return m.byPayment.get(p.id)?.sale.storeId ?? p.storeId ?? null
-    },
-    saleOfPayment: id => {
-      const t = m.byPayment.get(id)
-      return t ? { saleId: t.sale.saleId, storeId: t.sale.storeId, tender: t.tender.tenderNo - 1 } : null
-    }
+    // a record's store: its sale's; a chargeback's, the disputed sale's; else the one it names
+    storeOfPayment: p => m.byPayment.get(p.id)?.sale.storeId ?? disputes.saleOf(p)?.storeId ?? p.storeId ?? null,
+    saleOfPayment,
+    disputes
   }
   const daySales = sales.filter(x => x.businessDate === input.date)
   const movements = movementsOf(input.movements)

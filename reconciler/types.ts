@@ -86,6 +86,12 @@ export interface ReconSettings {
   holidays: ReadonlySet<string>
   /** The day the run is for: a settlement not due by then is pending, not missing. */
   asOf: string
+  /**
+   * Which of the providers settling a shared method (card, fps) the chain uses: `{ card: ['adyen'] }`.
+   * Unset for a method: the providers with records in the run's input, so a chain that has connected
+   * no acquirer sees its card tenders as the till's own, not as missing.
+   */
+  tenderProviders?: Record<TenderMethod, Provider[]>
   /** Known reader → till assignments (`${storeId}:${terminalId}` per device) for providers matched per device. */
   devices?: Record<string, string>
 }
@@ -111,7 +117,7 @@ export interface ReconInput {
 
 export const EXCEPTION_CODES = [
   'MISSING_PAYMENT', 'PENDING_SETTLEMENT', 'UNEXPECTED_PAYMENT', 'AMOUNT_MISMATCH', 'DUPLICATE_PAYMENT', 'REFUND_WITHOUT_RETURN',
-  'RETURN_WITHOUT_REFUND', 'VOID_BUT_SETTLED', 'STOCK_MISMATCH', 'FEE_OUT_OF_BAND', 'BATCH_TOTAL_MISMATCH'
+  'RETURN_WITHOUT_REFUND', 'VOID_BUT_SETTLED', 'STOCK_MISMATCH', 'FEE_OUT_OF_BAND', 'BATCH_TOTAL_MISMATCH', 'CHARGEBACK'
 ] as const
 export type ExceptionCode = typeof EXCEPTION_CODES[number]
 

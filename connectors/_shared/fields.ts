@@ -58,3 +58,13 @@ export function field (fields: string[], index: number): string {
 export function orNull (v: string): string | null {
   return v === '' ? null : v
 }
+
+/** The fields with a layout's value prefixes taken off, in place (WeChat Pay writes a backtick before every value). */
+export function stripPrefixes (fields: string[], prefixes: readonly string[]): string[] {
+  if (prefixes.length === 0) return fields
+  for (let i = 0; i < fields.length; i++) {
+    const v = fields[i].trimStart()
+    for (const p of prefixes) if (v.startsWith(p)) { fields[i] = v.slice(p.length); break }
+  }
+  return fields
+}

@@ -2,10 +2,10 @@
 // with layouts in code (AlipayHK) gets the deployment's profiles beside them: its own layouts are
 // tried first, then the profiles.
 import type { MappingProfile } from './profile.ts'
-import { profileMapper, stripPrefixes } from './mapper.ts'
+import { profileMapper } from './mapper.ts'
 import type { ProviderDescriptor } from '../contract.ts'
 import { LayoutError, firstContentLine, type LayoutDetection, type SettlementConnector } from '../settlement.ts'
-import { normaliseHeader } from '../_shared/fields.ts'
+import { normaliseHeader, stripPrefixes } from '../_shared/fields.ts'
 import { sniffDelimiter, splitHeader } from '../_shared/header.ts'
 
 const DEFAULT_LEGACY = ['big5hkscs', 'gbk'] as const

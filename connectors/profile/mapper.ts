@@ -7,23 +7,13 @@
 // disagreement refuses the file.
 import { NO_FLAGS, type PaymentRecord, type PaymentType, type Provider } from '../contract.ts'
 import { FieldReader, emptyRow, type LayoutDetection, type RowMapper, type RowResult } from '../settlement.ts'
-import { clean, mapColumns, missingColumns, orNull } from '../_shared/fields.ts'
+import { clean, mapColumns, missingColumns, orNull, stripPrefixes } from '../_shared/fields.ts'
 import { formatMinor, parseMinor, MoneyFormatError } from '../_shared/money.ts'
 import { signAmounts } from '../_shared/sign.ts'
 import { compileDateFormat, compileTimeFormat, TimeFormatError } from '../_shared/time.ts'
 import { PROFILE_FIELDS, type MappingProfile, type ProfileField } from './profile.ts'
 
 const UNMASKED_CARD = /\d{6,}/
-
-/** The fields with the profile's value prefixes taken off (in place). */
-export function stripPrefixes (fields: string[], prefixes: readonly string[]): string[] {
-  if (prefixes.length === 0) return fields
-  for (let i = 0; i < fields.length; i++) {
-    const v = fields[i].trimStart()
-    for (const p of prefixes) if (v.startsWith(p)) { fields[i] = v.slice(p.length); break }
-  }
-  return fields
-}
 
 export function profileMapper (d: LayoutDetection, profile: MappingProfile, provider: Provider): RowMapper {
   const aliases = Object.fromEntries(PROFILE_FIELDS.map(f => [f, profile.columns[f] ? [profile.columns[f]] : []])) as Record<ProfileField, string[]>

@@ -9,9 +9,8 @@
 import { Decimal } from 'decimal.js'
 import { NO_FLAGS, type PaymentRecord, type PaymentType, type Provider } from '../contract.ts'
 import { FieldReader, emptyRow, type LayoutDetection, type RowMapper, type RowResult } from '../settlement.ts'
-import { clean, mapColumns, missingColumns, normaliseHeader, orNull } from '../_shared/fields.ts'
+import { clean, mapColumns, missingColumns, normaliseHeader, orNull, stripPrefixes } from '../_shared/fields.ts'
 import { formatMinor, parseMinor, MoneyFormatError } from '../_shared/money.ts'
-import { stripPrefixes } from '../profile/mapper.ts'
 
 /** Accepted header names per field: the bill's Chinese names, the cross-border variant's, then English. */
 export const BILL_COLUMNS = {

@@ -4,10 +4,8 @@
 // every value behind a backtick so Excel keeps ids as text; a header of column names, the rows, then a
 // summary header (总交易单数, 应结订单总金额, …) and one summary row, used here as control totals.
 import type { ProviderDescriptor } from '../contract.ts'
-import { LayoutError, firstContentLine, type LayoutDetection, type SettlementConnector } from '../settlement.ts'
-import { normaliseHeader } from '../_shared/fields.ts'
-import { splitHeader } from '../_shared/header.ts'
-import { stripPrefixes } from '../profile/mapper.ts'
+import type { SettlementConnector } from '../settlement.ts'
+import { detectColumns, type ColumnLayout } from '../_shared/detect-columns.ts'
 import { billMapper, BILL_COLUMNS, REQUIRED_COLUMNS } from './bill.ts'
 
 export const WECHATPAY: ProviderDescriptor = {
@@ -24,19 +22,10 @@ export const WECHATPAY: ProviderDescriptor = {
   settlementDays: 2
 }
 
-const BACKTICK = ['`']
 
-/** The bill's header: a comma line whose columns, backticks off, include the ones a bill always has. */
-export function detectBill (lines: string[]): LayoutDetection | null {
-  const first = firstContentLine(lines)
-  if (!first) return null
-  const header = stripPrefixes(splitHeader(first.text, ','), BACKTICK)
-  const names = new Set(header.map(normaliseHeader))
-  const has = (field: keyof typeof BILL_COLUMNS) => BILL_COLUMNS[field].some(alias => names.has(normaliseHeader(alias)))
-  if (!has('paidAt') || !has('merchantRef') || !has('status')) return null
-  const missing = REQUIRED_COLUMNS.filter(f => !has(f))
-  if (missing.length) throw new LayoutError(`a WeChat Pay bill without the column(s) ${missing.map(f => BILL_COLUMNS[f][0]).join(', ')}`, first.index + 1)
-  return { provider: WECHATPAY.id, layout: 'bill', fileKind: 'settlement', delimiter: ',', headerLine: first.index + 1, header, preamble: {} }
+/** The bill's header: comma-separated names, backticks off, with the columns every bill has. */
+const LAYOUT: ColumnLayout<keyof typeof BILL_COLUMNS> = {
+  provider: WECHATPAY.id, what: 'a WeChat Pay bill', columns: BILL_COLUMNS, markers: ['paidAt', 'merchantRef', 'status'], required: REQUIRED_COLUMNS, delimiter: ',', prefixes: ['`']
 }
 
 export const wechatpay: SettlementConnector = {
@@ -45,6 +34,6 @@ export const wechatpay: SettlementConnector = {
   descriptor: WECHATPAY,
   // the bill is UTF-8; a copy saved by Excel on a Chinese Windows may be GBK or Big5
   legacyEncodings: () => ['gb18030', 'big5hkscs'],
-  detect: detectBill,
+  detect: lines => detectColumns(lines, LAYOUT, () => 'bill'),
   mapper: d => billMapper(d, WECHATPAY.id)
 }

@@ -6,7 +6,7 @@ import { rankCandidates, type Candidate, type Side } from '../../reconciler/cand
 import { exceptionKey } from '../../reconciler/reconcile.ts'
 import type { ReconException, ReconReport, ResolvedException } from '../../reconciler/types.ts'
 import { auditTrail, type AuditRow } from '../auth/audit.ts'
-import { settlingProvider, type ReconConfig } from '../config-recon.ts'
+import { settlingProviders, type ReconConfig } from '../config-recon.ts'
 import type { Db } from '../db/pool.ts'
 import { DomainError } from '../domain-error.ts'
 import { standingReport } from './days.ts'
@@ -67,15 +67,16 @@ async function matchedNearby (db: Db, date: string): Promise<Set<string>> {
 
 async function paymentCandidates (db: Db, date: string, sale: SaleView, tender: number, recon: Pick<ReconConfig, 'windowMinutes' | 'providers'>): Promise<ExceptionDetail['candidates']> {
   const t = sale.tenders.find(x => x.tender === tender)
-  const provider = t ? settlingProvider(recon.providers, t.method) : null
-  if (!t || !provider) return []
+  const providers = t ? settlingProviders(recon.providers, t.method) : []
+  if (!t || providers.length === 0) return []
   const taken = await matchedNearby(db, date)
   const { rows } = await db.query<PaymentView>(
-    `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE provider = $1 AND type = $2 AND business_date BETWEEN $3::date AND $4::date`,
-    [provider, t.amount < 0 ? 'refund' : 'payment', addDays(date, -1), addDays(date, 1)])
+    `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE provider = ANY($1::text[]) AND type = $2 AND business_date BETWEEN $3::date AND $4::date`,
+    [providers, t.amount < 0 ? 'refund' : 'payment', addDays(date, -1), addDays(date, 1)])
   const free: PaymentView[] = rows.filter(p => !taken.has(p.id))
-  const target: Side = { id: 'tender', provider, amount: t.amount, at: sale.occurred_at.getTime(), reference: t.reference }
-  const sides: Side[] = free.map(p => ({ id: p.id, provider: p.provider as Side['provider'], amount: p.gross, at: p.paid_at ? p.paid_at.getTime() : null, reference: p.merchant_ref }))
+  // every record of a provider that settles the tender's method is a candidate (card: any acquirer)
+  const target: Side = { id: 'tender', provider: providers[0], amount: t.amount, at: sale.occurred_at.getTime(), reference: t.reference }
+  const sides: Side[] = free.map(p => ({ id: p.id, provider: providers[0], amount: p.gross, at: p.paid_at ? p.paid_at.getTime() : null, reference: p.merchant_ref }))
   const byId = new Map(free.map(p => [p.id, p]))
   return rankCandidates(target, sides, recon.windowMinutes).map(c => ({ ...c, payment: byId.get(c.id)! }))
 }

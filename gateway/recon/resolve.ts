@@ -14,7 +14,7 @@ import { standingReport } from './days.ts'
 import { findException } from './detail.ts'
 import { audit } from '../auth/audit.ts'
 import { storeCutoff, type Config } from '../config.ts'
-import { settlingProvider } from '../config-recon.ts'
+import { settlingProviders } from '../config-recon.ts'
 import type { TxClient } from '../db/pool.ts'
 import { DomainError } from '../domain-error.ts'
 import { enqueue, movementEntries } from '../outbox/outbox.ts'
@@ -62,12 +62,12 @@ export async function linkPayment (deps: ResolveDeps, r: LinkRequest): Promise<R
     const { rows: tenders } = await c.query('SELECT tender_no, method, amount FROM sale_tenders WHERE sale_pk = $1 AND tender_no = $2', [sale.id, r.tender + 1])
     const t = tenders[0]
     if (!t) throw new DomainError('not_found', 'NOT_FOUND', `sale ${sale.sale_id} has no tender ${r.tender}`)
-    const provider = settlingProvider(deps.config.recon.providers, t.method)
-    if (!provider) throw new DomainError('unprocessable', 'NOT_LINKABLE', `tender ${r.tender} is paid by ${t.method}; only tenders a settlement provider pays have provider records`)
+    const providers = settlingProviders(deps.config.recon.providers, t.method)
+    if (providers.length === 0) throw new DomainError('unprocessable', 'NOT_LINKABLE', `tender ${r.tender} is paid by ${t.method}; only tenders a settlement provider pays have provider records`)
     const { rows: pays } = await c.query('SELECT id, provider, type, gross, business_date FROM payments WHERE id = $1', [/^\d{1,18}$/.test(r.paymentId) ? r.paymentId : '0'])
     const p = pays[0]
     if (!p) throw new DomainError('not_found', 'NOT_FOUND', `no payment record ${r.paymentId}`)
-    if (p.provider !== provider) throw new DomainError('unprocessable', 'NOT_LINKABLE', `payment ${p.id} is ${p.provider}; the tender is paid through ${provider}`)
+    if (!providers.includes(p.provider)) throw new DomainError('unprocessable', 'NOT_LINKABLE', `payment ${p.id} is ${p.provider}; the tender is paid through ${providers.join(' or ')}`)
     const wanted = t.amount < 0 ? 'refund' : 'payment'
     if (p.type !== wanted) throw new DomainError('unprocessable', 'NOT_LINKABLE', `payment ${p.id} is a ${p.type}; the tender needs a ${wanted}`)
     if (!p.business_date || p.business_date < addDays(r.date, -1) || p.business_date > addDays(r.date, 1)) {

@@ -56,3 +56,37 @@ t.test('WeChat Pay HK: the bill imports through the API and reconciles by 商户
   t.match(report.stores.find(s => s.store_id === 'MK01')?.settled, { wechatpay: { gross: 21240, fee: 127, net: 21113 } })
   t.match(report.stores.find(s => s.store_id === 'CWB1')?.settled, { wechatpay: { gross: 1234, fee: 8, net: 1226 } })
 })
+
+t.test('cards through two acquirers: Adyen at one store, Stripe at another, each file imported as downloaded; chargebacks reported with the disputed reference', async t => {
+  const rt = await testRuntime(t)
+  const events = [
+    sale('CWB1-T1-000401', 'CWB1', '12:00:00', '200.00', 'card', 'CWB1-T1-000401-1'),
+    sale('CWB1-T1-000402', 'CWB1', '12:31:30', '350.00', 'card', 'CWB1-T1-000402-1'),
+    sale('CWB1-T1-000410', 'CWB1', '16:44:50', '50.00', 'card', 'CWB1-T1-000410-R1', 'CWB1-T1-000402'),
+    sale('TST1-T1-000501', 'TST1', '12:15:00', '88.00', 'card', 'TST1-T1-000501-1'),
+    sale('TST1-T1-000502', 'TST1', '14:02:30', '45.50', 'card', 'TST1-T1-000502-1'),
+    sale('TST1-T1-000510', 'TST1', '16:29:50', '20.00', 'card', 'TST1-T1-000510-R1', 'TST1-T1-000502')
+  ]
+  for (const body of events) {
+    const id = JSON.parse(body).id
+    const res = await rt.app!.inject({ method: 'POST', url: '/v1/webhooks/pos-canonical', headers: standardHeaders(SECRETS['pos-canonical'], id, body), payload: body })
+    t.equal(res.statusCode, 202)
+  }
+  await drainInbox(rt)
+  for (const [file, provider, records] of [['adyen/settlement_detail_report_batch_7.csv', 'adyen', 6], ['stripe/payout_reconciliation_itemized_po_1QHK0000000001.csv', 'stripe', 4]] as const) {
+    const res = await rt.app!.inject({ method: 'POST', url: `/v1/settlements?filename=${file.split('/')[1]}`, headers: { ...auth('finance'), 'content-type': 'text/csv' }, payload: readFileSync(join(FIXTURES, file)) })
+    t.equal(res.statusCode, 201, file)
+    t.match(res.json(), { status: 'imported', provider, records })
+  }
+  const { report } = await reconcileDay(rt, { date: DATE, trigger: 'manual', asOf: '2026-11-27' })
+  t.same(report.matches.map(m => [m.sale_id, m.provider, m.by]).sort(), [
+    ['CWB1-T1-000401', 'adyen', 'reference'], ['CWB1-T1-000402', 'adyen', 'reference'], ['CWB1-T1-000410', 'adyen', 'reference'],
+    ['TST1-T1-000501', 'stripe', 'reference'], ['TST1-T1-000502', 'stripe', 'reference'], ['TST1-T1-000510', 'stripe', 'reference']
+  ])
+  t.same(report.exceptions.map(e => [e.code, e.provider, e.reference, e.actual]).sort(), [
+    ['CHARGEBACK', 'adyen', 'CWB1-T1-000399-1', -12000], ['CHARGEBACK', 'stripe', 'TST1-T1-000480-1', -3000]
+  ], 'the two disputes, named by the disputed sale\'s reference; the won dispute (ChargebackReversed) and the fee are no exception')
+  // by hand, Adyen at CWB1: 200.00 + 350.00 − 50.00 = 500.00 gross, fees 3.60 + 6.30 = 9.90
+  t.match(report.stores.find(s => s.store_id === 'CWB1')?.settled, { adyen: { gross: 50000, fee: 990, net: 49010 } })
+  t.match(report.stores.find(s => s.store_id === 'TST1')?.settled, { stripe: { gross: 11350, fee: 924, net: 10426 } })
+})

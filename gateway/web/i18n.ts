@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify'
 import { formatHkd } from '../../connectors/_shared/money.ts'
 import { formatHkt } from '../../connectors/_shared/time.ts'
 import { cookie } from '../plugins/auth.ts'
-import type { ProviderDescriptor } from '../../connectors/contract.ts'
+import { SHARED_TENDER_METHODS, type ProviderDescriptor } from '../../connectors/contract.ts'
 import { en, type MessageKey } from './messages/en.ts'
 import { zhHK } from './messages/zh-HK.ts'
 
@@ -35,7 +35,8 @@ const providerNames = new Map<string, ProviderDescriptor['names']>()
 export function registerProviderNames (providers: Iterable<ProviderDescriptor>): void {
   for (const d of providers) {
     providerNames.set(d.id, d.names)
-    for (const m of d.tenderMethods) providerNames.set(m, d.names)
+    // a method several providers settle (card, fps) keeps its own name
+    for (const m of d.tenderMethods) if (!SHARED_TENDER_METHODS.includes(m)) providerNames.set(m, d.names)
   }
 }
 

@@ -101,6 +101,7 @@ export const en = {
   'code.STOCK_MISMATCH': 'Stock mismatch',
   'code.FEE_OUT_OF_BAND': 'Fee out of band',
   'code.BATCH_TOTAL_MISMATCH': 'Batch total mismatch',
+  'code.CHARGEBACK': 'Chargeback',
 
   'desc.MISSING_PAYMENT': 'No {provider} record for {expected}.',
   'desc.PENDING_SETTLEMENT': '{provider} has not settled {expected} yet; not due.',
@@ -113,6 +114,7 @@ export const en = {
   'desc.STOCK_MISMATCH': 'Line {line} (SKU {sku}): the movements total {actualQty}, the line needs {expectedQty}.',
   'desc.FEE_OUT_OF_BAND': 'The {provider} fee of {actual} is outside the configured band.',
   'desc.BATCH_TOTAL_MISMATCH': 'Batch {batch}: the stated total is {expected}, the rows add up to {actual}.',
+  'desc.CHARGEBACK': '{provider} took back {actual} for a card dispute of this sale.',
 
   'method.cash': 'Cash',
   'method.card': 'Card',

@@ -102,6 +102,7 @@ export const zhHK: Record<MessageKey, string> = {
   'code.STOCK_MISMATCH': '存貨不符',
   'code.FEE_OUT_OF_BAND': '手續費超出範圍',
   'code.BATCH_TOTAL_MISMATCH': '批次總額不符',
+  'code.CHARGEBACK': '退單（拒付）',
 
   'desc.MISSING_PAYMENT': '找不到 {provider} 的 {expected} 付款記錄。',
   'desc.PENDING_SETTLEMENT': '{provider} 尚未結算 {expected}，仍未到期。',
@@ -114,6 +115,7 @@ export const zhHK: Record<MessageKey, string> = {
   'desc.STOCK_MISMATCH': '第 {line} 行（貨號 {sku}）：存貨變動合共 {actualQty}，應為 {expectedQty}。',
   'desc.FEE_OUT_OF_BAND': '{provider} 手續費 {actual} 超出設定範圍。',
   'desc.BATCH_TOTAL_MISMATCH': '批次 {batch}：列明總額 {expected}，各行合計 {actual}。',
+  'desc.CHARGEBACK': '{provider} 因持卡人爭議扣回 {actual}。',
 
   'method.cash': '現金',
   'method.card': '信用卡',

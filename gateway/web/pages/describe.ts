@@ -5,7 +5,7 @@ import type { MessageKey } from '../messages/en.ts'
 import { label, money, type Translate } from '../i18n.ts'
 
 // a refund is described as "refunded HK$28.50", not "refunded -HK$28.50"
-const UNSIGNED = new Set(['REFUND_WITHOUT_RETURN', 'RETURN_WITHOUT_REFUND'])
+const UNSIGNED = new Set(['REFUND_WITHOUT_RETURN', 'RETURN_WITHOUT_REFUND', 'CHARGEBACK'])
 
 export function describe (t: Translate, e: ReconException): string {
   const shown = (v: number | null): string => money(v !== null && UNSIGNED.has(e.code) ? Math.abs(v) : v)

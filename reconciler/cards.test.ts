@@ -1,0 +1,57 @@
+// Cards: one till method that several acquirers may settle, and chargebacks.
+import t from 'tap'
+import { DAY, payment, sale, settings } from '../fixtures/support/recon.ts'
+import { reconcile } from './reconcile.ts'
+import type { ReconInput, ReconReport } from './types.ts'
+
+const run = (over: Partial<ReconInput>): ReconReport => reconcile({ date: DAY, sales: [], payments: [], settings: settings(), generatedAt: '2026-11-21T01:30:00Z', ...over })
+
+t.test('a card tender goes to the acquirer whose records hold it: Adyen at one store, Stripe at another, no cross-pairing', async t => {
+  const r = run({
+    sales: [
+      sale('C1', { store: 'CWB1', tenders: [{ method: 'card', amount: 20000, reference: 'C1-1' }] }),
+      sale('T1', { store: 'TST1', tenders: [{ method: 'card', amount: 8800, reference: 'T1-1' }] }),
+      sale('T2', { store: 'TST1', tenders: [{ method: 'card', amount: 4550, reference: 'T2-1' }] })
+    ],
+    payments: [
+      payment({ provider: 'adyen', gross: 20000, fee: 360, merchantRef: 'C1-1', providerTxnId: 'P1' }),
+      payment({ provider: 'stripe', gross: 8800, fee: 534, merchantRef: 'T1-1', providerTxnId: 'pi_1' })
+    ]
+  })
+  t.same(r.matches.map(m => [m.sale_id, m.provider, m.by]), [['C1', 'adyen', 'reference'], ['T1', 'stripe', 'reference']])
+  // T2 is not in either file: it is missing from the only acquirer with records at its store
+  t.match(r.exceptions, [{ code: 'MISSING_PAYMENT', sale_id: 'T2', provider: 'stripe', expected: 4550 }])
+  t.equal(r.exceptions.length, 1)
+})
+
+t.test('CHARGEBACK: linked to the disputed sale by its reference or the acquirer\'s payment id; a reversal closes it', async t => {
+  const sales = [
+    sale('C1', { store: 'CWB1', tenders: [{ method: 'card', amount: 12000, reference: 'C1-1' }] }),
+    sale('C2', { store: 'CWB1', time: '13:00', tenders: [{ method: 'card', amount: 8000, reference: 'C2-1' }] })
+  ]
+  const paid = [
+    payment({ provider: 'adyen', gross: 12000, fee: 200, merchantRef: 'C1-1', providerTxnId: 'P1' }),
+    payment({ provider: 'adyen', gross: 8000, fee: 150, merchantRef: 'C2-1', providerTxnId: 'P2', time: '13:00' })
+  ]
+  const cb1 = payment({ provider: 'adyen', type: 'chargeback', gross: -12000, fee: 0, originalRef: 'C1-1', originalProviderTxnId: 'P1', providerTxnId: 'CB1', time: '18:00' })
+  const cb2 = payment({ provider: 'adyen', type: 'chargeback', gross: -8000, fee: 0, originalProviderTxnId: 'P2', providerTxnId: 'CB2', time: '18:10' })
+  const r = run({ sales, payments: [...paid, cb1, cb2] })
+  t.match(r.exceptions, [
+    { code: 'CHARGEBACK', store_id: 'CWB1', sale_id: 'C1', tender: 0, provider: 'adyen', actual: -12000, reference: 'C1-1', detail: /adyen took back 120\.00 of the payment with reference C1-1/ },
+    { code: 'CHARGEBACK', store_id: 'CWB1', sale_id: 'C2', tender: 0, actual: -8000, detail: /of payment P2/ }
+  ])
+  t.equal(r.exceptions.length, 2, 'the sales themselves were paid: nothing else')
+  const won = payment({ provider: 'adyen', type: 'chargeback_reversal', gross: 12000, fee: 0, originalRef: 'C1-1', originalProviderTxnId: 'P1', providerTxnId: 'CBR1', time: '19:00' })
+  const after = run({ sales, payments: [...paid, cb1, cb2, won] })
+  t.same(after.exceptions.map(e => [e.code, e.sale_id]), [['CHARGEBACK', 'C2']], 'the dispute won is closed; the other stays')
+  // by hand: settled gross 120 + 80 − 120 − 80 + 120 = 120.00
+  t.match(after.stores.find(s => s.store_id === 'CWB1')?.settled, { adyen: { gross: 12000 } })
+})
+
+t.test('card tenders of a chain that has connected no acquirer are the till\'s own; a declared acquirer makes them due', async t => {
+  const sales = [sale('C1', { store: 'CWB1', tenders: [{ method: 'card', amount: 20000, reference: 'C1-1' }] })]
+  t.same(run({ sales }).exceptions, [], 'no acquirer records in the input: nothing to check the card against')
+  t.match(run({ sales, settings: settings({ tenderProviders: { card: ['adyen'] } }) }).exceptions, [{ code: 'MISSING_PAYMENT', sale_id: 'C1', provider: 'adyen' }], 'declared: the missing file is noticed')
+  t.same(run({ sales, settings: settings({ tenderProviders: { card: ['stripe'] } }), payments: [payment({ provider: 'adyen', gross: 20000, fee: 360, merchantRef: 'C1-1' })] }).matches.map(m => m.provider), [],
+    'an acquirer the chain does not use settles none of its card tenders')
+})
