@@ -9,6 +9,8 @@
 // of a tender can be its partner; rows are kept to that band, so 10,000 sales in an hour on one reader
 // cost a few tens of millions of cells, not 10^8.
 
+import type { LagBand } from './lag.ts'
+
 export interface Timed { t: number }
 
 const UP = 0 // tender left unmatched
@@ -17,21 +19,26 @@ const DIAG = 2 // matched
 
 /**
  * Returns pairs [tenderIndex, paymentIndex] (indexes into the given arrays). Both arrays must be
- * sorted by `t` ascending.
+ * sorted by `t` ascending. Without a lag band a payment may lie within ±window of its tender and the
+ * cost is the time apart; with one (lag.ts), the payment must follow by lo..hi and the cost is the
+ * distance from the band's centre. Either way the cost is convex in the offset, so pairs never cross.
  */
-export function assignByTime (tenders: readonly Timed[], payments: readonly Timed[], windowMs: number): Array<[number, number]> {
+export function assignByTime (tenders: readonly Timed[], payments: readonly Timed[], windowMs: number, lag: LagBand | null = null): Array<[number, number]> {
   const n = tenders.length
   const m = payments.length
   if (n === 0 || m === 0) return []
+  const from = lag ? lag.lo : -windowMs
+  const to = lag ? lag.hi : windowMs
+  const centre = lag ? lag.center : 0
   // band of payments each tender can reach: [lo[i], hi[i]) (hi exclusive)
   const lo = new Int32Array(n)
   const hi = new Int32Array(n)
   let a = 0
   let b = 0
   for (let i = 0; i < n; i++) {
-    while (a < m && payments[a].t < tenders[i].t - windowMs) a++
+    while (a < m && payments[a].t < tenders[i].t + from) a++
     if (b < a) b = a
-    while (b < m && payments[b].t <= tenders[i].t + windowMs) b++
+    while (b < m && payments[b].t <= tenders[i].t + to) b++
     lo[i] = a
     hi[i] = b
   }
@@ -55,7 +62,7 @@ export function assignByTime (tenders: readonly Timed[], payments: readonly Time
     const L = lo[i]
     const H = hi[i]
     const base = rowStart[i]
-    const t = tenders[i].t
+    const t = tenders[i].t + centre
     for (let j = L; j <= H; j++) {
       const k = j - L
       // the previous row at j (payments beyond its band were useless to it)

@@ -7,6 +7,7 @@
 import type { ManualLink, Provider, ProviderRules, ReconPayment, ReconSale, ReconSettings, ReconTender } from './types.ts'
 import { directionOf, type Direction } from './index-payments.ts'
 import { assignByTime } from './assign.ts'
+import { bandScore, lagBand } from './lag.ts'
 import { SettlerChooser } from './settlers.ts'
 import { SHARED_TENDER_METHODS } from '../connectors/contract.ts'
 
@@ -280,37 +281,50 @@ export function matchByAmountTime (m: Matching, live: readonly ReconPayment[], s
   }
 }
 
+/**
+ * One group's tenders and records without references, per amount. A first pairing under the plain
+ * window gives the group's offsets; with enough of them the group's lag band (lag.ts) replaces the
+ * window, so a record is never paired with a sale it came before, nor shifted along a run of equal
+ * amounts to fill a gap.
+ */
 function assignGroup (m: Matching, ts: TenderRef[], ps: ReconPayment[], windowMs: number, tolerance: number): void {
   const byTime = <T>(f: (x: T) => number) => (a: T, b: T) => f(a) - f(b)
-  const tAmount = group(ts, t => String(t.tender.amount))
   const pAmount = group(ps, p => String(p.gross))
-  for (const [amount, tl] of tAmount) {
+  const lists: Array<[Array<{ t: number, ref: TenderRef }>, Array<{ t: number, ref: ReconPayment }>]> = []
+  for (const [amount, tl] of group(ts, t => String(t.tender.amount))) {
     const pl = pAmount.get(amount)
-    if (!pl) continue
-    const tt = tl.map(t => ({ t: t.sale.occurredAt, ref: t })).sort(byTime(x => x.t))
-    const pp = pl.map(p => ({ t: p.paidAt!, ref: p })).sort(byTime(x => x.t))
-    for (const [i, j] of assignByTime(tt, pp, windowMs)) m.pair(tt[i].ref, pp[j].ref, 'amount_time', score(tt[i].t, pp[j].t, windowMs))
+    if (pl) lists.push([tl.map(t => ({ t: t.sale.occurredAt, ref: t })).sort(byTime(x => x.t)), pl.map(p => ({ t: p.paidAt!, ref: p })).sort(byTime(x => x.t))])
   }
+  const first = lists.map(([tt, pp]) => assignByTime(tt, pp, windowMs))
+  const lag = lagBand(lists.flatMap(([tt, pp], k) => first[k].map(([i, j]) => pp[j].t - tt[i].t)), windowMs)
+  lists.forEach(([tt, pp], k) => {
+    for (const [i, j] of lag ? assignByTime(tt, pp, windowMs, lag) : first[k]) {
+      const offset = pp[j].t - tt[i].t
+      m.pair(tt[i].ref, pp[j].ref, 'amount_time', lag ? bandScore(offset, lag) : score(0, offset, windowMs))
+    }
+  })
   if (tolerance === 0) return
   // what is left: amounts within the rounding tolerance, the closest (amount, then time) first
   const left = ts.filter(t => !m.byTender.has(t))
   const free = ps.filter(p => m.isFree(p)).sort(byTime(p => p.paidAt!))
+  const from = lag ? lag.lo : -windowMs
+  const to = lag ? lag.hi : windowMs
   const pairs: Array<[number, number, TenderRef, ReconPayment]> = []
   for (const t of left) {
-    // only the records within the window (binary search for its start)
+    // only the records within reach (binary search for the first)
     let a = 0
     let b = free.length
-    while (a < b) { const mid = (a + b) >> 1; if (free[mid].paidAt! < t.sale.occurredAt - windowMs) a = mid + 1; else b = mid }
-    for (let k = a; k < free.length && free[k].paidAt! <= t.sale.occurredAt + windowMs; k++) {
+    while (a < b) { const mid = (a + b) >> 1; if (free[mid].paidAt! < t.sale.occurredAt + from) a = mid + 1; else b = mid }
+    for (let k = a; k < free.length && free[k].paidAt! <= t.sale.occurredAt + to; k++) {
       const p = free[k]
       const da = Math.abs(p.gross - t.tender.amount)
-      if (da <= tolerance) pairs.push([da, Math.abs(p.paidAt! - t.sale.occurredAt), t, p])
+      if (da <= tolerance) pairs.push([da, Math.abs(p.paidAt! - t.sale.occurredAt - (lag?.center ?? 0)), t, p])
     }
   }
   pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1] || (a[2].key < b[2].key ? -1 : 1) || (a[3].id < b[3].id ? -1 : 1))
   for (const [, dt, t, p] of pairs) {
     if (m.byTender.has(t) || !m.isFree(p)) continue
-    m.pair(t, p, 'amount_time', score(0, dt, windowMs))
+    m.pair(t, p, 'amount_time', lag ? bandScore(p.paidAt! - t.sale.occurredAt, lag) : score(0, dt, windowMs))
   }
 }
 
