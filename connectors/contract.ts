@@ -127,6 +127,12 @@ export interface PaymentRecord {
   batchId: string | null
   storeId: string | null
   deviceId: string | null
+  /**
+   * The account or shop the provider booked the record under, as the file names it: AlipayHK's partner
+   * id (one per shop in layout A) or layout C's Secondary_merchant_name, WeChat Pay's 特约商户号, Adyen's
+   * merchant account. With the store and device codes, what attributes an unmatched record to a store.
+   */
+  account: string | null
   /** Masked card or buyer id, as delivered (PII: encrypted before it is stored). */
   cardMasked: string | null
   status: string | null

@@ -58,7 +58,7 @@ function whole (v: number | undefined, lo: number, hi: number, what: string): vo
   if (v !== undefined && !(Number.isInteger(v) && v >= lo && v <= hi)) throw new ConfigError(`${what} must be a whole number from ${lo} to ${hi}`)
 }
 
-export function reconConfig (r: FileReconciliation, stores: Record<string, { feeBands?: Record<string, FeeBand> }>, providers: ReadonlyMap<string, ProviderDescriptor>): ReconConfig {
+export function reconConfig (r: FileReconciliation, stores: Record<string, { feeBands?: Record<string, FeeBand>, aliases?: Record<string, string | string[]> }>, providers: ReadonlyMap<string, ProviderDescriptor>): ReconConfig {
   const defaults = defaultRecon(providers.values())
   for (const d of r.holidays ?? []) if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new ConfigError(`reconciliation.holidays: "${d}" is not YYYY-MM-DD`)
   whole(r.windowMinutes, 1, 1440, 'reconciliation.windowMinutes')
@@ -78,8 +78,25 @@ export function reconConfig (r: FileReconciliation, stores: Record<string, { fee
     settlementDays: { ...defaults.settlementDays, ...perProvider(r.settlementDays, providers, 'reconciliation.settlementDays', (n, where) => { whole(n, 0, 30, where); return n }) },
     holidays: new Set([...(r.replaceHolidays ? [] : defaults.holidays), ...r.holidays ?? []]),
     devices: r.devices ?? {},
+    storeAliases: storeAliases(stores, providers),
     tenderProviders: tenderProviders(r.tenderProviders ?? {}, providers)
   }
+}
+
+/** A provider's codes for each store (stores.<id>.aliases.<provider>): code → store. */
+function storeAliases (stores: Record<string, { aliases?: Record<string, string | string[]> }>, providers: ReadonlyMap<string, ProviderDescriptor>): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {}
+  for (const [store, st] of Object.entries(stores)) {
+    for (const [provider, codes] of Object.entries(st.aliases ?? {})) {
+      if (!providers.has(provider)) continue // a POS vendor's alias
+      for (const code of Array.isArray(codes) ? codes : [codes]) {
+        const other = out[provider]?.[code]
+        if (other && other !== store) throw new ConfigError(`stores.${store}.aliases.${provider}: "${code}" is ${other}'s already`)
+        ;(out[provider] ??= {})[code] = store
+      }
+    }
+  }
+  return out
 }
 
 /** `{ card: ['adyen'] }`: a shared till method and the providers, each settling it, the chain uses. */

@@ -139,7 +139,9 @@ export const reconExceptionSchema = {
     line: { type: ['integer', 'null'] },
     expected_qty: { type: 'number' },
     actual_qty: { type: 'number' },
-    key: { type: 'string', description: 'what a write-off, a re-open or the exception detail names' }
+    key: { type: 'string', description: 'what a write-off, a re-open or the exception detail names' },
+    store_inferred: { type: 'boolean', description: 'the record names no store: its store was learnt from the day\'s matched records of the same account or device' },
+    store_evidence: { type: 'string', description: 'how the store was found (configured code, or which matched records)' }
   },
   required: ['code', 'store_id', 'sale_id', 'tender', 'provider', 'expected', 'actual', 'detail']
 } as const

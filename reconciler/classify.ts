@@ -11,8 +11,10 @@ export interface DayContext {
   settings: ReconSettings
   /** Whether the provider's reader at this till has uploaded the given day. */
   uploaded: (provider: string, storeId: string, terminalId: string | null, day: string) => boolean
-  /** The store a record belongs to (its sale's, else its own). */
+  /** The store a record belongs to (its sale's, else the one its data names: attribute.ts). */
   storeOfPayment: (p: ReconPayment) => string | null
+  /** How an unmatched record's store was found, when it was inferred. */
+  storeNote: (p: ReconPayment) => Pick<ReconException, 'store_inferred' | 'store_evidence'>
   /** The sale a record (by id) was matched to, if any. */
   saleOfPayment: (paymentId: string) => { saleId: string, storeId: string, tender: number } | null
   /** Chargebacks and their reversals, with the sales they dispute. */
@@ -78,7 +80,7 @@ export function paymentExceptions (m: Matching, prepared: PreparedPayments, all:
   const out: ReconException[] = []
   const ofRecord = (code: ReconException['code'], p: ReconPayment, detail: string): ReconException => ({
     code, store_id: ctx.storeOfPayment(p), sale_id: null, tender: null, provider: p.provider, expected: null, actual: p.gross, detail,
-    reference: p.merchantRef, provider_txn_id: p.providerTxnId, payment_id: p.id, batch_id: p.batchId
+    reference: p.merchantRef, provider_txn_id: p.providerTxnId, payment_id: p.id, batch_id: p.batchId, ...ctx.storeNote(p)
   })
   const disputes = ctx.disputes
   for (const p of all) {

@@ -3,6 +3,7 @@
 // order first, and every output list is sorted).
 import { preparePayments } from './index-payments.ts'
 import { chainRefunds, linkCancels, linkVoidRefunds, matchByAmountTime, matchByReference, matchManual, Matching } from './match.ts'
+import { StoreAttribution } from './attribute.ts'
 import { Disputes, paymentExceptions, tenderExceptions, type DayContext } from './classify.ts'
 import { movementsOf, stockExceptions } from './stock.ts'
 import { buildReport } from './report.ts'
@@ -80,6 +81,7 @@ export function reconcile (input: ReconInput): ReconReport {
     return t ? { saleId: t.sale.saleId, storeId: t.sale.storeId, tender: t.tender.tenderNo - 1 } : null
   }
   const disputes = new Disputes(m, input.payments, saleOfPayment)
+  const attribution = new StoreAttribution(m, input.payments, s, new Set(sales.map(x => x.storeId)))
   const ctx: DayContext = {
     date: input.date,
     settings: s,
@@ -88,7 +90,12 @@ export function reconcile (input: ReconInput): ReconReport {
       return device !== null && uploadedDevices.has(`${provider}|${device}|${day}`)
     },
     // a record's store: its sale's; a chargeback's, the disputed sale's; else the one it names
-    storeOfPayment: p => m.byPayment.get(p.id)?.sale.storeId ?? disputes.saleOf(p)?.storeId ?? p.storeId ?? null,
+    storeOfPayment: p => m.byPayment.get(p.id)?.sale.storeId ?? disputes.saleOf(p)?.storeId ?? attribution.of(p)?.storeId ?? null,
+    storeNote: p => {
+      if (m.byPayment.has(p.id) || disputes.saleOf(p)) return {}
+      const a = attribution.of(p)
+      return a?.inferred ? { store_inferred: true, store_evidence: a.evidence! } : {}
+    },
     saleOfPayment,
     disputes
   }

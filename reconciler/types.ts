@@ -56,6 +56,8 @@ export interface ReconPayment {
   batchId: string | null
   storeId: string | null
   deviceId: string | null
+  /** The account or shop the provider booked it under (connectors/contract.ts PaymentRecord.account). */
+  account?: string | null
   /** The masked card or buyer id as the provider printed it: only to tell two listings apart, never reported. */
   card?: string | null
 }
@@ -86,6 +88,8 @@ export interface ReconSettings {
   holidays: ReadonlySet<string>
   /** The day the run is for: a settlement not due by then is pending, not missing. */
   asOf: string
+  /** Codes a provider's files use for a store (account, device or store code), from stores.<id>.aliases. */
+  storeAliases?: Record<Provider, Record<string, string>>
   /**
    * Which of the providers settling a shared method (card, fps) the chain uses: `{ card: ['adyen'] }`.
    * Unset for a method: the providers with records in the run's input, so a chain that has connected
@@ -145,6 +149,9 @@ export interface ReconException {
   /** STOCK_MISMATCH: quantities, not money. */
   expected_qty?: number
   actual_qty?: number
+  /** The store was inferred from the day's matched records of the same account or device (evidence says how). */
+  store_inferred?: boolean
+  store_evidence?: string
 }
 
 export interface ResolvedException extends ReconException { resolution: Omit<Resolution, 'key'> }

@@ -27,6 +27,7 @@ export const ADYEN: ProviderDescriptor = {
 
 const COLUMNS = {
   psp: ['Psp Reference'],
+  account: ['Merchant Account'],
   merchantRef: ['Merchant Reference'],
   method: ['Payment Method'],
   created: ['Creation Date'],
@@ -127,6 +128,7 @@ function mapper (d: LayoutDetection): RowMapper {
       batchId: orNull(batch),
       storeId: null,
       deviceId: null,
+      account: orNull(r.text(cols.account)),
       cardMasked: null,
       status: null,
       remarks: type === 'fee' ? orNull([r.text(cols.type), ref].filter(Boolean).join(' ')) : orNull(r.text(cols.method)),

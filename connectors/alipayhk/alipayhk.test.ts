@@ -20,6 +20,7 @@ t.test('layout A settlement: BOM, CRLF, padded values, "+0.00", M/D/YYYY H:mm, s
   t.equal(records[0].paidAt?.toISOString(), '2026-11-20T04:15:00.000Z', '11/20/2026 12:15 HKT')
   t.equal(records[0].settlementDate, '2026-11-21')
   t.equal(records[0].batchId, 'B0001', 'batch id from the file name')
+  t.equal(records[0].account, '2088000000000001', 'the partner id from the file name: one per shop in layout A')
   t.equal(records[2].originalRef, 'MK01-T1-000128-1', 'refund links to its payment, header spelt Original_partner_transaction_ID')
   t.equal(records[6].paidAt?.toISOString(), '2026-11-20T17:30:00.000Z', '11/21/2026 1:30 (no padding, no seconds)')
 })
@@ -77,6 +78,7 @@ t.test('layout C transaction file: Partner record line, pipes, positive amounts 
   ])
   t.equal(records[3].originalProviderTxnId, '2026112022001600000000000001', 'the refund carries the payment\'s Alipay id')
   t.equal(records[2].remarks, '超時撤銷')
+  t.equal(records[0].account, '銅鑼灣店', 'the shop a chain-wide partner id serves: Secondary_merchant_name')
 })
 
 t.test('layout C settlement file (barcode_hk) and layout D (Forex, Type R unsigned)', async t => {

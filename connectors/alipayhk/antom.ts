@@ -113,6 +113,7 @@ export function antomMapper (d: LayoutDetection): RowMapper {
       batchId: orNull(r.text(cols.batchId)),
       storeId: orNull(r.text(cols.store)),
       deviceId: null,
+      account: null,
       cardMasked: null,
       status: orNull(r.text(cols.status)),
       remarks: orNull(r.text(cols.remarks)),

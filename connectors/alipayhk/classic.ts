@@ -8,7 +8,7 @@ import { FieldReader, emptyRow, type LayoutDetection, type RowMapper, type RowRe
 import { mapColumns, missingColumns, orNull } from '../_shared/fields.ts'
 import { signAmounts } from '../_shared/sign.ts'
 import { hktDate } from '../_shared/time.ts'
-import { batchIdFromName } from './detect.ts'
+import { batchIdFromName, partnerFromName } from './detect.ts'
 
 const ALIASES = {
   merchantRef: ['Partner_transaction_id'],
@@ -22,7 +22,9 @@ const ALIASES = {
   type: ['Type', 'Transaction_type'],
   status: ['Status'],
   remarks: ['Remarks', 'Remark'],
-  originalRef: ['original_partner_transaction_ID']
+  originalRef: ['original_partner_transaction_ID'],
+  // layout C names the shop a chain-wide partner id serves
+  shop: ['Secondary_merchant_name', 'Secondary_merchant_id']
 } as const
 type Field = keyof typeof ALIASES
 
@@ -34,6 +36,8 @@ export function classicMapper (d: LayoutDetection, filename: string | null): Row
   const cols = mapColumns(d.header, ALIASES)
   const missing = missingColumns<Field>(cols, ['merchantRef', 'providerTxnId', 'gross', 'type'])
   const batchId = batchIdFromName(filename)
+  // the partner id: layout C's record line, else the file name's (one per shop in layout A)
+  const partner = d.preamble.partner ?? partnerFromName(filename)
   const declaredCount = d.preamble.totalcount
   const r = new FieldReader(d.header)
   let rows = 0
@@ -83,6 +87,7 @@ export function classicMapper (d: LayoutDetection, filename: string | null): Row
       batchId,
       storeId: null,
       deviceId: null,
+      account: orNull(r.text(cols.shop)) ?? partner,
       cardMasked: null,
       status: orNull(r.text(cols.status)),
       remarks: orNull(r.text(cols.remarks)),

@@ -65,6 +65,12 @@ export function parsePreamble (line: string): Record<string, string> {
 }
 
 /** The payout batch id from a file name like `2088…_settle_20240108_B0001.csv`. */
+/** `2088000000000001_settle_20261121_B0001.csv` → the partner id 2088000000000001. */
+export function partnerFromName (filename: string | null): string | null {
+  const m = filename ? /^(2088\d{12})_/.exec(filename.replace(/^.*[/\\]/, '')) : null
+  return m ? m[1] : null
+}
+
 export function batchIdFromName (filename: string | null): string | null {
   if (!filename) return null
   const m = /_settle_\d{8}_([^./\\]+)\.[a-z]+$/i.exec(filename)

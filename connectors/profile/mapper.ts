@@ -82,6 +82,7 @@ export function profileMapper (d: LayoutDetection, profile: MappingProfile, prov
       batchId: orNull(r.text(cols.batchId)),
       storeId: orNull(r.text(cols.storeId)),
       deviceId: orNull(r.text(cols.deviceId)),
+      account: orNull(r.text(cols.account)),
       cardMasked: orNull(card),
       status: orNull(r.text(cols.status)),
       remarks: orNull(r.text(cols.remarks)),

@@ -6,7 +6,7 @@
 import type { PaymentType } from '../contract.ts'
 import { LEGACY_ENCODINGS, type TextEncodingName } from '../_shared/text.ts'
 
-export const PROFILE_FIELDS = ['settlementDate', 'batchId', 'deviceId', 'storeId', 'paidAt', 'cardMasked', 'type', 'gross', 'fee', 'net', 'currency', 'merchantRef', 'providerTxnId', 'originalRef', 'originalProviderTxnId', 'status', 'remarks'] as const
+export const PROFILE_FIELDS = ['settlementDate', 'batchId', 'deviceId', 'storeId', 'account', 'paidAt', 'cardMasked', 'type', 'gross', 'fee', 'net', 'currency', 'merchantRef', 'providerTxnId', 'originalRef', 'originalProviderTxnId', 'status', 'remarks'] as const
 export type ProfileField = typeof PROFILE_FIELDS[number]
 const PAYMENT_TYPES: readonly PaymentType[] = ['payment', 'refund', 'cancel', 'reversal', 'add_value', 'fee', 'adjustment']
 

@@ -114,6 +114,7 @@ function mapper (d: LayoutDetection): RowMapper {
       batchId: orNull(r.text(cols.payout)),
       storeId: null,
       deviceId: null,
+      account: null,
       cardMasked: null,
       status: null,
       remarks: orNull([r.text(cols.brand), r.text(cols.description)].filter(Boolean).join(' · ')),

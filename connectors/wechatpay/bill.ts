@@ -19,6 +19,8 @@ export const BILL_COLUMNS = {
   providerTxnId: ['微信订单号', 'WeChat Order No', 'Transaction ID'],
   merchantRef: ['商户订单号', 'Merchant Order No', 'Out Trade No'],
   tradeType: ['交易类型', 'Trade Type'],
+  merchant: ['商户号', 'Merchant ID', 'Mch ID'],
+  subMerchant: ['特约商户号', '子商户号', 'Sub Merchant ID', 'Sub-merchant ID'],
   status: ['交易状态', 'Trade State', 'Transaction Status'],
   currency: ['货币种类', '结算币种', 'Settlement Currency', 'Currency'],
   settled: ['应结订单金额', 'Settlement Amount'],
@@ -134,6 +136,7 @@ export function billMapper (d: LayoutDetection, provider: Provider): RowMapper {
       batchId: null,
       storeId: null,
       deviceId: orNull(r.text(cols.deviceId)),
+      account: account(r.text(cols.subMerchant), r.text(cols.merchant)),
       cardMasked: null,
       status: orNull(type === 'refund' ? r.text(cols.refundStatus) || status : status),
       remarks: remarks(type, settled, feeText, rate, r.text(cols.tradeType)),
@@ -181,4 +184,9 @@ function checkSummary (summary: Summary | null, written: { rows: number, settled
     if (!/^[+-]?\d+(\.\d+)?$/.test(text) || !sum.equals(new Decimal(text))) issues.push({ line, message: `手续费总金额 is ${text || '(empty)'} but the rows' fees add up to ${sum.toFixed(places)}` })
   }
   return issues
+}
+
+/** The sub-merchant (a shop under a service provider) when there is one (not "0"), else the merchant. */
+function account (sub: string, merchant: string): string | null {
+  return sub && sub !== '0' ? sub : orNull(merchant)
 }

@@ -6,7 +6,7 @@ import { isoInstant } from '../../connectors/_shared/time.ts'
 export const PAYMENT_COPY_COLUMNS = [
   'import_id', 'line_no', 'provider', 'layout', 'file_kind', 'provider_txn_id', 'merchant_ref', 'original_ref',
   'original_provider_txn_id', 'type', 'gross', 'fee', 'net', 'currency', 'paid_at', 'business_date', 'settlement_date',
-  'batch_id', 'store_id', 'device_id', 'card_enc', 'card_key_id', 'status', 'remarks', 'flags'
+  'batch_id', 'store_id', 'device_id', 'account', 'card_enc', 'card_key_id', 'status', 'remarks', 'flags'
 ] as const
 
 const SPECIAL = /[\\\n\r\t]/
@@ -29,7 +29,7 @@ export interface RowContext {
 
 export function paymentCopyLine (r: PaymentRecord, c: RowContext): string {
   // Most rows hold no character COPY must escape: test the free-text fields once, together.
-  const e = SPECIAL.test(`${r.providerTxnId}${r.merchantRef}${r.originalRef}${r.originalProviderTxnId}${r.batchId}${r.storeId}${r.deviceId}${r.status}${r.remarks}${c.layout}${r.currency}`) ? copyText : plain
+  const e = SPECIAL.test(`${r.providerTxnId}${r.merchantRef}${r.originalRef}${r.originalProviderTxnId}${r.batchId}${r.storeId}${r.deviceId}${r.account}${r.status}${r.remarks}${c.layout}${r.currency}`) ? copyText : plain
   let card = '\\N\t\\N'
   if (r.cardMasked) {
     const { enc, keyId } = c.encryptCard(r.cardMasked)
@@ -38,5 +38,5 @@ export function paymentCopyLine (r: PaymentRecord, c: RowContext): string {
   return `${c.importId}\t${r.lineNo}\t${r.provider}\t${e(c.layout)}\t${c.fileKind}\t${e(r.providerTxnId)}\t${e(r.merchantRef)}\t` +
     `${e(r.originalRef)}\t${e(r.originalProviderTxnId)}\t${r.type}\t${r.gross}\t${r.fee}\t${r.net}\t${e(r.currency)}\t` +
     `${r.paidAt ? isoInstant(r.paidAt) : '\\N'}\t${c.businessDate(r) ?? '\\N'}\t${r.settlementDate ?? '\\N'}\t${e(r.batchId)}\t` +
-    `${e(r.storeId)}\t${e(r.deviceId)}\t${card}\t${e(r.status)}\t${e(r.remarks)}\t${r.flags.length ? `{${r.flags.join(',')}}` : '\\N'}\n`
+    `${e(r.storeId)}\t${e(r.deviceId)}\t${e(r.account)}\t${card}\t${e(r.status)}\t${e(r.remarks)}\t${r.flags.length ? `{${r.flags.join(',')}}` : '\\N'}\n`
 }

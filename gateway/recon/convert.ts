@@ -61,7 +61,7 @@ export function paymentFromRecord (r: PaymentRecord, id: string, fileKind: 'sett
   return {
     id, provider: r.provider, fileKind, type: r.type, providerTxnId: r.providerTxnId, merchantRef: r.merchantRef, originalRef: r.originalRef,
     originalProviderTxnId: r.originalProviderTxnId, gross: r.gross, fee: r.fee, net: r.net, paidAt: r.paidAt ? r.paidAt.getTime() : null,
-    businessDate: paymentDay(r, storeId, rules), settlementDate: r.settlementDate, batchId: r.batchId, storeId, deviceId: r.deviceId, card: r.cardMasked
+    businessDate: paymentDay(r, storeId, rules), settlementDate: r.settlementDate, batchId: r.batchId, storeId, deviceId: r.deviceId, account: r.account, card: r.cardMasked
   }
 }
 

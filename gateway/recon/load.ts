@@ -28,7 +28,7 @@ interface MoveRow { id: number, source_id: string, source_line: number, sku: str
 interface PaymentRow {
   id: number, provider: Provider, file_kind: string, type: PaymentType, provider_txn_id: string | null, merchant_ref: string | null,
   original_ref: string | null, original_provider_txn_id: string | null, gross: number, fee: number, net: number, paid_at: Date | null,
-  business_date: string, settlement_date: string | null, batch_id: string | null, store_id: string | null, device_id: string | null, card_enc: Buffer | null
+  business_date: string, settlement_date: string | null, batch_id: string | null, store_id: string | null, device_id: string | null, account: string | null, card_enc: Buffer | null
 }
 interface BatchRow { provider: Provider, batch_id: string, gross: number, fee: number, net: number, row_gross: number, row_fee: number, row_net: number }
 
@@ -76,7 +76,7 @@ async function loadPayments (sql: Sql, date: string, cipher: PiiCipher): Promise
   // the card is read only where the provider gives no transaction id: there it tells two listings apart
   const { rows } = await sql.query<PaymentRow>(
     `SELECT id, provider, file_kind, type, provider_txn_id, merchant_ref, original_ref, original_provider_txn_id, gross, fee, net,
-            paid_at, business_date, settlement_date, batch_id, store_id, device_id, CASE WHEN provider_txn_id IS NULL THEN card_enc END AS card_enc
+            paid_at, business_date, settlement_date, batch_id, store_id, device_id, account, CASE WHEN provider_txn_id IS NULL THEN card_enc END AS card_enc
        FROM payments WHERE business_date BETWEEN $1::date - 1 AND $1::date + 1`, [date])
   return rows.map((r): ReconPayment => ({
     id: String(r.id),
@@ -96,6 +96,7 @@ async function loadPayments (sql: Sql, date: string, cipher: PiiCipher): Promise
     batchId: r.batch_id,
     storeId: r.store_id,
     deviceId: r.device_id,
+    account: r.account,
     card: r.card_enc ? cipher.decryptText(r.card_enc, CARD_CONTEXT) : null
   }))
 }

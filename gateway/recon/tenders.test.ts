@@ -86,7 +86,12 @@ t.test('cards through two acquirers: Adyen at one store, Stripe at another, each
   t.same(report.exceptions.map(e => [e.code, e.provider, e.reference, e.actual]).sort(), [
     ['CHARGEBACK', 'adyen', 'CWB1-T1-000399-1', -12000], ['CHARGEBACK', 'stripe', 'TST1-T1-000480-1', -3000]
   ], 'the two disputes, named by the disputed sale\'s reference; the won dispute (ChargebackReversed) and the fee are no exception')
-  // by hand, Adyen at CWB1: 200.00 + 350.00 − 50.00 = 500.00 gross, fees 3.60 + 6.30 = 9.90
-  t.match(report.stores.find(s => s.store_id === 'CWB1')?.settled, { adyen: { gross: 50000, fee: 990, net: 49010 } })
+  // the Adyen merchant account served only CWB1 today: its unmatched rows (the disputes, the terminal
+  // fee) are CWB1's, inferred; Stripe's report names no account, so its dispute stays unassigned
+  t.match(report.exceptions.find(e => e.provider === 'adyen'), { store_id: 'CWB1', store_inferred: true, store_evidence: /3 matched adyen records of account HKRetailCoPOS were CWB1's/ })
+  t.match(report.exceptions.find(e => e.provider === 'stripe'), { store_id: null })
+  // by hand, Adyen at CWB1, the whole batch: 200.00 + 350.00 − 50.00 − 120.00 + 80.00 = 460.00 gross,
+  // fees 3.60 + 6.30 + 15.00 = 24.90, net 435.10: the batch's MerchantPayout
+  t.match(report.stores.find(s => s.store_id === 'CWB1')?.settled, { adyen: { gross: 46000, fee: 2490, net: 43510 } })
   t.match(report.stores.find(s => s.store_id === 'TST1')?.settled, { stripe: { gross: 11350, fee: 924, net: 10426 } })
 })

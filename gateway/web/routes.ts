@@ -19,6 +19,7 @@ import { LANG_COOKIE, LANGS, registerProviderNames } from './i18n.ts'
 import { pageOf, sendPage } from './layout.ts'
 import { errorKey, pageError } from './page-errors.ts'
 import { calendarPage, monthDays } from './pages/calendar.ts'
+import { UNASSIGNED } from '../../reconciler/report.ts'
 import { dayPage } from './pages/day.ts'
 import { loginPage } from './pages/login.ts'
 import { actionRoutes } from './routes-actions.ts'
@@ -88,8 +89,11 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
   }, async (req, reply) => {
     const month = req.query.month ?? (await latestReconciledDay(deps.db, hktDate(new Date())) ?? hktDate(new Date())).slice(0, 7)
     const days = monthDays(month)
-    const items = await storeDays(deps.db, days[0], days[days.length - 1], storeScope(req))
-    return sendPage(reply, calendarPage(pageOf(req), month, storesInScope(req, deps), items))
+    const scope = storeScope(req)
+    const items = await storeDays(deps.db, days[0], days[days.length - 1], scope)
+    // records no store could be given: a column of their own for those who see every store
+    const unassigned = !scope && items.some(i => i.store_id === UNASSIGNED) ? [{ id: UNASSIGNED, name: '' }] : []
+    return sendPage(reply, calendarPage(pageOf(req), month, [...storesInScope(req, deps), ...unassigned], items))
   })
 
   app.get<{ Params: { date: string }, Querystring: { store?: string, print?: string, done?: string, error?: string } }>('/days/:date', {

@@ -42,6 +42,7 @@ export const en = {
   'day.allStores': 'All stores',
   'day.store': 'Store',
   'day.unassigned': 'No store (records not tied to a sale)',
+  'day.storeInferred': 'Store inferred: {evidence}',
   'day.generatedAt': 'Reconciled at {time}',
   'day.notReconciled': 'This day has not been reconciled yet.',
   'day.runNow': 'Reconcile now',

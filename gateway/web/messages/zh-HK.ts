@@ -43,6 +43,7 @@ export const zhHK: Record<MessageKey, string> = {
   'day.allStores': '所有店舖',
   'day.store': '店舖',
   'day.unassigned': '未歸屬店舖（未能對應銷售單的記錄）',
+  'day.storeInferred': '店舖由同日已對應記錄推斷：{evidence}',
   'day.generatedAt': '對賬時間：{time}',
   'day.notReconciled': '這一天尚未對賬。',
   'day.runNow': '立即對賬',

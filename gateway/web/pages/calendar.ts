@@ -1,5 +1,6 @@
 // A month of business days per store, each cell coloured by its standing, linking to the day's report.
 import { addDays } from '../../../connectors/_shared/time.ts'
+import { UNASSIGNED } from '../../../reconciler/report.ts'
 import type { StoreDay } from '../../recon/days.ts'
 import { html, qs, type Html } from '../html.ts'
 import { label } from '../i18n.ts'
@@ -27,13 +28,14 @@ export function calendarPage (p: Page, month: string, stores: Array<{ id: string
     const status = i?.status ?? 'none'
     const open = sum(i?.exceptions)
     const resolved = sum(i?.resolved)
-    return html`<td class="cell"><a href="/days/${day}${qs({ store })}" data-day="${day}" data-store="${store}" data-status="${status}">
+    // the unassigned records are in the all-stores report of the day
+    return html`<td class="cell"><a href="/days/${day}${store === UNASSIGNED ? '' : qs({ store })}" data-day="${day}" data-store="${store}" data-status="${status}">
       <span class="status ${status}">${label(t, 'status', status)}</span>
       ${open ? html`<br><small>${t('calendar.open', { n: open })}</small>` : ''}${resolved ? html`<br><small class="muted">${t('calendar.resolved', { n: resolved })}</small>` : ''}</a></td>`
   }
   const body = stores.length === 0
     ? html`<p>${t('calendar.noStores')}</p>`
-    : html`<div class="scroll"><table class="calendar"><thead><tr><th>${t('calendar.day')}</th>${stores.map(s => html`<th>${s.name} <span class="muted">${s.id}</span></th>`)}</tr></thead>
+    : html`<div class="scroll"><table class="calendar"><thead><tr><th>${t('calendar.day')}</th>${stores.map(s => s.id === UNASSIGNED ? html`<th>${t('day.unassigned')}</th>` : html`<th>${s.name} <span class="muted">${s.id}</span></th>`)}</tr></thead>
       <tbody>${monthDays(month).map(d => html`<tr><th scope="row">${d}</th>${stores.map(s => cell(d, s.id))}</tr>`)}</tbody></table></div>`
   return layout(p, t('calendar.title'), html`<h1>${t('calendar.title')} · ${month}</h1>
   <div class="toolbar"><a href="/calendar${qs({ month: shiftMonth(month, -1) })}">${t('calendar.prev')}</a><a href="/calendar${qs({ month: shiftMonth(month, 1) })}">${t('calendar.next')}</a>

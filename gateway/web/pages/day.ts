@@ -40,7 +40,7 @@ function exceptionTable (p: Page, r: ReconReport): Html {
   return html`<div class="scroll"><table id="open-exceptions"><thead><tr><th>${t('col.code')}</th><th>${t('day.store')}</th><th>${t('col.sale')}</th><th>${t('col.provider')}</th>
     <th class="num">${t('col.expected')}</th><th class="num">${t('col.actual')}</th><th>${t('col.description')}</th><th class="noprint"></th></tr></thead>
   <tbody>${r.exceptions.map(e => html`<tr data-code="${e.code}"><td>${label(t, 'code', e.code)}</td><td>${e.store_id ?? '—'}</td><td>${e.sale_id ?? '—'}</td>
-    <td>${e.provider ? label(t, 'method', e.provider) : '—'}</td><td class="num">${money(e.expected)}</td><td class="num">${money(e.actual)}</td><td>${describe(t, e)}</td>
+    <td>${e.provider ? label(t, 'method', e.provider) : '—'}</td><td class="num">${money(e.expected)}</td><td class="num">${money(e.actual)}</td><td>${describe(t, e)}${e.store_inferred ? html`<br><small class="muted">${t('day.storeInferred', { evidence: e.store_evidence ?? '' })}</small>` : ''}</td>
     <td class="noprint"><a href="${keyUrl(r.business_date, exceptionKey(e))}">${t('day.details')}</a></td></tr>`)}</tbody></table></div>`
 }
 

@@ -99,7 +99,7 @@ export function exceptionPage (p: Page, d: ExceptionDetail, messages: { notice: 
     : ''
   return layout(p, title, html`<p><a href="/days/${d.business_date}${e.store_id ? `?store=${encodeURIComponent(e.store_id)}` : ''}">${t('exception.back')}</a></p>
   <h1>${title}</h1>${messages.notice ? html`<p class="notice" role="status">${messages.notice}</p>` : ''}${messages.error ? html`<p class="error" role="alert">${messages.error}</p>` : ''}
-  <p><span class="status ${d.state === 'open' ? 'exceptions' : 'balanced'}">${label(t, 'code', e.code)}</span> ${describe(t, e)}</p>${resolution}
+  <p><span class="status ${d.state === 'open' ? 'exceptions' : 'balanced'}">${label(t, 'code', e.code)}</span> ${describe(t, e)}</p>${e.store_inferred ? html`<p class="muted">${t('day.storeInferred', { evidence: e.store_evidence ?? '' })}</p>` : ''}${resolution}
   ${saleSection(p, d)}${paymentSection(p, d)}${candidatesSection(p, d, mayAct)}${movementsSection(p, d)}${historySection(p, d)}
   ${mayAct ? actionsSection(p, d) : ''}`)
 }

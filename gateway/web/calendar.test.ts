@@ -1,0 +1,24 @@
+// Records no store could be given are not hidden: the calendar of those who see every store has a
+// column for them, linking to the all-stores report; a store manager's does not.
+import t from 'tap'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { FIXTURES } from '../../fixtures/support/settlement.ts'
+import { auth, testRuntime } from '../../fixtures/support/runtime.ts'
+import { signInAs } from '../../fixtures/support/web.ts'
+import { reconcileDay } from '../recon/run.ts'
+
+t.test('unassigned exceptions have their own calendar column for the owner and finance, linking to the all-stores day', async t => {
+  const rt = await testRuntime(t)
+  // a WeChat Pay bill and no sales at all: six records that no sale claims and nothing attributes
+  const upload = await rt.app!.inject({ method: 'POST', url: '/v1/settlements?filename=bill.csv', headers: { ...auth('finance'), 'content-type': 'text/csv' }, payload: readFileSync(join(FIXTURES, 'wechatpay/1900000109_all_20261120.csv')) })
+  t.equal(upload.statusCode, 201)
+  await reconcileDay(rt, { date: '2026-11-20', trigger: 'manual', asOf: '2026-11-27' })
+  const owner = await signInAs(rt.app!, rt.db, 'owner')
+  const page = (cookie: string) => rt.app!.inject({ method: 'GET', url: '/calendar?month=2026-11', headers: { cookie: `${cookie}; lang=zh-HK` } })
+  const cal = (await page(owner.cookie)).body
+  t.match(cal, '<th>未歸屬店舖（未能對應銷售單的記錄）</th>', 'the column, named in the page\'s language')
+  t.match(cal, /<a href="\/days\/2026-11-20" data-day="2026-11-20" data-store="UNASSIGNED" data-status="exceptions">/, 'the day\'s cell links to the all-stores report')
+  const manager = await signInAs(rt.app!, rt.db, 'store_manager', ['MK01'])
+  t.notMatch((await page(manager.cookie)).body, 'data-store="UNASSIGNED"', 'a store manager sees their stores only')
+})
