@@ -13,6 +13,7 @@ import { createOctopusConnector, OCTOPUS } from './octopus/index.ts'
 import { wechatpay } from './wechatpay/index.ts'
 import { adyen } from './adyen/index.ts'
 import { stripe } from './stripe/index.ts'
+import { WALLETS, walletConnectors } from './wallets.ts'
 
 export interface ConnectorOptions {
   /** Mapping profiles per provider id, beside the provider's own layouts. */
@@ -23,12 +24,12 @@ export interface ConnectorOptions {
 
 export function builtInConnectors (o: ConnectorOptions = {}): Registry {
   const profiles = o.profiles ?? {}
-  const own = new Set([alipayhk.id, OCTOPUS.id, wechatpay.id, adyen.id, stripe.id, ...(o.providers ?? []).map(d => d.id)])
+  const own = new Set([alipayhk.id, OCTOPUS.id, wechatpay.id, adyen.id, stripe.id, ...WALLETS.map(w => w.descriptor.id), ...(o.providers ?? []).map(d => d.id)])
   const stray = Object.keys(profiles).filter(id => !own.has(id))
   if (stray.length) throw new Error(`mapping profiles for unknown provider(s) ${stray.join(', ')}`)
   const alipay = withProfiles(alipayhk, profiles)
   return createRegistry([
-    posCanonical, loyverse, shopifyPos, alipay, createOctopusConnector(profiles[OCTOPUS.id]), withProfiles(wechatpay, profiles), withProfiles(adyen, profiles), withProfiles(stripe, profiles),
+    posCanonical, loyverse, shopifyPos, alipay, createOctopusConnector(profiles[OCTOPUS.id]), withProfiles(wechatpay, profiles), withProfiles(adyen, profiles), withProfiles(stripe, profiles), ...walletConnectors(profiles),
     ...(o.providers ?? []).map(d => createProfileConnector(d, profiles[d.id] ?? []))
   ])
 }

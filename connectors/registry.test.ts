@@ -7,7 +7,7 @@ import { alipayhk } from './alipayhk/index.ts'
 t.test('the built-in list registers each connector once, by kind', async t => {
   const r = builtInConnectors()
   t.same([...r.pos.keys()], ['pos-canonical', 'loyverse', 'shopify-pos'])
-  t.same([...r.settlement.keys()], ['alipayhk', 'octopus', 'wechatpay', 'adyen', 'stripe'])
+  t.same([...r.settlement.keys()], ['alipayhk', 'octopus', 'wechatpay', 'adyen', 'stripe', 'payme', 'fps-collection', 'kpay'])
 })
 
 t.test('a duplicate or malformed id is refused', async t => {
@@ -17,10 +17,10 @@ t.test('a duplicate or malformed id is refused', async t => {
 
 t.test('providers are data: each settlement connector registers its descriptor, and the tender methods follow', async t => {
   const r = builtInConnectors()
-  t.same([...r.providers.keys()], ['alipayhk', 'octopus', 'wechatpay', 'adyen', 'stripe'])
+  t.same([...r.providers.keys()], ['alipayhk', 'octopus', 'wechatpay', 'adyen', 'stripe', 'payme', 'fps-collection', 'kpay'])
   t.match(r.providers.get('octopus'), { names: { en: 'Octopus', 'zh-HK': '八達通' }, tenderMethods: ['octopus'], matchScope: 'device', devicesUploadLate: true, cashRounding: true, settlementDays: 1 })
   t.match(r.providers.get('alipayhk'), { tenderMethods: ['alipayhk'], matchScope: 'merchant', devicesUploadLate: false, cashRounding: false })
-  t.same([...r.tenderMethods].sort(), ['alipayhk', 'card', 'cash', 'fps', 'octopus', 'other', 'wechatpay'])
+  t.same([...r.tenderMethods].sort(), ['alipayhk', 'card', 'cash', 'fps', 'octopus', 'other', 'payme', 'wechatpay'])
   t.equal(r.providerOfMethod.get('octopus'), 'octopus')
   t.equal(r.providerOfMethod.get('cash'), undefined, 'cash is settled by no provider file')
 })
@@ -45,7 +45,7 @@ t.test('a descriptor that does not hold together is refused with the reason', as
 
 t.test('card is a method several acquirers may settle; cash and other settle through no provider', async t => {
   const r = builtInConnectors()
-  t.same(r.settlersOf.get('card'), ['adyen', 'stripe'])
+  t.same(r.settlersOf.get('card'), ['adyen', 'stripe', 'kpay'])
   t.equal(r.providerOfMethod.get('card'), undefined, 'no single provider owns card')
   t.same(r.settlersOf.get('wechatpay'), ['wechatpay'])
   const d = alipayhk.descriptor

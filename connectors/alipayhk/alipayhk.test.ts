@@ -169,7 +169,7 @@ t.test('a summary file or an unknown header is refused with a clear reason', asy
     'other.csv': 'date,description,amount\n2026-11-20,coffee,38.00\n'
   })
   await t.rejects(readBack(join(dir, 'summary.csv')), { code: 'UNKNOWN_LAYOUT', message: /summary file/ })
-  await t.rejects(readBack(join(dir, 'other.csv')), { code: 'UNKNOWN_LAYOUT', message: /not a recognised alipayhk, octopus, wechatpay, adyen or stripe settlement file \(first line: "date,description,amount"\)/ })
+  await t.rejects(readBack(join(dir, 'other.csv')), { code: 'UNKNOWN_LAYOUT', message: /not a recognised alipayhk, octopus, wechatpay, adyen, stripe, payme, fps-collection or kpay settlement file \(first line: "date,description,amount"\)/ })
   await t.rejects(readBack(join(dir, 'other.csv'), { provider: 'alipayhk' }), InputError)
 })
 

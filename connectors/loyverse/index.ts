@@ -19,6 +19,7 @@ export function tenderMethodFromName (name: string, type: string): TenderMethod 
   if (/octopus|八達通|八达通/.test(n)) return 'octopus'
   if (/alipay|支付寶|支付宝/.test(n)) return 'alipayhk'
   if (/wechat|weixin|微信/.test(n)) return 'wechatpay'
+  if (/\bpayme\b/.test(n)) return 'payme'
   if (/\bfps\b|轉數快|转数快/.test(n)) return 'fps'
   if (/^cash|\bcash\b|現金|现金/.test(n)) return 'cash'
   if (/card|visa|master|amex|unionpay|銀聯/.test(n)) return 'card'

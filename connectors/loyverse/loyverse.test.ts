@@ -71,6 +71,7 @@ t.test('payment names map to tender methods in English and Chinese', async t => 
   t.equal(tenderMethodFromName('支付寶', 'OTHER'), 'alipayhk')
   t.equal(tenderMethodFromName('WeChat Pay HK', 'OTHER'), 'wechatpay')
   t.equal(tenderMethodFromName('微信支付', 'OTHER'), 'wechatpay')
+  t.equal(tenderMethodFromName('PayMe', 'OTHER'), 'payme')
   t.equal(tenderMethodFromName('FPS 轉數快', 'OTHER'), 'fps')
   t.equal(tenderMethodFromName('Cash', 'CASH'), 'cash')
   t.equal(tenderMethodFromName('Visa', 'NONINTEGRATEDCARD'), 'card')

@@ -17,6 +17,7 @@ export function gatewayMethod (gateway: string): TenderMethod {
   if (g.includes('octopus')) return 'octopus'
   if (g.includes('alipay')) return 'alipayhk'
   if (g.includes('wechat')) return 'wechatpay'
+  if (/\bpayme\b/.test(g)) return 'payme' // not shopify_payments
   if (g === 'cash' || g.includes('cash')) return 'cash'
   if (g.includes('fps')) return 'fps'
   if (g.includes('gift')) return 'other'

@@ -65,6 +65,7 @@ t.test('orders/cancelled voids the order', async t => {
 t.test('gateways map to tender methods', async t => {
   t.equal(gatewayMethod('Octopus (manual)'), 'octopus')
   t.equal(gatewayMethod('WeChat Pay (manual)'), 'wechatpay')
+  t.equal(gatewayMethod('PayMe'), 'payme')
   t.equal(gatewayMethod('shopify_payments'), 'card')
   t.equal(gatewayMethod('cash'), 'cash')
   t.equal(gatewayMethod('AlipayHK'), 'alipayhk')

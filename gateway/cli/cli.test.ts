@@ -42,7 +42,7 @@ t.test('usage errors exit 2 with the usage', async t => {
   t.equal(await main(['import', '/no/such/file.csv']), 2)
   t.equal(await main(['import', join(FIXTURES, 'octopus/octopus_settlement_20261121.csv'), '--provider', 'visa']), 2)
   t.equal(await main(['frobnicate']), 2)
-  t.match(err(), /name at least one file[\s\S]*no such file: \/no\/such\/file.csv[\s\S]*--provider must be one of alipayhk, octopus, wechatpay, adyen, stripe[\s\S]*unknown command "frobnicate"/)
+  t.match(err(), /name at least one file[\s\S]*no such file: \/no\/such\/file.csv[\s\S]*--provider must be one of alipayhk, octopus, wechatpay, adyen, stripe, payme, fps-collection, kpay[\s\S]*unknown command "frobnicate"/)
 })
 
 t.test('the progress line: in place on a terminal, a line per 10% in logs', async t => {
