@@ -25,3 +25,15 @@ t.test('KPay: the settlement report of card payments, net of the MDR, by store a
   t.same(records.map(money), [['payment', 'TST1-T2-000801-1', 30000, 450, 29550], ['payment', null, 5800, 87, 5713]])
   t.match(records[1], { storeId: 'TST1', deviceId: 'KP-T01', cardMasked: '5***********4444', remarks: 'MASTERCARD' })
 })
+
+t.test('an .xlsx export reads like its CSV: date cells as the wall time shown, number cells as amounts', async t => {
+  const csv = await readBack(join(FIXTURES, 'payme/payme_transactions_20261120.csv'))
+  const xlsx = await readBack(join(FIXTURES, 'payme/payme_transactions_20261120.xlsx'))
+  t.match(xlsx.result, { provider: 'payme', layout: 'payme-business-transactions-v1', records: 3, issueCount: 0, encoding: 'utf-8' })
+  t.same(xlsx.records.map(r => ({ ...r, lineNo: 0 })), csv.records.map(r => ({ ...r, lineNo: 0 })), 'the same records, field for field')
+})
+
+t.test('a zip archive that is not a workbook is refused with the reason', async t => {
+  const dir = t.testdir({ 'report.xlsx': Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(64, 1)]) })
+  await t.rejects(readBack(join(dir, 'report.xlsx')), { code: 'UNKNOWN_LAYOUT', message: /a zip archive but not a readable Excel workbook/ })
+})

@@ -11,6 +11,7 @@ import { LayoutError, type DetectContext, type LayoutDetection, type RowMapper, 
 import { DelimitedSplitter, RecordError, DEFAULT_MAX_RECORD_SIZE } from './delimited.ts'
 import { findPan } from './pan.ts'
 import { createDecoder, encodingFromBom, readTextChunks, type TextEncodingName } from './text.ts'
+import { isZip, xlsxAsCsv } from './xlsx.ts'
 
 const HEAD_BYTES = 64 * 1024
 
@@ -237,8 +238,21 @@ async function chooseLayout (path: string, probe: FileProbe, pool: SettlementCon
   throw new InputError('BAD_ENCODING', `the file is neither UTF-8 nor ${tried.join(' / ')}; re-export it as UTF-8`)
 }
 
-/** Probe, pick the encoding, recognise the layout and read every row. */
+/**
+ * Probe, pick the encoding, recognise the layout and read every row. An Excel workbook is read as the
+ * CSV of its first sheet (xlsx.ts); the probe (size, SHA-256) stays the original file's.
+ */
 export async function readSettlementFile (path: string, connectors: SettlementConnector[], probe: FileProbe, opts: ReadOptions): Promise<ReadResult> {
+  if (!await isZip(path)) return readText(path, connectors, probe, opts)
+  const sheet = await xlsxAsCsv(path, probe.bytes)
+  try {
+    return await readText(sheet.path, connectors, { ...probe, bytes: (await stat(sheet.path)).size, encoding: 'utf-8' }, opts)
+  } finally {
+    await sheet.cleanup()
+  }
+}
+
+async function readText (path: string, connectors: SettlementConnector[], probe: FileProbe, opts: ReadOptions): Promise<ReadResult> {
   const ctx: DetectContext = { filename: opts.filename, profile: opts.profile }
   const pool = opts.provider ? connectors.filter(c => c.id === opts.provider) : connectors
   if (pool.length === 0) throw new InputError('UNKNOWN_LAYOUT', `unknown provider "${opts.provider}"`)

@@ -53,7 +53,8 @@ t.test('a store cut-off books the small hours to the day before', async t => {
 t.test('profile formats compile to HKT parsers', async t => {
   const p = compileTimeFormat('dd/MM/yyyy H:mm')
   t.equal(p('21/11/2026 9:05').toISOString(), '2026-11-21T01:05:00.000Z')
-  t.throws(() => p('2026-11-21 09:05'), /does not match the format/)
+  t.throws(() => p('2026/11/21 09:05'), /does not match the format/)
+  t.equal(p('2026-11-21 09:05:30').toISOString(), '2026-11-21T01:05:30.000Z', 'an ISO wall time (an Excel date cell) is accepted beside the format: it cannot be misread')
   t.equal(compileDateFormat('yyyyMMdd')('20261121'), '2026-11-21')
   t.equal(compileDateFormat('auto')('11/21/2026'), '2026-11-21')
 })

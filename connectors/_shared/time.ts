@@ -232,6 +232,11 @@ export function wallToInstant (zone: string, y: number, mo: number, d: number, h
   return new Date(wall - getTimezoneOffset(zone, new Date(t)))
 }
 
+// A date cell of an Excel workbook arrives as its wall time written this way (xlsx.ts), whatever the
+// profile's format for the CSV export: unambiguous, so always accepted beside the format.
+const ISO_WALL = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/
+const ISO_ORDER = ['y', 'M', 'd', 'H', 'm', 's'] as const
+
 /**
  * Compiles a mapping profile's time format ('yyyy-MM-dd HH:mm:ss', 'dd/MM/yyyy H:mm', …) into a parser
  * of naive wall times in `zone` (HKT by default). 'auto' accepts every form parseProviderTime does.
@@ -243,9 +248,11 @@ export function compileTimeFormat (format: string, zone = HK_TZ): (input: string
   const re = new RegExp(`^${source}$`)
   return (input: string) => {
     const m = re.exec(input.trim())
-    if (!m) throw new TimeFormatError(input, `does not match the format ${format}`)
+    const iso = m ? null : ISO_WALL.exec(input.trim())
+    if (!m && !iso) throw new TimeFormatError(input, `does not match the format ${format}`)
     const part: Record<string, number> = { y: 0, M: 1, d: 1, H: 0, m: 0, s: 0 }
-    order.forEach((k, i) => { part[k] = Number(m[i + 1]) })
+    if (m) order.forEach((k, i) => { part[k] = Number(m[i + 1]) })
+    else ISO_ORDER.forEach((k, i) => { part[k] = Number(iso![i + 1] ?? 0) })
     try {
       return wallToInstant(zone, part.y, part.M, part.d, part.H, part.m, part.s)
     } catch (err) {

@@ -95,3 +95,16 @@ t.test('cards through two acquirers: Adyen at one store, Stripe at another, each
   t.match(report.stores.find(s => s.store_id === 'CWB1')?.settled, { adyen: { gross: 46000, fee: 2490, net: 43510 } })
   t.match(report.stores.find(s => s.store_id === 'TST1')?.settled, { stripe: { gross: 11350, fee: 924, net: 10426 } })
 })
+
+t.test('a wallet report downloaded as an Excel workbook imports through the API like its CSV; the same workbook again is already imported', async t => {
+  const rt = await testRuntime(t)
+  const xlsx = readFileSync(join(FIXTURES, 'payme/payme_transactions_20261120.xlsx'))
+  const post = () => rt.app!.inject({ method: 'POST', url: '/v1/settlements?filename=payme.xlsx', headers: { ...auth('finance'), 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, payload: xlsx })
+  const first = await post()
+  t.equal(first.statusCode, 201)
+  t.match(first.json(), { status: 'imported', provider: 'payme', records: 3 })
+  const listed = await rt.app!.inject({ method: 'GET', url: `/v1/payments?provider=payme&date=${DATE}`, headers: auth('finance') })
+  t.same(listed.json().items.map((p: { merchant_ref: string, gross: number, paid_at: string }) => [p.merchant_ref, p.gross, p.paid_at]),
+    [['MK01-T1-000601-1', 6800, '2026-11-20T04:40:11.000Z'], ['MK01-T1-000602-1', 12000, '2026-11-20T07:02:45.000Z'], ['MK01-T1-000610-R1', -2000, '2026-11-20T10:20:00.000Z']])
+  t.match((await post()).json(), { status: 'already_imported' })
+})
