@@ -25,7 +25,7 @@ export const WECHATPAY: ProviderDescriptor = {
 
 /** The bill's header: comma-separated names, backticks off, with the columns every bill has. */
 const LAYOUT: ColumnLayout<keyof typeof BILL_COLUMNS> = {
-  provider: WECHATPAY.id, what: 'a WeChat Pay bill', columns: BILL_COLUMNS, markers: ['paidAt', 'merchantRef', 'status'], required: REQUIRED_COLUMNS, delimiter: ',', prefixes: ['`']
+  provider: WECHATPAY.id, what: 'a WeChat Pay bill', columns: BILL_COLUMNS, markers: ['paidAt', 'merchantRef', 'status', 'providerTxnId', 'settled'], required: REQUIRED_COLUMNS, delimiter: ',', prefixes: ['`']
 }
 
 export const wechatpay: SettlementConnector = {
