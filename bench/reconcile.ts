@@ -3,12 +3,13 @@
 // seconds, rows/s and peak RSS, against the time csv-parse and JSON.parse alone take over the same
 // files (the floor). Targets (issue #3): 1M sales ≤ 10 s, ≤ 2× the floor, ≤ 1 GiB peak RSS.
 //   BENCH_SALES=100000,1000000  sizes     BENCH_RUNS=1  runs per measurement (the median is kept)
+//   BENCH_TENDERS=classic|all  the tender mix (all: WeChat Pay, Adyen cards, PayMe and FPS files too)
 import { spawn } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateDay } from '../fixtures/gen/day.ts'
+import { generateDay, settlementFiles } from '../fixtures/gen/day.ts'
 
 const SIZES = (process.env.BENCH_SALES ?? '100000,1000000').split(',').map(Number)
 const RUNS = Number(process.env.BENCH_RUNS ?? 1)
@@ -30,9 +31,9 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 async function measure (sales: number) {
   const dir = join(work, String(sales))
   const g0 = performance.now()
-  const truth = await generateDay({ stores: 5, sales, seed: 42, date: '2026-11-20', anomalies: 5 }, dir)
+  const truth = await generateDay({ stores: 5, sales, seed: 42, date: '2026-11-20', anomalies: 5, tenders: process.env.BENCH_TENDERS === 'all' ? 'all' : 'classic' }, dir)
   const generateS = (performance.now() - g0) / 1000
-  const settlements = ['alipayhk', 'octopus'].flatMap(sub => readdirSync(join(dir, sub)).sort().map(f => join(dir, sub, f)))
+  const settlements = settlementFiles(dir)
   const pos = join(dir, 'pos-events.ndjson')
   const movements = join(dir, 'stock-movements.ndjson')
   const out = join(dir, 'report.json')
