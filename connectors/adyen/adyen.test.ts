@@ -1,7 +1,6 @@
 import t from 'tap'
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { FIXTURES, money, readBack } from '../../fixtures/support/settlement.ts'
+import { FIXTURES, money, readBack, withLine } from '../../fixtures/support/settlement.ts'
 
 const REPORT = join(FIXTURES, 'adyen/settlement_detail_report_batch_7.csv')
 
@@ -24,11 +23,7 @@ t.test('an Adyen settlement details report: payments, a refund, a chargeback and
 })
 
 t.test('a payout that is not the batch net, a fee that does not add up, or an unknown type or zone refuses the report', async t => {
-  const lines = readFileSync(REPORT, 'utf8').split('\r\n')
-  const variant = (i: number, from: string, to: string) => {
-    const copy = [...lines]; copy[i] = copy[i].replace(from, to)
-    return join(t.testdir({ 'r.csv': copy.join('\r\n') }), 'r.csv')
-  }
+  const variant = (i: number, from: string, to: string) => withLine(t, REPORT, i + 1, l => l.replace(from, to))
   t.match((await readBack(variant(7, '435.10', '435.00'))).result.issues, [{ line: 8, message: /MerchantPayout of batch 7 is 435\.00 but the batch's rows net 435\.10/ }])
   t.match((await readBack(variant(1, ',0.60,', ',0.70,'))).result.issues, [{ line: 2, message: /gross 200\.00 − net 196\.40 is not the fees 3\.70/ }])
   t.match((await readBack(variant(1, 'Settled', 'Authorised'))).result.issues, [{ line: 2, column: 'Type', message: /unknown record type "Authorised"/ }])

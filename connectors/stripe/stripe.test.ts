@@ -1,7 +1,6 @@
 import t from 'tap'
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { FIXTURES, money, readBack } from '../../fixtures/support/settlement.ts'
+import { FIXTURES, money, readBack, withLine } from '../../fixtures/support/settlement.ts'
 
 const REPORT = join(FIXTURES, 'stripe/payout_reconciliation_itemized_po_1QHK0000000001.csv')
 
@@ -21,11 +20,7 @@ t.test('a Stripe itemized payout reconciliation report: charges, a refund and a 
 })
 
 t.test('a row whose gross − fee is not its net, or an unknown category, refuses the report', async t => {
-  const lines = readFileSync(REPORT, 'utf8').split('\n')
-  const variant = (i: number, from: string, to: string) => {
-    const copy = [...lines]; copy[i] = copy[i].replace(from, to)
-    return join(t.testdir({ 'r.csv': copy.join('\n') }), 'r.csv')
-  }
+  const variant = (i: number, from: string, to: string) => withLine(t, REPORT, i + 1, l => l.replace(from, to))
   t.match((await readBack(variant(1, ',82.66,', ',82.76,'))).result.issues, [{ line: 2, message: /gross 88\.00 − fee 5\.34 ≠ net 82\.76/ }])
   t.match((await readBack(variant(1, ',charge,', ',topup,'))).result.issues, [{ line: 2, column: 'reporting_category', message: /unknown reporting_category "topup"/ }])
 })

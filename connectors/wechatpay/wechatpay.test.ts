@@ -1,16 +1,12 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { FIXTURES, money, readBack } from '../../fixtures/support/settlement.ts'
+import { FIXTURES, money, readBack, withLine } from '../../fixtures/support/settlement.ts'
 
 const BILL = join(FIXTURES, 'wechatpay/1900000109_all_20261120.csv')
 const text = readFileSync(BILL, 'utf8')
-/** The fixture with one line replaced (1-based), written to a test directory. */
-function variant (t: { testdir: (files: Record<string, string>) => string }, line: number, replacement: string | null): string {
-  const lines = text.split('\r\n')
-  if (replacement === null) lines.splice(line - 1, 1); else lines[line - 1] = replacement
-  return join(t.testdir({ 'bill.csv': lines.join('\r\n') }), 'bill.csv')
-}
+/** The bill with one line (1-based) replaced, or dropped when null. */
+const variant = (t: { testdir: (files: Record<string, string>) => string }, line: number, replacement: string | null): string => withLine(t, BILL, line, () => replacement)
 
 t.test('a WeChat Pay ALL bill: backticks off, payments, a PROCESSING refund, a revoked order; the summary row is a control, not a record', async t => {
   const { result, records } = await readBack(BILL)
