@@ -44,7 +44,9 @@ export function decryptCallback (aesKey: string, ownerKey: string, encrypt: stri
   const decipher = createDecipheriv('aes-256-cbc', k, k.subarray(0, 16)).setAutoPadding(false)
   const plain = Buffer.concat([decipher.update(Buffer.from(encrypt, 'base64')), decipher.final()])
   const pad = plain[plain.length - 1]
-  if (!(pad >= 1 && pad <= 32) || plain.length < 20 + pad) throw new Error('bad padding')
+  // every padding byte must say the same: a tampered last block then fails here (checking only the
+  // last byte let one corrupted envelope in 256 through to the owner check, and past it by chance)
+  if (!(pad >= 1 && pad <= 32) || plain.length < 20 + pad || plain.subarray(plain.length - pad).some(b => b !== pad)) throw new Error('bad padding')
   const body = plain.subarray(0, plain.length - pad)
   const len = body.readUInt32BE(16)
   if (20 + len > body.length) throw new Error('bad length')
