@@ -13,6 +13,7 @@ export type ReconConfig = Omit<ReconSettings, 'asOf'>
 export interface FileReconciliation {
   windowMinutes?: number
   roundingCents?: number
+  reviewBelow?: number
   feeBands?: Record<string, FeeBand>
   settlementDays?: Record<string, number>
   holidays?: string[]
@@ -32,6 +33,8 @@ export function defaultRecon (providers: Iterable<ProviderDescriptor>): ReconCon
     providers: Object.fromEntries(list.map(d => [d.id, rules(d)])),
     windowMinutes: 10,
     roundingCents: 5,
+    // a pairing whose rival is about as likely scores ≤ 0.5: a person decides it
+    reviewBelow: 0.6,
     // fees are read from the files, never computed; the bands only flag drift
     feeBands: Object.fromEntries(list.map(d => [d.id, d.feeBand])),
     settlementDays: Object.fromEntries(list.map(d => [d.id, d.settlementDays])),
@@ -63,6 +66,7 @@ export function reconConfig (r: FileReconciliation, stores: Record<string, { fee
   for (const d of r.holidays ?? []) if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new ConfigError(`reconciliation.holidays: "${d}" is not YYYY-MM-DD`)
   whole(r.windowMinutes, 1, 1440, 'reconciliation.windowMinutes')
   whole(r.roundingCents, 0, 50, 'reconciliation.roundingCents')
+  if (r.reviewBelow !== undefined && !(r.reviewBelow >= 0 && r.reviewBelow <= 1)) throw new ConfigError('reconciliation.reviewBelow must be a confidence from 0 (take every pairing) to 1')
   // a stand-alone reader and the till it serves: { "9A1F02": "MK01:T1" }
   for (const [device, till] of Object.entries(r.devices ?? {})) if (!/^[^:]+:[^:]+$/.test(String(till))) throw new ConfigError(`reconciliation.devices.${device}: name the till as "STORE:TERMINAL"`)
   const storeFeeBands: NonNullable<ReconConfig['storeFeeBands']> = {}
@@ -73,6 +77,7 @@ export function reconConfig (r: FileReconciliation, stores: Record<string, { fee
     providers: defaults.providers,
     windowMinutes: r.windowMinutes ?? defaults.windowMinutes,
     roundingCents: r.roundingCents ?? defaults.roundingCents,
+    reviewBelow: r.reviewBelow ?? defaults.reviewBelow,
     feeBands: { ...defaults.feeBands, ...perProvider(r.feeBands, providers, 'reconciliation.feeBands', band) },
     storeFeeBands,
     settlementDays: { ...defaults.settlementDays, ...perProvider(r.settlementDays, providers, 'reconciliation.settlementDays', (n, where) => { whole(n, 0, 30, where); return n }) },

@@ -139,9 +139,18 @@ export const reconExceptionSchema = {
     line: { type: ['integer', 'null'] },
     expected_qty: { type: 'number' },
     actual_qty: { type: 'number' },
-    key: { type: 'string', description: 'what a write-off, a re-open or the exception detail names' },
+    key: { type: 'string', description: 'what a write-off, a review, a re-open or the exception detail names' },
     store_inferred: { type: 'boolean', description: 'the record names no store: its store was learnt from the day\'s matched records of the same account or device' },
-    store_evidence: { type: 'string', description: 'how the store was found (configured code, or which matched records)' }
+    store_evidence: { type: 'string', description: 'how the store was found (configured code, or which matched records)' },
+    score: { type: 'number', description: 'PROPOSED_MATCH: the pairing\'s confidence (0..1)' },
+    alternatives: {
+      type: 'array',
+      description: 'PROPOSED_MATCH: the pairings it competes with (an unpaid sale the record could have paid, or a free record that could have paid the sale)',
+      items: {
+        type: 'object',
+        properties: { sale_id: { type: 'string' }, store_id: { type: 'string' }, tender: { type: 'integer' }, payment_id: { type: 'string' }, provider_txn_id: nullableString, seconds_after_sale: { type: 'integer' }, score: { type: 'number' } }
+      }
+    }
   },
   required: ['code', 'store_id', 'sale_id', 'tender', 'provider', 'expected', 'actual', 'detail']
 } as const
@@ -206,7 +215,9 @@ export const reportSchema = {
         type: 'object',
         properties: {
           sale_id: { type: 'string' }, store_id: { type: 'string' }, tender: { type: 'integer' }, provider: { type: 'string' }, provider_txn_id: nullableString,
-          payment_id: { type: 'string' }, by: { type: 'string', enum: ['manual', 'reference', 'amount_time'] }, score: { type: 'number' }
+          payment_id: { type: 'string' }, by: { type: 'string', enum: ['manual', 'reference', 'amount_time'] },
+          score: { type: 'number', description: 'amount_time: the confidence, from how near the record lies and what else could have been paired (0..1)' },
+          review: { type: 'string', enum: ['proposed', 'confirmed'], description: 'proposed: below reconciliation.reviewBelow, awaiting a person (PROPOSED_MATCH); confirmed: a person confirmed it' }
         }
       }
     },

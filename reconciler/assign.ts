@@ -22,8 +22,10 @@ const DIAG = 2 // matched
  * sorted by `t` ascending. Without a lag band a payment may lie within ±window of its tender and the
  * cost is the time apart; with one (lag.ts), the payment must follow by lo..hi and the cost is the
  * distance from the band's centre. Either way the cost is convex in the offset, so pairs never cross.
+ * `allowed` rules out pairs a person rejected; the alignment then finds the best pairing in order
+ * without them (with a pair ruled out, a crossing one might do better, but rejections are few).
  */
-export function assignByTime (tenders: readonly Timed[], payments: readonly Timed[], windowMs: number, lag: LagBand | null = null): Array<[number, number]> {
+export function assignByTime (tenders: readonly Timed[], payments: readonly Timed[], windowMs: number, lag: LagBand | null = null, allowed?: (i: number, j: number) => boolean): Array<[number, number]> {
   const n = tenders.length
   const m = payments.length
   if (n === 0 || m === 0) return []
@@ -71,7 +73,7 @@ export function assignByTime (tenders: readonly Timed[], payments: readonly Time
       let bx = prevCost[pj]
       let d = UP
       if (k > 0 && (count[k - 1] > bc || (count[k - 1] === bc && cost[k - 1] < bx))) { bc = count[k - 1]; bx = cost[k - 1]; d = LEFT }
-      if (k > 0) {
+      if (k > 0 && (!allowed || allowed(i, j - 1))) {
         const pd = (j - 1 > prevHi ? prevHi : j - 1) - prevLo
         const c = prevCount[pd] + 1
         const dt = t - payments[j - 1].t

@@ -2,7 +2,7 @@
 // record of the day ends up matched or named in an exception; nothing is dropped silently.
 import { formatMinor } from '../connectors/_shared/money.ts'
 import { addBusinessDays } from './calendar.ts'
-import type { Matching, TenderRef } from './match.ts'
+import type { Matching, Pairing, TenderRef } from './match.ts'
 import type { PreparedPayments } from './index-payments.ts'
 import type { Provider, ReconException, ReconPayment, ReconSettings } from './types.ts'
 
@@ -42,6 +42,7 @@ export function tenderExceptions (m: Matching, ctx: DayContext): ReconException[
       for (const extra of m.paidTwice.get(t) ?? []) {
         out.push({ ...base('DUPLICATE_PAYMENT', t), actual: extra.gross, provider_txn_id: extra.providerTxnId, payment_id: extra.id, detail: `reference ${t.tender.reference} was paid more than once (also ${p.providerTxnId ?? p.id})` })
       }
+      if (pairing.review === 'proposed') out.push(proposed(t, pairing))
       const undone = m.cancelled.get(p.id)
       if (t.sale.voided && t.dir === 'payment' && !undone) {
         out.push({ ...base('VOID_BUT_SETTLED', t), expected: 0, actual: p.gross, provider_txn_id: p.providerTxnId, payment_id: p.id, detail: `the sale was voided but ${t.provider} settled ${formatMinor(p.gross)} and did not cancel it` })
@@ -69,6 +70,17 @@ export function tenderExceptions (m: Matching, ctx: DayContext): ReconException[
     }
   }
   return out
+}
+
+function proposed (t: TenderRef, pairing: Pairing): ReconException {
+  const p = pairing.payment
+  const after = Math.round((p.paidAt! - t.sale.occurredAt) / 1000)
+  const rivals = pairing.alternatives ?? []
+  const others = rivals.length === 0 ? 'it lies far from where the reader\'s records lie' : `${rivals.length} other pairing${rivals.length > 1 ? 's are' : ' is'} nearly as likely`
+  return {
+    ...base('PROPOSED_MATCH', t), actual: p.gross, provider_txn_id: p.providerTxnId, payment_id: p.id, score: pairing.score, alternatives: rivals,
+    detail: `the ${t.provider} record of ${formatMinor(p.gross)} ${after >= 0 ? `${after} s after` : `${-after} s before`} the sale is only a likely match (confidence ${pairing.score}): ${others}; confirm or reject it`
+  }
 }
 
 function bandFor (s: ReconSettings, store: string | null, provider: Provider): { min: number, max: number } {

@@ -28,10 +28,3 @@ export function lagBand (offsets: readonly number[], windowMs: number): LagBand 
   const margin = Math.max(MIN_MARGIN_MS, (high - low) * 0.1)
   return { lo: Math.max(low - margin, -windowMs), hi: Math.min(high + margin, windowMs), center: quantile(sorted, 0.5) }
 }
-
-/** 1 at the band's centre, falling to 0 at its nearer edge beyond which no pair is made. */
-export function bandScore (offset: number, band: LagBand): number {
-  const half = offset >= band.center ? band.hi - band.center : band.center - band.lo
-  if (half <= 0) return offset === band.center ? 1 : 0
-  return Math.max(0, Math.round((1 - Math.abs(offset - band.center) / half) * 1000) / 1000)
-}

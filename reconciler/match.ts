@@ -3,16 +3,22 @@
 //     Octopus reference no., or the provider id the till kept; refunds chained to their original
 //     through original_partner_transaction_ID / originalTransactionId; cancels and reversals linked to
 //     the payment they undo;
-//   pass 2, by amount and time, for tenders and records that carry no reference (assign.ts).
-import type { ManualLink, Provider, ProviderRules, ReconPayment, ReconSale, ReconSettings, ReconTender } from './types.ts'
+//   pass 2, by amount and time, for tenders and records that carry no reference (match-time.ts).
+import type { ManualLink, MatchAlternative, Provider, ReconPayment, ReconSale, ReconSettings, ReconTender } from './types.ts'
 import { directionOf, type Direction } from './index-payments.ts'
-import { assignByTime } from './assign.ts'
-import { bandScore, lagBand } from './lag.ts'
 import { SettlerChooser } from './settlers.ts'
 import { SHARED_TENDER_METHODS } from '../connectors/contract.ts'
 
 export interface TenderRef { key: string, sale: ReconSale, tender: ReconTender, provider: Provider, dir: Direction }
-export interface Pairing { payment: ReconPayment, by: 'manual' | 'reference' | 'amount_time', score?: number }
+export interface Pairing {
+  payment: ReconPayment
+  by: 'manual' | 'reference' | 'amount_time'
+  /** amount_time: the pairing's confidence (confidence.ts). */
+  score?: number
+  /** proposed: too unsure to take without a person (its rivals are the alternatives); confirmed: a person said so. */
+  review?: 'proposed' | 'confirmed'
+  alternatives?: MatchAlternative[]
+}
 
 export class Matching {
   readonly tenders: TenderRef[]
@@ -54,8 +60,8 @@ export class Matching {
     if (chooser) for (const t of this.tenders) if (t.provider === '') t.provider = chooser.byStore(settlers.get(t.tender.method)!, t.sale.storeId)
   }
 
-  pair (t: TenderRef, p: ReconPayment, by: Pairing['by'], score?: number): void {
-    this.byTender.set(t, score === undefined ? { payment: p, by } : { payment: p, by, score })
+  pair (t: TenderRef, p: ReconPayment, by: Pairing['by'], review?: 'confirmed'): void {
+    this.byTender.set(t, review ? { payment: p, by, review } : { payment: p, by })
     this.byPayment.set(p.id, t)
   }
 
@@ -83,7 +89,7 @@ function settlersOf (providers: ReconSettings['providers'], payments: readonly R
   return settlers
 }
 
-function group<T> (items: Iterable<T>, key: (x: T) => string | null): Map<string, T[]> {
+export function group<T> (items: Iterable<T>, key: (x: T) => string | null): Map<string, T[]> {
   const m = new Map<string, T[]>()
   for (const x of items) {
     const k = key(x)
@@ -109,10 +115,11 @@ class RefIndex {
 }
 
 /**
- * Pass 0: the links a person made by hand. A link whose tender or payment is not in the input, or
- * whose provider or direction does not fit the tender, pairs nothing (the API refuses such links).
+ * Pass 0: the links a person made by hand, and the proposed pairings a person confirmed. A link whose
+ * tender or payment is not in the input, or whose provider or direction does not fit the tender,
+ * pairs nothing (the API refuses such links).
  */
-export function matchManual (m: Matching, live: readonly ReconPayment[], links: readonly ManualLink[]): void {
+export function matchManual (m: Matching, live: readonly ReconPayment[], links: readonly ManualLink[], confirmed = false): void {
   if (links.length === 0) return
   const tenders = new Map(m.tenders.map(t => [t.key, t]))
   const payments = new Map(live.map(p => [p.id, p]))
@@ -125,7 +132,7 @@ export function matchManual (m: Matching, live: readonly ReconPayment[], links: 
       if (!m.settlers.get(t.tender.method)?.includes(p.provider)) continue
       t.provider = p.provider
     }
-    m.pair(t, p, 'manual')
+    if (confirmed) m.pair(t, p, 'amount_time', 'confirmed'); else m.pair(t, p, 'manual')
   }
 }
 
@@ -248,87 +255,4 @@ export function linkVoidRefunds (m: Matching, live: readonly ReconPayment[]): vo
       ((t.tender.reference !== null && r.originalRef === t.tender.reference) || (paid.providerTxnId !== null && (r.originalProviderTxnId ?? r.providerTxnId) === paid.providerTxnId)))
     if (undo) { m.cancelled.set(paid.id, undo); m.linkedCancels.add(undo.id) }
   }
-}
-
-/**
- * Pass 2: tenders without reference against records no tender's reference explains, by store,
- * reader and direction; identical amounts by global assignment, then amounts within the rounding
- * tolerance, closest first.
- */
-export function matchByAmountTime (m: Matching, live: readonly ReconPayment[], s: ReconSettings, deviceOf: (provider: Provider, storeId: string, terminalId: string | null) => string | null): void {
-  const windowMs = s.windowMinutes * 60_000
-  const referenced = new Set(m.tenders.flatMap(t => t.tender.reference ? [`${t.provider}|${t.tender.reference}`] : []))
-  const tenders = m.tenders.filter(t => !m.byTender.has(t) && !t.tender.reference && !t.tender.providerTxnId && !m.reversedTender.has(t))
-  const payments = live.filter(p => m.isFree(p) && directionOf(p) && p.paidAt !== null && !(p.merchantRef && referenced.has(`${p.provider}|${p.merchantRef}`)))
-  // the provider's match scope: a merchant-wide account across stores, else within the store; per
-  // device, a reader is compared with its own till when the pairing is known, else within the store
-  const scope = (provider: Provider): ProviderRules['matchScope'] => s.providers[provider]?.matchScope ?? 'store'
-  const knownDevices = new Set<string>()
-  const tenderGroup = (t: TenderRef): string => {
-    const dev = scope(t.provider) === 'device' ? deviceOf(t.provider, t.sale.storeId, t.sale.terminalId) : null
-    if (dev) knownDevices.add(`${t.sale.storeId}|${dev}`)
-    return `${t.provider}|${t.dir}|${scope(t.provider) === 'merchant' ? '*' : t.sale.storeId}|${dev ?? '?'}`
-  }
-  const tenderGroups = group(tenders, tenderGroup)
-  const paymentGroups = group(payments, p => {
-    const store = scope(p.provider) === 'merchant' ? '*' : p.storeId ?? '*'
-    const dev = p.deviceId && knownDevices.has(`${store}|${p.deviceId}`) ? p.deviceId : '?'
-    return `${p.provider}|${directionOf(p)}|${store}|${dev}`
-  })
-  for (const [key, ts] of [...tenderGroups].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)) {
-    const ps = paymentGroups.get(key)
-    if (ps) assignGroup(m, ts, ps, windowMs, s.providers[ts[0].provider]?.cashRounding ? s.roundingCents : 0)
-  }
-}
-
-/**
- * One group's tenders and records without references, per amount. A first pairing under the plain
- * window gives the group's offsets; with enough of them the group's lag band (lag.ts) replaces the
- * window, so a record is never paired with a sale it came before, nor shifted along a run of equal
- * amounts to fill a gap.
- */
-function assignGroup (m: Matching, ts: TenderRef[], ps: ReconPayment[], windowMs: number, tolerance: number): void {
-  const byTime = <T>(f: (x: T) => number) => (a: T, b: T) => f(a) - f(b)
-  const pAmount = group(ps, p => String(p.gross))
-  const lists: Array<[Array<{ t: number, ref: TenderRef }>, Array<{ t: number, ref: ReconPayment }>]> = []
-  for (const [amount, tl] of group(ts, t => String(t.tender.amount))) {
-    const pl = pAmount.get(amount)
-    if (pl) lists.push([tl.map(t => ({ t: t.sale.occurredAt, ref: t })).sort(byTime(x => x.t)), pl.map(p => ({ t: p.paidAt!, ref: p })).sort(byTime(x => x.t))])
-  }
-  const first = lists.map(([tt, pp]) => assignByTime(tt, pp, windowMs))
-  const lag = lagBand(lists.flatMap(([tt, pp], k) => first[k].map(([i, j]) => pp[j].t - tt[i].t)), windowMs)
-  lists.forEach(([tt, pp], k) => {
-    for (const [i, j] of lag ? assignByTime(tt, pp, windowMs, lag) : first[k]) {
-      const offset = pp[j].t - tt[i].t
-      m.pair(tt[i].ref, pp[j].ref, 'amount_time', lag ? bandScore(offset, lag) : score(0, offset, windowMs))
-    }
-  })
-  if (tolerance === 0) return
-  // what is left: amounts within the rounding tolerance, the closest (amount, then time) first
-  const left = ts.filter(t => !m.byTender.has(t))
-  const free = ps.filter(p => m.isFree(p)).sort(byTime(p => p.paidAt!))
-  const from = lag ? lag.lo : -windowMs
-  const to = lag ? lag.hi : windowMs
-  const pairs: Array<[number, number, TenderRef, ReconPayment]> = []
-  for (const t of left) {
-    // only the records within reach (binary search for the first)
-    let a = 0
-    let b = free.length
-    while (a < b) { const mid = (a + b) >> 1; if (free[mid].paidAt! < t.sale.occurredAt + from) a = mid + 1; else b = mid }
-    for (let k = a; k < free.length && free[k].paidAt! <= t.sale.occurredAt + to; k++) {
-      const p = free[k]
-      const da = Math.abs(p.gross - t.tender.amount)
-      if (da <= tolerance) pairs.push([da, Math.abs(p.paidAt! - t.sale.occurredAt - (lag?.center ?? 0)), t, p])
-    }
-  }
-  pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1] || (a[2].key < b[2].key ? -1 : 1) || (a[3].id < b[3].id ? -1 : 1))
-  for (const [, dt, t, p] of pairs) {
-    if (m.byTender.has(t) || !m.isFree(p)) continue
-    m.pair(t, p, 'amount_time', lag ? bandScore(p.paidAt! - t.sale.occurredAt, lag) : score(0, dt, windowMs))
-  }
-}
-
-/** 1 for the same instant, falling to 0 at the edge of the window. */
-function score (a: number, b: number, windowMs: number): number {
-  return Math.round((1 - Math.abs(a - b) / windowMs) * 1000) / 1000
 }

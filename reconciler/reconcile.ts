@@ -2,7 +2,8 @@
 // and deterministic: the same input in any order gives the same report (inputs are put in canonical
 // order first, and every output list is sorted).
 import { preparePayments } from './index-payments.ts'
-import { chainRefunds, linkCancels, linkVoidRefunds, matchByAmountTime, matchByReference, matchManual, Matching } from './match.ts'
+import { chainRefunds, linkCancels, linkVoidRefunds, matchByReference, matchManual, Matching } from './match.ts'
+import { matchByAmountTime, reviewKey } from './match-time.ts'
 import { StoreAttribution } from './attribute.ts'
 import { Disputes, paymentExceptions, tenderExceptions, type DayContext } from './classify.ts'
 import { movementsOf, stockExceptions } from './stock.ts'
@@ -65,13 +66,16 @@ export function reconcile (input: ReconInput): ReconReport {
   const prepared = preparePayments(input.payments)
   const m = new Matching(sales, s.providers, prepared.live, s.tenderProviders)
   matchManual(m, prepared.live, input.manualLinks ?? [])
+  const reviews = input.matchReviews ?? []
+  matchManual(m, prepared.live, reviews.filter(r => r.decision === 'confirmed'), true)
   matchByReference(m, prepared.live)
   chainRefunds(m, prepared.live, sales)
   linkCancels(m, prepared.live)
   linkVoidRefunds(m, prepared.live)
   const readers = readerMap(m, s)
   readers.learn()
-  matchByAmountTime(m, prepared.live, s, readers.deviceOf)
+  const rejected = new Set(reviews.filter(r => r.decision === 'rejected').map(r => reviewKey(r.saleKey, r.tenderNo, r.paymentId)))
+  matchByAmountTime(m, prepared.live, s, readers.deviceOf, rejected)
   readers.learn()
 
   // a reader has uploaded a day when any of its records for that day is here

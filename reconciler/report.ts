@@ -72,6 +72,7 @@ export function buildReport (input: ReconInput, daySales: readonly ReconSale[], 
       if (!pairing) { paidAll = false; continue }
       const match: ReconMatch = { sale_id: sale.saleId, store_id: sale.storeId, tender: t.tender.tenderNo - 1, provider: t.provider, provider_txn_id: pairing.payment.providerTxnId, payment_id: pairing.payment.id, by: pairing.by }
       if (pairing.score !== undefined) match.score = pairing.score
+      if (pairing.review) match.review = pairing.review
       matches.push(match)
     }
     const why = doubts.get(sale.saleId)?.get(sale.storeId)

@@ -96,6 +96,11 @@ export interface ReconSettings {
    * no acquirer sees its card tenders as the till's own, not as missing.
    */
   tenderProviders?: Record<TenderMethod, Provider[]>
+  /**
+   * A pairing by amount and time whose confidence (0..1) is below this is only proposed: listed for a
+   * person to confirm or reject, its sale's stock still provisional. 0 or unset: every pairing is taken.
+   */
+  reviewBelow?: number
   /** Known reader → till assignments (`${storeId}:${terminalId}` per device) for providers matched per device. */
   devices?: Record<string, string>
 }
@@ -113,6 +118,8 @@ export interface ReconInput {
   batchFindings?: BatchFinding[]
   /** Payments a person linked to a tender by hand: paired before anything else. */
   manualLinks?: ManualLink[]
+  /** Proposed pairings a person confirmed (paired before anything else) or rejected (never made again). */
+  matchReviews?: MatchReview[]
   /** Differences a person accepted (write-offs), by exception key (`exceptionKey`). */
   resolutions?: Resolution[]
   settings: ReconSettings
@@ -121,11 +128,25 @@ export interface ReconInput {
 
 export const EXCEPTION_CODES = [
   'MISSING_PAYMENT', 'PENDING_SETTLEMENT', 'UNEXPECTED_PAYMENT', 'AMOUNT_MISMATCH', 'DUPLICATE_PAYMENT', 'REFUND_WITHOUT_RETURN',
-  'RETURN_WITHOUT_REFUND', 'VOID_BUT_SETTLED', 'STOCK_MISMATCH', 'FEE_OUT_OF_BAND', 'BATCH_TOTAL_MISMATCH', 'CHARGEBACK'
+  'RETURN_WITHOUT_REFUND', 'VOID_BUT_SETTLED', 'STOCK_MISMATCH', 'FEE_OUT_OF_BAND', 'BATCH_TOTAL_MISMATCH', 'CHARGEBACK', 'PROPOSED_MATCH'
 ] as const
 export type ExceptionCode = typeof EXCEPTION_CODES[number]
 
 export interface ManualLink { saleKey: string, tenderNo: number, paymentId: string }
+export interface MatchReview extends ManualLink { decision: 'confirmed' | 'rejected' }
+
+/** Another pairing a proposed one competes with: an unpaid sale the record could have paid, or a free record that could have paid the sale. */
+export interface MatchAlternative {
+  sale_id: string
+  store_id: string
+  tender: number
+  payment_id: string
+  provider_txn_id: string | null
+  /** The record's time after the sale's (negative: before). */
+  seconds_after_sale: number
+  /** How near that offset lies to where the reader's records lie (0..1). */
+  score: number
+}
 
 export const WRITE_OFF_CATEGORIES = ['fee', 'rounding', 'goodwill'] as const
 export interface Resolution { key: string, action: 'write_off', category: typeof WRITE_OFF_CATEGORIES[number], reason: string, actor: string, at: string }
@@ -152,6 +173,9 @@ export interface ReconException {
   /** The store was inferred from the day's matched records of the same account or device (evidence says how). */
   store_inferred?: boolean
   store_evidence?: string
+  /** PROPOSED_MATCH: the pairing's confidence, and the pairings it competes with. */
+  score?: number
+  alternatives?: MatchAlternative[]
 }
 
 export interface ResolvedException extends ReconException { resolution: Omit<Resolution, 'key'> }
@@ -164,7 +188,10 @@ export interface ReconMatch {
   provider_txn_id: string | null
   payment_id: string
   by: 'manual' | 'reference' | 'amount_time'
+  /** amount_time: the confidence, from the residual and the rivals (0..1). */
   score?: number
+  /** proposed: awaiting a person (a PROPOSED_MATCH exception); confirmed: a person confirmed it. */
+  review?: 'proposed' | 'confirmed'
 }
 
 export interface StoreSummary {

@@ -11,7 +11,7 @@ import type { Db } from '../db/pool.ts'
 import { DomainError } from '../domain-error.ts'
 import { standingReport } from './days.ts'
 
-export type Action = 'link' | 'write_off' | 'void' | 'reopen'
+export type Action = 'link' | 'write_off' | 'void' | 'reopen' | 'confirm' | 'reject'
 
 export interface ExceptionDetail {
   business_date: string
@@ -98,6 +98,8 @@ function actionsFor (e: ReconException, state: 'open' | 'resolved', sale: SaleVi
   const out: Action[] = []
   if (state === 'resolved' || manualLink) out.push('reopen')
   if (state === 'resolved') return out
+  // a proposal is not a difference: a person says whether the pairing is right
+  if (e.code === 'PROPOSED_MATCH') return ['confirm', 'reject']
   if (LINKABLE.has(e.code) && !manualLink) out.push('link')
   if (e.code !== 'PENDING_SETTLEMENT') out.push('write_off')
   if (sale && !sale.voided && e.code !== 'VOID_BUT_SETTLED') out.push('void')

@@ -4,7 +4,7 @@
 // reported.
 import type { PaymentType, Provider, TenderMethod } from '../../connectors/contract.ts'
 import { compareBatches, type BatchAmounts, type StatedBatch } from '../../reconciler/batches.ts'
-import type { BatchFinding, ManualLink, ReconInput, ReconLine, ReconMovement, ReconPayment, ReconSale, ReconSettings, ReconTender, Resolution } from '../../reconciler/types.ts'
+import type { BatchFinding, ManualLink, MatchReview, ReconInput, ReconLine, ReconMovement, ReconPayment, ReconSale, ReconSettings, ReconTender, Resolution } from '../../reconciler/types.ts'
 import type { Sql } from '../db/pool.ts'
 import { CARD_CONTEXT, type PiiCipher } from '../crypto.ts'
 
@@ -125,6 +125,13 @@ async function loadManualLinks (sql: Sql, date: string): Promise<ManualLink[]> {
   return rows.map(r => ({ saleKey: r.sale_key, tenderNo: r.tender_no, paymentId: r.payment_id }))
 }
 
+/** The standing confirmations and rejections of proposed pairings of the loaded sales. */
+async function loadMatchReviews (sql: Sql, date: string): Promise<MatchReview[]> {
+  const { rows } = await sql.query<{ sale_key: string, tender_no: number, payment_id: string, decision: MatchReview['decision'] }>(
+    `SELECT sale_key, tender_no, payment_id, decision FROM match_reviews WHERE undone_at IS NULL AND business_date BETWEEN $1::date - 2 AND $1::date + 2`, [date])
+  return rows.map(r => ({ saleKey: r.sale_key, tenderNo: r.tender_no, paymentId: r.payment_id, decision: r.decision }))
+}
+
 /** The day's standing write-offs. */
 async function loadResolutions (sql: Sql, date: string): Promise<Resolution[]> {
   const { rows } = await sql.query<{ exception_key: string, action: Resolution['action'], category: Resolution['category'], reason: string, actor: string, at: Date }>(
@@ -138,6 +145,7 @@ export async function loadDayInput (sql: Sql, date: string, settings: ReconSetti
   const payments = await loadPayments(sql, date, cipher)
   const batchFindings = await loadBatchFindings(sql, date)
   const manualLinks = await loadManualLinks(sql, date)
+  const matchReviews = await loadMatchReviews(sql, date)
   const resolutions = await loadResolutions(sql, date)
-  return { date, sales, payments, batchFindings, manualLinks, resolutions, settings }
+  return { date, sales, payments, batchFindings, manualLinks, matchReviews, resolutions, settings }
 }

@@ -3,8 +3,10 @@
 // and its counts show the result:
 //   link      a payment to a sale's tender by hand (the reconciler pairs it before anything else);
 //   write-off accept a difference (fee, rounding, goodwill): the exception moves to `resolved`;
+//   confirm   a pairing the reconciler only proposed (PROPOSED_MATCH): it is taken in every later run;
+//   reject    such a pairing: it is never made again, and the record and the sale are matched anew;
 //   void      mark a sale voided: compensating stock movements are posted and forwarded;
-//   reopen    undo a link or a write-off (a void is final: the movements it posted stand).
+//   reopen    undo a link, a write-off or a review (a void is final: the movements it posted stand).
 import { randomUUID } from 'node:crypto'
 import type { PgBoss } from 'pg-boss'
 import type { PosEvent } from '../../connectors/contract.ts'
@@ -100,6 +102,25 @@ export async function writeOff (deps: ResolveDeps, r: WriteOffRequest): Promise<
   })
 }
 
+export interface ReviewRequest { date: string, key: string, decision: 'confirmed' | 'rejected', reason: string, actor: string }
+
+/** Confirms or rejects a proposed pairing, named by its PROPOSED_MATCH exception's key. */
+export async function reviewMatch (deps: ResolveDeps, r: ReviewRequest): Promise<RunResult> {
+  return await act(deps, r.actor, async c => {
+    const found = findException(await standingReport(c, r.date), r.key)
+    if (found?.state !== 'open') throw new DomainError('conflict', 'NOT_OPEN', `no open exception ${r.key} on ${r.date}: it was reviewed, or the data no longer shows it`)
+    const e = found.e
+    if (e.code !== 'PROPOSED_MATCH' || !e.sale_id || !e.store_id || e.tender === null || !e.payment_id) throw new DomainError('unprocessable', 'NOT_PROPOSED', `exception ${r.key} is a ${e.code}; only a proposed match is confirmed or rejected`)
+    const sale = await findSale(c, r.date, { saleId: e.sale_id, storeId: e.store_id })
+    const { rows } = await c.query(
+      `INSERT INTO match_reviews (business_date, exception_key, sale_key, tender_no, payment_id, decision, reason, actor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT DO NOTHING RETURNING id`, [r.date, r.key, sale.key, e.tender + 1, e.payment_id, r.decision, r.reason, r.actor])
+    if (!rows.length) throw new DomainError('conflict', 'NOT_OPEN', `the pairing of ${r.key} is already reviewed`)
+    await audit(c, { actor: r.actor, action: r.decision === 'confirmed' ? 'match.confirm' : 'match.reject', target: `day:${r.date}:${r.key}`, reason: r.reason, details: { payment_id: e.payment_id, store_id: e.store_id, score: e.score ?? null } })
+    return [r.date]
+  })
+}
+
 export interface VoidRequest { date: string, sale: SaleRef, reason: string, actor: string }
 
 /** Voids a sale as the till would have: a void event through the same path, movements to the outbox. */
@@ -121,15 +142,19 @@ export async function voidSale (deps: ResolveDeps, r: VoidRequest): Promise<RunR
 
 export interface ReopenRequest { date: string, key?: string, paymentId?: string, reason: string, actor: string }
 
-/** Undoes a write-off (named by its exception key) or a hand-made link (named by its payment). */
+/**
+ * Undoes a write-off or a review of a proposed match (named by the exception's key) or a hand-made
+ * link (named by its payment).
+ */
 export async function reopen (deps: ResolveDeps, r: ReopenRequest): Promise<RunResult> {
-  if (!r.key === !r.paymentId) throw new DomainError('invalid', 'BAD_REQUEST', 'name either the written-off exception (key) or the linked payment (payment_id)')
+  if (!r.key === !r.paymentId) throw new DomainError('invalid', 'BAD_REQUEST', 'name either the written-off or reviewed exception (key) or the linked payment (payment_id)')
   return await act(deps, r.actor, async c => {
     const undo = 'SET undone_at = now(), undone_by = $3, undo_reason = $4 WHERE business_date = $1 AND undone_at IS NULL'
+    const table = r.key?.startsWith('PROPOSED_MATCH|') ? 'match_reviews' : 'exception_resolutions'
     const { rows } = r.key
-      ? await c.query(`UPDATE exception_resolutions ${undo} AND exception_key = $2 RETURNING id, business_date`, [r.date, r.key, r.actor, r.reason])
+      ? await c.query(`UPDATE ${table} ${undo} AND exception_key = $2 RETURNING id, business_date`, [r.date, r.key, r.actor, r.reason])
       : await c.query(`UPDATE manual_links ${undo} AND payment_id = $2 RETURNING id, business_date, sale_key, (SELECT business_date FROM payments WHERE id = payment_id::bigint) AS paid_day`, [r.date, r.paymentId, r.actor, r.reason])
-    if (!rows.length) throw new DomainError('not_found', 'NOT_FOUND', r.key ? `no standing write-off of ${r.key} on ${r.date}` : `no standing link of payment ${r.paymentId} on ${r.date}`)
+    if (!rows.length) throw new DomainError('not_found', 'NOT_FOUND', r.key ? `no standing ${table === 'match_reviews' ? 'review' : 'write-off'} of ${r.key} on ${r.date}` : `no standing link of payment ${r.paymentId} on ${r.date}`)
     const target = r.key ? `day:${r.date}:${r.key}` : `day:${r.date}:sale:${rows[0].sale_key}`
     await audit(c, { actor: r.actor, action: r.key ? 'exception.reopen' : 'payment.unlink', target, reason: r.reason, details: r.paymentId ? { payment_id: r.paymentId } : {} })
     return [r.date, ...(rows[0].paid_day ? [rows[0].paid_day] : [])]

@@ -39,7 +39,7 @@ export const detailSchema = {
     movements: { type: 'array', items: { type: 'object', properties: { id: int, sku: str, location_id: str, qty: str, reason: str, actor: str, occurred_at: time, verified: { type: 'boolean' } } } },
     links: { type: 'array', items: { type: 'object', properties: { tender: int, payment_id: str, reason: str, actor: str, at: time } } },
     trail: { type: 'array', items: { type: 'object', properties: { id: int, at: time, actor: str, action: str, target: str, reason: nstr, details: { type: 'object', additionalProperties: true } } } },
-    actions: { type: 'array', items: { type: 'string', enum: ['link', 'write_off', 'void', 'reopen'] } }
+    actions: { type: 'array', items: { type: 'string', enum: ['link', 'write_off', 'void', 'reopen', 'confirm', 'reject'] } }
   },
   required: ['business_date', 'key', 'state', 'exception', 'sale', 'payment', 'candidates', 'movements', 'links', 'trail', 'actions']
 } as const

@@ -2,8 +2,9 @@
 //   GET  /v1/reconciliations/:date/exceptions/:key   one exception in full, with candidates and actions
 //   POST /v1/reconciliations/:date/links             link a payment to a sale's tender by hand
 //   POST /v1/reconciliations/:date/write-offs        accept a difference (fee, rounding, goodwill)
+//   POST /v1/reconciliations/:date/reviews           confirm or reject a proposed match (PROPOSED_MATCH)
 //   POST /v1/reconciliations/:date/voids             mark a sale voided (compensating movements)
-//   POST /v1/reconciliations/:date/reopen            undo a link or a write-off
+//   POST /v1/reconciliations/:date/reopen            undo a link, a write-off or a review
 // Each change needs a reason, is written to the audit trail and re-runs the day before answering.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { forStores } from '../../reconciler/report.ts'
@@ -11,7 +12,7 @@ import { WRITE_OFF_CATEGORIES } from '../../reconciler/types.ts'
 import { requireStores, storeScope } from '../auth/scope.ts'
 import type { AppDeps } from '../deps.ts'
 import { exceptionDetail } from '../recon/detail.ts'
-import { linkPayment, reopen, voidSale, writeOff, type ResolveDeps } from '../recon/resolve.ts'
+import { linkPayment, reopen, reviewMatch, voidSale, writeOff, type ResolveDeps } from '../recon/resolve.ts'
 import type { RunResult } from '../recon/run.ts'
 import { dateParam, errorResponses, reportSchema } from '../schemas.ts'
 import { detailSchema } from './resolution-schemas.ts'
@@ -70,6 +71,10 @@ export async function resolutionRoutes (app: FastifyInstance, deps: AppDeps): Pr
     change('Accept an exception\'s difference as a write-off', { required: ['key', 'category', 'reason'], properties: { key: { type: 'string', minLength: 1, maxLength: 400 }, category: { type: 'string', enum: [...WRITE_OFF_CATEGORIES] }, reason } }),
     async req => afterAction(req, await writeOff(rd, { date: req.params.date, key: req.body.key, category: req.body.category, reason: req.body.reason, actor: req.principal!.actor })))
 
+  app.post<{ Params: { date: string }, Body: { key: string, decision: 'confirmed' | 'rejected', reason: string } }>('/v1/reconciliations/:date/reviews',
+    change('Confirm a proposed match (taken in every later run) or reject it (never proposed again)', { required: ['key', 'decision', 'reason'], properties: { key: { type: 'string', minLength: 1, maxLength: 400, description: 'the PROPOSED_MATCH exception\'s key' }, decision: { type: 'string', enum: ['confirmed', 'rejected'] }, reason } }),
+    async req => afterAction(req, await reviewMatch(rd, { date: req.params.date, key: req.body.key, decision: req.body.decision, reason: req.body.reason, actor: req.principal!.actor })))
+
   app.post<{ Params: { date: string }, Body: { sale_id: string, store_id: string, vendor?: string, reason: string } }>('/v1/reconciliations/:date/voids',
     change('Mark a sale voided: its stock movements are reversed and forwarded', { required: ['sale_id', 'store_id', 'reason'], properties: { ...saleRef, reason } }),
     async req => {
@@ -78,6 +83,6 @@ export async function resolutionRoutes (app: FastifyInstance, deps: AppDeps): Pr
     })
 
   app.post<{ Params: { date: string }, Body: { key?: string, payment_id?: string, reason: string } }>('/v1/reconciliations/:date/reopen',
-    change('Re-open: undo a write-off (key) or a hand-made link (payment_id)', { required: ['reason'], properties: { key: { type: 'string', minLength: 1, maxLength: 400 }, payment_id: { type: 'string', pattern: '^[0-9]{1,18}$' }, reason } }),
+    change('Re-open: undo a write-off or a review (key) or a hand-made link (payment_id)', { required: ['reason'], properties: { key: { type: 'string', minLength: 1, maxLength: 400 }, payment_id: { type: 'string', pattern: '^[0-9]{1,18}$' }, reason } }),
     async req => afterAction(req, await reopen(rd, { date: req.params.date, key: req.body.key, paymentId: req.body.payment_id, reason: req.body.reason, actor: req.principal!.actor })))
 }

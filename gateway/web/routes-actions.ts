@@ -7,7 +7,7 @@ import type { AppDeps } from '../deps.ts'
 import { DomainError } from '../domain-error.ts'
 import { exceptionDetail, findException } from '../recon/detail.ts'
 import { standingReport } from '../recon/days.ts'
-import { linkPayment, reopen, voidSale, writeOff } from '../recon/resolve.ts'
+import { linkPayment, reopen, reviewMatch, voidSale, writeOff } from '../recon/resolve.ts'
 import { resolveDeps } from '../routes/resolutions.ts'
 import { dateParam } from '../schemas.ts'
 import { qs } from './html.ts'
@@ -15,7 +15,7 @@ import { pageOf, sendPage } from './layout.ts'
 import { exceptionPage } from './pages/exception.ts'
 import { errorKey } from './page-errors.ts'
 
-const ACTIONS = ['link', 'write-off', 'void', 'reopen'] as const
+const ACTIONS = ['link', 'write-off', 'void', 'reopen', 'confirm', 'reject'] as const
 
 interface ActionBody { key: string, reason: string, category?: string, payment_id?: string, sale_id?: string, tender?: string, vendor?: string }
 
@@ -68,6 +68,7 @@ export async function actionRoutes (app: FastifyInstance, deps: AppDeps): Promis
       if (!found || found.state !== 'open') throw new DomainError('conflict', 'NOT_OPEN', 'no such open exception')
       const e = found.e
       if (action === 'write-off') await writeOff(rd, { date, key: b.key, category: (b.category ?? 'goodwill') as Resolution['category'], reason, actor })
+      if (action === 'confirm' || action === 'reject') await reviewMatch(rd, { date, key: b.key ?? '', decision: action === 'confirm' ? 'confirmed' : 'rejected', reason, actor })
       if (action === 'void') await voidSale(rd, { date, sale: { saleId: e.sale_id ?? '', storeId: e.store_id ?? '', vendor: b.vendor }, reason, actor })
       if (action === 'link') {
         // from a tender's page the form names the payment; from a payment's page, the sale and tender

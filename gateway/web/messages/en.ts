@@ -103,6 +103,7 @@ export const en = {
   'code.FEE_OUT_OF_BAND': 'Fee out of band',
   'code.BATCH_TOTAL_MISMATCH': 'Batch total mismatch',
   'code.CHARGEBACK': 'Chargeback',
+  'code.PROPOSED_MATCH': 'Match to review',
 
   'desc.MISSING_PAYMENT': 'No {provider} record for {expected}.',
   'desc.PENDING_SETTLEMENT': '{provider} has not settled {expected} yet; not due.',
@@ -116,6 +117,7 @@ export const en = {
   'desc.FEE_OUT_OF_BAND': 'The {provider} fee of {actual} is outside the configured band.',
   'desc.BATCH_TOTAL_MISMATCH': 'Batch {batch}: the stated total is {expected}, the rows add up to {actual}.',
   'desc.CHARGEBACK': '{provider} took back {actual} for a card dispute of this sale.',
+  'desc.PROPOSED_MATCH': 'A {provider} record of {actual} probably paid this sale, but not surely (confidence {score}). Confirm or reject it.',
 
   'method.cash': 'Cash',
   'method.card': 'Card',
@@ -142,6 +144,10 @@ export const en = {
   'exception.history': 'History',
   'exception.noHistory': 'Nothing has been done about this yet.',
   'exception.sameReference': 'same reference',
+  'exception.alternatives': 'What else it could be',
+  'exception.noAlternatives': 'Nothing else comes close; the record lies far from where this reader\'s records usually lie.',
+  'exception.secondsAfter': 'Seconds after the sale',
+  'exception.thisSale': 'this sale, another record',
 
   'action.link': 'Link this payment',
   'action.linkSale': 'Link to this sale',
@@ -149,6 +155,8 @@ export const en = {
   'action.void': 'Mark the sale voided',
   'action.voidNote': 'The sale\'s stock movements are reversed; this cannot be undone.',
   'action.reopen': 'Re-open',
+  'action.confirm': 'Confirm this match',
+  'action.reject': 'Reject this match (it is never proposed again)',
   'action.reason': 'Reason (required)',
   'action.submit': 'Confirm',
   'action.done': 'Done. The report is updated.',
@@ -158,6 +166,8 @@ export const en = {
   'audit.exception.write_off': 'Wrote off',
   'audit.exception.reopen': 'Re-opened',
   'audit.sale.void': 'Voided the sale',
+  'audit.match.confirm': 'Confirmed a proposed match',
+  'audit.match.reject': 'Rejected a proposed match',
 
   'stock.title': 'Stock on hand',
   'stock.allLocations': 'All locations',

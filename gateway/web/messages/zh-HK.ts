@@ -104,6 +104,7 @@ export const zhHK: Record<MessageKey, string> = {
   'code.FEE_OUT_OF_BAND': '手續費超出範圍',
   'code.BATCH_TOTAL_MISMATCH': '批次總額不符',
   'code.CHARGEBACK': '退單（拒付）',
+  'code.PROPOSED_MATCH': '待覆核配對',
 
   'desc.MISSING_PAYMENT': '找不到 {provider} 的 {expected} 付款記錄。',
   'desc.PENDING_SETTLEMENT': '{provider} 尚未結算 {expected}，仍未到期。',
@@ -117,6 +118,7 @@ export const zhHK: Record<MessageKey, string> = {
   'desc.FEE_OUT_OF_BAND': '{provider} 手續費 {actual} 超出設定範圍。',
   'desc.BATCH_TOTAL_MISMATCH': '批次 {batch}：列明總額 {expected}，各行合計 {actual}。',
   'desc.CHARGEBACK': '{provider} 因持卡人爭議扣回 {actual}。',
+  'desc.PROPOSED_MATCH': '一筆 {actual} 的 {provider} 記錄很可能是此銷售單的付款，但未能確定（可信度 {score}）。請確認或否決。',
 
   'method.cash': '現金',
   'method.card': '信用卡',
@@ -143,6 +145,10 @@ export const zhHK: Record<MessageKey, string> = {
   'exception.history': '處理記錄',
   'exception.noHistory': '尚未處理。',
   'exception.sameReference': '參考編號相同',
+  'exception.alternatives': '其他可能',
+  'exception.noAlternatives': '沒有其他相近的配對；此記錄與讀卡器一貫的時間差相距較遠。',
+  'exception.secondsAfter': '銷售後秒數',
+  'exception.thisSale': '此銷售單，另一記錄',
 
   'action.link': '配對此付款',
   'action.linkSale': '配對此銷售單',
@@ -150,6 +156,8 @@ export const zhHK: Record<MessageKey, string> = {
   'action.void': '把銷售單標記為作廢',
   'action.voidNote': '此銷售單的存貨變動會被沖銷，不能還原。',
   'action.reopen': '重新開啟',
+  'action.confirm': '確認此配對',
+  'action.reject': '否決此配對（不會再建議）',
   'action.reason': '原因（必填）',
   'action.submit': '確認',
   'action.done': '已完成，報告已更新。',
@@ -159,6 +167,8 @@ export const zhHK: Record<MessageKey, string> = {
   'audit.exception.write_off': '撇賬',
   'audit.exception.reopen': '重新開啟',
   'audit.sale.void': '作廢銷售單',
+  'audit.match.confirm': '確認建議配對',
+  'audit.match.reject': '否決建議配對',
 
   'stock.title': '存貨結餘',
   'stock.allLocations': '所有地點',

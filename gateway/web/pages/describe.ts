@@ -17,7 +17,8 @@ export function describe (t: Translate, e: ReconException): string {
     line: e.line ?? '—',
     expectedQty: e.expected_qty ?? '—',
     actualQty: e.actual_qty ?? '—',
-    batch: e.batch_id ?? '—'
+    batch: e.batch_id ?? '—',
+    score: e.score ?? '—'
   })
 }
 

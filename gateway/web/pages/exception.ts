@@ -73,9 +73,22 @@ function historySection (p: Page, d: ExceptionDetail): Html {
       <tbody>${d.trail.map(a => html`<tr><td>${hkt(a.at)}</td><td>${a.actor}</td><td>${label(t, 'audit', a.action)}</td><td>${a.reason ?? ''}</td></tr>`)}</tbody></table>`}`
 }
 
+/** A proposed match: the pairings it competes with (another unpaid sale, or another free record). */
+function alternativesSection (p: Page, d: ExceptionDetail): Html {
+  const { t } = p
+  const alts = d.exception.code === 'PROPOSED_MATCH' ? d.exception.alternatives ?? [] : null
+  if (!alts) return html``
+  if (!alts.length) return html`<h2>${t('exception.alternatives')}</h2><p class="muted">${t('exception.noAlternatives')}</p>`
+  const same = (a: typeof alts[number]): boolean => a.sale_id === d.exception.sale_id && a.tender === d.exception.tender
+  return html`<h2>${t('exception.alternatives')}</h2><div class="scroll"><table id="alternatives"><thead><tr><th class="num">${t('col.score')}</th><th>${t('col.sale')}</th><th>${t('col.payment')}</th><th class="num">${t('exception.secondsAfter')}</th></tr></thead>
+    <tbody>${alts.map(a => html`<tr><td class="num">${a.score.toFixed(3)}</td><td>${same(a) ? t('exception.thisSale') : html`${a.sale_id} #${a.tender + 1}`}</td><td>${a.provider_txn_id ?? a.payment_id}</td><td class="num">${a.seconds_after_sale}</td></tr>`)}</tbody></table></div>`
+}
+
 function actionsSection (p: Page, d: ExceptionDetail): Html {
   const { t } = p
   const forms: Html[] = []
+  if (d.actions.includes('confirm')) forms.push(actionForm(p, d, 'confirm', t('action.confirm'), html``))
+  if (d.actions.includes('reject')) forms.push(actionForm(p, d, 'reject', t('action.reject'), html``, true))
   if (d.actions.includes('write_off')) {
     forms.push(actionForm(p, d, 'write-off', t('action.writeOff'), html`<label>${t('col.category')}<br><select name="category">${WRITE_OFF_CATEGORIES.map(c => html`<option value="${c}">${label(t, 'category', c)}</option>`)}</select></label>`))
   }
@@ -100,6 +113,6 @@ export function exceptionPage (p: Page, d: ExceptionDetail, messages: { notice: 
   return layout(p, title, html`<p><a href="/days/${d.business_date}${e.store_id ? `?store=${encodeURIComponent(e.store_id)}` : ''}">${t('exception.back')}</a></p>
   <h1>${title}</h1>${messages.notice ? html`<p class="notice" role="status">${messages.notice}</p>` : ''}${messages.error ? html`<p class="error" role="alert">${messages.error}</p>` : ''}
   <p><span class="status ${d.state === 'open' ? 'exceptions' : 'balanced'}">${label(t, 'code', e.code)}</span> ${describe(t, e)}</p>${e.store_inferred ? html`<p class="muted">${t('day.storeInferred', { evidence: e.store_evidence ?? '' })}</p>` : ''}${resolution}
-  ${saleSection(p, d)}${paymentSection(p, d)}${candidatesSection(p, d, mayAct)}${movementsSection(p, d)}${historySection(p, d)}
+  ${saleSection(p, d)}${paymentSection(p, d)}${alternativesSection(p, d)}${candidatesSection(p, d, mayAct)}${movementsSection(p, d)}${historySection(p, d)}
   ${mayAct ? actionsSection(p, d) : ''}`)
 }

@@ -1,0 +1,123 @@
+// Pass 2: tenders without a reference against records no tender's reference explains, by store,
+// reader and direction; identical amounts by global assignment (assign.ts), then amounts within the
+// rounding tolerance, closest first. Each pairing is then weighed (confidence.ts): one below the
+// settings' `reviewBelow` is only proposed, for a person to confirm or reject. A pairing a person
+// rejected is never made again.
+import { assignByTime } from './assign.ts'
+import { closeness, confidence, reachOf, sidesWithin, within, type Reach, type Side } from './confidence.ts'
+import { directionOf } from './index-payments.ts'
+import { lagBand } from './lag.ts'
+import { group, type Matching, type TenderRef } from './match.ts'
+import type { MatchAlternative, Provider, ProviderRules, ReconPayment, ReconSettings } from './types.ts'
+
+/** Names a pairing a person reviewed: the sale's key, its tender (from 1) and the record's id. */
+export const reviewKey = (saleKey: string, tenderNo: number, paymentId: string): string => `${saleKey}#${tenderNo}|${paymentId}`
+const pairKey = (t: TenderRef, p: ReconPayment): string => reviewKey(t.sale.key, t.tender.tenderNo, p.id)
+
+interface GroupRules { windowMs: number, tolerance: number, reviewBelow: number, rejected: ReadonlySet<string> }
+
+export function matchByAmountTime (m: Matching, live: readonly ReconPayment[], s: ReconSettings, deviceOf: (provider: Provider, storeId: string, terminalId: string | null) => string | null, rejected: ReadonlySet<string> = new Set()): void {
+  const referenced = new Set(m.tenders.flatMap(t => t.tender.reference ? [`${t.provider}|${t.tender.reference}`] : []))
+  const tenders = m.tenders.filter(t => !m.byTender.has(t) && !t.tender.reference && !t.tender.providerTxnId && !m.reversedTender.has(t))
+  const payments = live.filter(p => m.isFree(p) && directionOf(p) && p.paidAt !== null && !(p.merchantRef && referenced.has(`${p.provider}|${p.merchantRef}`)))
+  // the provider's match scope: a merchant-wide account across stores, else within the store; per
+  // device, a reader is compared with its own till when the pairing is known, else within the store
+  const scope = (provider: Provider): ProviderRules['matchScope'] => s.providers[provider]?.matchScope ?? 'store'
+  const knownDevices = new Set<string>()
+  const tenderGroup = (t: TenderRef): string => {
+    const dev = scope(t.provider) === 'device' ? deviceOf(t.provider, t.sale.storeId, t.sale.terminalId) : null
+    if (dev) knownDevices.add(`${t.sale.storeId}|${dev}`)
+    return `${t.provider}|${t.dir}|${scope(t.provider) === 'merchant' ? '*' : t.sale.storeId}|${dev ?? '?'}`
+  }
+  const tenderGroups = group(tenders, tenderGroup)
+  const paymentGroups = group(payments, p => {
+    const store = scope(p.provider) === 'merchant' ? '*' : p.storeId ?? '*'
+    const dev = p.deviceId && knownDevices.has(`${store}|${p.deviceId}`) ? p.deviceId : '?'
+    return `${p.provider}|${directionOf(p)}|${store}|${dev}`
+  })
+  for (const [key, ts] of [...tenderGroups].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)) {
+    const ps = paymentGroups.get(key)
+    if (!ps) continue
+    const tolerance = s.providers[ts[0].provider]?.cashRounding ? s.roundingCents : 0
+    assignGroup(m, ts, ps, { windowMs: s.windowMinutes * 60_000, tolerance, reviewBelow: s.reviewBelow ?? 0, rejected })
+  }
+}
+
+/**
+ * One group's tenders and records without references, per amount. A first pairing under the plain
+ * window gives the group's offsets; with enough of them the group's lag band (lag.ts) replaces the
+ * window, so a record is never paired with a sale it came before, nor shifted along a run of equal
+ * amounts to fill a gap.
+ */
+function assignGroup (m: Matching, ts: TenderRef[], ps: ReconPayment[], g: GroupRules): void {
+  const byTime = <T>(f: (x: T) => number) => (a: T, b: T) => f(a) - f(b)
+  const pAmount = group(ps, p => String(p.gross))
+  const lists: Array<[Array<{ t: number, ref: TenderRef }>, Array<{ t: number, ref: ReconPayment }>]> = []
+  for (const [amount, tl] of group(ts, t => String(t.tender.amount))) {
+    const pl = pAmount.get(amount)
+    if (pl) lists.push([tl.map(t => ({ t: t.sale.occurredAt, ref: t })).sort(byTime(x => x.t)), pl.map(p => ({ t: p.paidAt!, ref: p })).sort(byTime(x => x.t))])
+  }
+  const allowed = ([tt, pp]: typeof lists[number]) => g.rejected.size === 0 ? undefined : (i: number, j: number) => !g.rejected.has(pairKey(tt[i].ref, pp[j].ref))
+  const first = lists.map(l => assignByTime(l[0], l[1], g.windowMs, null, allowed(l)))
+  const lag = lagBand(lists.flatMap(([tt, pp], k) => first[k].map(([i, j]) => pp[j].t - tt[i].t)), g.windowMs)
+  const made: Array<[TenderRef, ReconPayment]> = []
+  lists.forEach((l, k) => {
+    for (const [i, j] of lag ? assignByTime(l[0], l[1], g.windowMs, lag, allowed(l)) : first[k]) made.push([l[0][i].ref, l[1][j].ref])
+  })
+  for (const [t, p] of made) m.pair(t, p, 'amount_time')
+  const reach = reachOf(lag, g.windowMs)
+  if (g.tolerance > 0) made.push(...nearAmounts(m, ts, ps, reach, g))
+  weigh(m, made, ts, ps, reach, g)
+}
+
+/** What is left after identical amounts: amounts within the rounding tolerance, the closest (amount, then time) first. */
+function nearAmounts (m: Matching, ts: readonly TenderRef[], ps: readonly ReconPayment[], reach: Reach, g: GroupRules): Array<[TenderRef, ReconPayment]> {
+  const free = ps.filter(p => m.isFree(p)).map(p => ({ ref: p, amount: p.gross, at: p.paidAt! })).sort((a, b) => a.at - b.at)
+  const pairs: Array<[number, number, TenderRef, ReconPayment]> = []
+  for (const t of ts) {
+    if (m.byTender.has(t)) continue
+    const at = t.sale.occurredAt
+    for (const p of sidesWithin(free, at + reach.lo, at + reach.hi, t.tender.amount, g.tolerance)) {
+      if (!g.rejected.has(pairKey(t, p.ref))) pairs.push([Math.abs(p.amount - t.tender.amount), Math.abs(p.at - at - reach.center), t, p.ref])
+    }
+  }
+  pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1] || (a[2].key < b[2].key ? -1 : 1) || (a[3].id < b[3].id ? -1 : 1))
+  const made: Array<[TenderRef, ReconPayment]> = []
+  for (const [, , t, p] of pairs) {
+    if (m.byTender.has(t) || !m.isFree(p)) continue
+    m.pair(t, p, 'amount_time')
+    made.push([t, p])
+  }
+  return made
+}
+
+/**
+ * Scores each pairing the group made against its rivals: the group's unpaid tenders that could have
+ * been paid by the record, and its free records that could have paid the tender. Below the threshold
+ * the pairing is proposed, with its rivals as the alternatives a person chooses among.
+ */
+function weigh (m: Matching, made: ReadonlyArray<[TenderRef, ReconPayment]>, ts: readonly TenderRef[], ps: readonly ReconPayment[], reach: Reach, g: GroupRules): void {
+  const unpaid: Array<Side<TenderRef>> = ts.filter(t => !m.byTender.has(t)).map(t => ({ ref: t, amount: t.tender.amount, at: t.sale.occurredAt })).sort((a, b) => a.at - b.at)
+  const free: Array<Side<ReconPayment>> = ps.filter(p => m.isFree(p)).map(p => ({ ref: p, amount: p.gross, at: p.paidAt! })).sort((a, b) => a.at - b.at)
+  for (const [t, p] of made) {
+    const offset = p.paidAt! - t.sale.occurredAt
+    const alternatives: MatchAlternative[] = []
+    const rivals: number[] = []
+    const add = (rt: TenderRef, rp: ReconPayment): void => {
+      const o = rp.paidAt! - rt.sale.occurredAt
+      if (!within(o, reach) || g.rejected.has(pairKey(rt, rp))) return
+      rivals.push(o)
+      alternatives.push({ sale_id: rt.sale.saleId, store_id: rt.sale.storeId, tender: rt.tender.tenderNo - 1, payment_id: rp.id, provider_txn_id: rp.providerTxnId, seconds_after_sale: Math.round(o / 1000), score: Math.round(closeness(o, reach) * 1000) / 1000 })
+    }
+    // a sale the record could have paid lies `offset` before it, within the reach
+    for (const u of sidesWithin(unpaid, p.paidAt! - reach.hi, p.paidAt! - reach.lo, p.gross, g.tolerance)) add(u.ref, p)
+    for (const f of sidesWithin(free, t.sale.occurredAt + reach.lo, t.sale.occurredAt + reach.hi, t.tender.amount, g.tolerance)) add(t, f.ref)
+    const score = confidence(offset, rivals, reach)
+    const pairing = m.byTender.get(t)!
+    pairing.score = score
+    if (score < g.reviewBelow) {
+      pairing.review = 'proposed'
+      pairing.alternatives = alternatives.sort((a, b) => b.score - a.score || (a.payment_id < b.payment_id ? -1 : 1)).slice(0, 5)
+    }
+  }
+}
