@@ -14,7 +14,9 @@ const cmp = (a: string | number | null | undefined, b: string | number | null | 
 
 function sortExceptions<E extends ReconException> (list: E[]): E[] {
   return list.sort((a, b) => cmp(a.store_id, b.store_id) || EXCEPTION_CODES.indexOf(a.code) - EXCEPTION_CODES.indexOf(b.code) ||
-    cmp(a.sale_id, b.sale_id) || cmp(a.tender, b.tender) || cmp(a.line, b.line) || cmp(a.payment_id, b.payment_id) || cmp(a.batch_id, b.batch_id))
+    cmp(a.sale_id, b.sale_id) || cmp(a.tender, b.tender) || cmp(a.line, b.line) ||
+    // the provider's own ids before ours: a record's id differs between a file (name:line) and the database
+    cmp(a.provider, b.provider) || cmp(a.provider_txn_id, b.provider_txn_id) || cmp(a.reference, b.reference) || cmp(a.payment_id, b.payment_id) || cmp(a.batch_id, b.batch_id))
 }
 
 function summary (storeId: string): StoreSummary {
