@@ -1,8 +1,9 @@
 // The contract every connector produces (../shared/design.md, "Canonical model"). Connectors are pure
 // adapters: they turn provider bytes into these shapes and never touch the database or HTTP server.
+import type { CardDetails } from './_shared/cards.ts'
 import type { Minor } from './_shared/money.ts'
 
-export type { Minor }
+export type { CardDetails, Minor }
 
 // ---------------------------------------------------------------- POS side
 
@@ -39,6 +40,8 @@ export interface Tender {
   /** What the till sent the provider as the merchant reference, when it knows it. */
   reference: string | null
   providerTxnId: string | null
+  /** A card tender: the scheme, last four digits and authorisation code, when the till sends them. */
+  card?: CardDetails | null
 }
 
 export type PosEventKind = 'sale' | 'refund' | 'void'
@@ -135,6 +138,8 @@ export interface PaymentRecord {
   account: string | null
   /** Masked card or buyer id, as delivered (PII: encrypted before it is stored). */
   cardMasked: string | null
+  /** A card payment's scheme, as one name (cards.ts cardBrand), when the acquirer lists it. */
+  cardBrand?: string | null
   status: string | null
   remarks: string | null
   /** Soft findings that do not refuse the row, e.g. 'amount_not_multiple_of_10_cents'. */

@@ -55,3 +55,30 @@ t.test('card tenders of a chain that has connected no acquirer are the till\'s o
   t.same(run({ sales, settings: settings({ tenderProviders: { card: ['stripe'] } }), payments: [payment({ provider: 'adyen', gross: 20000, fee: 360, merchantRef: 'C1-1' })] }).matches.map(m => m.provider), [],
     'an acquirer the chain does not use settles none of its card tenders')
 })
+
+t.test('card details tell two card sales of the same amount apart where time alone would cross them', async t => {
+  // two HK$120 card sales 20 s apart with no reference (a stand-alone terminal); the acquirer lists the
+  // Mastercard 5 s after the first sale and the Visa 5 s after the second: nearest in time would pair
+  // the Visa sale with the Mastercard record
+  const sales = [
+    sale('V', { store: 'CWB1', time: '12:00:00', tenders: [{ method: 'card', amount: 12000, card: { brand: 'visa', last4: '1111', authCode: 'A1B2C3' } }] }),
+    sale('M', { store: 'CWB1', time: '12:00:20', tenders: [{ method: 'card', amount: 12000, card: { brand: 'mastercard', last4: '4444', authCode: null } }] })
+  ]
+  const mc = payment({ id: 'mc', provider: 'adyen', gross: 12000, fee: 216, providerTxnId: 'P-MC', cardBrand: 'mastercard', time: '12:00:05' })
+  const visa = payment({ id: 'visa', provider: 'adyen', gross: 12000, fee: 216, providerTxnId: 'P-V', cardBrand: 'visa', time: '12:00:25' })
+  const r = run({ sales, payments: [mc, visa] })
+  t.same(r.matches.map(m => [m.sale_id, m.payment_id]), [['M', 'mc'], ['V', 'visa']], 'each sale with the record of its own scheme')
+  t.same(r.exceptions, [])
+  // the last four digits decide where the scheme cannot: two Visa cards
+  const kpay = (id: string, last4: string, time: string) => payment({ id, provider: 'kpay', gross: 12000, fee: 180, providerTxnId: `KP-${id}`, storeId: 'CWB1', cardBrand: 'visa', cardLast4: last4, time })
+  const twoVisas = [
+    sale('A', { store: 'CWB1', time: '12:00:00', tenders: [{ method: 'card', amount: 12000, card: { brand: 'visa', last4: '1111', authCode: null } }] }),
+    sale('B', { store: 'CWB1', time: '12:00:20', tenders: [{ method: 'card', amount: 12000, card: { brand: 'visa', last4: '2222', authCode: null } }] })
+  ]
+  const byLast4 = run({ sales: twoVisas, payments: [kpay('k2', '2222', '12:00:05'), kpay('k1', '1111', '12:00:25')] })
+  t.same(byLast4.matches.map(m => [m.sale_id, m.payment_id]), [['A', 'k1'], ['B', 'k2']])
+  // a record of another card is never paired, however near: the sale is missing, the record unexpected
+  const other = run({ sales: [twoVisas[0]], payments: [kpay('k9', '9999', '12:00:02')] })
+  t.same(other.matches, [])
+  t.same(other.exceptions.map(e => e.code).sort(), ['MISSING_PAYMENT', 'UNEXPECTED_PAYMENT'])
+})

@@ -2,7 +2,9 @@
 // reader and direction; identical amounts by global assignment (assign.ts), then amounts within the
 // rounding tolerance, closest first. Each pairing is then weighed (confidence.ts): one below the
 // settings' `reviewBelow` is only proposed, for a person to confirm or reject. A pairing a person
-// rejected is never made again.
+// rejected is never made again, nor one whose card details contradict each other (a Visa tender and
+// a Mastercard record, or other last four digits).
+import { sameCard } from '../connectors/_shared/cards.ts'
 import { assignByTime } from './assign.ts'
 import { closeness, confidence, reachOf, sidesWithin, within, type Reach, type Side } from './confidence.ts'
 import { directionOf } from './index-payments.ts'
@@ -15,6 +17,10 @@ export const reviewKey = (saleKey: string, tenderNo: number, paymentId: string):
 const pairKey = (t: TenderRef, p: ReconPayment): string => reviewKey(t.sale.key, t.tender.tenderNo, p.id)
 
 interface GroupRules { windowMs: number, tolerance: number, reviewBelow: number, rejected: ReadonlySet<string> }
+
+/** Whether a tender and a record may be paired at all: not rejected by a person, not another card. */
+const fits = (g: GroupRules, t: TenderRef, p: ReconPayment): boolean =>
+  sameCard(t.tender.card, p.cardBrand, p.cardLast4) && (g.rejected.size === 0 || !g.rejected.has(pairKey(t, p)))
 
 export function matchByAmountTime (m: Matching, live: readonly ReconPayment[], s: ReconSettings, deviceOf: (provider: Provider, storeId: string, terminalId: string | null) => string | null, rejected: ReadonlySet<string> = new Set()): void {
   const referenced = new Set(m.tenders.flatMap(t => t.tender.reference ? [`${t.provider}|${t.tender.reference}`] : []))
@@ -43,6 +49,35 @@ export function matchByAmountTime (m: Matching, live: readonly ReconPayment[], s
   }
 }
 
+type Lists = Array<[Array<{ t: number, ref: TenderRef }>, Array<{ t: number, ref: ReconPayment }>]>
+type Key<T> = (x: T) => string | null
+
+/** Tenders and records side by side per key (both sides in time order); a null key leaves one out. */
+function listsBy (ts: readonly TenderRef[], ps: readonly ReconPayment[], tk: Key<TenderRef>, pk: Key<ReconPayment>): Lists {
+  const byKey = group(ps, pk)
+  const lists: Lists = []
+  for (const [k, tl] of group(ts, tk)) {
+    const pl = byKey.get(k)
+    if (pl) lists.push([tl.map(t => ({ t: t.sale.occurredAt, ref: t })).sort((a, b) => a.t - b.t), pl.map(p => ({ t: p.paidAt!, ref: p })).sort((a, b) => a.t - b.t)])
+  }
+  return lists
+}
+
+/**
+ * Card tenders are paired in tiers, so that a constraint never forces two pairs to cross (which the
+ * in-order assignment cannot do): first where the scheme and last four digits agree on both sides,
+ * then the scheme, then the amount alone.
+ */
+function tiersOf (ts: readonly TenderRef[]): Array<[Key<TenderRef>, Key<ReconPayment>]> {
+  const amount: [Key<TenderRef>, Key<ReconPayment>] = [t => String(t.tender.amount), p => String(p.gross)]
+  if (!ts.some(t => t.tender.card?.brand)) return [amount]
+  return [
+    [t => t.tender.card?.brand && t.tender.card.last4 ? `${t.tender.amount}|${t.tender.card.brand}|${t.tender.card.last4}` : null, p => p.cardBrand && p.cardLast4 ? `${p.gross}|${p.cardBrand}|${p.cardLast4}` : null],
+    [t => t.tender.card?.brand ? `${t.tender.amount}|${t.tender.card.brand}` : null, p => p.cardBrand ? `${p.gross}|${p.cardBrand}` : null],
+    amount
+  ]
+}
+
 /**
  * One group's tenders and records without references, per amount. A first pairing under the plain
  * window gives the group's offsets; with enough of them the group's lag band (lag.ts) replaces the
@@ -50,21 +85,22 @@ export function matchByAmountTime (m: Matching, live: readonly ReconPayment[], s
  * amounts to fill a gap.
  */
 function assignGroup (m: Matching, ts: TenderRef[], ps: ReconPayment[], g: GroupRules): void {
-  const byTime = <T>(f: (x: T) => number) => (a: T, b: T) => f(a) - f(b)
-  const pAmount = group(ps, p => String(p.gross))
-  const lists: Array<[Array<{ t: number, ref: TenderRef }>, Array<{ t: number, ref: ReconPayment }>]> = []
-  for (const [amount, tl] of group(ts, t => String(t.tender.amount))) {
-    const pl = pAmount.get(amount)
-    if (pl) lists.push([tl.map(t => ({ t: t.sale.occurredAt, ref: t })).sort(byTime(x => x.t)), pl.map(p => ({ t: p.paidAt!, ref: p })).sort(byTime(x => x.t))])
-  }
-  const allowed = ([tt, pp]: typeof lists[number]) => g.rejected.size === 0 ? undefined : (i: number, j: number) => !g.rejected.has(pairKey(tt[i].ref, pp[j].ref))
+  const constrained = g.rejected.size > 0 || ts.some(t => t.tender.card)
+  const allowed = ([tt, pp]: Lists[number]) => constrained ? (i: number, j: number) => fits(g, tt[i].ref, pp[j].ref) : undefined
+  const tiers = tiersOf(ts)
+  const lists = listsBy(ts, ps, ...tiers[tiers.length - 1])
   const first = lists.map(l => assignByTime(l[0], l[1], g.windowMs, null, allowed(l)))
   const lag = lagBand(lists.flatMap(([tt, pp], k) => first[k].map(([i, j]) => pp[j].t - tt[i].t)), g.windowMs)
   const made: Array<[TenderRef, ReconPayment]> = []
-  lists.forEach((l, k) => {
-    for (const [i, j] of lag ? assignByTime(l[0], l[1], g.windowMs, lag, allowed(l)) : first[k]) made.push([l[0][i].ref, l[1][j].ref])
-  })
-  for (const [t, p] of made) m.pair(t, p, 'amount_time')
+  const take = (l: Lists[number], pairs: Array<[number, number]>): void => {
+    for (const [i, j] of pairs) { m.pair(l[0][i].ref, l[1][j].ref, 'amount_time'); made.push([l[0][i].ref, l[1][j].ref]) }
+  }
+  if (!lag && tiers.length === 1) lists.forEach((l, k) => take(l, first[k]))
+  else {
+    for (const [tk, pk] of tiers) {
+      for (const l of listsBy(ts.filter(t => !m.byTender.has(t)), ps.filter(p => m.isFree(p)), tk, pk)) take(l, assignByTime(l[0], l[1], g.windowMs, lag, allowed(l)))
+    }
+  }
   const reach = reachOf(lag, g.windowMs)
   if (g.tolerance > 0) made.push(...nearAmounts(m, ts, ps, reach, g))
   weigh(m, made, ts, ps, reach, g)
@@ -78,7 +114,7 @@ function nearAmounts (m: Matching, ts: readonly TenderRef[], ps: readonly ReconP
     if (m.byTender.has(t)) continue
     const at = t.sale.occurredAt
     for (const p of sidesWithin(free, at + reach.lo, at + reach.hi, t.tender.amount, g.tolerance)) {
-      if (!g.rejected.has(pairKey(t, p.ref))) pairs.push([Math.abs(p.amount - t.tender.amount), Math.abs(p.at - at - reach.center), t, p.ref])
+      if (fits(g, t, p.ref)) pairs.push([Math.abs(p.amount - t.tender.amount), Math.abs(p.at - at - reach.center), t, p.ref])
     }
   }
   pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1] || (a[2].key < b[2].key ? -1 : 1) || (a[3].id < b[3].id ? -1 : 1))
@@ -105,7 +141,7 @@ function weigh (m: Matching, made: ReadonlyArray<[TenderRef, ReconPayment]>, ts:
     const rivals: number[] = []
     const add = (rt: TenderRef, rp: ReconPayment): void => {
       const o = rp.paidAt! - rt.sale.occurredAt
-      if (!within(o, reach) || g.rejected.has(pairKey(rt, rp))) return
+      if (!within(o, reach) || !fits(g, rt, rp)) return
       rivals.push(o)
       alternatives.push({ sale_id: rt.sale.saleId, store_id: rt.sale.storeId, tender: rt.tender.tenderNo - 1, payment_id: rp.id, provider_txn_id: rp.providerTxnId, seconds_after_sale: Math.round(o / 1000), score: Math.round(closeness(o, reach) * 1000) / 1000 })
     }

@@ -1,6 +1,6 @@
 // The reconciler's input and output. Pure data: the gateway loads it from PostgreSQL, the offline CLI
 // from files; `reconcile()` is the same for both. Money is integer cents, instants are epoch ms.
-import type { Minor, PaymentType, Provider, ProviderDescriptor, TenderMethod } from '../connectors/contract.ts'
+import type { CardDetails, Minor, PaymentType, Provider, ProviderDescriptor, TenderMethod } from '../connectors/contract.ts'
 
 export type { Minor, Provider }
 
@@ -16,6 +16,8 @@ export interface ReconTender {
   amount: Minor
   reference: string | null
   providerTxnId: string | null
+  /** A card tender's scheme, last four digits and authorisation code, when the till sent them. */
+  card?: CardDetails | null
 }
 
 export interface ReconSale {
@@ -60,6 +62,9 @@ export interface ReconPayment {
   account?: string | null
   /** The masked card or buyer id as the provider printed it: only to tell two listings apart, never reported. */
   card?: string | null
+  /** A card record's scheme and last four digits: a card tender's must not contradict them. */
+  cardBrand?: string | null
+  cardLast4?: string | null
 }
 
 /** A stock movement the POS posted for a sale line (negative for a sale, positive for a return). */

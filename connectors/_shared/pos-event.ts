@@ -2,7 +2,7 @@
 // refunds are signed negative, line amounts are qty × price − discount, and tenders must pay the lines
 // plus charges to the cent — except that a cash or Octopus tender may round the total by at most ±5
 // cents (HK's smallest coin is 10 cents; Octopus works in 10-cent steps), which is kept as rounding.
-import type { PosEvent, PosEventKind, SaleLine, Tender, TenderMethod } from '../contract.ts'
+import type { CardDetails, PosEvent, PosEventKind, SaleLine, Tender, TenderMethod } from '../contract.ts'
 import type { JsonReader } from './json-reader.ts'
 import { formatMinor, lineAmount, type Minor } from './money.ts'
 
@@ -19,7 +19,7 @@ export interface DraftLine {
   restock?: boolean
 }
 
-export interface DraftTender { method: TenderMethod, amount: Minor, reference: string | null, providerTxnId: string | null }
+export interface DraftTender { method: TenderMethod, amount: Minor, reference: string | null, providerTxnId: string | null, card?: CardDetails | null }
 
 export interface DraftEvent {
   vendor: string
@@ -49,7 +49,7 @@ export function buildPosEvent (d: DraftEvent, r: JsonReader, path = 'data'): Pos
     }
     return { lineNo: i + 1, sku: l.sku, qty: l.qty, unitPrice: l.unitPrice, discount: l.discount, amount: computed, locationId: l.locationId, restock: l.restock ?? true }
   })
-  const tenders: Tender[] = d.tenders.map((t, i) => ({ tenderNo: i + 1, method: t.method, amount: sign * t.amount || 0, reference: t.reference, providerTxnId: t.providerTxnId }))
+  const tenders: Tender[] = d.tenders.map((t, i) => ({ tenderNo: i + 1, method: t.method, amount: sign * t.amount || 0, reference: t.reference, providerTxnId: t.providerTxnId, ...(t.card ? { card: t.card } : {}) }))
   const linesTotal = lines.reduce((s, l) => s + l.amount, 0)
   const tendersTotal = d.tenders.reduce((s, t) => s + t.amount, 0)
   const charges = d.charges ?? 0

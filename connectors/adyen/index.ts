@@ -5,6 +5,7 @@
 // Gross is credit − debit in the gross currency, net likewise in the net currency, and the fee is the
 // difference, checked against the fee columns (Commission, Markup, Scheme Fees, Interchange).
 import { NO_FLAGS, type PaymentRecord, type PaymentType, type ProviderDescriptor } from '../contract.ts'
+import { cardBrand } from '../_shared/cards.ts'
 import { FieldReader, emptyRow, type LayoutDetection, type RowMapper, type RowResult, type SettlementConnector } from '../settlement.ts'
 import { detectColumns, type ColumnLayout } from '../_shared/detect-columns.ts'
 import { mapColumns, missingColumns, normaliseHeader, orNull } from '../_shared/fields.ts'
@@ -130,6 +131,7 @@ function mapper (d: LayoutDetection): RowMapper {
       deviceId: null,
       account: orNull(r.text(cols.account)),
       cardMasked: null,
+      cardBrand: cardBrand(r.text(cols.method)),
       status: null,
       remarks: type === 'fee' ? orNull([r.text(cols.type), ref].filter(Boolean).join(' ')) : orNull(r.text(cols.method)),
       flags: NO_FLAGS

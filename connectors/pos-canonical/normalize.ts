@@ -5,6 +5,7 @@ import type { PosEvent } from '../contract.ts'
 import { InputError } from '../errors.ts'
 import { JsonReader, type Json, type JsonObject } from '../_shared/json-reader.ts'
 import { buildPosEvent, type DraftLine, type DraftTender } from '../_shared/pos-event.ts'
+import { cardBrand, type CardDetails } from '../_shared/cards.ts'
 
 const KINDS = { 'sale.completed': 'sale', 'sale.refunded': 'refund', 'sale.voided': 'void' } as const
 
@@ -76,6 +77,21 @@ function readTender (v: Json, path: string, r: JsonReader, methods: ReadonlySet<
   const amount = r.money(t.amount, `${path}.amount`)
   const reference = r.string(t.reference, `${path}.reference`, { required: false })
   const providerTxnId = r.string(t.provider_txn_id, `${path}.provider_txn_id`, { required: false })
+  const card = t.card === undefined || t.card === null ? null : readCard(t.card, `${path}.card`, r)
+  if (card && method !== 'card') r.fail(`${path}.card`, 'only a card tender carries card details')
   if (!method || !methods.has(method) || amount === null) return null
-  return { method, amount, reference, providerTxnId }
+  return card ? { method, amount, reference, providerTxnId, card } : { method, amount, reference, providerTxnId }
+}
+
+/** `{ brand, last4, auth_code }`, each optional: never more of a card than its last four digits. */
+function readCard (v: Json, path: string, r: JsonReader): CardDetails | null {
+  const c = r.object(v, path) as JsonObject | null
+  if (!c) return null
+  for (const k of Object.keys(c)) if (!['brand', 'last4', 'auth_code'].includes(k)) r.fail(`${path}.${k}`, 'is not a card detail (brand, last4, auth_code)')
+  const brand = r.string(c.brand, `${path}.brand`, { required: false, max: 32 })
+  const last4 = r.string(c.last4, `${path}.last4`, { required: false, max: 32 })
+  if (last4 !== null && !/^\d{4}$/.test(last4)) r.fail(`${path}.last4`, 'the last four digits of the card, and nothing more')
+  const authCode = r.string(c.auth_code, `${path}.auth_code`, { required: false, max: 32 })
+  if (authCode !== null && !/^[A-Za-z0-9]{1,12}$/.test(authCode)) r.fail(`${path}.auth_code`, 'an authorisation code is 1 to 12 letters or digits')
+  return { brand: cardBrand(brand), last4, authCode }
 }

@@ -8,6 +8,7 @@ import type { WebhookRequest, WebhookSecret } from '../pos.ts'
 import { thrown } from '../../fixtures/support/thrown.ts'
 import { posCanonical } from './index.ts'
 import { normalizeCanonical } from './normalize.ts'
+import type { Json } from '../_shared/json-reader.ts'
 import { signStandardWebhook, verifyStandardWebhook } from './verify.ts'
 
 const K1 = 'whsec_' + Buffer.from('k1-secret-for-tests-0123456789').toString('base64')
@@ -110,6 +111,18 @@ t.test('tenders must pay the lines; only cash/Octopus may round, by at most 5 ce
   t.match(thrown(() => normalizeCanonical(mk([['alipayhk', '10.00']]), ctx)), { issues: [{ column: 'data.tenders', message: /does not pay lines 10.03$/ }] })
   t.match(thrown(() => normalizeCanonical(mk([['cash', '10.10']]), ctx)), { issues: [{ message: /rounding is at most ±0.05/ }] })
   t.match(thrown(() => normalizeCanonical(mk([]), ctx)), { issues: [{ column: 'data.tenders', message: /at least one tender/ }] })
+})
+
+t.test('a card tender may carry its scheme, last four digits and authorisation code; nothing more of a card, and only on a card tender', async t => {
+  const mk = (method: string, card: Json) => ({ id: 'e', type: 'sale.completed', occurred_at: '2026-11-20T12:00:00+08:00', data: { sale_id: 'S', store_id: 'MK01', lines: [{ sku: 'A', qty: 1, unit_price: '120.00' }], tenders: [{ method, amount: '120.00', reference: null, card }] } })
+  t.same(normalizeCanonical(mk('card', { brand: 'MasterCard Debit', last4: '4444', auth_code: 'A1B2C3' }), ctx).tenders[0].card, { brand: 'mastercard', last4: '4444', authCode: 'A1B2C3' }, 'the scheme under its one name')
+  t.same(normalizeCanonical(mk('card', { brand: '銀聯' }), ctx).tenders[0].card, { brand: 'unionpay', last4: null, authCode: null })
+  t.notOk('card' in normalizeCanonical(mk('card', null), ctx).tenders[0], 'no details: none kept')
+  const issues = (method: string, card: Json) => thrown(() => normalizeCanonical(mk(method, card), ctx)).issues.map((i: { column: string, message: string }) => `${i.column}: ${i.message}`)
+  t.same(issues('card', { last4: '54444' }), ['data.tenders[0].card.last4: the last four digits of the card, and nothing more'])
+  t.same(issues('card', { auth_code: 'A1 B2;' }), ['data.tenders[0].card.auth_code: an authorisation code is 1 to 12 letters or digits'])
+  t.same(issues('card', { cvv: '123' }), ['data.tenders[0].card.cvv: is not a card detail (brand, last4, auth_code)'])
+  t.same(issues('cash', { last4: '1111' }), ['data.tenders[0].card: only a card tender carries card details'])
 })
 
 t.test('a body that is not JSON is an invalid payload', async t => {

@@ -5,6 +5,7 @@
 // `reporting_category` saying what it is. A POS puts its own reference in the payment's metadata
 // (`payment_metadata[reference]` or another key below); Stripe Terminal tills keep the PaymentIntent id.
 import { NO_FLAGS, type PaymentRecord, type PaymentType, type ProviderDescriptor } from '../contract.ts'
+import { cardBrand } from '../_shared/cards.ts'
 import { FieldReader, LayoutError, emptyRow, type LayoutDetection, type RowMapper, type RowResult, type SettlementConnector } from '../settlement.ts'
 import { mapColumns, missingColumns, normaliseHeader, orNull } from '../_shared/fields.ts'
 import { detectColumns, type ColumnLayout } from '../_shared/detect-columns.ts'
@@ -116,6 +117,7 @@ function mapper (d: LayoutDetection): RowMapper {
       deviceId: null,
       account: null,
       cardMasked: null,
+      cardBrand: cardBrand(r.text(cols.brand)),
       status: null,
       remarks: orNull([r.text(cols.brand), r.text(cols.description)].filter(Boolean).join(' · ')),
       flags: NO_FLAGS

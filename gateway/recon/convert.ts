@@ -3,6 +3,7 @@
 // decided here, once, with the store's cut-off.
 import type { PaymentRecord, PosEvent } from '../../connectors/contract.ts'
 import { addDays, businessDate } from '../../connectors/_shared/time.ts'
+import { cardOfRecord } from '../../connectors/_shared/cards.ts'
 import { isBusinessDay } from '../../reconciler/calendar.ts'
 import type { ReconPayment, ReconSale } from '../../reconciler/types.ts'
 import { storeCutoff, storeResolver, type Config } from '../config.ts'
@@ -58,7 +59,9 @@ export function paymentDay (r: Pick<PaymentRecord, 'provider' | 'paidAt' | 'sett
 
 export function paymentFromRecord (r: PaymentRecord, id: string, fileKind: 'settlement' | 'transaction', rules: DayRules): ReconPayment {
   const storeId = r.storeId ? rules.resolveStore(r.provider, r.storeId) : null
+  const bank = cardOfRecord(r)
   return {
+    ...(bank ? { cardBrand: bank.brand, cardLast4: bank.last4 } : {}),
     id, provider: r.provider, fileKind, type: r.type, providerTxnId: r.providerTxnId, merchantRef: r.merchantRef, originalRef: r.originalRef,
     originalProviderTxnId: r.originalProviderTxnId, gross: r.gross, fee: r.fee, net: r.net, paidAt: r.paidAt ? r.paidAt.getTime() : null,
     businessDate: paymentDay(r, storeId, rules), settlementDate: r.settlementDate, batchId: r.batchId, storeId, deviceId: r.deviceId, account: r.account, card: r.cardMasked

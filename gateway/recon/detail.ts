@@ -31,7 +31,7 @@ export interface ExceptionDetail {
 export interface SaleView {
   vendor: string, sale_id: string, kind: string, store_id: string, terminal_id: string | null, receipt_no: string | null, occurred_at: Date, voided: boolean
   lines: Array<{ line_no: number, sku: string, qty: string, amount: number }>
-  tenders: Array<{ tender: number, method: string, amount: number, reference: string | null }>
+  tenders: Array<{ tender: number, method: string, amount: number, reference: string | null, card_brand: string | null, card_last4: string | null, auth_code: string | null }>
 }
 export interface PaymentView { id: string, provider: string, type: string, gross: number, fee: number, net: number, paid_at: Date | null, business_date: string | null, provider_txn_id: string | null, merchant_ref: string | null, device_id: string | null, store_id: string | null }
 
@@ -53,7 +53,7 @@ async function saleView (db: Db, date: string, saleId: string, storeId: string):
   if (!rows.length) return null
   const { id, ...s } = rows[0]
   const { rows: lines } = await db.query<SaleView['lines'][number]>('SELECT line_no, sku, qty::text AS qty, amount FROM sale_lines WHERE sale_pk = $1 ORDER BY line_no', [id])
-  const { rows: tenders } = await db.query<SaleView['tenders'][number]>('SELECT tender_no - 1 AS tender, method, amount, reference FROM sale_tenders WHERE sale_pk = $1 ORDER BY tender_no', [id])
+  const { rows: tenders } = await db.query<SaleView['tenders'][number]>('SELECT tender_no - 1 AS tender, method, amount, reference, card_brand, card_last4, auth_code FROM sale_tenders WHERE sale_pk = $1 ORDER BY tender_no', [id])
   return { ...s, lines, tenders }
 }
 

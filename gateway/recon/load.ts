@@ -23,12 +23,12 @@ function groupBy<T> (rows: T[], key: (r: T) => number): Map<number, T[]> {
 
 interface SaleHead { id: number, vendor: string, sale_id: string, kind: ReconSale['kind'], refund_of: string | null, store_id: string, terminal_id: string | null, occurred_at: Date, business_date: string, voided: boolean }
 interface LineRow { sale_pk: number, line_no: number, sku: string, qty: number, restock: boolean }
-interface TenderRow { sale_pk: number, tender_no: number, method: TenderMethod, amount: number, reference: string | null, provider_txn_id: string | null }
+interface TenderRow { sale_pk: number, tender_no: number, method: TenderMethod, amount: number, reference: string | null, provider_txn_id: string | null, card_brand: string | null, card_last4: string | null, auth_code: string | null }
 interface MoveRow { id: number, source_id: string, source_line: number, sku: string, location_id: string, qty: number }
 interface PaymentRow {
   id: number, provider: Provider, file_kind: string, type: PaymentType, provider_txn_id: string | null, merchant_ref: string | null,
   original_ref: string | null, original_provider_txn_id: string | null, gross: number, fee: number, net: number, paid_at: Date | null,
-  business_date: string, settlement_date: string | null, batch_id: string | null, store_id: string | null, device_id: string | null, account: string | null, card_enc: Buffer | null
+  business_date: string, settlement_date: string | null, batch_id: string | null, store_id: string | null, device_id: string | null, account: string | null, card_enc: Buffer | null, card_brand: string | null, card_last4: string | null
 }
 interface BatchRow { provider: Provider, batch_id: string, gross: number, fee: number, net: number, row_gross: number, row_fee: number, row_net: number }
 
@@ -44,7 +44,7 @@ async function loadSales (sql: Sql, date: string): Promise<ReconSale[]> {
   const ids = heads.map(h => h.id)
   const keys = heads.map(h => `${h.vendor}:${h.sale_id}`)
   const { rows: lines } = await sql.query<LineRow>('SELECT sale_pk, line_no, sku, qty::float8 AS qty, restock FROM sale_lines WHERE sale_pk = ANY($1::bigint[]) ORDER BY sale_pk, line_no', [ids])
-  const { rows: tenders } = await sql.query<TenderRow>('SELECT sale_pk, tender_no, method, amount, reference, provider_txn_id FROM sale_tenders WHERE sale_pk = ANY($1::bigint[]) ORDER BY sale_pk, tender_no', [ids])
+  const { rows: tenders } = await sql.query<TenderRow>('SELECT sale_pk, tender_no, method, amount, reference, provider_txn_id, card_brand, card_last4, auth_code FROM sale_tenders WHERE sale_pk = ANY($1::bigint[]) ORDER BY sale_pk, tender_no', [ids])
   const { rows: moves } = await sql.query<MoveRow>(
     `SELECT id, source_id, source_line, sku, location_id, qty::float8 AS qty FROM stock_movements
       WHERE source_type = 'sale' AND reason IN ('sale', 'return') AND source_id = ANY($1::text[])`, [keys])
@@ -67,7 +67,11 @@ async function loadSales (sql: Sql, date: string): Promise<ReconSale[]> {
     businessDate: h.business_date,
     voided: h.voided,
     lines: (linesOf.get(h.id) ?? []).map((l): ReconLine => ({ lineNo: l.line_no, sku: l.sku, qty: l.qty, restock: l.restock })),
-    tenders: (tendersOf.get(h.id) ?? []).map((t): ReconTender => ({ tenderNo: t.tender_no, method: t.method, amount: t.amount, reference: t.reference, providerTxnId: t.provider_txn_id })),
+    tenders: (tendersOf.get(h.id) ?? []).map((t): ReconTender => {
+      const tender: ReconTender = { tenderNo: t.tender_no, method: t.method, amount: t.amount, reference: t.reference, providerTxnId: t.provider_txn_id }
+      if (t.card_brand || t.card_last4 || t.auth_code) tender.card = { brand: t.card_brand, last4: t.card_last4, authCode: t.auth_code }
+      return tender
+    }),
     movements: bySource.get(`${h.vendor}:${h.sale_id}`) ?? []
   }))
 }
@@ -76,7 +80,7 @@ async function loadPayments (sql: Sql, date: string, cipher: PiiCipher): Promise
   // the card is read only where the provider gives no transaction id: there it tells two listings apart
   const { rows } = await sql.query<PaymentRow>(
     `SELECT id, provider, file_kind, type, provider_txn_id, merchant_ref, original_ref, original_provider_txn_id, gross, fee, net,
-            paid_at, business_date, settlement_date, batch_id, store_id, device_id, account, CASE WHEN provider_txn_id IS NULL THEN card_enc END AS card_enc
+            paid_at, business_date, settlement_date, batch_id, store_id, device_id, account, CASE WHEN provider_txn_id IS NULL THEN card_enc END AS card_enc, card_brand, card_last4
        FROM payments WHERE business_date BETWEEN $1::date - 1 AND $1::date + 1`, [date])
   return rows.map((r): ReconPayment => ({
     id: String(r.id),
@@ -97,7 +101,8 @@ async function loadPayments (sql: Sql, date: string, cipher: PiiCipher): Promise
     storeId: r.store_id,
     deviceId: r.device_id,
     account: r.account,
-    card: r.card_enc ? cipher.decryptText(r.card_enc, CARD_CONTEXT) : null
+    card: r.card_enc ? cipher.decryptText(r.card_enc, CARD_CONTEXT) : null,
+    ...(r.card_brand || r.card_last4 ? { cardBrand: r.card_brand, cardLast4: r.card_last4 } : {})
   }))
 }
 

@@ -108,3 +108,36 @@ t.test('a wallet report downloaded as an Excel workbook imports through the API 
     [['MK01-T1-000601-1', 6800, '2026-11-20T04:40:11.000Z'], ['MK01-T1-000602-1', 12000, '2026-11-20T07:02:45.000Z'], ['MK01-T1-000610-R1', -2000, '2026-11-20T10:20:00.000Z']])
   t.match((await post()).json(), { status: 'already_imported' })
 })
+
+t.test('card details from the till tell two same-amount card sales apart at a KPay terminal; a card number beyond its last four digits is refused', async t => {
+  const rt = await testRuntime(t)
+  const cardSale = (id: string, time: string, card: object) => event(`evt_${id}`, 'sale.completed', time, {
+    sale_id: id, store_id: 'TST1', terminal_id: 'T2', receipt_no: id, refund_of: null,
+    lines: [{ sku: 'BAG', qty: 1, unit_price: '120.00', discount: '0.00' }],
+    tenders: [{ method: 'card', amount: '120.00', reference: null, provider_txn_id: null, card }]
+  })
+  const post = (body: string) => rt.app!.inject({ method: 'POST', url: '/v1/webhooks/pos-canonical', headers: standardHeaders(SECRETS['pos-canonical'], JSON.parse(body).id, body), payload: body })
+  t.equal((await post(cardSale('TST1-T2-000901', '13:00:00', { brand: 'VISA', last4: '1111', auth_code: '0A1B2C' }))).statusCode, 202)
+  t.equal((await post(cardSale('TST1-T2-000902', '13:00:20', { brand: 'mc', last4: '4444' }))).statusCode, 202)
+  const bad = await post(cardSale('TST1-T2-000903', '13:01:00', { brand: 'visa', last4: '11111' }))
+  t.equal(bad.statusCode, 422)
+  t.match(bad.json(), { issues: [{ column: 'data.tenders[0].card.last4' }] })
+  await drainInbox(rt)
+  const { rows: stored } = await rt.db.query('SELECT s.sale_id, t.card_brand, t.card_last4, t.auth_code FROM sale_tenders t JOIN sales s ON s.id = t.sale_pk ORDER BY 1')
+  t.same(stored, [{ sale_id: 'TST1-T2-000901', card_brand: 'visa', card_last4: '1111', auth_code: '0A1B2C' }, { sale_id: 'TST1-T2-000902', card_brand: 'mastercard', card_last4: '4444', auth_code: null }], 'the refused sale stored nothing')
+
+  // KPay lists the Mastercard 5 s after the first sale and the Visa 5 s after the second: nearest in
+  // time would cross them
+  const kpay = ['Settlement Date,Transaction Time,Store ID,Terminal ID,Transaction No,Order No,Payment Method,Card No,Transaction Type,Transaction Amount,MDR,Settlement Amount',
+    '2026-11-21,2026-11-20 13:00:05,TST1,KP-T02,KP202611200901,,MASTERCARD,5***********4444,Sale,120.00,1.80,118.20',
+    '2026-11-21,2026-11-20 13:00:25,TST1,KP-T02,KP202611200902,,VISA,4***********1111,Sale,120.00,1.80,118.20'].join('\n')
+  const up = await rt.app!.inject({ method: 'POST', url: '/v1/settlements?filename=kpay_settlement_20261121.csv', headers: { ...auth('finance'), 'content-type': 'text/csv' }, payload: kpay })
+  t.equal(up.statusCode, 201, up.body)
+  const { rows: cards } = await rt.db.query('SELECT provider_txn_id, card_brand, card_last4 FROM payments ORDER BY 1')
+  t.same(cards, [{ provider_txn_id: 'KP202611200901', card_brand: 'mastercard', card_last4: '4444' }, { provider_txn_id: 'KP202611200902', card_brand: 'visa', card_last4: '1111' }])
+  const { report } = await reconcileDay(rt, { date: DATE, trigger: 'manual', asOf: '2026-11-27' })
+  t.same(report.matches.map(m => [m.sale_id, m.provider, m.provider_txn_id, m.by]), [
+    ['TST1-T2-000901', 'kpay', 'KP202611200902', 'amount_time'], ['TST1-T2-000902', 'kpay', 'KP202611200901', 'amount_time']
+  ], 'each sale with the record of its own card')
+  t.same(report.exceptions, [])
+})

@@ -24,7 +24,7 @@ export const detailSchema = {
       properties: {
         vendor: str, sale_id: str, kind: str, store_id: str, terminal_id: nstr, receipt_no: nstr, occurred_at: time, voided: { type: 'boolean' },
         lines: { type: 'array', items: { type: 'object', properties: { line_no: int, sku: str, qty: str, amount: int } } },
-        tenders: { type: 'array', items: { type: 'object', properties: { tender: int, method: str, amount: int, reference: nstr } } }
+        tenders: { type: 'array', items: { type: 'object', properties: { tender: int, method: str, amount: int, reference: nstr, card_brand: nstr, card_last4: nstr, auth_code: nstr } } }
       }
     },
     payment: { ...paymentView, type: ['object', 'null'] },

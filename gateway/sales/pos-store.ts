@@ -37,9 +37,10 @@ async function applySale (sql: Sql, ev: PosEvent, cutoffMinutes: number, written
     [salePk, l.map(x => x.lineNo), l.map(x => x.sku), l.map(x => x.qty), l.map(x => x.unitPrice), l.map(x => x.discount), l.map(x => x.amount), l.map(x => x.locationId), l.map(x => x.restock)])
   const t = ev.tenders
   await sql.query(
-    `INSERT INTO sale_tenders (sale_pk, tender_no, method, amount, reference, provider_txn_id)
-     SELECT $1, * FROM unnest($2::int[], $3::text[], $4::bigint[], $5::text[], $6::text[])`,
-    [salePk, t.map(x => x.tenderNo), t.map(x => x.method), t.map(x => x.amount), t.map(x => x.reference), t.map(x => x.providerTxnId)])
+    `INSERT INTO sale_tenders (sale_pk, tender_no, method, amount, reference, provider_txn_id, card_brand, card_last4, auth_code)
+     SELECT $1, * FROM unnest($2::int[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
+    [salePk, t.map(x => x.tenderNo), t.map(x => x.method), t.map(x => x.amount), t.map(x => x.reference), t.map(x => x.providerTxnId),
+      t.map(x => x.card?.brand ?? null), t.map(x => x.card?.last4 ?? null), t.map(x => x.card?.authCode ?? null)])
   // A sale takes stock off the shelf; a refund puts returned goods back unless they are not restocked.
   const moving = l.filter(x => ev.kind === 'sale' || x.restock)
   const sign = ev.kind === 'sale' ? -1 : 1

@@ -144,6 +144,7 @@ export const en = {
   'exception.history': 'History',
   'exception.noHistory': 'Nothing has been done about this yet.',
   'exception.sameReference': 'same reference',
+  'exception.authCode': 'auth.',
   'exception.alternatives': 'What else it could be',
   'exception.noAlternatives': 'Nothing else comes close; the record lies far from where this reader\'s records usually lie.',
   'exception.secondsAfter': 'Seconds after the sale',

@@ -145,6 +145,7 @@ export const zhHK: Record<MessageKey, string> = {
   'exception.history': '處理記錄',
   'exception.noHistory': '尚未處理。',
   'exception.sameReference': '參考編號相同',
+  'exception.authCode': '授權碼',
   'exception.alternatives': '其他可能',
   'exception.noAlternatives': '沒有其他相近的配對；此記錄與讀卡器一貫的時間差相距較遠。',
   'exception.secondsAfter': '銷售後秒數',

@@ -27,7 +27,7 @@ function saleSection (p: Page, d: ExceptionDetail): Html {
   <h2>${t('exception.lines')}</h2><table><thead><tr><th>#</th><th>${t('col.sku')}</th><th class="num">${t('col.qty')}</th><th class="num">${t('day.amount')}</th></tr></thead>
   <tbody>${s.lines.map(l => html`<tr><td>${l.line_no}</td><td>${l.sku}</td><td class="num">${l.qty}</td><td class="num">${money(l.amount)}</td></tr>`)}</tbody></table>
   <h2>${t('exception.tenders')}</h2><table><thead><tr><th>#</th><th>${t('col.provider')}</th><th class="num">${t('day.amount')}</th><th>${t('col.payment')}</th></tr></thead>
-  <tbody>${s.tenders.map(x => html`<tr${x.tender === d.exception.tender ? html` class="low"` : ''}><td>${x.tender + 1}</td><td>${label(t, 'method', x.method)}</td><td class="num">${money(x.amount)}</td><td>${x.reference ?? '—'}</td></tr>`)}</tbody></table>`
+  <tbody>${s.tenders.map(x => html`<tr${x.tender === d.exception.tender ? html` class="low"` : ''}><td>${x.tender + 1}</td><td>${label(t, 'method', x.method)}</td><td class="num">${money(x.amount)}</td><td>${x.reference ?? '—'}${x.card_brand || x.card_last4 ? html` · ${label(t, 'brand', x.card_brand ?? '')} ${x.card_last4 ? `•••• ${x.card_last4}` : ''}${x.auth_code ? ` (${t('exception.authCode')} ${x.auth_code})` : ''}` : ''}</td></tr>`)}</tbody></table>`
 }
 
 function paymentSection (p: Page, d: ExceptionDetail): Html {
