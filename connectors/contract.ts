@@ -159,6 +159,11 @@ export interface BatchTotal {
   fee: Minor
   net: Minor
   currency: string
+  /**
+   * The trade days (HKT calendar) a batch pays for, when its rows carry no batch id (WeChat Pay's bill):
+   * the batch is checked against that provider's rows of those days.
+   */
+  covers?: { from: string, to: string }
 }
 
 /** A problem with one line of an input; `line` 0 means the file as a whole. */

@@ -1,22 +1,41 @@
 // Payout batches: what a provider says a batch paid (layout B's settle-batch file) against what the
 // batch's rows add up to. Gross, fee and net are each compared; any difference is a finding.
 import { formatMinor } from '../connectors/_shared/money.ts'
+import { hktDate } from '../connectors/_shared/time.ts'
 import type { BatchFinding, Minor, Provider, ReconPayment } from './types.ts'
 
 export interface BatchAmounts { gross: Minor, fee: Minor, net: Minor }
-export interface StatedBatch extends BatchAmounts { provider: Provider, batchId: string }
+/** `covers`: the trade days a batch pays for when its rows name no batch (WeChat Pay). */
+export interface StatedBatch extends BatchAmounts { provider: Provider, batchId: string, covers?: { from: string, to: string } }
 
 const batchKey = (provider: string, batchId: string): string => `${provider}|${batchId}`
 
-/** Per provider and batch id: the sums of the settlement rows. */
-export function sumBatches (payments: Iterable<ReconPayment>): Map<string, BatchAmounts> {
+const add = (sums: Map<string, BatchAmounts>, k: string, p: ReconPayment): void => {
+  const s = sums.get(k) ?? { gross: 0, fee: 0, net: 0 }
+  s.gross += p.gross; s.fee += p.fee; s.net += p.net
+  sums.set(k, s)
+}
+
+/**
+ * Per provider and batch id: the sums of the settlement rows; for a batch that covers trade days, of
+ * its provider's rows of those days (HKT), when every one of those days has rows here.
+ */
+export function sumBatches (payments: readonly ReconPayment[], stated: readonly StatedBatch[] = []): Map<string, BatchAmounts> {
   const sums = new Map<string, BatchAmounts>()
-  for (const p of payments) {
-    if (!p.batchId || p.fileKind !== 'settlement') continue
-    const k = batchKey(p.provider, p.batchId)
-    const s = sums.get(k) ?? { gross: 0, fee: 0, net: 0 }
-    s.gross += p.gross; s.fee += p.fee; s.net += p.net
-    sums.set(k, s)
+  for (const p of payments) if (p.batchId && p.fileKind === 'settlement') add(sums, batchKey(p.provider, p.batchId), p)
+  for (const b of stated) {
+    if (!b.covers) continue
+    const days = new Set<string>()
+    const k = batchKey(b.provider, b.batchId)
+    for (const p of payments) {
+      if (p.provider !== b.provider || p.fileKind !== 'settlement' || p.paidAt === null) continue
+      const day = hktDate(new Date(p.paidAt))
+      if (day < b.covers.from || day > b.covers.to) continue
+      days.add(day)
+      add(sums, k, p)
+    }
+    const span = (Date.parse(b.covers.to) - Date.parse(b.covers.from)) / 86_400_000 + 1
+    if (days.size < span) sums.delete(k)
   }
   return sums
 }

@@ -12,6 +12,7 @@ import { DelimitedSplitter, RecordError, DEFAULT_MAX_RECORD_SIZE } from './delim
 import { findPan } from './pan.ts'
 import { createDecoder, encodingFromBom, readTextChunks, type TextEncodingName } from './text.ts'
 import { isZip, xlsxAsCsv } from './xlsx.ts'
+import { isJson, jsonAsCsv } from './json-records.ts'
 
 const HEAD_BYTES = 64 * 1024
 
@@ -240,11 +241,13 @@ async function chooseLayout (path: string, probe: FileProbe, pool: SettlementCon
 
 /**
  * Probe, pick the encoding, recognise the layout and read every row. An Excel workbook is read as the
- * CSV of its first sheet (xlsx.ts); the probe (size, SHA-256) stays the original file's.
+ * CSV of its first sheet (xlsx.ts), an API's JSON answer as the CSV of its records (json-records.ts);
+ * the probe (size, SHA-256) stays the original file's.
  */
 export async function readSettlementFile (path: string, connectors: SettlementConnector[], probe: FileProbe, opts: ReadOptions): Promise<ReadResult> {
-  if (!await isZip(path)) return readText(path, connectors, probe, opts)
-  const sheet = await xlsxAsCsv(path, probe.bytes)
+  const zip = await isZip(path)
+  if (!zip && !await isJson(path)) return readText(path, connectors, probe, opts)
+  const sheet = zip ? await xlsxAsCsv(path, probe.bytes) : await jsonAsCsv(path, probe.bytes)
   try {
     return await readText(sheet.path, connectors, { ...probe, bytes: (await stat(sheet.path)).size, encoding: 'utf-8' }, opts)
   } finally {

@@ -7,6 +7,7 @@ import type { ProviderDescriptor } from '../contract.ts'
 import type { SettlementConnector } from '../settlement.ts'
 import { detectColumns, type ColumnLayout } from '../_shared/detect-columns.ts'
 import { billMapper, BILL_COLUMNS, REQUIRED_COLUMNS } from './bill.ts'
+import { SETTLEMENT_COLUMNS, SETTLEMENT_REQUIRED, settlementsMapper } from './settlements.ts'
 
 export const WECHATPAY: ProviderDescriptor = {
   id: 'wechatpay',
@@ -28,12 +29,22 @@ const LAYOUT: ColumnLayout<keyof typeof BILL_COLUMNS> = {
   provider: WECHATPAY.id, what: 'a WeChat Pay bill', columns: BILL_COLUMNS, markers: ['paidAt', 'merchantRef', 'status', 'providerTxnId', 'settled'], required: REQUIRED_COLUMNS, delimiter: ',', prefixes: ['`']
 }
 
+/** The settlement query's answer, its records laid out as columns (json-records.ts). */
+const SETTLEMENTS: ColumnLayout<keyof typeof SETTLEMENT_COLUMNS> = {
+  provider: WECHATPAY.id, what: 'WeChat Pay settlement batches', columns: SETTLEMENT_COLUMNS, markers: ['batchId', 'tradeStart', 'fee'], required: SETTLEMENT_REQUIRED, delimiter: ','
+}
+
 export const wechatpay: SettlementConnector = {
   id: WECHATPAY.id,
   kind: 'settlement',
   descriptor: WECHATPAY,
   // the bill is UTF-8; a copy saved by Excel on a Chinese Windows may be GBK or Big5
   legacyEncodings: () => ['gb18030', 'big5hkscs'],
-  detect: lines => detectColumns(lines, LAYOUT, () => 'bill'),
-  mapper: d => billMapper(d, WECHATPAY.id)
+  detect: lines => detectColumns(lines, LAYOUT, () => 'bill') ?? settlementsDetection(lines),
+  mapper: d => d.layout === 'settlements' ? settlementsMapper(d, WECHATPAY.id) : billMapper(d, WECHATPAY.id)
+}
+
+function settlementsDetection (lines: string[]) {
+  const d = detectColumns(lines, SETTLEMENTS, () => 'settlements')
+  return d ? { ...d, fileKind: 'batch' as const } : null
 }

@@ -58,3 +58,41 @@ t.test('a bill without a column every bill has is refused with the column named'
   const dir = t.testdir({ 'b.csv': [header, ...text.split('\r\n').slice(1)].join('\r\n') })
   await t.rejects(readBack(join(dir, 'b.csv')), { message: /WeChat Pay bill without the column\(s\) 手续费/ })
 })
+
+const SETTLEMENTS = join(FIXTURES, 'wechatpay/settlements_20261122.json')
+const answer = JSON.parse(readFileSync(SETTLEMENTS, 'utf8'))
+/** The settlement answer with its first batch changed, written as a file. */
+const batchVariant = (t: { testdir: (files: Record<string, string>) => string }, edit: (b: Record<string, any>) => void): string => {
+  const doc = structuredClone(answer)
+  edit(doc.data[0])
+  return join(t.testdir({ 'settlements.json': JSON.stringify(doc) }), 'settlements.json')
+}
+
+t.test('settlement batches from the settlement query\'s JSON answer: a payout batch covering the trade days it pays for', async t => {
+  const { result, records, batches } = await readBack(SETTLEMENTS)
+  t.match(result, { provider: 'wechatpay', layout: 'settlements', fileKind: 'batch', issueCount: 0 })
+  t.same(records, [])
+  // by hand: 254.74 paid − 30.00 refunded = 224.74, fee 1.35, paid out 223.39
+  t.match(batches, [{ provider: 'wechatpay', batchId: '100000001202611220001', gross: 22474, fee: 135, net: 22339, currency: 'HKD', covers: { from: '2026-11-20', to: '2026-11-20' } }])
+  t.equal(batches[0].settledAt?.toISOString(), '2026-11-21T16:00:00.000Z', 'settled on 2026-11-22 (HKT)')
+  const pages = join(t.testdir({ 'pages.json': JSON.stringify([answer, { ...answer, data: [{ ...answer.data[0], batch_id: 'B2' }] }]) }), 'pages.json')
+  t.same((await readBack(pages)).batches.map(b => b.batchId), ['100000001202611220001', 'B2'], 'several pages saved as one array')
+})
+
+t.test('a settlement batch with a bad amount, currency or day is refused with its field; a JSON without records is not a settlement file', async t => {
+  const cases: Array<[(b: Record<string, any>) => void, RegExp]> = [
+    [b => { b.amount.fee = '1.35' }, /amount\.fee "1\.35" is not a whole number of cents/],
+    [b => { b.amount.currency = 'CNY' }, /currency CNY is not supported/],
+    [b => { b.trade_end_date = '20261119' }, /trade_start_date 2026-11-20 is after trade_end_date 2026-11-19/],
+    [b => { b.amount.net = 22475 }, /pay 254\.74 − refund 30\.00 ≠ net 224\.75/]
+  ]
+  for (const [edit, message] of cases) {
+    const { result, batches } = await readBack(batchVariant(t, edit))
+    t.equal(batches.length, 0)
+    t.match(result.issues, [{ message }], String(message))
+  }
+  const none = join(t.testdir({ 'x.json': '{"total_count":0}' }), 'x.json')
+  await t.rejects(readBack(none), { code: 'UNKNOWN_LAYOUT', message: /"data" array/ })
+  const broken = join(t.testdir({ 'y.json': '{"data": [' }), 'y.json')
+  await t.rejects(readBack(broken), { code: 'UNKNOWN_LAYOUT', message: /starts like JSON but is not JSON/ })
+})

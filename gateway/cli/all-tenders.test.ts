@@ -27,7 +27,7 @@ t.test('every tender, every anomaly code, one generated day: found exactly', asy
   const code = await main(['reconcile', '--pos', join(dir, 'pos-events.ndjson'), '--settlement', ...files, '--movements', join(dir, 'stock-movements.ndjson'), '--date', DATE, '--as-of', '2026-11-30', '--out', out])
   t.equal(code, 0, err.args().flat().join(' '))
   log.args()
-  const report = JSON.parse(readFileSync(out, 'utf8')) as { exceptions: Array<{ code: string, store_id: string | null, sale_id: string | null, reference?: string | null, provider: string | null }>, matches: Array<{ provider: string }> }
+  const report = JSON.parse(readFileSync(out, 'utf8')) as { exceptions: Array<{ code: string, store_id: string | null, sale_id: string | null, reference?: string | null, provider: string | null, batch_id?: string | null }>, matches: Array<{ provider: string }> }
   // a record no sale accounts for is known by its reference (a refund with no return: its own); the
   // store is part of the key: a record that names none must still land on the right store
   const byReference = ['UNEXPECTED_PAYMENT', 'REFUND_WITHOUT_RETURN', 'BATCH_TOTAL_MISMATCH']
@@ -37,6 +37,10 @@ t.test('every tender, every anomaly code, one generated day: found exactly', asy
   const injected = truth.anomalies.map(key).sort()
   t.same(found.filter(f => !f.startsWith('BATCH_TOTAL_MISMATCH')), injected.filter(f => !f.startsWith('BATCH_TOTAL_MISMATCH')), 'each exception is an injected anomaly, and each anomaly is found')
   t.equal(found.filter(f => f.startsWith('BATCH_TOTAL_MISMATCH')).length, truth.counts.anomalies.BATCH_TOTAL_MISMATCH)
+  // WeChat Pay's settlement batches (its API's answer, one a trade day) are checked against the bill:
+  // the one stated 5 cents of fee too high is found, the others agree
+  const wx = truth.anomalies.find(a => a.code === 'BATCH_TOTAL_MISMATCH' && a.provider === 'wechatpay')
+  t.match(report.exceptions.filter(e => e.code === 'BATCH_TOTAL_MISMATCH' && e.provider === 'wechatpay'), [{ batch_id: wx?.provider_txn_id }])
   t.same([...new Set(report.exceptions.map(e => e.code))].sort(), Object.entries(truth.counts.anomalies).filter(([, n]) => n > 0).map(([c]) => c).sort(), 'every code injected is reported, CHARGEBACK included')
   const matchedBy = new Set(report.matches.map(m => m.provider))
   for (const p of ['wechatpay', 'adyen', 'stripe', 'kpay', 'payme', 'fps-collection']) t.ok(matchedBy.has(p), `${p} records matched`)

@@ -205,7 +205,8 @@ async function copyRecords (client: TxClient, deps: ImportDeps, req: ImportReque
 async function insertBatches (client: TxClient, importId: number, batches: BatchTotal[]): Promise<void> {
   if (!batches.length) return
   await client.query(
-    `INSERT INTO settlement_batches (import_id, line_no, provider, batch_id, settled_at, gross, fee, net, currency)
-     SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[])`,
-    [importId, batches.map(b => b.lineNo), batches.map(b => b.provider), batches.map(b => b.batchId), batches.map(b => b.settledAt), batches.map(b => b.gross), batches.map(b => b.fee), batches.map(b => b.net), batches.map(b => b.currency)])
+    `INSERT INTO settlement_batches (import_id, line_no, provider, batch_id, settled_at, gross, fee, net, currency, trade_from, trade_to)
+     SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::date[], $11::date[])`,
+    [importId, batches.map(b => b.lineNo), batches.map(b => b.provider), batches.map(b => b.batchId), batches.map(b => b.settledAt), batches.map(b => b.gross), batches.map(b => b.fee), batches.map(b => b.net), batches.map(b => b.currency),
+      batches.map(b => b.covers?.from ?? null), batches.map(b => b.covers?.to ?? null)])
 }

@@ -69,7 +69,7 @@ async function readSettlements (paths: string[], config: Pick<Config, 'limits'>,
     if (read.fileKind === 'transaction') for (let i = from; i < payments.length; i++) payments[i].fileKind = 'transaction'
     progress(`${name}: ${read.provider} ${read.layout}, ${read.records.toLocaleString('en')} records`)
   }
-  return { payments, findings: compareBatches(batches, sumBatches(payments)) }
+  return { payments, findings: compareBatches(batches, sumBatches(payments, batches)) }
 }
 
 /**

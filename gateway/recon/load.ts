@@ -118,9 +118,29 @@ async function loadBatchFindings (sql: Sql, date: string): Promise<BatchFinding[
                     WHERE p.file_kind = 'settlement' AND p.business_date BETWEEN $1::date - $2::int AND $1::date + $2::int GROUP BY 1, 2)
      SELECT s.provider, s.batch_id, s.gross, s.fee, s.net, r.gross AS row_gross, r.fee AS row_fee, r.net AS row_net
        FROM stated s JOIN sums r USING (provider, batch_id)`, [date, BATCH_WINDOW_DAYS])
-  const stated: StatedBatch[] = rows.map(r => ({ provider: r.provider, batchId: r.batch_id, gross: r.gross, fee: r.fee, net: r.net }))
-  const sums = new Map<string, BatchAmounts>(rows.map(r => [`${r.provider}|${r.batch_id}`, { gross: r.row_gross, fee: r.row_fee, net: r.row_net }]))
+  const all = [...rows, ...await coveredBatches(sql, date)]
+  const stated: StatedBatch[] = all.map(r => ({ provider: r.provider, batchId: r.batch_id, gross: r.gross, fee: r.fee, net: r.net }))
+  const sums = new Map<string, BatchAmounts>(all.map(r => [`${r.provider}|${r.batch_id}`, { gross: r.row_gross, fee: r.row_fee, net: r.row_net }]))
   return compareBatches(stated, sums)
+}
+
+/**
+ * Batches that pay for trade days rather than naming their rows (WeChat Pay), whose days include
+ * `date`: against that provider's rows of those days, judged only when every day has rows here.
+ */
+async function coveredBatches (sql: Sql, date: string): Promise<BatchRow[]> {
+  const { rows } = await sql.query<BatchRow>(
+    `WITH c AS (SELECT DISTINCT ON (provider, batch_id) provider, batch_id, gross, fee, net, trade_from, trade_to FROM settlement_batches
+                 WHERE trade_from IS NOT NULL AND $1::date BETWEEN trade_from AND trade_to ORDER BY provider, batch_id, import_id DESC),
+          sums AS (SELECT c.provider, c.batch_id, sum(p.gross)::bigint AS gross, sum(p.fee)::bigint AS fee, sum(p.net)::bigint AS net,
+                          count(DISTINCT (p.paid_at AT TIME ZONE 'Asia/Hong_Kong')::date)::int AS days
+                     FROM c JOIN payments p ON p.provider = c.provider AND p.file_kind = 'settlement'
+                      AND p.business_date BETWEEN c.trade_from - 1 AND c.trade_to + 1
+                      AND (p.paid_at AT TIME ZONE 'Asia/Hong_Kong')::date BETWEEN c.trade_from AND c.trade_to
+                    GROUP BY 1, 2)
+     SELECT c.provider, c.batch_id, c.gross, c.fee, c.net, s.gross AS row_gross, s.fee AS row_fee, s.net AS row_net
+       FROM c JOIN sums s USING (provider, batch_id) WHERE s.days = c.trade_to - c.trade_from + 1`, [date])
+  return rows
 }
 
 /** The standing hand-made links of the loaded sales (a link names a payment within a day of its sale). */

@@ -55,6 +55,21 @@ t.test('WeChat Pay HK: the bill imports through the API and reconciles by 商户
   // by hand: MK01 settled 88.00 + 128.50 + 25.90 − 30.00 = 212.40 gross, fees 0.53 + 0.77 + 0.15 − 0.18 = 1.27
   t.match(report.stores.find(s => s.store_id === 'MK01')?.settled, { wechatpay: { gross: 21240, fee: 127, net: 21113 } })
   t.match(report.stores.find(s => s.store_id === 'CWB1')?.settled, { wechatpay: { gross: 1234, fee: 8, net: 1226 } })
+
+  // the settlement query's answer for the day: its batch agrees with the bill's rows
+  const answer = readFileSync(join(FIXTURES, 'wechatpay/settlements_20261122.json'), 'utf8')
+  const batch = await rt.app!.inject({ method: 'POST', url: '/v1/settlements?filename=settlements_20261122.json', headers: { ...auth('finance'), 'content-type': 'application/json' }, payload: answer })
+  t.equal(batch.statusCode, 201, batch.body)
+  t.match(batch.json(), { status: 'imported', provider: 'wechatpay', layout: 'settlements', file_kind: 'batch', batches: 1 })
+  const agreed = await reconcileDay(rt, { date: DATE, trigger: 'manual', asOf: '2026-11-27' })
+  t.notOk(agreed.report.exceptions.some(e => e.code === 'BATCH_TOTAL_MISMATCH'), 'the batch pays what the bill says')
+  // a later answer stating a fee of 1.40: the batch no longer agrees with its trade day's rows
+  const doc = JSON.parse(answer)
+  Object.assign(doc.data[0].amount, { fee: 140, settled: 22334 })
+  const off = await rt.app!.inject({ method: 'POST', url: '/v1/settlements?filename=settlements_20261122b.json', headers: { ...auth('finance'), 'content-type': 'application/json' }, payload: JSON.stringify(doc) })
+  t.equal(off.statusCode, 201, off.body)
+  const { report: after } = await reconcileDay(rt, { date: DATE, trigger: 'manual', asOf: '2026-11-27' })
+  t.match(after.exceptions.filter(e => e.code === 'BATCH_TOTAL_MISMATCH'), [{ provider: 'wechatpay', batch_id: '100000001202611220001', expected: 22474, actual: 22474, detail: /states fee 1\.40, net 223\.34 but its rows add up to fee 1\.35, net 223\.39/ }])
 })
 
 t.test('cards through two acquirers: Adyen at one store, Stripe at another, each file imported as downloaded; chargebacks reported with the disputed reference', async t => {

@@ -1,5 +1,6 @@
 // POST /v1/settlements — a settlement file, as multipart (field `file`, optional `provider`,
-// `profile`) or as the raw body (text/csv, text/plain, an Excel workbook, application/octet-stream, with ?filename=).
+// `profile`) or as the raw body (text/csv, text/plain, an Excel workbook, an API's JSON answer,
+// application/octet-stream, with ?filename=).
 // The upload is streamed to a temporary file under the size cap, then imported atomically.
 import { rm } from 'node:fs/promises'
 import { basename } from 'node:path'
@@ -24,7 +25,9 @@ export function replyWithOutcome (reply: FastifyReply, outcome: ImportOutcome): 
 export async function settlementRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
   const max = deps.config.limits.uploadBytes
   await app.register(multipart, { limits: { fileSize: max, files: 1, fields: 5, fieldSize: 200 } })
-  app.addContentTypeParser(['text/csv', 'text/plain', XLSX_TYPE, 'application/octet-stream'], (_req, payload, done) => done(null, payload))
+  // here a JSON body is a file like any other (WeChat Pay's settlement answer), streamed, not parsed
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser(['text/csv', 'text/plain', XLSX_TYPE, 'application/json', 'application/octet-stream'], (_req, payload, done) => done(null, payload))
 
   app.post<{ Querystring: UploadQuery }>('/v1/settlements', {
     config: { access: 'settlements:write' },
@@ -34,7 +37,7 @@ export async function settlementRoutes (app: FastifyInstance, deps: AppDeps): Pr
       summary: `Import a settlement file (${[...deps.registry.providers.values()].map(d => d.names.en).join(', ')})`,
       description: 'All or nothing: one bad line refuses the whole file, listing every bad line and why. The same file again answers "already_imported".',
       tags: ['settlements'],
-      consumes: ['multipart/form-data', 'text/csv', 'text/plain', XLSX_TYPE, 'application/octet-stream'],
+      consumes: ['multipart/form-data', 'text/csv', 'text/plain', XLSX_TYPE, 'application/json', 'application/octet-stream'],
       querystring: {
         type: 'object',
         properties: {
