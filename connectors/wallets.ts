@@ -25,8 +25,10 @@ export const WALLETS: Array<{ descriptor: ProviderDescriptor, profile: MappingPr
     profile: parseProfile(fps)
   },
   {
-    // KPay's terminals report per store; net settlement the next business day
-    descriptor: { ...base, id: 'kpay', names: { en: 'KPay (cards)', 'zh-HK': 'KPay（信用卡）' }, tenderMethods: ['card'], matchScope: 'store', feeBand: { min: 0.005, max: 0.03 }, settlementDays: 1 },
+    // KPay's report names the store and the terminal: a card tender without a reference is paired on
+    // its own terminal once the day's references show which till it serves (else within the store);
+    // net settlement the next business day
+    descriptor: { ...base, id: 'kpay', names: { en: 'KPay (cards)', 'zh-HK': 'KPay（信用卡）' }, tenderMethods: ['card'], matchScope: 'device', feeBand: { min: 0.005, max: 0.03 }, settlementDays: 1 },
     profile: parseProfile(kpay)
   }
 ]

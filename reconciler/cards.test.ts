@@ -82,3 +82,20 @@ t.test('card details tell two card sales of the same amount apart where time alo
   t.same(other.matches, [])
   t.same(other.exceptions.map(e => e.code).sort(), ['MISSING_PAYMENT', 'UNEXPECTED_PAYMENT'])
 })
+
+t.test('KPay card tenders without a reference are paired on their own terminal once the day\'s references show which till it serves', async t => {
+  const kp = (id: string, device: string, gross: number, time: string, ref: string | null = null) => payment({ id, provider: 'kpay', gross, fee: Math.round(gross * 0.015), providerTxnId: `KP-${id}`, merchantRef: ref, storeId: 'TST1', deviceId: device, time })
+  const sales = [
+    // referenced sales teach the terminals: till T1 uses KP-T01, till T2 KP-T02
+    sale('R1', { store: 'TST1', terminal: 'T1', time: '11:00:00', tenders: [{ method: 'card', amount: 30000, reference: 'R1-1' }] }),
+    sale('R2', { store: 'TST1', terminal: 'T2', time: '11:05:00', tenders: [{ method: 'card', amount: 12000, reference: 'R2-1' }] }),
+    // two HK$50 card sales 10 s apart on the two tills, no reference, no card details
+    sale('A', { store: 'TST1', terminal: 'T1', time: '12:00:00', tenders: [{ method: 'card', amount: 5000 }] }),
+    sale('B', { store: 'TST1', terminal: 'T2', time: '12:00:10', tenders: [{ method: 'card', amount: 5000 }] })
+  ]
+  // KP-T02's record 3 s after A, KP-T01's 2 s after B: by time alone within the store they would cross
+  const payments = [kp('r1', 'KP-T01', 30000, '11:00:04', 'R1-1'), kp('r2', 'KP-T02', 12000, '11:05:04', 'R2-1'), kp('t2', 'KP-T02', 5000, '12:00:03'), kp('t1', 'KP-T01', 5000, '12:00:12')]
+  const r = run({ sales, payments })
+  t.same(r.matches.filter(m => m.sale_id === 'A' || m.sale_id === 'B').map(m => [m.sale_id, m.payment_id]), [['A', 't1'], ['B', 't2']], 'each sale with its own terminal\'s record')
+  t.same(r.exceptions, [])
+})
