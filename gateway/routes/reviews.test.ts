@@ -115,3 +115,17 @@ t.test('on the exception page in 繁體中文: the alternatives and the confirm 
   t.match(done.headers.location, /done=reject/)
   t.same((await report()).matches.map(m => m.sale_id), ['A'])
 })
+
+t.test('a confirmed match is listed on the day page with the hand-made links, and re-opening it there brings the proposal back', async t => {
+  const { rt, app, report, post } = await proposedDay(t)
+  const key = exceptionKey(proposal(await report())!)
+  t.equal((await post('reviews', { key, decision: 'confirmed', reason: 'receipt shows B tapped' })).statusCode, 200)
+  const s = await signInAs(app, rt.db, 'finance')
+  const day = await app.inject({ method: 'GET', url: `/days/${DATE}`, headers: { cookie: `${s.cookie}; lang=en` } })
+  t.match(day.body, /id="manual-links"[\s\S]*<td>B<\/td>[\s\S]*a proposed match, confirmed/)
+  t.match(day.body, `name="key" value="${key}"`, 'the undo names the proposal')
+  const undone = await app.inject({ method: 'POST', url: `/days/${DATE}/actions/reopen`, ...form({ key, reason: 'confirmed the wrong sale', _csrf: csrfOf(day.body) }), headers: { ...form({}).headers, cookie: s.cookie } })
+  t.equal(undone.statusCode, 303)
+  t.match(undone.headers.location, /done=reopen/)
+  t.match(proposal(await report()), { sale_id: 'B' }, 'proposed again, for a person to decide')
+})

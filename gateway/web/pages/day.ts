@@ -56,12 +56,16 @@ function resolvedTable (p: Page, r: ReconReport): Html {
 
 function manualLinks (p: Page, r: ReconReport): Html {
   const { t } = p
-  const links = r.matches.filter(m => m.by === 'manual')
+  // hand-made links, and proposed matches a person confirmed (undone by their exception's key)
+  const links = r.matches.filter(m => m.by === 'manual' || m.review === 'confirmed')
+  const undo = (m: ReconReport['matches'][number]): Html => m.review === 'confirmed'
+    ? html`<input type="hidden" name="key" value="${exceptionKey({ code: 'PROPOSED_MATCH', store_id: m.store_id, sale_id: m.sale_id, tender: m.tender, provider: m.provider, expected: null, actual: null, detail: '', payment_id: m.payment_id })}">`
+    : html`<input type="hidden" name="payment_id" value="${m.payment_id}">`
   if (!links.length) return html``
   const mayUndo = p.principal !== null && can(p.principal.role, 'exceptions:resolve')
   return html`<h2>${t('day.manualLinks')}</h2><table id="manual-links"><thead><tr><th>${t('day.store')}</th><th>${t('col.sale')}</th><th>${t('col.tender')}</th><th>${t('col.provider')}</th><th>${t('col.payment')}</th><th class="noprint"></th></tr></thead>
-  <tbody>${links.map(m => html`<tr><td>${m.store_id}</td><td>${m.sale_id}</td><td>${m.tender + 1}</td><td>${label(t, 'method', m.provider)}</td><td>${m.payment_id} ${m.provider_txn_id ?? ''}</td>
-    <td class="noprint">${mayUndo ? html`<form method="post" action="/days/${r.business_date}/actions/reopen">${csrfField(p)}<input type="hidden" name="payment_id" value="${m.payment_id}">
+  <tbody>${links.map(m => html`<tr><td>${m.store_id}</td><td>${m.sale_id}</td><td>${m.tender + 1}</td><td>${label(t, 'method', m.provider)}</td><td>${m.payment_id} ${m.provider_txn_id ?? ''}${m.review === 'confirmed' ? html` <span class="muted">${t('day.confirmedMatch')}</span>` : ''}</td>
+    <td class="noprint">${mayUndo ? html`<form method="post" action="/days/${r.business_date}/actions/reopen">${csrfField(p)}${undo(m)}
       <input type="text" name="reason" required minlength="3" maxlength="500" placeholder="${t('action.reason')}" aria-label="${t('action.reason')}"> <button type="submit">${t('day.reopenLink')}</button></form>` : ''}</td></tr>`)}</tbody></table>`
 }
 
