@@ -9,6 +9,8 @@ const VERSION = 1
 /** The associated data each encrypted column is bound to: a value copied into another column does not decrypt. */
 export const INBOX_BODY_CONTEXT = 'inbox_events.body'
 export const CARD_CONTEXT = 'payments.card'
+/** A bank entry's free text (it may name the payer of an FPS credit). */
+export const NARRATIVE_CONTEXT = 'bank_entries.narrative'
 
 // Nonces come from a pool of random bytes refilled 4 KiB at a time: one getrandom call per ~340
 // encryptions instead of one each, which showed up on the webhook hot path.

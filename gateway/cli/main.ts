@@ -9,6 +9,7 @@ import { runReconcile } from './reconcile.ts'
 import { ledgerCommand, LEDGER_USAGE } from './ledger.ts'
 import { accountCommand, ACCOUNT_USAGE } from './accounts.ts'
 import { maintenanceCommand, MAINTENANCE_USAGE } from './maintenance.ts'
+import { bankCommand, BANK_USAGE } from './bank.ts'
 import { InputError } from '../../connectors/errors.ts'
 import { builtInConnectors } from '../../connectors/index.ts'
 
@@ -22,6 +23,7 @@ const USAGE = `usage:
       RECON_CONFIG may add more), and canonical POS events (*.ndjson, one event a line).
       Each file lands whole or not at all; a refused file lists every bad line. Exit code 0 when every
       file was imported (or already was), 1 when any was refused, 2 for a usage error.
+${BANK_USAGE}
 ${LEDGER_USAGE}
 ${ACCOUNT_USAGE}
 ${MAINTENANCE_USAGE}`
@@ -30,10 +32,12 @@ export async function main (argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   if (!command || command === '--help' || command === 'help') { console.log(USAGE); return command ? 0 : 2 }
   if (command === 'reconcile') return await reconcileCommand(rest)
-  if (['audit', 'outbox', 'stock', 'user', 'key', 'keys', 'retention'].includes(command)) {
+  if (['audit', 'outbox', 'stock', 'user', 'key', 'keys', 'retention', 'bank'].includes(command)) {
     try {
       const config = loadConfig()
-      const code = command === 'user' || command === 'key'
+      const code = command === 'bank'
+        ? await bankCommand(config, rest)
+        : command === 'user' || command === 'key'
         ? await accountCommand(config, command, rest)
         : command === 'keys' || command === 'retention' ? await maintenanceCommand(config, command, rest) : await ledgerCommand(config, command, rest)
       if (code !== null) return code

@@ -21,6 +21,7 @@ import { reopenDays } from '../recon/queue.ts'
 import { PAYMENT_COPY_COLUMNS, paymentCopyLine, type RowContext } from './copy-rows.ts'
 import type { LayoutDetection } from '../../connectors/settlement.ts'
 import { checkBatchTotals, type BatchSums } from './batch-check.ts'
+import { importedBefore, lockBytes } from './once.ts'
 
 const COPY_CHUNK = 256 * 1024
 
@@ -90,14 +91,13 @@ export async function importSettlementFile (deps: ImportDeps, req: ImportRequest
     sha256 = probe.sha256
     bytes = probe.bytes
     // checked once cheaply up front, and again under the lock (two uploads of one file may race)
-    const prior = await db.query<{ id: number }>(`SELECT id FROM imports WHERE sha256 = $1 AND status = 'imported'`, [sha256])
-    if (prior.rows.length) return { status: 'already_imported', importId: prior.rows[0].id, sha256, filename: req.filename }
+    const prior = await importedBefore(db, sha256)
+    if (prior !== null) return { status: 'already_imported', importId: prior, sha256, filename: req.filename }
     return await db.withTransaction(async client => {
       // a large file's COPY may outlast the pool's 30 s statement limit; the import has its own
       await client.query(`SET LOCAL statement_timeout = ${Math.floor(deps.config.limits.importTimeoutMs)}`)
-      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [sha256])
-      const again = await client.query<{ id: number }>(`SELECT id FROM imports WHERE sha256 = $1 AND status = 'imported'`, [sha256])
-      if (again.rows.length) return { status: 'already_imported' as const, importId: again.rows[0].id, sha256: sha256!, filename: req.filename }
+      const again = await lockBytes(client, sha256!)
+      if (again !== null) return { status: 'already_imported' as const, importId: again, sha256: sha256!, filename: req.filename }
       const { rows } = await client.query<{ id: number }>(
         `INSERT INTO imports (sha256, filename, bytes, source, status, profile) VALUES ($1, $2, $3, $4, 'processing', $5) RETURNING id`,
         [sha256, req.filename, bytes, req.source, req.profile ?? null])

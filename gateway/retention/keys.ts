@@ -1,7 +1,7 @@
 // `recon keys rotate`: every encrypted value still under an older PII key is decrypted and encrypted
 // again under the active one (the first in RECON_PII_KEYS), a batch per transaction, so an old key can
 // be removed from the configuration once nothing needs it. Interrupted, it is simply run again.
-import { CARD_CONTEXT, INBOX_BODY_CONTEXT, type PiiCipher } from '../crypto.ts'
+import { CARD_CONTEXT, INBOX_BODY_CONTEXT, NARRATIVE_CONTEXT, type PiiCipher } from '../crypto.ts'
 import type { Db } from '../db/pool.ts'
 
 const BATCH = 1000
@@ -9,7 +9,8 @@ const BATCH = 1000
 /** The encrypted columns: where the value is, which column names its key, and the context it is bound to. */
 const ENCRYPTED = [
   { what: 'webhook bodies', table: 'inbox_events', value: 'body_enc', keyId: 'key_id', context: INBOX_BODY_CONTEXT },
-  { what: 'payment card / buyer ids', table: 'payments', value: 'card_enc', keyId: 'card_key_id', context: CARD_CONTEXT }
+  { what: 'payment card / buyer ids', table: 'payments', value: 'card_enc', keyId: 'card_key_id', context: CARD_CONTEXT },
+  { what: 'bank entry texts', table: 'bank_entries', value: 'narrative_enc', keyId: 'key_id', context: NARRATIVE_CONTEXT }
 ] as const
 
 export interface Rotated { what: string, rotated: number, left: number }

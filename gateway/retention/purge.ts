@@ -13,7 +13,7 @@ const INBOX_BATCH = 5000
 // one settlement file's card numbers in one statement: a 1M-row file takes seconds, not the pool's 30 s
 const IMPORT_STATEMENT_TIMEOUT = '10min'
 
-export interface Purged { inboxBodies: number, paymentCards: number, imports: number, loginAttempts: number, sessions: number, dingtalkBodies: number }
+export interface Purged { inboxBodies: number, paymentCards: number, bankTexts: number, imports: number, loginAttempts: number, sessions: number, dingtalkBodies: number }
 
 export interface RetentionSettings { personalDataDays: number }
 
@@ -21,7 +21,7 @@ export interface RetentionSettings { personalDataDays: number }
 export async function purgePersonalData (db: Db, settings: RetentionSettings, now = new Date(), progress?: (step: string, n: number) => void): Promise<Purged> {
   const cutoff = new Date(now.getTime() - settings.personalDataDays * 86_400_000)
   const { rows: [run] } = await db.query<{ id: number }>('INSERT INTO retention_runs (cutoff) VALUES ($1) RETURNING id', [cutoff])
-  const purged: Purged = { inboxBodies: 0, paymentCards: 0, imports: 0, loginAttempts: 0, sessions: 0, dingtalkBodies: 0 }
+  const purged: Purged = { inboxBodies: 0, paymentCards: 0, bankTexts: 0, imports: 0, loginAttempts: 0, sessions: 0, dingtalkBodies: 0 }
   // webhook bodies: a pending delivery keeps its body, whatever its age (it has not been worked yet)
   for (;;) {
     const { rowCount } = await db.query(
@@ -34,12 +34,16 @@ export async function purgePersonalData (db: Db, settings: RetentionSettings, no
   const { rows: files } = await db.query<{ id: number }>(
     `SELECT id FROM imports WHERE pii_purged_at IS NULL AND status = 'imported' AND started_at < $1 ORDER BY id`, [cutoff])
   for (const f of files) {
-    purged.paymentCards += await db.withTransaction(async c => {
+    const [cards, texts] = await db.withTransaction(async c => {
       await c.query(`SET LOCAL statement_timeout = '${IMPORT_STATEMENT_TIMEOUT}'`)
       const { rowCount } = await c.query('UPDATE payments SET card_enc = NULL, card_key_id = NULL WHERE import_id = $1 AND card_enc IS NOT NULL', [f.id])
+      // a bank statement's entry texts (an FPS credit names its payer)
+      const bank = await c.query('UPDATE bank_entries SET narrative_enc = NULL, key_id = NULL WHERE import_id = $1 AND narrative_enc IS NOT NULL', [f.id])
       await c.query('UPDATE imports SET pii_purged_at = $2 WHERE id = $1', [f.id, now])
-      return rowCount ?? 0
+      return [rowCount ?? 0, bank.rowCount ?? 0]
     })
+    purged.paymentCards += cards
+    purged.bankTexts += texts
     purged.imports++
     progress?.('settlement files', purged.imports)
   }

@@ -1,11 +1,12 @@
 import t from 'tap'
+import { importBankStatement } from '../bank/import-statement.ts'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { drainInbox, ingestSettlements } from '../../fixtures/support/day-db.ts'
 import { FIXTURES } from '../../fixtures/support/settlement.ts'
 import { standardHeaders } from '../../fixtures/support/sign.ts'
 import { SECRETS, testRuntime } from '../../fixtures/support/runtime.ts'
-import { CARD_CONTEXT, INBOX_BODY_CONTEXT, PiiCipher } from '../crypto.ts'
+import { CARD_CONTEXT, INBOX_BODY_CONTEXT, NARRATIVE_CONTEXT, PiiCipher } from '../crypto.ts'
 import { importPosNdjson } from '../ingest/pos-ndjson.ts'
 import { rotateKeys, valuesUnderOldKeys } from './keys.ts'
 import { purgePersonalData } from './purge.ts'
@@ -74,22 +75,37 @@ t.test('a purged delivery sent again is still recognised: the same body is a dup
   t.equal((await post(body.replace('5.00', '6.00').replace('5.00', '6.00'))).statusCode, 409)
 })
 
-t.test('P5: recon keys rotate re-encrypts every webhook body and card number under the active key; the old key can then go', async t => {
+t.test('P5: recon keys rotate re-encrypts every webhook body, card number and bank entry text under the active key; the old key can then go', async t => {
   const OLD = { id: 'old', key: Buffer.alloc(32, 1) }
   const NEW = { id: 'new', key: Buffer.alloc(32, 2) }
   const rt = await testRuntime(t, { config: { piiKeys: [OLD] } })
   await importPosNdjson(rt, POS)
   await ingestSettlements(rt, [OCTOPUS])
+  await importBankStatement(rt, { path: join(FIXTURES, 'bank/hsbc_mt940_20261124.sta'), filename: 'hsbc.sta', source: 'cli' })
+  const plainTexts = (await rt.db.query<{ narrative_enc: Buffer }>('SELECT narrative_enc FROM bank_entries ORDER BY id')).rows.map(r => rt.cipher.decryptText(r.narrative_enc, NARRATIVE_CONTEXT))
   const plainBodies = (await rt.db.query<{ body_enc: Buffer }>('SELECT id, body_enc FROM inbox_events ORDER BY id')).rows.map(r => rt.cipher.decryptText(r.body_enc, INBOX_BODY_CONTEXT))
   const plainCards = (await rt.db.query<{ card_enc: Buffer }>('SELECT id, card_enc FROM payments WHERE card_enc IS NOT NULL ORDER BY id')).rows.map(r => rt.cipher.decryptText(r.card_enc, CARD_CONTEXT))
   t.ok(plainCards.length > 0 && plainBodies.length > 0)
 
   const both = new PiiCipher([NEW, OLD])
-  t.same((await valuesUnderOldKeys(rt.db, both)).map(r => r.left), [plainBodies.length, plainCards.length])
+  t.same((await valuesUnderOldKeys(rt.db, both)).map(r => r.left), [plainBodies.length, plainCards.length, 4])
   const rotated = await rotateKeys(rt.db, both)
-  t.same(rotated.map(r => [r.rotated, r.left]), [[plainBodies.length, 0], [plainCards.length, 0]])
+  t.same(rotated.map(r => [r.rotated, r.left]), [[plainBodies.length, 0], [plainCards.length, 0], [4, 0]])
   const onlyNew = new PiiCipher([NEW])
   t.same((await rt.db.query<{ body_enc: Buffer, key_id: string }>('SELECT body_enc, key_id FROM inbox_events ORDER BY id')).rows.map(r => [r.key_id, onlyNew.decryptText(r.body_enc, INBOX_BODY_CONTEXT)]), plainBodies.map(b => ['new', b]))
   t.same((await rt.db.query<{ card_enc: Buffer, card_key_id: string }>('SELECT card_enc, card_key_id FROM payments WHERE card_enc IS NOT NULL ORDER BY id')).rows.map(r => [r.card_key_id, onlyNew.decryptText(r.card_enc, CARD_CONTEXT)]), plainCards.map(c => ['new', c]))
-  t.same((await rotateKeys(rt.db, both)).map(r => r.rotated), [0, 0], 'a second run has nothing to do')
+  t.same((await rt.db.query<{ narrative_enc: Buffer, key_id: string }>('SELECT narrative_enc, key_id FROM bank_entries ORDER BY id')).rows.map(r => [r.key_id, onlyNew.decryptText(r.narrative_enc, NARRATIVE_CONTEXT)]), plainTexts.map(x => ['new', x]))
+  t.same((await rotateKeys(rt.db, both)).map(r => r.rotated), [0, 0, 0], 'a second run has nothing to do')
+})
+
+t.test('P6: a bank statement\'s entry texts are erased after the period; its amounts, days and references stay', async t => {
+  const rt = await testRuntime(t)
+  const o = await importBankStatement(rt, { path: join(FIXTURES, 'bank/hsbc_mt940_20261124.sta'), filename: 'hsbc.sta', source: 'cli' })
+  if (o.status !== 'imported') throw new Error(o.status)
+  const kept = async () => (await rt.db.query('SELECT value_date::text, amount::int, customer_ref, bank_ref FROM bank_entries ORDER BY id')).rows
+  const before = await kept()
+  await rt.db.query(`UPDATE imports SET started_at = now() - interval '91 days' WHERE id = $1`, [o.importId])
+  t.match(await purgePersonalData(rt.db, { personalDataDays: 90 }), { bankTexts: 4, imports: 1 })
+  t.same((await rt.db.query('SELECT count(*)::int AS n FROM bank_entries WHERE narrative_enc IS NOT NULL')).rows, [{ n: 0 }])
+  t.same(await kept(), before)
 })

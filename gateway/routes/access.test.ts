@@ -41,6 +41,8 @@ const STOCK_WRITE = [O, M]
 const ALLOWED: Record<string, Role[]> = {
   'POST /v1/pos-events': [O, V],
   'POST /v1/settlements': [O, F],
+  'POST /v1/bank-statements': [O, F],
+  'GET /v1/bank-entries': READ_ALL,
   'GET /v1/imports/:id': READ_ALL,
   'GET /v1/sales': READ_STORE,
   'GET /v1/payments': READ_ALL,
@@ -108,6 +110,8 @@ const items = (field: string) => (b: any) => b.items.map((i: any) => i[field])
 const SAMPLES: Record<string, Sample> = {
   'POST /v1/pos-events': any(() => ({ method: 'POST', url: '/v1/pos-events', payload: '{"nope":1}\n', headers: { 'content-type': 'application/x-ndjson' } })),
   'POST /v1/settlements': any(() => csv('/v1/settlements?filename=x.csv', 'not,a,settlement\n')),
+  'POST /v1/bank-statements': any(() => csv('/v1/bank-statements?filename=x.sta', 'not a statement\n')),
+  'GET /v1/bank-entries': any(() => json('GET', '/v1/bank-entries?limit=5')),
   'GET /v1/imports/:id': any(c => json('GET', `/v1/imports/${c.importId}`)),
   'GET /v1/sales': list(() => json('GET', `/v1/sales?date=${DATE}&limit=1000`), items('store_id')),
   'GET /v1/payments': any(() => json('GET', `/v1/payments?date=${DATE}&limit=5`)),
