@@ -30,6 +30,7 @@ t.test('a statement that does not balance, or a line that is not MT940, is refus
   t.match(off.issues, [{ line: 0, message: 'statement 327/1 of 004-123456-001: opening 10000.00 + movements 4661.60 = 14661.60, but the closing balance says 14661.70' }])
   const bad = parseMt940(FILE.replace(':61:2611241124D25,00NCHGNONREF', ':61:2611241124D25.00NCHGNONREF'))
   t.match(bad.issues, [{ line: 12, column: '61', message: /:61: "2611241124D25\.00NCHGNONREF" is not a statement line/ }])
+  t.equal(bad.issues.length, 1, 'the bad line, not also the balance it then misses')
   const noDate = parseMt940(FILE.replace(':60F:C261120HKD10000,00', ':60F:C261320HKD10000,00'))
   t.match(noDate.issues, [{ line: 5, column: '60F', message: /is not a balance/ }])
   t.match(parseMt940('hello\n').issues, [{ message: 'no MT940 statement (:20: … :62F:) in the file' }])

@@ -89,15 +89,17 @@ export function parseMt940 (text: string): { statements: BankStatement[], issues
   const statements: BankStatement[] = []
   let s: BankStatement | null = null
   let last: BankEntry | null = null
+  let before = 0
   const close = (): void => {
     if (!s) return
-    const problem = balanceIssue(s)
+    // a statement with an unreadable line cannot balance: that line is the problem to name
+    const problem = issues.length === before ? balanceIssue(s) : null
     if (problem) issues.push({ line: 0, message: problem })
     statements.push(s)
     s = null
   }
   for (const f of fields(text)) {
-    if (f.tag === '20') { close(); s = { account: '', statementId: null, currency: '', opening: null, closing: null, entries: [] }; last = null; continue }
+    if (f.tag === '20') { close(); s = { account: '', statementId: null, currency: '', opening: null, closing: null, entries: [] }; last = null; before = issues.length; continue }
     if (!s) { issues.push({ line: f.line, column: f.tag, message: `:${f.tag}: before any :20: (a statement starts with its reference)` }); continue }
     if (f.tag === '25') s.account = f.value.trim()
     else if (f.tag === '28C' || f.tag === '28') s.statementId = f.value.trim()

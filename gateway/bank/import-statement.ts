@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises'
 import type { LineIssue } from '../../connectors/contract.ts'
 import { InputError } from '../../connectors/errors.ts'
 import { parseMt940 } from '../../connectors/bank/mt940.ts'
+import { parseCamt053 } from '../../connectors/bank/camt053.ts'
 import type { BankEntry, BankStatement } from '../../connectors/bank/statement.ts'
 import { probeFile } from '../../connectors/_shared/settlement-reader.ts'
 import type { Config } from '../config.ts'
@@ -26,15 +27,16 @@ export type BankImportOutcome =
 
 const FILE_KIND = 'bank_statement'
 
-/** The file's statements in one form, or a refusal naming what is wrong (MT940 for now). */
+/** The file's statements in one form, or a refusal naming what is wrong (MT940 or camt.053). */
 export function parseStatementFile (text: string): { format: string, statements: BankStatement[] } {
   const head = text.replace(/^\uFEFF/, '').slice(0, 4096)
-  if (!/(^|\n)\s*(\{1:|:20:)/.test(head)) {
-    throw new InputError('UNKNOWN_LAYOUT', 'not a bank statement we read: an MT940 file starts with its SWIFT header {1:…} or :20:', [{ line: 0, message: 'unknown bank statement format' }])
+  const format = /(^|\n)\s*(\{1:|:20:)/.test(head) ? 'mt940' : /^\s*<(\?xml|(\w+:)?Document)\b/.test(head) && /camt\.053|BkToCstmrStmt/.test(text) ? 'camt.053' : null
+  if (!format) {
+    throw new InputError('UNKNOWN_LAYOUT', 'not a bank statement we read: MT940 (starting {1:…} or :20:) or ISO 20022 camt.053 XML', [{ line: 0, message: 'unknown bank statement format' }])
   }
-  const { statements, issues } = parseMt940(text)
+  const { statements, issues } = format === 'mt940' ? parseMt940(text) : parseCamt053(text)
   if (issues.length) throw new InputError('INVALID_ROWS', `${issues.length} problem(s) in the statement; nothing was imported`, issues)
-  return { format: 'mt940', statements }
+  return { format, statements }
 }
 
 /** What makes two listings the same entry: the account, day, amount, references and text. */

@@ -7,7 +7,7 @@ import type { Config } from '../config.ts'
 import { startRuntime } from '../runtime.ts'
 
 export const BANK_USAGE = `  recon bank import <file…> [--json]
-      Import bank statements (MT940): each file whole and once; a statement whose opening balance plus
+      Import bank statements (MT940, camt.053): each file whole and once; a statement whose opening balance plus
       its entries is not its closing balance refuses the file. Entries an earlier, overlapping statement
       brought are skipped. Exit code 0 when every file was imported (or already was), 1 when any was refused.`
 

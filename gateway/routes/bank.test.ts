@@ -53,3 +53,15 @@ t.test('a statement that does not balance, or a file that is no statement, is re
   const empty = await rt.app!.inject({ method: 'POST', url: '/v1/bank-statements', headers: { ...auth('finance'), 'content-type': 'text/plain' } })
   t.match({ code: empty.statusCode, ...empty.json() }, { code: 422, error: 'INPUT_EMPTY' }, 'an empty upload, as for a settlement file')
 })
+
+t.test('a camt.053 statement imports through the API as XML: the booked entries, the pending one left for the next statement', async t => {
+  const rt = await testRuntime(t)
+  const xml = readFileSync(join(FIXTURES, 'bank/hsbc_camt053_20261124.xml'), 'utf8')
+  const res = await rt.app!.inject({ method: 'POST', url: '/v1/bank-statements?filename=hsbc_camt053_20261124.xml', headers: { ...auth('finance'), 'content-type': 'application/xml' }, payload: xml })
+  t.equal(res.statusCode, 201, res.body)
+  t.match(res.json(), { status: 'imported', format: 'camt.053', statements: 1, entries: 4, duplicates: 0, accounts: ['004-123456-001'] })
+  const { rows } = await rt.db.query<{ total: number }>('SELECT sum(amount)::int AS total FROM bank_entries')
+  t.same(rows, [{ total: 466160 }], 'by hand: 223.39 + 4,563.21 − 25.00 − 100.00 = 4,661.60')
+  const bomb = await rt.app!.inject({ method: 'POST', url: '/v1/bank-statements?filename=x.xml', headers: { ...auth('finance'), 'content-type': 'application/xml' }, payload: '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aa">]><Document><BkToCstmrStmt/></Document>' })
+  t.match({ code: bomb.statusCode, ...bomb.json() }, { code: 422, error: 'INVALID_ROWS', issues: [{ message: /DOCTYPE is refused/ }] })
+})

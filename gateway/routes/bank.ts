@@ -1,5 +1,5 @@
 // Bank statements, where each provider's payout must arrive:
-//   POST /v1/bank-statements   a statement file (MT940) as the raw body, with ?filename=: imported whole
+//   POST /v1/bank-statements   a statement file (MT940, camt.053) as the raw body, with ?filename=: imported whole
 //                              and once, or refused with every reason (opening + entries ≠ closing)
 //   GET  /v1/bank-entries      the stored entries, by account, value-date range or import
 import { rm } from 'node:fs/promises'
@@ -41,18 +41,18 @@ function view (o: BankImportOutcome): Record<string, unknown> {
 
 export async function bankRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
   const max = deps.config.limits.uploadBytes
-  app.addContentTypeParser(['text/plain', 'text/csv', 'application/octet-stream'], (_req, payload, done) => done(null, payload))
+  app.addContentTypeParser(['text/plain', 'text/csv', 'application/xml', 'text/xml', 'application/octet-stream'], (_req, payload, done) => done(null, payload))
 
   app.post<{ Querystring: { filename?: string } }>('/v1/bank-statements', {
     config: { access: 'settlements:write' }, handlerTimeout: deps.config.limits.importTimeoutMs, bodyLimit: max,
     schema: {
-      summary: 'Import a bank statement (MT940): whole and once; refused when a statement does not balance',
-      tags: ['bank'], consumes: ['text/plain', 'text/csv', 'application/octet-stream'],
+      summary: 'Import a bank statement (MT940 or camt.053): whole and once; refused when a statement does not balance',
+      tags: ['bank'], consumes: ['text/plain', 'text/csv', 'application/xml', 'text/xml', 'application/octet-stream'],
       querystring: { type: 'object', properties: { filename: { type: 'string', maxLength: 255 } } },
       response: { ...errorResponses, 200: outcomeSchema, 201: outcomeSchema, 422: outcomeSchema }
     }
   }, async (req, reply) => {
-    if (!req.body) throw new DomainError('invalid', 'BAD_REQUEST', 'send the statement file as the body (text/plain or application/octet-stream)')
+    if (!req.body) throw new DomainError('invalid', 'BAD_REQUEST', 'send the statement file as the body (text/plain, application/xml or application/octet-stream)')
     if (Number(req.headers['content-length']) > max) throw new DomainError('too_large', 'INPUT_TOO_LARGE', `the upload is larger than ${max} bytes`)
     const path = await spool(req.body as Readable, max)
     try {
