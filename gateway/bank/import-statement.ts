@@ -10,6 +10,9 @@ import type { LineIssue } from '../../connectors/contract.ts'
 import { InputError } from '../../connectors/errors.ts'
 import { parseMt940 } from '../../connectors/bank/mt940.ts'
 import { parseCamt053 } from '../../connectors/bank/camt053.ts'
+import { readBankCsv } from '../../connectors/bank/csv-profile.ts'
+import { BANK_PROFILES } from '../../connectors/bank/profiles.ts'
+import { isZip, xlsxAsCsv } from '../../connectors/_shared/xlsx.ts'
 import type { BankEntry, BankStatement } from '../../connectors/bank/statement.ts'
 import { probeFile } from '../../connectors/_shared/settlement-reader.ts'
 import type { Config } from '../config.ts'
@@ -18,7 +21,8 @@ import type { Db, TxClient } from '../db/pool.ts'
 import { importedBefore, lockBytes } from '../ingest/once.ts'
 
 export interface BankImportDeps { db: Db, cipher: PiiCipher, config: Pick<Config, 'limits'> }
-export interface BankImportRequest { path: string, filename: string | null, source: 'upload' | 'cli' }
+/** `account`: for a bank export that does not name its account (a CSV download). */
+export interface BankImportRequest { path: string, filename: string | null, source: 'upload' | 'cli', account?: string }
 
 export type BankImportOutcome =
   | { status: 'imported', importId: number, sha256: string, filename: string | null, format: string, statements: number, entries: number, duplicates: number, accounts: string[] }
@@ -27,16 +31,26 @@ export type BankImportOutcome =
 
 const FILE_KIND = 'bank_statement'
 
-/** The file's statements in one form, or a refusal naming what is wrong (MT940 or camt.053). */
-export function parseStatementFile (text: string): { format: string, statements: BankStatement[] } {
+/**
+ * The file's statements in one form, or a refusal naming what is wrong: MT940, camt.053, else a
+ * business-banking export one of the bank profiles recognises (its account given when it names none).
+ */
+export function parseStatementFile (text: string, account: string | null = null): { format: string, statements: BankStatement[] } {
   const head = text.replace(/^\uFEFF/, '').slice(0, 4096)
-  const format = /(^|\n)\s*(\{1:|:20:)/.test(head) ? 'mt940' : /^\s*<(\?xml|(\w+:)?Document)\b/.test(head) && /camt\.053|BkToCstmrStmt/.test(text) ? 'camt.053' : null
-  if (!format) {
-    throw new InputError('UNKNOWN_LAYOUT', 'not a bank statement we read: MT940 (starting {1:…} or :20:) or ISO 20022 camt.053 XML', [{ line: 0, message: 'unknown bank statement format' }])
-  }
-  const { statements, issues } = format === 'mt940' ? parseMt940(text) : parseCamt053(text)
-  if (issues.length) throw new InputError('INVALID_ROWS', `${issues.length} problem(s) in the statement; nothing was imported`, issues)
-  return { format, statements }
+  const kind = /(^|\n)\s*(\{1:|:20:)/.test(head) ? 'mt940' : /^\s*<(\?xml|(\w+:)?Document)\b/.test(head) ? 'camt.053' : 'export'
+  const csv = kind === 'export' ? readBankCsv(text, BANK_PROFILES, account) : null
+  const read = csv ?? (kind === 'mt940' ? parseMt940(text) : parseCamt053(text))
+  const format = csv ? csv.profile?.id ?? null : kind
+  if (!format) throw new InputError('UNKNOWN_LAYOUT', `not a bank statement we read: MT940, ISO 20022 camt.053, or a business-banking export (${BANK_PROFILES.map(p => p.id).join(', ')})`, read.issues)
+  if (read.issues.length) throw new InputError('INVALID_ROWS', `${read.issues.length} problem(s) in the statement; nothing was imported`, read.issues)
+  return { format, statements: read.statements }
+}
+
+/** The file as text: an Excel download is read as the CSV of its first sheet (xlsx.ts). */
+async function statementText (path: string, bytes: number): Promise<string> {
+  if (!await isZip(path)) return await readFile(path, 'utf8')
+  const sheet = await xlsxAsCsv(path, bytes)
+  try { return await readFile(sheet.path, 'utf8') } finally { await sheet.cleanup() }
 }
 
 /** What makes two listings the same entry: the account, day, amount, references and text. */
@@ -74,7 +88,7 @@ export async function importBankStatement (deps: BankImportDeps, req: BankImport
     bytes = probe.bytes
     const prior = await importedBefore(db, sha256)
     if (prior !== null) return { status: 'already_imported', importId: prior, sha256, filename: req.filename }
-    const { format, statements } = parseStatementFile(await readFile(req.path, 'utf8'))
+    const { format, statements } = parseStatementFile(await statementText(req.path, bytes), req.account ?? null)
     return await db.withTransaction(async c => {
       const again = await lockBytes(c, sha256!)
       if (again !== null) return { status: 'already_imported' as const, importId: again, sha256: sha256!, filename: req.filename }

@@ -6,8 +6,9 @@ import { importBankStatement, type BankImportOutcome } from '../bank/import-stat
 import type { Config } from '../config.ts'
 import { startRuntime } from '../runtime.ts'
 
-export const BANK_USAGE = `  recon bank import <file…> [--json]
-      Import bank statements (MT940, camt.053): each file whole and once; a statement whose opening balance plus
+export const BANK_USAGE = `  recon bank import <file…> [--account ACCOUNT] [--json]
+      Import bank statements (MT940, camt.053, or a business-banking CSV/Excel export: HSBC HK, Hang Seng,
+      BOCHK profiles; --account when the export does not name it): each file whole and once; a statement whose opening balance plus
       its entries is not its closing balance refuses the file. Entries an earlier, overlapping statement
       brought are skipped. Exit code 0 when every file was imported (or already was), 1 when any was refused.`
 
@@ -19,7 +20,7 @@ function describe (file: string, o: BankImportOutcome): string {
 
 /** Null when the arguments are not a bank command (the caller prints the usage). */
 export async function bankCommand (config: Config, args: string[]): Promise<number | null> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } })
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false }, account: { type: 'string' } } })
   const [sub, ...files] = positionals
   if (sub !== 'import' || files.length === 0) return null
   const missing = files.filter(f => !existsSync(f))
@@ -28,7 +29,7 @@ export async function bankCommand (config: Config, args: string[]): Promise<numb
   const outcomes: Array<{ file: string } & BankImportOutcome> = []
   try {
     for (const file of files) {
-      const o = await importBankStatement(rt, { path: file, filename: basename(file), source: 'cli' })
+      const o = await importBankStatement(rt, { path: file, filename: basename(file), source: 'cli', account: values.account })
       outcomes.push({ file, ...o })
       if (!values.json) console.log(describe(file, o))
     }

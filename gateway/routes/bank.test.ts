@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FIXTURES } from '../../fixtures/support/settlement.ts'
 import { auth, testRuntime } from '../../fixtures/support/runtime.ts'
+import writeXlsxFile from 'write-excel-file/node'
 
 const MT940 = readFileSync(join(FIXTURES, 'bank/hsbc_mt940_20261124.sta'), 'utf8')
 // the next day's download: it repeats 2026-11-24's two entries and adds an Octopus payout
@@ -64,4 +65,23 @@ t.test('a camt.053 statement imports through the API as XML: the booked entries,
   t.same(rows, [{ total: 466160 }], 'by hand: 223.39 + 4,563.21 − 25.00 − 100.00 = 4,661.60')
   const bomb = await rt.app!.inject({ method: 'POST', url: '/v1/bank-statements?filename=x.xml', headers: { ...auth('finance'), 'content-type': 'application/xml' }, payload: '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aa">]><Document><BkToCstmrStmt/></Document>' })
   t.match({ code: bomb.statusCode, ...bomb.json() }, { code: 422, error: 'INVALID_ROWS', issues: [{ message: /DOCTYPE is refused/ }] })
+})
+
+t.test('business-banking exports: an HSBC CSV names its account; a Hang Seng one without it needs ?account=; an Excel download reads like its CSV', async t => {
+  const rt = await testRuntime(t)
+  const post = (body: string | Buffer, query: string, type = 'text/csv') => rt.app!.inject({ method: 'POST', url: `/v1/bank-statements?${query}`, headers: { ...auth('finance'), 'content-type': type }, payload: body })
+  const hsbc = await post(readFileSync(join(FIXTURES, 'bank/hsbc_hk_business_20261124.csv'), 'utf8'), 'filename=hsbc.csv')
+  t.match({ code: hsbc.statusCode, ...hsbc.json() }, { code: 201, format: 'hsbc-hk-business-v1', entries: 4, accounts: ['004-123456-001'] })
+  const bare = readFileSync(join(FIXTURES, 'bank/hang_seng_business_20261124.csv'), 'utf8').replace('Account Number: 282-123456-883\n', '')
+  const refused = await post(bare, 'filename=hs.csv')
+  t.match({ code: refused.statusCode, ...refused.json() }, { code: 422, issues: [{ message: /does not name its account/ }] })
+  t.match((await post(bare, 'filename=hs.csv&account=282-123456-883')).json(), { status: 'imported', format: 'hang-seng-business-v1', entries: 3, accounts: ['282-123456-883'] })
+  const sheet = await writeXlsxFile([
+    ['Account Number', 'Transaction Date', 'Value Date', 'Description', 'Payer/Payee', 'Debit Amount', 'Credit Amount', 'Balance', 'Reference No.'].map(value => ({ value })),
+    [{ value: '012-875-1-234567-8' }, { value: new Date(Date.UTC(2026, 10, 23)), format: 'yyyy-mm-dd' }, { value: new Date(Date.UTC(2026, 10, 23)), format: 'yyyy-mm-dd' }, { value: 'INWARD FPS' }, { value: 'KPAY LTD' }, { value: '' }, { value: 1234.5 }, { value: 21234.5 }, { value: 'FT26327ABC01' }]
+  ]).toBuffer()
+  const xlsx = await post(sheet, 'filename=bocnet.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  t.match({ code: xlsx.statusCode, ...xlsx.json() }, { code: 201, format: 'bochk-bocnet-v1', entries: 1, accounts: ['012-875-1-234567-8'] })
+  const { rows } = await rt.db.query<{ value_date: string, amount: number }>(`SELECT value_date::text, amount::int FROM bank_entries WHERE account = '012-875-1-234567-8'`)
+  t.same(rows, [{ value_date: '2026-11-23', amount: 123450 }])
 })

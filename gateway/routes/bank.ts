@@ -1,5 +1,6 @@
 // Bank statements, where each provider's payout must arrive:
-//   POST /v1/bank-statements   a statement file (MT940, camt.053) as the raw body, with ?filename=: imported whole
+//   POST /v1/bank-statements   a statement file (MT940, camt.053, a business-banking CSV or Excel export) as the
+//                              raw body, with ?filename= (and ?account= for an export that names none): imported whole
 //                              and once, or refused with every reason (opening + entries ≠ closing)
 //   GET  /v1/bank-entries      the stored entries, by account, value-date range or import
 import { rm } from 'node:fs/promises'
@@ -41,14 +42,15 @@ function view (o: BankImportOutcome): Record<string, unknown> {
 
 export async function bankRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
   const max = deps.config.limits.uploadBytes
-  app.addContentTypeParser(['text/plain', 'text/csv', 'application/xml', 'text/xml', 'application/octet-stream'], (_req, payload, done) => done(null, payload))
+  const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+  app.addContentTypeParser(['text/plain', 'text/csv', 'application/xml', 'text/xml', XLSX, 'application/octet-stream'], (_req, payload, done) => done(null, payload))
 
-  app.post<{ Querystring: { filename?: string } }>('/v1/bank-statements', {
+  app.post<{ Querystring: { filename?: string, account?: string } }>('/v1/bank-statements', {
     config: { access: 'settlements:write' }, handlerTimeout: deps.config.limits.importTimeoutMs, bodyLimit: max,
     schema: {
-      summary: 'Import a bank statement (MT940 or camt.053): whole and once; refused when a statement does not balance',
-      tags: ['bank'], consumes: ['text/plain', 'text/csv', 'application/xml', 'text/xml', 'application/octet-stream'],
-      querystring: { type: 'object', properties: { filename: { type: 'string', maxLength: 255 } } },
+      summary: 'Import a bank statement (MT940, camt.053, or a business-banking CSV/Excel export through a bank profile): whole and once; refused when it does not balance',
+      tags: ['bank'], consumes: ['text/plain', 'text/csv', 'application/xml', 'text/xml', XLSX, 'application/octet-stream'],
+      querystring: { type: 'object', properties: { filename: { type: 'string', maxLength: 255 }, account: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9 -]{2,40}$', description: 'the account, for an export that does not name it' } } },
       response: { ...errorResponses, 200: outcomeSchema, 201: outcomeSchema, 422: outcomeSchema }
     }
   }, async (req, reply) => {
@@ -56,7 +58,7 @@ export async function bankRoutes (app: FastifyInstance, deps: AppDeps): Promise<
     if (Number(req.headers['content-length']) > max) throw new DomainError('too_large', 'INPUT_TOO_LARGE', `the upload is larger than ${max} bytes`)
     const path = await spool(req.body as Readable, max)
     try {
-      const o = await importBankStatement(deps, { path, filename: req.query.filename ? basename(req.query.filename) : null, source: 'upload' })
+      const o = await importBankStatement(deps, { path, filename: req.query.filename ? basename(req.query.filename) : null, source: 'upload', account: req.query.account })
       req.log.info({ importId: o.importId, status: o.status }, 'bank statement import')
       return reply.code(o.status === 'imported' ? 201 : o.status === 'already_imported' ? 200 : 422).send(view(o))
     } finally {
