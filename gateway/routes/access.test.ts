@@ -95,6 +95,8 @@ const ALLOWED: Record<string, Role[]> = {
   'GET /stock': READ_STORE,
   'GET /orders': READ_STORE,
   'GET /exports': READ_STORE,
+  'GET /bank': [O, F],
+  'POST /bank/statements': [O, F],
   'GET /exports/movements.csv': READ_STORE,
   'GET /exports/stock-takes.csv': READ_STORE
 }
@@ -165,6 +167,8 @@ const SAMPLES: Record<string, Sample> = {
   'GET /stock': store((_c, s) => json('GET', `/stock?location=${s}`), b => [...String(b).matchAll(/data-location="([^"]+)"/g)].map(m => m[1])),
   'GET /orders': list(() => json('GET', '/orders'), () => []),
   'GET /exports': any(() => json('GET', '/exports?month=2026-11')),
+  'GET /bank': any(() => json('GET', '/bank')),
+  'POST /bank/statements': any(() => form('/bank/statements', { account: 'matrix' })),
   'GET /exports/movements.csv': store((_c, s) => json('GET', `/exports/movements.csv?month=2026-11&location=${s}`), b => String(b).trim().split('\r\n').slice(1).map(l => l.split(',')[0])),
   'GET /exports/stock-takes.csv': store((_c, s) => json('GET', `/exports/stock-takes.csv?month=2026-11&location=${s}`), b => String(b).trim().split('\r\n').slice(1).map(l => l.split(',')[1]))
 }

@@ -25,7 +25,8 @@ function nav (p: Page): Html {
     ['/calendar', 'nav.calendar', can(who.role, 'reconciliation:read')],
     ['/stock', 'nav.stock', can(who.role, 'inventory:read')],
     ['/orders', 'nav.orders', can(who.role, 'orders:read')],
-    ['/exports', 'nav.exports', can(who.role, 'inventory:read')]
+    ['/exports', 'nav.exports', can(who.role, 'inventory:read')],
+    ['/bank', 'nav.bank', can(who.role, 'settlements:write')]
   ]
   return html`<nav>${links.filter(l => l[2]).map(([href, key]) => html`<a href="${href}"${p.path.startsWith(href) ? html` aria-current="page"` : ''}>${p.t(key)}</a>`)}
     <span class="who">${p.t('nav.signedInAs', { name: who.displayName ?? who.actor, role: label(p.t, 'role', who.role) })}</span>

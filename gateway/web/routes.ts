@@ -24,6 +24,7 @@ import { dayPage } from './pages/day.ts'
 import { loginPage } from './pages/login.ts'
 import { actionRoutes } from './routes-actions.ts'
 import { stockRoutes } from './routes-stock.ts'
+import { bankPageRoutes } from './routes-bank.ts'
 
 const CSS = readFileSync(new URL('./assets/app.css', import.meta.url))
 const monthParam = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } as const
@@ -131,4 +132,5 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
 
   await actionRoutes(app, deps)
   await stockRoutes(app, deps)
+  await bankPageRoutes(app, deps)
 }
