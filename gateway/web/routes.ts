@@ -39,6 +39,11 @@ export function storesInScope (req: FastifyRequest, deps: AppDeps): Array<{ id: 
   return deps.config.stores.filter(s => !scope || scope.includes(s.id)).map(s => ({ id: s.id, name: s.name }))
 }
 
+/** A store the page names must be one the chain has (or the unassigned bucket): else 404, not an empty report. */
+function requireKnownStore (deps: AppDeps, store: string | undefined): void {
+  if (store !== undefined && store !== UNASSIGNED && !deps.config.stores.some(s => s.id === store)) throw new DomainError('not_found', 'NOT_FOUND', `no store ${store}`)
+}
+
 export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
   const t = deps.config.limits.routeTimeoutMs
   const secure = deps.config.env === 'production'
@@ -102,6 +107,7 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
     schema: { ...page, params: { type: 'object', properties: { date: dateParam }, required: ['date'] }, querystring: { type: 'object', properties: { store: { type: 'string', maxLength: 64 }, print: { type: 'string', maxLength: 1 }, done: { type: 'string', maxLength: 32 }, error: { type: 'string', maxLength: 32 } } } }
   }, async (req, reply) => {
     const p = pageOf(req)
+    requireKnownStore(deps, req.query.store)
     const stores = storeFilter(req, req.query.store)
     const found = await dayReport(deps.db, req.params.date).catch(err => { if (err instanceof DomainError && err.kind === 'not_found') return null; throw err })
     const report = found && stores ? forStores(found.report, stores) : found?.report ?? null
@@ -116,6 +122,7 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
     config: { access: 'reconciliation:read', page: true }, handlerTimeout: t,
     schema: { ...page, params: { type: 'object', properties: { date: dateParam }, required: ['date'] }, querystring: { type: 'object', properties: { store: { type: 'string', maxLength: 64 } } } }
   }, async (req, reply) => {
+    requireKnownStore(deps, req.query.store)
     const stores = storeFilter(req, req.query.store)
     const { report } = await dayReport(deps.db, req.params.date)
     const name = `reconciliation-${req.params.date}${req.query.store ? `-${req.query.store}` : ''}.csv`

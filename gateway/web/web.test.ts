@@ -173,3 +173,14 @@ t.test('a store manager sees their store only: the calendar, the day and the CSV
   t.equal((await get('/exports/movements.csv?month=2026-11&location=S02', s.cookie)).statusCode, 403)
   t.notMatch((await get(`/days/${DATE}`, s.cookie)).body, 'action="/days/2026-11-20/run"', 'no button for what the role may not do')
 })
+
+t.test('a day page or CSV for a store the chain does not have is 404 in the page\'s language, not an empty report titled with it', async t => {
+  const { rt, app, get } = await site(t)
+  const s = await signInAs(app, rt.db, 'finance')
+  const page = await get(`/days/${DATE}?store=XXX1`, s.cookie, 'zh-HK')
+  t.equal(page.statusCode, 404)
+  t.match(text(page.body), zhHK['error.notFound'])
+  t.notMatch(page.body, 'XXX1</h1>')
+  t.equal((await get(`/days/${DATE}/report.csv?store=XXX1`, s.cookie)).statusCode, 404)
+  t.equal((await get(`/days/${DATE}?store=S01`, s.cookie)).statusCode, 200, 'a store of the chain still opens')
+})

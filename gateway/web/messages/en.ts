@@ -195,6 +195,7 @@ export const en = {
   'stock.minLevel': 'Minimum',
   'stock.reorderPoint': 'Reorder point',
   'stock.low': 'Low',
+  'stock.negative': 'Below zero: a sale or transfer was booked before its stock',
   'stock.none': 'No stock recorded.',
   'stock.show': 'Show',
 

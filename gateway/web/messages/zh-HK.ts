@@ -195,6 +195,7 @@ export const zhHK: Record<MessageKey, string> = {
   'stock.onHand': '現有',
   'stock.minLevel': '最低存量',
   'stock.reorderPoint': '補貨點',
+  'stock.negative': '負數：貨品未入賬已售出或調撥',
   'stock.low': '存量低',
   'stock.none': '沒有存貨記錄。',
   'stock.show': '顯示',
