@@ -1,5 +1,5 @@
 import t from 'tap'
-import { csvCell, csvDocument } from './csv.ts'
+import { csvCell, csvDocument, exceptionsCsv } from './csv.ts'
 
 // The cases are OWASP's CSV injection examples and the ones a till or a provider file can carry.
 t.test('a value a spreadsheet would run as a formula is written as text; plain numbers stay numbers', async t => {
@@ -23,4 +23,15 @@ t.test('a value a spreadsheet would run as a formula is written as text; plain n
 
 t.test('a document has a BOM, CRLF line ends and quotes only where needed', async t => {
   t.equal(csvDocument(['a', 'b'], [['x,y', '1'], ['say "hi"', null]]), '\ufeffa,b\r\n"x,y",1\r\n"say ""hi""",\r\n')
+})
+
+t.test('a resolved exception\'s time is written as Hong Kong time with its offset, under an HKT header', async t => {
+  const report = {
+    business_date: '2026-11-20', generated_at: '2026-11-21T01:30:00Z', stores: [], exceptions: [], matches: [], providers: {}, verified_movements: {}, provisional_movements: [],
+    resolved: [{ code: 'AMOUNT_MISMATCH' as const, store_id: 'MK01', sale_id: 'S1', tender: 0, provider: 'octopus', expected: 4200, actual: 4100, detail: 'x', resolution: { action: 'write_off' as const, category: 'goodwill' as const, reason: 'old price', actor: 'user:amy', at: '2026-11-21T02:00:00.000Z' } }]
+  }
+  const [header, line] = exceptionsCsv(report, 'bilingual').replace('\ufeff', '').split('\r\n')
+  t.match(header, /處理時間 At \(HKT\)$/)
+  // 02:00 UTC is 10:00 in Hong Kong
+  t.match(line, /,user:amy,2026-11-21T10:00:00\+08:00$/)
 })

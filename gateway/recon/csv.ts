@@ -3,6 +3,7 @@
 // who resolved them and why. Column names are machine names for the API and the CLI, or bilingual
 // (繁中 and English) for people downloading from the web app.
 import { formatMinor } from '../../connectors/_shared/money.ts'
+import { formatHkt } from '../../connectors/_shared/time.ts'
 import type { ReconException, ReconReport, ResolvedException } from '../../reconciler/types.ts'
 
 const COLUMNS: Array<[string, string]> = [
@@ -10,7 +11,7 @@ const COLUMNS: Array<[string, string]> = [
   ['provider', '支付商 Provider'], ['expected_hkd', '應收 Expected (HKD)'], ['actual_hkd', '實收 Actual (HKD)'], ['reference', '參考編號 Reference'],
   ['provider_txn_id', '交易編號 Provider txn'], ['batch_id', '批次 Batch'], ['sku', '貨號 SKU'], ['line', '行 Line'], ['expected_qty', '應有數量 Expected qty'],
   ['actual_qty', '實際數量 Actual qty'], ['detail', '說明 Detail'], ['state', '狀態 State'], ['resolution', '處理 Resolution'], ['resolution_reason', '原因 Reason'],
-  ['resolved_by', '處理人 By'], ['resolved_at', '處理時間 At (UTC)']
+  ['resolved_by', '處理人 By'], ['resolved_at', '處理時間 At (HKT)']
 ]
 
 const PLAIN_NUMBER = /^[+-]?\d+(\.\d+)?$/
@@ -33,11 +34,13 @@ export function csvDocument (header: readonly string[], rows: ReadonlyArray<Read
 }
 
 const hkd = (v: number | null): string | null => v === null ? null : formatMinor(v)
+/** An instant as Hong Kong time, with its offset so that a machine reads it unambiguously. */
+const hktTime = (iso: string | undefined): string | null => iso ? `${formatHkt(new Date(iso)).replace(' ', 'T')}+08:00` : null
 
 function row (date: string, e: ReconException | ResolvedException): Array<string | number | null | undefined> {
   const r = 'resolution' in e ? e.resolution : null
   return [date, e.store_id, e.code, e.sale_id, e.tender, e.provider, hkd(e.expected), hkd(e.actual), e.reference, e.provider_txn_id, e.batch_id, e.sku, e.line,
-    e.expected_qty, e.actual_qty, e.detail, r ? 'resolved' : 'open', r ? `${r.action}:${r.category}` : null, r?.reason, r?.actor, r?.at]
+    e.expected_qty, e.actual_qty, e.detail, r ? 'resolved' : 'open', r ? `${r.action}:${r.category}` : null, r?.reason, r?.actor, hktTime(r?.at)]
 }
 
 export function exceptionsCsv (r: ReconReport, headers: 'machine' | 'bilingual' = 'machine'): string {
