@@ -51,3 +51,13 @@ export async function stockTakesCsv (db: Db, location: string, month: string): P
     r.sku, qtyText(milli(Number(r.book))), qtyText(milli(Number(r.counted))), qtyText(milli(Number(r.counted)) - milli(Number(r.book))), r.counted_by, formatHkt(r.counted_at)])
   return csvDocument(STOCK_TAKE_HEADER, out)
 }
+
+/**
+ * The latest HKT month with stock movements, posted to the ledger or on their way to it (the exports
+ * page opens on it), or null.
+ */
+export async function latestStockMonth (db: Db): Promise<string | null> {
+  const { rows } = await db.query<{ month: string | null }>(
+    `SELECT to_char(greatest((SELECT max(occurred_at) FROM ledger_movements), (SELECT max(occurred_at) FROM stock_movements)) AT TIME ZONE 'Asia/Hong_Kong', 'YYYY-MM') AS month`)
+  return rows[0]?.month ?? null
+}

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { hktDate } from '../../connectors/_shared/time.ts'
 import { requireStores, storeFilter, storeScope } from '../auth/scope.ts'
 import type { AppDeps } from '../deps.ts'
-import { movementsCsv, stockTakesCsv } from '../ledger/exports.ts'
+import { latestStockMonth, movementsCsv, stockTakesCsv } from '../ledger/exports.ts'
 import { listLocations } from '../ledger/locations.ts'
 import { ordersWithLines } from '../replenish/orders.ts'
 import { stockWithRules } from '../replenish/thresholds.ts'
@@ -35,7 +35,11 @@ export async function stockRoutes (app: FastifyInstance, deps: AppDeps): Promise
   app.get<{ Querystring: { month?: string } }>('/exports', {
     config: { access: 'inventory:read', page: true }, handlerTimeout: t,
     schema: { hide: true, querystring: { type: 'object', properties: { month: monthParam } } }
-  }, async (req, reply) => sendPage(reply, exportsPage(pageOf(req), await locationsInScope(storeScope(req)), req.query.month ?? hktDate(new Date()).slice(0, 7))))
+  }, async (req, reply) => {
+    // opened without a month: the latest one the ledger has data for, not an empty current month
+    const month = req.query.month ?? await latestStockMonth(deps.db) ?? hktDate(new Date()).slice(0, 7)
+    return sendPage(reply, exportsPage(pageOf(req), await locationsInScope(storeScope(req)), month))
+  })
 
   const csv = (path: string, name: string, build: typeof movementsCsv) => app.get<{ Querystring: { month: string, location: string } }>(path, {
     config: { access: 'inventory:read', page: true }, handlerTimeout: deps.config.limits.importTimeoutMs,

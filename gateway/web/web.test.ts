@@ -184,3 +184,12 @@ t.test('a day page or CSV for a store the chain does not have is 404 in the page
   t.equal((await get(`/days/${DATE}/report.csv?store=XXX1`, s.cookie)).statusCode, 404)
   t.equal((await get(`/days/${DATE}?store=S01`, s.cookie)).statusCode, 200, 'a store of the chain still opens')
 })
+
+t.test('the auditor exports page opens on the latest month the ledger has data for, not an empty current month', async t => {
+  const { rt, app, get } = await site(t)
+  const s = await signInAs(app, rt.db, 'auditor')
+  const page = await get('/exports', s.cookie)
+  t.equal(page.statusCode, 200)
+  t.match(page.body, 'name="month" value="2026-11"')
+  t.match(await get('/exports?month=2026-10', s.cookie), { body: /name="month" value="2026-10"/ }, 'a month asked for is kept')
+})
