@@ -56,6 +56,20 @@ export function label (t: Translate, prefix: string, value: string): string {
   return (prefix === 'method' ? t.provider(value) : undefined) ?? value
 }
 
+/**
+ * Who did something, as a person reads it: "amy" for user:amy, "API key (Finance)" for key:finance,
+ * "DingTalk approval" for dingtalk:<instance>, "Till (loyverse)" for pos:loyverse; anything else as it is.
+ */
+export function actorName (t: Translate, actor: string | null | undefined): string {
+  if (!actor) return '—'
+  const [kind, rest] = [actor.slice(0, actor.indexOf(':')), actor.slice(actor.indexOf(':') + 1)]
+  if (kind === 'user') return rest
+  if (kind === 'key') return t('actor.key', { role: label(t, 'role', rest) })
+  if (kind === 'dingtalk') return t('actor.dingtalk')
+  if (kind === 'pos') return t('actor.pos', { vendor: rest.split(/[#:]/)[0] })
+  return actor
+}
+
 export const money = (cents: number | null | undefined): string => cents === null || cents === undefined ? '—' : formatHkd(cents)
 /** HKT wall time to the minute. */
 export const hkt = (at: Date | string | null | undefined): string => at ? formatHkt(new Date(at)).slice(0, 16) : '—'

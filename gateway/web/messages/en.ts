@@ -36,6 +36,9 @@ export const en = {
   'login.locked': 'Too many failed sign-ins. Try again in {minutes} minutes.',
   'login.signedOut': 'You have signed out.',
 
+  'actor.key': 'API key ({role})',
+  'actor.dingtalk': 'DingTalk approval',
+  'actor.pos': 'Till ({vendor})',
   'role.owner': 'Owner',
   'role.finance': 'Finance',
   'role.store_manager': 'Store manager',

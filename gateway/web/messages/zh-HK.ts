@@ -37,6 +37,9 @@ export const zhHK: Record<MessageKey, string> = {
   'login.locked': '登入失敗次數太多，請於 {minutes} 分鐘後再試。',
   'login.signedOut': '你已登出。',
 
+  'actor.key': 'API 金鑰（{role}）',
+  'actor.dingtalk': '釘釘審批',
+  'actor.pos': '收銀機（{vendor}）',
   'role.owner': '東主',
   'role.finance': '財務',
   'role.store_manager': '店舖經理',

@@ -4,7 +4,7 @@ import { WRITE_OFF_CATEGORIES } from '../../../reconciler/types.ts'
 import { can } from '../../auth/roles.ts'
 import type { ExceptionDetail } from '../../recon/detail.ts'
 import { html, type Html } from '../html.ts'
-import { hkt, label, money } from '../i18n.ts'
+import { actorName, hkt, label, money } from '../i18n.ts'
 import { csrfField, layout, type Page } from '../layout.ts'
 import { describe } from './describe.ts'
 
@@ -70,7 +70,7 @@ function historySection (p: Page, d: ExceptionDetail): Html {
   const { t } = p
   return html`<h2>${t('exception.history')}</h2>${d.trail.length === 0 ? html`<p class="muted">${t('exception.noHistory')}</p>`
     : html`<table id="history"><thead><tr><th>${t('col.at')}</th><th>${t('col.by')}</th><th>${t('col.action')}</th><th>${t('col.reason')}</th></tr></thead>
-      <tbody>${d.trail.map(a => html`<tr><td>${hkt(a.at)}</td><td>${a.actor}</td><td>${label(t, 'audit', a.action)}</td><td>${a.reason ?? ''}</td></tr>`)}</tbody></table>`}`
+      <tbody>${d.trail.map(a => html`<tr><td>${hkt(a.at)}</td><td>${actorName(t, a.actor)}</td><td>${label(t, 'audit', a.action)}</td><td>${a.reason ?? ''}</td></tr>`)}</tbody></table>`}`
 }
 
 /** A proposed match: the pairings it competes with (another unpaid sale, or another free record). */
@@ -108,7 +108,7 @@ export function exceptionPage (p: Page, d: ExceptionDetail, messages: { notice: 
   const title = t('exception.title', { code: label(t, 'code', e.code), date: d.business_date })
   const mayAct = p.principal !== null && can(p.principal.role, 'exceptions:resolve')
   const resolution = 'resolution' in e
-    ? html`<p class="notice">${t('exception.resolvedBy', { category: label(t, 'category', e.resolution.category), actor: e.resolution.actor, time: hkt(e.resolution.at), reason: e.resolution.reason })}</p>`
+    ? html`<p class="notice">${t('exception.resolvedBy', { category: label(t, 'category', e.resolution.category), actor: actorName(t, e.resolution.actor), time: hkt(e.resolution.at), reason: e.resolution.reason })}</p>`
     : ''
   return layout(p, title, html`<p><a href="/days/${d.business_date}${e.store_id ? `?store=${encodeURIComponent(e.store_id)}` : ''}">${t('exception.back')}</a></p>
   <h1>${title}</h1>${messages.notice ? html`<p class="notice" role="status">${messages.notice}</p>` : ''}${messages.error ? html`<p class="error" role="alert">${messages.error}</p>` : ''}

@@ -1,7 +1,7 @@
 // Stock on hand per location (verified vs provisional, low stock highlighted) and purchase orders with
 // their approval state.
 import { html, qs, type Html } from '../html.ts'
-import { hkt, label } from '../i18n.ts'
+import { actorName, hkt, label } from '../i18n.ts'
 import { layout, type Page } from '../layout.ts'
 
 export interface StockRow { sku: string, name: string | null, location_id: string, on_hand: string, verified: string, provisional: string, min_level: string | null, reorder_point: string | null, low: boolean }
@@ -32,7 +32,7 @@ export function ordersPage (p: Page, orders: OrderRow[]): Html {
   const body = orders.length === 0 ? html`<p>${t('orders.none')}</p>` : html`<div class="scroll"><table id="orders"><thead><tr><th>${t('orders.number')}</th><th>${t('orders.supplier')}</th><th>${t('col.location')}</th>
     <th>${t('col.status')}</th><th>${t('orders.created')}</th><th>${t('orders.decidedBy')}</th><th>${t('orders.lines')}</th></tr></thead>
     <tbody>${orders.map(o => html`<tr data-order="${o.id}" data-status="${o.status}"><td>#${o.id}</td><td>${o.supplier}</td><td>${o.location_id}</td><td>${label(t, 'orders.status', o.status)}</td><td>${hkt(o.created_at)}</td>
-      <td>${o.decided_by ?? '—'}${o.decided_at ? html` <span class="muted">${hkt(o.decided_at)}</span>` : ''}</td><td>${o.lines.map(l => html`${l.sku} × ${qty(l.qty)}<br>`)}</td></tr>`)}</tbody></table></div>`
+      <td>${actorName(t, o.decided_by)}${o.decided_at ? html` <span class="muted">${hkt(o.decided_at)}</span>` : ''}</td><td>${o.lines.map(l => html`${l.sku} × ${qty(l.qty)}<br>`)}</td></tr>`)}</tbody></table></div>`
   return layout(p, t('orders.title'), html`<h1>${t('orders.title')}</h1>${body}`)
 }
 
