@@ -64,7 +64,7 @@ function manualLinks (p: Page, r: ReconReport): Html {
   if (!links.length) return html``
   const mayUndo = p.principal !== null && can(p.principal.role, 'exceptions:resolve')
   return html`<h2>${t('day.manualLinks')}</h2><table id="manual-links"><thead><tr><th>${t('day.store')}</th><th>${t('col.sale')}</th><th>${t('col.tender')}</th><th>${t('col.provider')}</th><th>${t('col.payment')}</th><th class="noprint"></th></tr></thead>
-  <tbody>${links.map(m => html`<tr><td>${m.store_id}</td><td>${m.sale_id}</td><td>${m.tender + 1}</td><td>${label(t, 'method', m.provider)}</td><td>${m.payment_id} ${m.provider_txn_id ?? ''}${m.review === 'confirmed' ? html` <span class="muted">${t('day.confirmedMatch')}</span>` : ''}</td>
+  <tbody>${links.map(m => html`<tr><td>${m.store_id}</td><td>${m.sale_id}</td><td>${m.tender + 1}</td><td>${label(t, 'method', m.provider)}</td><td>${m.provider_txn_id ?? `#${m.payment_id}`}${m.review === 'confirmed' ? html` <span class="muted">${t('day.confirmedMatch')}</span>` : ''}</td>
     <td class="noprint">${mayUndo ? html`<form method="post" action="/days/${r.business_date}/actions/reopen">${csrfField(p)}${undo(m)}
       <input type="text" name="reason" required minlength="3" maxlength="500" placeholder="${t('action.reason')}" aria-label="${t('action.reason')}"> <button type="submit">${t('day.reopenLink')}</button></form>` : ''}</td></tr>`)}</tbody></table>`
 }

@@ -35,7 +35,7 @@ function paymentSection (p: Page, d: ExceptionDetail): Html {
   const x = d.payment
   if (!x) return html``
   return html`<h2>${t('exception.payment')}</h2><table><tbody>
-  <tr><th>${t('col.provider')}</th><td>${label(t, 'method', x.provider)} (${x.id})</td></tr><tr><th>${t('day.gross')}</th><td class="num">${money(x.gross)}</td></tr>
+  <tr><th>${t('col.provider')}</th><td>${label(t, 'method', x.provider)}</td></tr><tr><th>${t('day.gross')}</th><td class="num">${money(x.gross)}</td></tr>
   <tr><th>${t('day.fee')}</th><td class="num">${money(x.fee)}</td></tr><tr><th>${t('day.net')}</th><td class="num">${money(x.net)}</td></tr>
   <tr><th>${t('col.time')}</th><td>${hkt(x.paid_at)}</td></tr><tr><th>${t('col.payment')}</th><td>${x.provider_txn_id ?? '—'} / ${x.merchant_ref ?? '—'}</td></tr></tbody></table>`
 }
@@ -52,7 +52,7 @@ function candidatesSection (p: Page, d: ExceptionDetail, mayAct: boolean): Html 
         <input type="text" name="reason" required minlength="3" maxlength="500" placeholder="${t('action.reason')}" aria-label="${t('action.reason')}">
         <button type="submit">${paying ? t('action.link') : t('action.linkSale')}</button></form>`
       : ''
-    return html`<tr data-candidate="${c.id}"><td class="num">${c.score.toFixed(3)}</td><td>${paying ? `${paying.id} ${paying.provider_txn_id ?? ''}` : `${c.sale_id} #${(c.tender ?? 0) + 1}`}${c.same_reference ? html` <em>${t('exception.sameReference')}</em>` : ''}</td>
+    return html`<tr data-candidate="${c.id}"><td class="num">${c.score.toFixed(3)}</td><td>${paying ? paying.provider_txn_id ?? paying.merchant_ref ?? `#${paying.id}` : `${c.sale_id} #${(c.tender ?? 0) + 1}`}${c.same_reference ? html` <em>${t('exception.sameReference')}</em>` : ''}</td>
       <td class="num">${paying ? money(paying.gross) : '—'}</td><td class="num">${money(c.amount_diff)}</td><td class="num">${c.minutes_apart ?? '—'}</td><td>${form}</td></tr>`
   }
   return html`<h2>${t('exception.candidates')}</h2><div class="scroll"><table id="candidates"><thead><tr><th class="num">${t('col.score')}</th><th>${t('col.payment')}</th><th class="num">${t('day.amount')}</th>
