@@ -142,6 +142,8 @@ export const reconExceptionSchema = {
     key: { type: 'string', description: 'what a write-off, a review, a re-open or the exception detail names' },
     store_inferred: { type: 'boolean', description: 'the record names no store: its store was learnt from the day\'s matched records of the same account or device' },
     store_evidence: { type: 'string', description: 'how the store was found (configured code, or which matched records)' },
+    fee_band: { type: 'object', properties: { min: { type: 'number' }, max: { type: 'number' } }, description: 'FEE_OUT_OF_BAND: the rates the fee was held to' },
+    gross: { type: 'integer', description: 'FEE_OUT_OF_BAND: the amount the fee was charged on (cents)' },
     score: { type: 'number', description: 'PROPOSED_MATCH: the pairing\'s confidence (0..1)' },
     alternatives: {
       type: 'array',

@@ -117,7 +117,7 @@ export function paymentExceptions (m: Matching, prepared: PreparedPayments, all:
       // a cent of rounding either way is not a rate problem
       if (p.fee < Math.floor(p.gross * band.min) - 1 || p.fee > Math.ceil(p.gross * band.max) + 1) {
         const paid = ctx.saleOfPayment(p.id)
-        out.push({ ...ofRecord('FEE_OUT_OF_BAND', p, `fee ${formatMinor(p.fee)} is ${(p.fee / p.gross * 100).toFixed(2)}% of ${formatMinor(p.gross)}; the band is ${(band.min * 100).toFixed(2)}–${(band.max * 100).toFixed(2)}%`), expected: null, actual: p.fee, ...(paid ? { sale_id: paid.saleId, tender: paid.tender } : {}) })
+        out.push({ ...ofRecord('FEE_OUT_OF_BAND', p, `fee ${formatMinor(p.fee)} is ${(p.fee / p.gross * 100).toFixed(2)}% of ${formatMinor(p.gross)}; the band is ${(band.min * 100).toFixed(2)}–${(band.max * 100).toFixed(2)}%`), expected: null, actual: p.fee, fee_band: { min: band.min, max: band.max }, gross: p.gross, ...(paid ? { sale_id: paid.saleId, tender: paid.tender } : {}) })
       }
     }
   }

@@ -132,7 +132,7 @@ t.test('FEE_OUT_OF_BAND: a fee rate outside the band (per store if configured)',
   const s = sale('S1', { tenders: [{ method: 'octopus', amount: 10000, reference: 'S1-1' }] })
   const p = payment({ provider: 'octopus', gross: 10000, merchantRef: 'S1-1', fee: 500 })
   const r = run({ sales: [s], payments: [p] })
-  t.match(r.exceptions, [{ code: 'FEE_OUT_OF_BAND', sale_id: 'S1', actual: 500, detail: /fee 5.00 is 5.00% of 100.00; the band is 0.50–2.50%/ }])
+  t.match(r.exceptions, [{ code: 'FEE_OUT_OF_BAND', sale_id: 'S1', actual: 500, gross: 10000, fee_band: { min: 0.005, max: 0.025 }, detail: /fee 5.00 is 5.00% of 100.00; the band is 0.50–2.50%/ }])
   t.same(r.verified_movements, { MK01: ['pos:S1#1'] }, 'a fee problem does not put the goods in doubt')
   t.same(run({ sales: [s], payments: [p], settings: settings({ storeFeeBands: { MK01: { octopus: { min: 0.01, max: 0.06 } } } }) }).exceptions, [])
 })

@@ -178,6 +178,9 @@ export interface ReconException {
   /** The store was inferred from the day's matched records of the same account or device (evidence says how). */
   store_inferred?: boolean
   store_evidence?: string
+  /** FEE_OUT_OF_BAND: the band (rates) the fee was held to, and the amount it was charged on. */
+  fee_band?: { min: number, max: number }
+  gross?: Minor
   /** PROPOSED_MATCH: the pairing's confidence, and the pairings it competes with. */
   score?: number
   alternatives?: MatchAlternative[]

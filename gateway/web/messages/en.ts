@@ -136,7 +136,7 @@ export const en = {
   'desc.RETURN_WITHOUT_REFUND': 'The till refunded {expected} by {provider}, but {provider} lists no refund.',
   'desc.VOID_BUT_SETTLED': 'The sale was voided but {provider} settled {actual}.',
   'desc.STOCK_MISMATCH': 'Line {line} (SKU {sku}): the movements total {actualQty}, the line needs {expectedQty}.',
-  'desc.FEE_OUT_OF_BAND': 'The {provider} fee of {actual} is outside the configured band.',
+  'desc.FEE_OUT_OF_BAND': 'The {provider} fee of {actual} ({rate} of the payment) is outside the band of {band}.',
   'desc.BATCH_TOTAL_MISMATCH': 'Batch {batch}: the stated total is {expected}, the rows add up to {actual}.',
   'desc.CHARGEBACK': '{provider} took back {actual} for a card dispute of this sale.',
   'desc.PROPOSED_MATCH': 'A {provider} record of {actual} probably paid this sale, but not surely (confidence {score}). Confirm or reject it.',

@@ -137,7 +137,7 @@ export const zhHK: Record<MessageKey, string> = {
   'desc.RETURN_WITHOUT_REFUND': '收銀機以 {provider} 退款 {expected}，但 {provider} 沒有退款記錄。',
   'desc.VOID_BUT_SETTLED': '銷售單已作廢，但 {provider} 已結算 {actual}。',
   'desc.STOCK_MISMATCH': '第 {line} 行（貨號 {sku}）：存貨變動合共 {actualQty}，應為 {expectedQty}。',
-  'desc.FEE_OUT_OF_BAND': '{provider} 手續費 {actual} 超出設定範圍。',
+  'desc.FEE_OUT_OF_BAND': '{provider} 手續費 {actual}（佔款項 {rate}）超出設定範圍 {band}。',
   'desc.BATCH_TOTAL_MISMATCH': '批次 {batch}：列明總額 {expected}，各行合計 {actual}。',
   'desc.CHARGEBACK': '{provider} 因持卡人爭議扣回 {actual}。',
   'desc.PROPOSED_MATCH': '一筆 {actual} 的 {provider} 記錄很可能是此銷售單的付款，但未能確定（可信度 {score}）。請確認或否決。',

@@ -18,7 +18,9 @@ export function describe (t: Translate, e: ReconException): string {
     expectedQty: e.expected_qty ?? '—',
     actualQty: e.actual_qty ?? '—',
     batch: e.batch_id ?? '—',
-    score: e.score ?? '—'
+    score: e.score ?? '—',
+    rate: e.gross ? `${((e.actual ?? 0) / e.gross * 100).toFixed(2)}%` : '—',
+    band: e.fee_band ? `${(e.fee_band.min * 100).toFixed(2)}–${(e.fee_band.max * 100).toFixed(2)}%` : '—'
   })
 }
 
