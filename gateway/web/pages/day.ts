@@ -3,7 +3,7 @@
 // and the payments linked by hand. The same page prints (print=1) for the file.
 import { exceptionKey } from '../../../reconciler/reconcile.ts'
 import { UNASSIGNED } from '../../../reconciler/report.ts'
-import { EXCEPTION_CODES, type ReconReport, type StoreSummary } from '../../../reconciler/types.ts'
+import { EXCEPTION_CODES, type ReconException, type ReconReport, type StoreSummary } from '../../../reconciler/types.ts'
 import { can } from '../../auth/roles.ts'
 import type { RunInfo } from '../../recon/days.ts'
 import { html, qs, type Html } from '../html.ts'
@@ -15,10 +15,15 @@ export interface DayView { date: string, store: string | null, stores: Array<{ i
 
 const keyUrl = (date: string, key: string): string => `/days/${date}/exceptions/${encodeURIComponent(key)}`
 
+/** What a store's open exceptions of one code come to: the signed sum of the amounts their rows show. */
+export function codeTotal (r: ReconReport, storeId: string, code: ReconException['code']): number {
+  return r.exceptions.filter(e => (e.store_id ?? UNASSIGNED) === storeId && e.code === code).reduce((a, e) => a + (amountOf(e) ?? 0), 0)
+}
+
 function storeCard (p: Page, r: ReconReport, s: StoreSummary, name: string): Html {
   const { t } = p
   const byCode = EXCEPTION_CODES.filter(c => s.exceptions[c]).map(c => {
-    const amount = r.exceptions.filter(e => (e.store_id ?? UNASSIGNED) === s.store_id && e.code === c).reduce((a, e) => a + Math.abs(amountOf(e) ?? 0), 0)
+    const amount = codeTotal(r, s.store_id, c)
     return html`<tr><td>${label(t, 'code', c)}</td><td class="num">${s.exceptions[c]}</td><td class="num">${c === 'STOCK_MISMATCH' ? '—' : money(amount)}</td></tr>`
   })
   const title = s.store_id === UNASSIGNED ? t('day.unassigned') : html`${name} <span class="muted">${s.store_id}</span>`
