@@ -154,6 +154,20 @@ export interface MatchAlternative {
 }
 
 export const WRITE_OFF_CATEGORIES = ['fee', 'rounding', 'goodwill'] as const
+export type WriteOffCategory = typeof WRITE_OFF_CATEGORIES[number]
+/**
+ * The write-offs that fit each exception: a difference the shop may accept as a fee, a rounding or a
+ * goodwill loss. Money that came or went without a sale (an unexpected payment, a refund without a
+ * return, a duplicate listing, a chargeback) is not written off: it is linked, or claimed back.
+ */
+export const WRITE_OFF_FITS: Partial<Record<ExceptionCode, readonly WriteOffCategory[]>> = {
+  AMOUNT_MISMATCH: ['rounding', 'goodwill', 'fee'],
+  FEE_OUT_OF_BAND: ['fee'],
+  BATCH_TOTAL_MISMATCH: ['fee', 'rounding'],
+  MISSING_PAYMENT: ['goodwill'],
+  RETURN_WITHOUT_REFUND: ['goodwill'],
+  STOCK_MISMATCH: ['goodwill']
+}
 export interface Resolution { key: string, action: 'write_off', category: typeof WRITE_OFF_CATEGORIES[number], reason: string, actor: string, at: string }
 
 /** Contract §3 exception, with the ids that locate it. */

@@ -4,7 +4,7 @@
 import { addDays } from '../../connectors/_shared/time.ts'
 import { rankCandidates, type Candidate, type Side } from '../../reconciler/candidates.ts'
 import { exceptionKey } from '../../reconciler/reconcile.ts'
-import type { ReconException, ReconReport, ResolvedException } from '../../reconciler/types.ts'
+import { WRITE_OFF_FITS, type ReconException, type ReconReport, type ResolvedException } from '../../reconciler/types.ts'
 import { auditTrail, type AuditRow } from '../auth/audit.ts'
 import { settlingProviders, type ReconConfig } from '../config-recon.ts'
 import type { Db } from '../db/pool.ts'
@@ -37,6 +37,7 @@ export interface PaymentView { id: string, provider: string, type: string, gross
 
 const PAYMENT_COLUMNS = 'id::text, provider, type, gross, fee, net, paid_at, business_date::text, provider_txn_id, merchant_ref, device_id, store_id'
 const LINKABLE = new Set(['MISSING_PAYMENT', 'AMOUNT_MISMATCH', 'UNEXPECTED_PAYMENT'])
+const VOIDABLE = new Set(['MISSING_PAYMENT', 'RETURN_WITHOUT_REFUND'])
 
 export function findException (report: ReconReport, key: string): { e: ReconException | ResolvedException, state: 'open' | 'resolved' } | null {
   const open = report.exceptions.find(x => exceptionKey(x) === key)
@@ -101,8 +102,9 @@ function actionsFor (e: ReconException, state: 'open' | 'resolved', sale: SaleVi
   // a proposal is not a difference: a person says whether the pairing is right
   if (e.code === 'PROPOSED_MATCH') return ['confirm', 'reject']
   if (LINKABLE.has(e.code) && !manualLink) out.push('link')
-  if (e.code !== 'PENDING_SETTLEMENT') out.push('write_off')
-  if (sale && !sale.voided && e.code !== 'VOID_BUT_SETTLED') out.push('void')
+  if (WRITE_OFF_FITS[e.code]?.length) out.push('write_off')
+  // voiding fits a sale nobody paid for, or a return nobody refunded; not a provider's own problem
+  if (sale && !sale.voided && VOIDABLE.has(e.code)) out.push('void')
   return out
 }
 

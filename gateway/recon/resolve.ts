@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto'
 import type { PgBoss } from 'pg-boss'
 import type { PosEvent } from '../../connectors/contract.ts'
 import { addDays } from '../../connectors/_shared/time.ts'
-import type { Resolution } from '../../reconciler/types.ts'
+import { WRITE_OFF_FITS, type Resolution } from '../../reconciler/types.ts'
 import { standingReport } from './days.ts'
 import { findException } from './detail.ts'
 import { audit } from '../auth/audit.ts'
@@ -93,6 +93,10 @@ export async function writeOff (deps: ResolveDeps, r: WriteOffRequest): Promise<
     if (found?.state !== 'open') throw new DomainError('conflict', 'NOT_OPEN', `no open exception ${r.key} on ${r.date}: it was resolved, or the data no longer shows it`)
     const e = found.e
     if (e.code === 'PENDING_SETTLEMENT') throw new DomainError('unprocessable', 'NOT_DUE', 'a settlement that is not due yet is not a difference; it cannot be written off')
+    const fits = WRITE_OFF_FITS[e.code] ?? []
+    if (!fits.includes(r.category)) {
+      throw new DomainError('unprocessable', 'NOT_WRITABLE', fits.length ? `a ${e.code} is written off as ${fits.join(' or ')}, not ${r.category}` : `a ${e.code} is not written off: link it to its sale or claim it from the provider`)
+    }
     const { rows } = await c.query(
       `INSERT INTO exception_resolutions (business_date, exception_key, action, category, reason, actor) VALUES ($1, $2, 'write_off', $3, $4, $5)
        ON CONFLICT DO NOTHING RETURNING id`, [r.date, r.key, r.category, r.reason, r.actor])

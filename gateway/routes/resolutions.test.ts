@@ -105,6 +105,12 @@ t.test('bad requests are refused with a clear error and write nothing', async t 
   t.match((await post('write-offs', { key: 'MISSING_PAYMENT|S01|NOPE||||', category: 'fee', reason: 'typo' })).json(), { error: 'NOT_OPEN' })
   t.equal((await post('write-offs', { key: exceptionKey(missing), category: 'bribe', reason: 'no' })).statusCode, 400)
   if (pending) t.match((await post('write-offs', { key: exceptionKey(pending), category: 'fee', reason: 'not due' })).json(), { error: 'NOT_DUE' })
+  // a write-off must fit the problem: a missing payment is a goodwill loss, not a fee; an unexpected
+  // payment is linked or claimed, never written off
+  t.match((await post('write-offs', { key: exceptionKey(missing), category: 'fee', reason: 'not a fee' })).json(), { error: 'NOT_WRITABLE', message: /written off as goodwill, not fee/ })
+  t.match((await post('write-offs', { key: exceptionKey(ghost), category: 'goodwill', reason: 'free money' })).json(), { error: 'NOT_WRITABLE', message: /link it to its sale or claim it/ })
+  const ghostDetail = (await app.inject({ method: 'GET', url: `/v1/reconciliations/${DATE}/exceptions/${encodeURIComponent(exceptionKey(ghost))}`, headers: auth('finance') })).json()
+  t.same(ghostDetail.actions, ['link'], 'an unexpected payment can be linked: no write-off, no void')
   t.match((await post('reopen', { reason: 'nothing named' })).json(), { error: 'BAD_REQUEST', message: /key.*payment_id/ })
   t.match((await post('reopen', { key: exceptionKey(missing), reason: 'never written off' })), { statusCode: 404 })
   t.equal((await post('voids', { sale_id: missing.sale_id, store_id: missing.store_id, reason: 'manager' }, 'manager')).statusCode, 403, 'a store manager reads, finance acts')

@@ -67,7 +67,7 @@ export async function actionRoutes (app: FastifyInstance, deps: AppDeps): Promis
       const found = findException(await standingReport(deps.db, date), b.key ?? '')
       if (!found || found.state !== 'open') throw new DomainError('conflict', 'NOT_OPEN', 'no such open exception')
       const e = found.e
-      if (action === 'write-off') await writeOff(rd, { date, key: b.key, category: (b.category ?? 'goodwill') as Resolution['category'], reason, actor })
+      if (action === 'write-off') await writeOff(rd, { date, key: b.key, category: (b.category ?? '') as Resolution['category'], reason, actor })
       if (action === 'confirm' || action === 'reject') await reviewMatch(rd, { date, key: b.key ?? '', decision: action === 'confirm' ? 'confirmed' : 'rejected', reason, actor })
       if (action === 'void') await voidSale(rd, { date, sale: { saleId: e.sale_id ?? '', storeId: e.store_id ?? '', vendor: b.vendor }, reason, actor })
       if (action === 'link') {

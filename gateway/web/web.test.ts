@@ -118,6 +118,9 @@ t.test('a write-off from the exception page: needs the form\'s CSRF token, then 
   const page = await get(url, s.cookie)
   t.equal(page.statusCode, 200)
   t.match(page.body, 'data-action="write-off"')
+  // the categories that fit an amount mismatch, none chosen for the person
+  t.match(page.body, /<select name="category" required><option value="">[^<]*<\/option><option value="rounding">[^<]*<\/option><option value="goodwill">[^<]*<\/option><option value="fee">/)
+  t.notMatch(page.body, /<option[^>]*selected[^>]*value="(fee|rounding|goodwill)"/)
   const fields = { key: exceptionKey(target), category: 'rounding', reason: 'till rounded the wrong way' }
   const forged = await app.inject({ method: 'POST', url: `/days/${DATE}/actions/write-off`, ...form(fields), headers: { ...form({}).headers, cookie: `${s.cookie}; lang=en` } })
   t.equal(forged.statusCode, 403)

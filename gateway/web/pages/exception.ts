@@ -1,6 +1,6 @@
 // One exception: what it is, the sale (lines, tenders), the payment record, the candidates a link
 // could pair with their scores, the stock movements, its history, and a form for each fitting action.
-import { WRITE_OFF_CATEGORIES } from '../../../reconciler/types.ts'
+import { WRITE_OFF_FITS } from '../../../reconciler/types.ts'
 import { can } from '../../auth/roles.ts'
 import type { ExceptionDetail } from '../../recon/detail.ts'
 import { html, type Html } from '../html.ts'
@@ -90,7 +90,7 @@ function actionsSection (p: Page, d: ExceptionDetail): Html {
   if (d.actions.includes('confirm')) forms.push(actionForm(p, d, 'confirm', t('action.confirm'), html``))
   if (d.actions.includes('reject')) forms.push(actionForm(p, d, 'reject', t('action.reject'), html``, true))
   if (d.actions.includes('write_off')) {
-    forms.push(actionForm(p, d, 'write-off', t('action.writeOff'), html`<label>${t('col.category')}<br><select name="category">${WRITE_OFF_CATEGORIES.map(c => html`<option value="${c}">${label(t, 'category', c)}</option>`)}</select></label>`))
+    forms.push(actionForm(p, d, 'write-off', t('action.writeOff'), html`<label>${t('col.category')}<br><select name="category" required><option value="">${t('action.chooseCategory')}</option>${(WRITE_OFF_FITS[d.exception.code] ?? []).map(c => html`<option value="${c}">${label(t, 'category', c)}</option>`)}</select></label>`))
   }
   if (d.actions.includes('void') && d.sale) {
     forms.push(actionForm(p, d, 'void', t('action.void'), html`<p class="muted">${t('action.voidNote')}</p><input type="hidden" name="sale_id" value="${d.sale.sale_id}"><input type="hidden" name="vendor" value="${d.sale.vendor}">`, true))
