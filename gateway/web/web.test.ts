@@ -196,3 +196,14 @@ t.test('the auditor exports page opens on the latest month the ledger has data f
   t.match(page.body, 'name="month" value="2026-11"')
   t.match(await get('/exports?month=2026-10', s.cookie), { body: /name="month" value="2026-10"/ }, 'a month asked for is kept')
 })
+
+t.test('the day page lists each exception with its reference, the clue finance searches the provider\'s portal for', async t => {
+  const { rt, app, get } = await site(t)
+  const s = await signInAs(app, rt.db, 'finance')
+  const report: ReconReport = (await app.inject({ method: 'GET', url: `/v1/reconciliations/${DATE}`, headers: { cookie: s.cookie } })).json()
+  const withRef = report.exceptions.find(e => e.code === 'MISSING_PAYMENT' && e.reference)!
+  const page = await get(`/days/${DATE}`, s.cookie)
+  const row = page.body.split('<tr').find(r => r.includes(`>${withRef.sale_id}<`) && r.includes('data-code="MISSING_PAYMENT"'))
+  t.ok(row, 'the exception has its row')
+  t.match(row, `<td>${withRef.reference}</td>`)
+})

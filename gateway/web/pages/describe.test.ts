@@ -11,3 +11,9 @@ t.test('a fee out of band is described with its rate and the band it broke, in e
   t.equal(describe(translator('en'), e), 'The Octopus fee of HK$5.00 (5.00% of the payment) is outside the band of 0.50–2.50%.')
   t.equal(describe(translator('zh-HK'), e), '八達通 手續費 HK$5.00（佔款項 5.00%）超出設定範圍 0.50–2.50%。')
 })
+
+t.test('money taken back with no sale to explain it is described as taken back, without a minus sign', async t => {
+  const e = { code: 'UNEXPECTED_PAYMENT' as const, store_id: null, sale_id: null, tender: null, provider: 'alipayhk', expected: null, actual: -6000, detail: '' }
+  t.equal(describe(translator('en'), e), 'AlipayHK took back HK$60.00 that no sale accounts for.')
+  t.match(describe(translator('en'), { ...e, actual: 10000 }), 'A payment of HK$100.00 from AlipayHK that no sale accounts for.')
+})

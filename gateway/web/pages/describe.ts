@@ -6,10 +6,13 @@ import { label, money, type Translate } from '../i18n.ts'
 
 // a refund is described as "refunded HK$28.50", not "refunded -HK$28.50"
 const UNSIGNED = new Set(['REFUND_WITHOUT_RETURN', 'RETURN_WITHOUT_REFUND', 'CHARGEBACK'])
+const magnitude = (e: ReconException): boolean => UNSIGNED.has(e.code) || (e.code === 'UNEXPECTED_PAYMENT' && (e.actual ?? 0) < 0)
 
 export function describe (t: Translate, e: ReconException): string {
-  const shown = (v: number | null): string => money(v !== null && UNSIGNED.has(e.code) ? Math.abs(v) : v)
-  return t(`desc.${e.code}` as MessageKey, {
+  const shown = (v: number | null): string => money(v !== null && magnitude(e) ? Math.abs(v) : v)
+  // money taken back with no sale to explain it (a reversal, a cancel) is not "a payment of -HK$60.00"
+  const key = e.code === 'UNEXPECTED_PAYMENT' && (e.actual ?? 0) < 0 ? 'desc.UNEXPECTED_REVERSAL' : `desc.${e.code}` as MessageKey
+  return t(key, {
     provider: e.provider ? label(t, 'method', e.provider) : '—',
     expected: shown(e.expected),
     actual: shown(e.actual),
