@@ -20,6 +20,12 @@ export async function storeDays (db: Db, from: string, to: string, stores: reado
 }
 
 /** The latest reconciled business day on or before `today`, if any. */
+/** The days from `from` to `to` with a standing report: a store absent from one had nothing to reconcile. */
+export async function reconciledDays (db: Db, from: string, to: string): Promise<Set<string>> {
+  const { rows } = await db.query<{ d: string }>('SELECT business_date::text AS d FROM recon_days WHERE run_id IS NOT NULL AND business_date BETWEEN $1 AND $2', [from, to])
+  return new Set(rows.map(r => r.d))
+}
+
 export async function latestReconciledDay (db: Db, today: string): Promise<string | null> {
   const { rows } = await db.query<{ d: string | null }>('SELECT max(business_date)::text AS d FROM recon_days WHERE run_id IS NOT NULL AND business_date <= $1', [today])
   return rows[0]?.d ?? null

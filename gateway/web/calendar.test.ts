@@ -22,3 +22,17 @@ t.test('unassigned exceptions have their own calendar column for the owner and f
   const manager = await signInAs(rt.app!, rt.db, 'store_manager', ['MK01'])
   t.notMatch((await page(manager.cookie)).body, 'data-store="UNASSIGNED"', 'a store manager sees their stores only')
 })
+
+t.test('a store with nothing on a reconciled day is shown balanced with nothing to reconcile, not as not reconciled', async t => {
+  const rt = await testRuntime(t)
+  // the configured stores include MK01 and TST1; the day's only data is a WeChat Pay bill of MK01 and CWB1
+  await rt.app!.inject({ method: 'POST', url: '/v1/settlements?filename=bill.csv', headers: { ...auth('finance'), 'content-type': 'text/csv' }, payload: readFileSync(join(FIXTURES, 'wechatpay/1900000109_all_20261120.csv')) })
+  await reconcileDay(rt, { date: '2026-11-20', trigger: 'manual', asOf: '2026-11-27' })
+  const owner = await signInAs(rt.app!, rt.db, 'owner')
+  const cal = (await rt.app!.inject({ method: 'GET', url: '/calendar?month=2026-11', headers: { cookie: `${owner.cookie}; lang=en` } })).body
+  const cell = (day: string, store: string) => new RegExp(`data-day="${day}" data-store="${store}" data-status="([a-z]+)">[\\s\\S]*?</a>`).exec(cal)
+  const stores = [...cal.matchAll(/data-day="2026-11-20" data-store="([A-Z0-9]+)"/g)].map(m => m[1]).filter(s => s !== 'UNASSIGNED')
+  t.ok(stores.length > 0)
+  for (const store of stores) t.not(cell('2026-11-20', store)?.[1], 'none', `${store} on the reconciled day is not shown as not reconciled`)
+  t.equal(cell('2026-11-19', stores[0])?.[1], 'none', 'a day never reconciled still says so')
+})

@@ -12,7 +12,7 @@ import { DomainError } from '../domain-error.ts'
 import { statusOf } from '../errors.ts'
 import { cookie } from '../plugins/auth.ts'
 import { exceptionsCsv } from '../recon/csv.ts'
-import { dayReport, latestReconciledDay, storeDays } from '../recon/days.ts'
+import { dayReport, latestReconciledDay, reconciledDays, storeDays } from '../recon/days.ts'
 import { queueRun } from '../recon/queue.ts'
 import { dateParam } from '../schemas.ts'
 import { LANG_COOKIE, LANGS, registerProviderNames } from './i18n.ts'
@@ -99,7 +99,7 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
     const items = await storeDays(deps.db, days[0], days[days.length - 1], scope)
     // records no store could be given: a column of their own for those who see every store
     const unassigned = !scope && items.some(i => i.store_id === UNASSIGNED) ? [{ id: UNASSIGNED, name: '' }] : []
-    return sendPage(reply, calendarPage(pageOf(req), month, [...storesInScope(req, deps), ...unassigned], items))
+    return sendPage(reply, calendarPage(pageOf(req), month, [...storesInScope(req, deps), ...unassigned], items, await reconciledDays(deps.db, days[0], days[days.length - 1])))
   })
 
   app.get<{ Params: { date: string }, Querystring: { store?: string, print?: string, done?: string, error?: string } }>('/days/:date', {

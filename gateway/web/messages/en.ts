@@ -51,6 +51,7 @@ export const en = {
   'calendar.day': 'Day',
   'calendar.noStores': 'No stores are configured.',
   'calendar.open': '{n} open',
+  'calendar.quiet': 'no sales or records',
   'calendar.resolved': '{n} resolved',
 
   'status.balanced': 'Balanced',

@@ -52,6 +52,7 @@ export const zhHK: Record<MessageKey, string> = {
   'calendar.day': '日期',
   'calendar.noStores': '尚未設定任何店舖。',
   'calendar.open': '{n} 項待處理',
+  'calendar.quiet': '沒有銷售或記錄',
   'calendar.resolved': '{n} 項已處理',
 
   'status.balanced': '已平賬',

@@ -20,18 +20,20 @@ export function shiftMonth (month: string, by: number): string {
   return `${Math.floor(i / 12)}-${String(i % 12 + 1).padStart(2, '0')}`
 }
 
-export function calendarPage (p: Page, month: string, stores: Array<{ id: string, name: string }>, items: StoreDay[]): Html {
+export function calendarPage (p: Page, month: string, stores: Array<{ id: string, name: string }>, items: StoreDay[], reconciled: ReadonlySet<string> = new Set()): Html {
   const { t } = p
   const byCell = new Map(items.map(i => [`${i.business_date}|${i.store_id}`, i]))
   const cell = (day: string, store: string): Html => {
     const i = byCell.get(`${day}|${store}`)
-    const status = i?.status ?? 'none'
+    // a store with no sales and no records on a reconciled day had nothing to reconcile: balanced, not "not reconciled"
+    const quiet = !i && reconciled.has(day)
+    const status = i?.status ?? (quiet ? 'balanced' : 'none')
     const open = sum(i?.exceptions)
     const resolved = sum(i?.resolved)
     // the unassigned records are in the all-stores report of the day
     return html`<td class="cell"><a href="/days/${day}${store === UNASSIGNED ? '' : qs({ store })}" data-day="${day}" data-store="${store}" data-status="${status}">
       <span class="status ${status}">${label(t, 'status', status)}</span>
-      ${open ? html`<br><small>${t('calendar.open', { n: open })}</small>` : ''}${resolved ? html`<br><small class="muted">${t('calendar.resolved', { n: resolved })}</small>` : ''}</a></td>`
+      ${quiet ? html`<br><small class="muted">${t('calendar.quiet')}</small>` : ''}${open ? html`<br><small>${t('calendar.open', { n: open })}</small>` : ''}${resolved ? html`<br><small class="muted">${t('calendar.resolved', { n: resolved })}</small>` : ''}</a></td>`
   }
   const body = stores.length === 0
     ? html`<p>${t('calendar.noStores')}</p>`
