@@ -124,5 +124,14 @@ t.test('on a phone, every page fits the screen: wide tables scroll inside their 
     t.ok(width <= PHONE.width, `${path}: ${width} px wide on a ${PHONE.width} px screen`)
   }
   await page.goto(`${base}/days/${DATE}?store=S02`)
+  // each open exception is a card: its amount and its link are on the screen, not off to the right
+  const rows = page.locator('#open-exceptions tbody tr')
+  t.ok(await rows.count() > 0)
+  for (let i = 0; i < await rows.count(); i++) {
+    for (const cell of [rows.nth(i).locator('td.num').last(), rows.nth(i).locator('a').first()]) {
+      const box = await cell.boundingBox()
+      t.ok(box && box.x >= 0 && box.x + box.width <= PHONE.width, `exception ${i + 1}: amount and link within the ${PHONE.width} px screen`)
+    }
+  }
   await page.screenshot({ path: join(SHOTS, 'report-phone-zh-HK.png'), fullPage: true })
 })

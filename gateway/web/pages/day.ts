@@ -44,8 +44,8 @@ function exceptionTable (p: Page, r: ReconReport): Html {
   if (!r.exceptions.length) return html`<p class="notice">${t('day.noExceptions')}</p>`
   return html`<div class="scroll"><table id="open-exceptions"><thead><tr><th>${t('col.code')}</th><th>${t('day.store')}</th><th>${t('col.sale')}</th><th>${t('col.provider')}</th><th>${t('col.reference')}</th>
     <th class="num">${t('col.expected')}</th><th class="num">${t('col.actual')}</th><th>${t('col.description')}</th><th class="noprint"></th></tr></thead>
-  <tbody>${r.exceptions.map(e => html`<tr data-code="${e.code}"><td>${label(t, 'code', e.code)}</td><td>${e.store_id ?? '—'}</td><td>${e.sale_id ?? '—'}</td>
-    <td>${e.provider ? label(t, 'method', e.provider) : '—'}</td><td>${e.reference ?? e.provider_txn_id ?? e.batch_id ?? '—'}</td><td class="num">${money(e.expected)}</td><td class="num">${money(e.actual)}</td><td>${describe(t, e)}${e.store_inferred ? html`<br><small class="muted">${t('day.storeInferred', { evidence: e.store_evidence ?? '' })}</small>` : ''}</td>
+  <tbody>${r.exceptions.map(e => html`<tr data-code="${e.code}"><td data-label="${t('col.code')}">${label(t, 'code', e.code)}</td><td data-label="${t('day.store')}">${e.store_id ?? '—'}</td><td data-label="${t('col.sale')}">${e.sale_id ?? '—'}</td>
+    <td data-label="${t('col.provider')}">${e.provider ? label(t, 'method', e.provider) : '—'}</td><td data-label="${t('col.reference')}">${e.reference ?? e.provider_txn_id ?? e.batch_id ?? '—'}</td><td class="num" data-label="${t('col.expected')}">${money(e.expected)}</td><td class="num" data-label="${t('col.actual')}">${money(e.actual)}</td><td data-label="${t('col.description')}">${describe(t, e)}${e.store_inferred ? html`<br><small class="muted">${t('day.storeInferred', { evidence: e.store_evidence ?? '' })}</small>` : ''}</td>
     <td class="noprint"><a href="${keyUrl(r.business_date, exceptionKey(e))}">${t('day.details')}</a></td></tr>`)}</tbody></table></div>`
 }
 
