@@ -37,12 +37,20 @@ const hkd = (v: number | null): string | null => v === null ? null : formatMinor
 /** An instant as Hong Kong time, with its offset so that a machine reads it unambiguously. */
 const hktTime = (iso: string | undefined): string | null => iso ? `${formatHkt(new Date(iso)).replace(' ', 'T')}+08:00` : null
 
-function row (date: string, e: ReconException | ResolvedException): Array<string | number | null | undefined> {
+/** How an exception is described to people, in English and in 繁中 (the web app's words, with HK$). */
+export interface Describers { en: (e: ReconException) => string, zh: (e: ReconException) => string }
+
+function row (date: string, e: ReconException | ResolvedException, d?: Describers): Array<string | number | null | undefined> {
   const r = 'resolution' in e ? e.resolution : null
   return [date, e.store_id, e.code, e.sale_id, e.tender, e.provider, hkd(e.expected), hkd(e.actual), e.reference, e.provider_txn_id, e.batch_id, e.sku, e.line,
-    e.expected_qty, e.actual_qty, e.detail, r ? 'resolved' : 'open', r ? `${r.action}:${r.category}` : null, r?.reason, r?.actor, hktTime(r?.at)]
+    e.expected_qty, e.actual_qty, d ? d.en(e) : e.detail, ...(d ? [d.zh(e)] : []), r ? 'resolved' : 'open', r ? `${r.action}:${r.category}` : null, r?.reason, r?.actor, hktTime(r?.at)]
 }
 
-export function exceptionsCsv (r: ReconReport, headers: 'machine' | 'bilingual' = 'machine'): string {
-  return csvDocument(COLUMNS.map(c => headers === 'machine' ? c[0] : c[1]), [...r.exceptions, ...(r.resolved ?? [])].map(e => row(r.business_date, e)))
+/**
+ * The exceptions as CSV: machine column names and the engine's own detail for the API and the CLI;
+ * for people (given `describe`), bilingual column names and the description in both languages.
+ */
+export function exceptionsCsv (r: ReconReport, headers: 'machine' | 'bilingual' = 'machine', describe?: Describers): string {
+  const columns = describe ? COLUMNS.flatMap(c => c[0] === 'detail' ? [c, ['detail_zh', '說明（中文） Description (Chinese)'] as [string, string]] : [c]) : COLUMNS
+  return csvDocument(columns.map(c => headers === 'machine' ? c[0] : c[1]), [...r.exceptions, ...(r.resolved ?? [])].map(e => row(r.business_date, e, describe)))
 }

@@ -15,7 +15,8 @@ import { exceptionsCsv } from '../recon/csv.ts'
 import { dayReport, latestReconciledDay, reconciledDays, storeDays } from '../recon/days.ts'
 import { queueRun } from '../recon/queue.ts'
 import { dateParam } from '../schemas.ts'
-import { LANG_COOKIE, LANGS, registerProviderNames } from './i18n.ts'
+import { LANG_COOKIE, LANGS, registerProviderNames, translator } from './i18n.ts'
+import { describe } from './pages/describe.ts'
 import { pageOf, sendPage } from './layout.ts'
 import { errorKey, pageError } from './page-errors.ts'
 import { calendarPage, monthDays } from './pages/calendar.ts'
@@ -126,7 +127,7 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
     const stores = storeFilter(req, req.query.store)
     const { report } = await dayReport(deps.db, req.params.date)
     const name = `reconciliation-${req.params.date}${req.query.store ? `-${req.query.store}` : ''}.csv`
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(exceptionsCsv(stores ? forStores(report, stores) : report, 'bilingual'))
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(exceptionsCsv(stores ? forStores(report, stores) : report, 'bilingual', { en: e => describe(translator('en'), e), zh: e => describe(translator('zh-HK'), e) }))
   })
 
   app.post<{ Params: { date: string } }>('/days/:date/run', {

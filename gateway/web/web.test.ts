@@ -154,6 +154,13 @@ t.test('the day\'s CSV: UTF-8 with BOM, bilingual headers, one row per exception
   const report: ReconReport = (await rt.app!.inject({ method: 'GET', url: `/v1/reconciliations/${DATE}?store=S02`, headers: { cookie: s.cookie } })).json()
   t.equal(lines.length - 1, report.exceptions.length + report.resolved.length)
   t.ok(lines.slice(1).every(l => l.startsWith(`${DATE},S02,`)))
+  // for people, the description in both languages, with HK$ (the API's CSV keeps the engine's detail)
+  t.match(lines[0], /,說明 Detail,說明（中文） Description \(Chinese\),/)
+  const missing = report.exceptions.find(e => e.code === 'MISSING_PAYMENT')
+  t.ok(missing, 'the generated store has a missing payment to describe')
+  const line = lines.find(l => l.includes(`,${missing!.sale_id},`))!
+  t.match(line, /No .* record for HK\$[0-9,.]+\./)
+  t.match(line, /找不到 .* 的 HK\$[0-9,.]+ 付款記錄。/)
   const print = await get(`/days/${DATE}?print=1`, s.cookie)
   t.match(print.body, '<body class="print">')
   t.notMatch(print.body, /<form/)
