@@ -9,7 +9,7 @@ import { parse as parseCsv } from 'csv-parse/sync'
 import type { LineIssue } from '../contract.ts'
 import { normaliseHeader } from '../_shared/fields.ts'
 import { sniffDelimiter } from '../_shared/header.ts'
-import { MoneyFormatError, parseMinor } from '../_shared/money.ts'
+import { formatMinor, MoneyFormatError, parseMinor } from '../_shared/money.ts'
 import { compileDateFormat, TimeFormatError } from '../_shared/time.ts'
 import { balanceIssue, type BankEntry, type BankStatement } from './statement.ts'
 
@@ -121,7 +121,7 @@ function withBalances (rows: Array<{ entry: BankEntry, balance: number | null }>
     const prev = ordered[i - 1].balance
     const cur = ordered[i]
     if (prev !== null && cur.balance !== null && prev + cur.entry.amount !== cur.balance) {
-      issues.push({ line: cur.entry.lineNo, message: `the balance ${(cur.balance / 100).toFixed(2)} is not the previous ${(prev / 100).toFixed(2)} plus ${(cur.entry.amount / 100).toFixed(2)}` })
+      issues.push({ line: cur.entry.lineNo, message: `the balance ${formatMinor(cur.balance)} is not the previous ${formatMinor(prev)} plus ${formatMinor(cur.entry.amount)}` })
     }
   }
   const first = ordered[0]
