@@ -97,6 +97,13 @@ export interface ProviderDescriptor {
   feeBand: { min: number, max: number }
   /** HK business days from a sale's day to its settlement (T+1 = 1). */
   settlementDays: number
+  /**
+   * How the provider's settled money reaches the bank: `days` HK business days from a batch's settlement
+   * to the credit's value day, and `bankNames`, words the bank's narrative uses for its credits (an
+   * unclaimed credit naming one is an unexpected deposit). Absent: no payout to look for (FPS credits
+   * are the bank's own entries).
+   */
+  payout?: { days: number, bankNames: string[] }
   /** JSON schema of the options the connector takes from RECON_CONFIG (`providers.<id>`), if any. */
   optionsSchema?: Record<string, unknown>
 }

@@ -62,7 +62,7 @@ export function createRegistry (connectors: readonly Connector[]): Registry {
   return { pos, settlement, ids: [...seen], providers, tenderMethods, providerOfMethod, settlersOf }
 }
 
-const DESCRIPTOR_KEYS = new Set(['names', 'tenderMethods', 'matchScope', 'devicesUploadLate', 'cashRounding', 'feeBand', 'settlementDays'])
+const DESCRIPTOR_KEYS = new Set(['names', 'tenderMethods', 'matchScope', 'devicesUploadLate', 'cashRounding', 'feeBand', 'settlementDays', 'payout'])
 
 /**
  * A provider described in configuration (JSON), for a provider no connector ships: its shape checked
@@ -80,6 +80,11 @@ export function parseDescriptor (id: string, raw: unknown): ProviderDescriptor {
   const band = r.feeBand as { min?: unknown, max?: unknown } | undefined
   if (typeof band?.min !== 'number' || typeof band.max !== 'number') problems.push('"feeBand" needs numeric "min" and "max" rates')
   for (const k of ['devicesUploadLate', 'cashRounding'] as const) if (r[k] !== undefined && typeof r[k] !== 'boolean') problems.push(`"${k}" must be true or false`)
+  const payout = r.payout as { days?: unknown, bankNames?: unknown } | undefined
+  if (payout !== undefined && !(Number.isInteger(payout?.days) && (payout.days as number) >= 0 && (payout.days as number) <= 30 &&
+    Array.isArray(payout.bankNames) && payout.bankNames.every(n => typeof n === 'string' && n.trim().length >= 3) && Object.keys(payout).length === 2)) {
+    problems.push('"payout" is { "days": 0–30 business days to the bank, "bankNames": [words of 3 or more characters its credits carry] }')
+  }
   if (problems.length) throw new Error(`provider ${id}: ${problems.join('; ')}`)
   return {
     id,
@@ -89,6 +94,7 @@ export function parseDescriptor (id: string, raw: unknown): ProviderDescriptor {
     devicesUploadLate: (r.devicesUploadLate as boolean | undefined) ?? false,
     cashRounding: (r.cashRounding as boolean | undefined) ?? false,
     feeBand: { min: band!.min as number, max: band!.max as number },
-    settlementDays: (r.settlementDays as number | undefined) ?? 1
+    settlementDays: (r.settlementDays as number | undefined) ?? 1,
+    ...(r.payout !== undefined ? { payout: r.payout as NonNullable<ProviderDescriptor['payout']> } : {})
   }
 }

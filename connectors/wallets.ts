@@ -15,7 +15,7 @@ const base = { devicesUploadLate: false, cashRounding: false } as const
 export const WALLETS: Array<{ descriptor: ProviderDescriptor, profile: MappingProfile }> = [
   {
     // HSBC's merchant wallet: one business account for the chain, the order id the till sent
-    descriptor: { ...base, id: 'payme', names: { en: 'PayMe for Business', 'zh-HK': 'PayMe 商戶' }, tenderMethods: ['payme'], matchScope: 'merchant', feeBand: { min: 0.005, max: 0.025 }, settlementDays: 1 },
+    descriptor: { ...base, id: 'payme', names: { en: 'PayMe for Business', 'zh-HK': 'PayMe 商戶' }, tenderMethods: ['payme'], matchScope: 'merchant', feeBand: { min: 0.005, max: 0.025 }, settlementDays: 1, payout: { days: 1, bankNames: ['PAYME'] } },
     profile: parseProfile(payme)
   },
   {
@@ -28,7 +28,7 @@ export const WALLETS: Array<{ descriptor: ProviderDescriptor, profile: MappingPr
     // KPay's report names the store and the terminal: a card tender without a reference is paired on
     // its own terminal once the day's references show which till it serves (else within the store);
     // net settlement the next business day
-    descriptor: { ...base, id: 'kpay', names: { en: 'KPay (cards)', 'zh-HK': 'KPay（信用卡）' }, tenderMethods: ['card'], matchScope: 'device', feeBand: { min: 0.005, max: 0.03 }, settlementDays: 1 },
+    descriptor: { ...base, id: 'kpay', names: { en: 'KPay (cards)', 'zh-HK': 'KPay（信用卡）' }, tenderMethods: ['card'], matchScope: 'device', feeBand: { min: 0.005, max: 0.03 }, settlementDays: 1, payout: { days: 1, bankNames: ['KPAY'] } },
     profile: parseProfile(kpay)
   }
 ]

@@ -16,6 +16,7 @@ export interface FileReconciliation {
   reviewBelow?: number
   feeBands?: Record<string, FeeBand>
   settlementDays?: Record<string, number>
+  payoutDays?: Record<string, number>
   holidays?: string[]
   replaceHolidays?: boolean
   devices?: Record<string, string>
@@ -38,8 +39,18 @@ export function defaultRecon (providers: Iterable<ProviderDescriptor>): ReconCon
     // fees are read from the files, never computed; the bands only flag drift
     feeBands: Object.fromEntries(list.map(d => [d.id, d.feeBand])),
     settlementDays: Object.fromEntries(list.map(d => [d.id, d.settlementDays])),
-    holidays: new Set(HK_HOLIDAYS_DEFAULT)
+    holidays: new Set(HK_HOLIDAYS_DEFAULT),
+    payouts: payoutRules(list, {}, {})
   }
+}
+
+/** Each paying-out provider's cycle to the bank: its descriptor's, with the configured days. */
+function payoutRules (list: readonly ProviderDescriptor[], settlementDays: Record<string, number>, payoutDays: Record<string, number>): NonNullable<ReconConfig['payouts']> {
+  return Object.fromEntries(list.filter(d => d.payout).map(d => [d.id, {
+    settlementDays: settlementDays[d.id] ?? d.settlementDays,
+    payoutDays: payoutDays[d.id] ?? d.payout!.days,
+    bankNames: d.payout!.bankNames
+  }]))
 }
 
 function band (b: FeeBand, what: string): FeeBand {
@@ -61,6 +72,8 @@ function whole (v: number | undefined, lo: number, hi: number, what: string): vo
   if (v !== undefined && !(Number.isInteger(v) && v >= lo && v <= hi)) throw new ConfigError(`${what} must be a whole number from ${lo} to ${hi}`)
 }
 
+const days = (n: number, where: string): number => { whole(n, 0, 30, where); return n }
+
 export function reconConfig (r: FileReconciliation, stores: Record<string, { feeBands?: Record<string, FeeBand>, aliases?: Record<string, string | string[]> }>, providers: ReadonlyMap<string, ProviderDescriptor>): ReconConfig {
   const defaults = defaultRecon(providers.values())
   for (const d of r.holidays ?? []) if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new ConfigError(`reconciliation.holidays: "${d}" is not YYYY-MM-DD`)
@@ -73,6 +86,7 @@ export function reconConfig (r: FileReconciliation, stores: Record<string, { fee
   for (const [id, st] of Object.entries(stores)) {
     if (st.feeBands) storeFeeBands[id] = perProvider(st.feeBands, providers, `stores.${id}.feeBands`, band)
   }
+  const settlementDays = { ...defaults.settlementDays, ...perProvider(r.settlementDays, providers, 'reconciliation.settlementDays', days) }
   return {
     providers: defaults.providers,
     windowMinutes: r.windowMinutes ?? defaults.windowMinutes,
@@ -80,7 +94,8 @@ export function reconConfig (r: FileReconciliation, stores: Record<string, { fee
     reviewBelow: r.reviewBelow ?? defaults.reviewBelow,
     feeBands: { ...defaults.feeBands, ...perProvider(r.feeBands, providers, 'reconciliation.feeBands', band) },
     storeFeeBands,
-    settlementDays: { ...defaults.settlementDays, ...perProvider(r.settlementDays, providers, 'reconciliation.settlementDays', (n, where) => { whole(n, 0, 30, where); return n }) },
+    settlementDays,
+    payouts: payoutRules([...providers.values()], settlementDays, perProvider(r.payoutDays, providers, 'reconciliation.payoutDays', days)),
     holidays: new Set([...(r.replaceHolidays ? [] : defaults.holidays), ...r.holidays ?? []]),
     devices: r.devices ?? {},
     storeAliases: storeAliases(stores, providers),

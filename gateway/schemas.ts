@@ -145,6 +145,9 @@ export const reconExceptionSchema = {
     fee_band: { type: 'object', properties: { min: { type: 'number' }, max: { type: 'number' } }, description: 'FEE_OUT_OF_BAND: the rates the fee was held to' },
     gross: { type: 'integer', description: 'FEE_OUT_OF_BAND: the amount the fee was charged on (cents)' },
     score: { type: 'number', description: 'PROPOSED_MATCH: the pairing\'s confidence (0..1)' },
+    bank_entry: { type: 'string', description: 'PAYOUT_AMOUNT_MISMATCH, UNEXPECTED_DEPOSIT: the bank entry (GET /v1/bank-entries id)' },
+    value_date: { type: 'string', format: 'date', description: 'PAYOUT_AMOUNT_MISMATCH, UNEXPECTED_DEPOSIT: the bank entry\'s value day' },
+    due_by: { type: 'string', format: 'date', description: 'PAYOUT_MISSING: the last value day the credit was due (the provider\'s payout cycle on HK business days)' },
     alternatives: {
       type: 'array',
       description: 'PROPOSED_MATCH: the pairings it competes with (an unpaid sale the record could have paid, or a free record that could have paid the sale)',
@@ -228,6 +231,27 @@ export const reportSchema = {
       additionalProperties: { type: 'object', properties: { records: { type: 'integer' }, gross: money, matched_gross: money, unmatched_gross: money, other_gross: money } }
     },
     verified_movements: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } }, description: 'per store, the stock movement ids now verified' },
+    payouts: {
+      type: 'array',
+      description: 'the payouts whose last records are of this day, and where their money is',
+      items: {
+        type: 'object',
+        properties: {
+          provider: { type: 'string' },
+          payout: { type: 'string', description: 'the batch or payout id, else provider:settlement day' },
+          batch_id: nullableString,
+          store_id: { ...nullableString, description: 'the store, when all its records are one store\'s' },
+          amount: money,
+          settlement_date: { type: 'string', format: 'date' },
+          due_by: { type: 'string', format: 'date', description: 'the last value day the bank credit may carry' },
+          status: { type: 'string', enum: ['in_bank', 'amount_mismatch', 'missing', 'pending'], description: 'pending: not yet due, or no imported statement reaches the due day' },
+          bank: {
+            type: 'object',
+            properties: { entry: { type: 'string' }, account: { type: 'string' }, value_date: { type: 'string', format: 'date' }, amount: money, by: { type: 'string', enum: ['reference', 'amount_date'] } }
+          }
+        }
+      }
+    },
     provisional_movements: {
       type: 'array',
       items: {

@@ -8,13 +8,15 @@ import { StoreAttribution } from './attribute.ts'
 import { Disputes, paymentExceptions, tenderExceptions, type DayContext } from './classify.ts'
 import { movementsOf, stockExceptions } from './stock.ts'
 import { buildReport } from './report.ts'
+import { buildPayouts, payoutReport, type PayoutReport } from './payout-build.ts'
 import type { ReconException, ReconInput, ReconReport, ReconSale, ReconSettings, ResolvedException, Resolution } from './types.ts'
 
 const byKey = (a: ReconSale, b: ReconSale): number => a.key < b.key ? -1 : a.key > b.key ? 1 : 0
 
 /** What identifies an exception across runs (and what a write-off names): its code and the ids that locate it. */
 export function exceptionKey (e: ReconException): string {
-  return [e.code, e.store_id, e.sale_id, e.tender, e.payment_id, e.batch_id, e.line].map(v => v ?? '').join('|')
+  // a bank entry is named only where there is one, so the keys of every other exception stay as they were
+  return [e.code, e.store_id, e.sale_id, e.tender, e.payment_id, e.batch_id, e.line, ...e.bank_entry ? [e.bank_entry] : []].map(v => v ?? '').join('|')
 }
 
 /** Splits the exceptions into open ones and those a person accepted (a pending settlement is never written off). */
@@ -58,6 +60,14 @@ function readerMap (m: Matching, s: ReconSettings) {
     return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0]
   }
   return { learn, deviceOf }
+}
+
+/** The payouts closing on the day against the bank, when the input gives them. */
+function dayPayouts (input: ReconInput): PayoutReport {
+  const s = input.settings
+  if (!input.payouts || !s.payouts) return { lines: [], exceptions: [] }
+  const list = buildPayouts(input.payouts.records, input.payouts.stated, s.payouts, s.holidays)
+  return payoutReport(input.date, list, input.payouts.deposits, { asOf: s.asOf, bankThrough: input.payouts.bankThrough }, s.payouts)
 }
 
 export function reconcile (input: ReconInput): ReconReport {
@@ -114,6 +124,7 @@ export function reconcile (input: ReconInput): ReconReport {
       detail: b.detail, batch_id: b.batchId
     }))
   ]
-  const { open, resolved } = applyResolutions(found, input.resolutions)
-  return buildReport(input, daySales, m, prepared, { open, resolved }, ctx, movements)
+  const payouts = dayPayouts(input)
+  const { open, resolved } = applyResolutions([...found, ...payouts.exceptions], input.resolutions)
+  return buildReport(input, daySales, m, prepared, { open, resolved }, ctx, movements, payouts.lines)
 }

@@ -1,6 +1,8 @@
 // The reconciler's input and output. Pure data: the gateway loads it from PostgreSQL, the offline CLI
 // from files; `reconcile()` is the same for both. Money is integer cents, instants are epoch ms.
 import type { CardDetails, Minor, PaymentType, Provider, ProviderDescriptor, TenderMethod } from '../connectors/contract.ts'
+import type { PayoutLine, PayoutRecords, PayoutRule, StatedPayout } from './payout-build.ts'
+import type { Deposit } from './payouts.ts'
 
 export type { Minor, Provider }
 
@@ -108,7 +110,16 @@ export interface ReconSettings {
   reviewBelow?: number
   /** Known reader → till assignments (`${storeId}:${terminalId}` per device) for providers matched per device. */
   devices?: Record<string, string>
+  /** How each provider that pays out to the bank does so; a provider without one pays nothing out (FPS lands in the bank itself). */
+  payouts?: Record<Provider, PayoutRule>
 }
+
+/**
+ * What the providers paid out around the day, and the bank's credits: the settlement records summed
+ * per batch, settlement day, business day and store, the batch totals the providers stated, and the
+ * bank's credits (text: references and narrative together). Absent: no payout is judged.
+ */
+export interface PayoutInput { records: PayoutRecords[], stated: StatedPayout[], deposits: Deposit[], /** The last day the imported statements cover. */ bankThrough: string | null }
 
 export interface ReconInput {
   date: string
@@ -127,13 +138,15 @@ export interface ReconInput {
   matchReviews?: MatchReview[]
   /** Differences a person accepted (write-offs), by exception key (`exceptionKey`). */
   resolutions?: Resolution[]
+  payouts?: PayoutInput
   settings: ReconSettings
   generatedAt?: string
 }
 
 export const EXCEPTION_CODES = [
   'MISSING_PAYMENT', 'PENDING_SETTLEMENT', 'UNEXPECTED_PAYMENT', 'AMOUNT_MISMATCH', 'DUPLICATE_PAYMENT', 'REFUND_WITHOUT_RETURN',
-  'RETURN_WITHOUT_REFUND', 'VOID_BUT_SETTLED', 'STOCK_MISMATCH', 'FEE_OUT_OF_BAND', 'BATCH_TOTAL_MISMATCH', 'CHARGEBACK', 'PROPOSED_MATCH'
+  'RETURN_WITHOUT_REFUND', 'VOID_BUT_SETTLED', 'STOCK_MISMATCH', 'FEE_OUT_OF_BAND', 'BATCH_TOTAL_MISMATCH', 'CHARGEBACK', 'PROPOSED_MATCH',
+  'PAYOUT_MISSING', 'PAYOUT_AMOUNT_MISMATCH', 'UNEXPECTED_DEPOSIT'
 ] as const
 export type ExceptionCode = typeof EXCEPTION_CODES[number]
 
@@ -164,6 +177,8 @@ export const WRITE_OFF_FITS: Partial<Record<ExceptionCode, readonly WriteOffCate
   AMOUNT_MISMATCH: ['rounding', 'goodwill', 'fee'],
   FEE_OUT_OF_BAND: ['fee'],
   BATCH_TOTAL_MISMATCH: ['fee', 'rounding'],
+  // the receiving bank's charge on an inward payment, or a cent the provider rounded away
+  PAYOUT_AMOUNT_MISMATCH: ['fee', 'rounding'],
   MISSING_PAYMENT: ['goodwill'],
   RETURN_WITHOUT_REFUND: ['goodwill'],
   STOCK_MISMATCH: ['goodwill']
@@ -195,6 +210,11 @@ export interface ReconException {
   /** FEE_OUT_OF_BAND: the band (rates) the fee was held to, and the amount it was charged on. */
   fee_band?: { min: number, max: number }
   gross?: Minor
+  /** PAYOUT_AMOUNT_MISMATCH, UNEXPECTED_DEPOSIT: the bank entry (bank_entries id) it is about, and its value day. */
+  bank_entry?: string
+  value_date?: string
+  /** PAYOUT_MISSING: the last value day the credit was due. */
+  due_by?: string
   /** PROPOSED_MATCH: the pairing's confidence, and the pairings it competes with. */
   score?: number
   alternatives?: MatchAlternative[]
@@ -250,4 +270,6 @@ export interface ReconReport {
   /** Per store: the movement ids (offline, `sale key#line`) the run verified. */
   verified_movements: Record<string, string[]>
   provisional_movements: ProvisionalMovement[]
+  /** The payouts that close on the day (their last records are the day's), and where their money is. */
+  payouts: PayoutLine[]
 }

@@ -23,7 +23,9 @@ export const ADYEN: ProviderDescriptor = {
   cashRounding: false,
   // interchange++ on HK cards: about 1.5% to 3.5% with the scheme fees
   feeBand: { min: 0.005, max: 0.04 },
-  settlementDays: 2
+  settlementDays: 2,
+  // the MerchantPayout's transfer: in a HK account the next business day
+  payout: { days: 1, bankNames: ['ADYEN'] }
 }
 
 const COLUMNS = {

@@ -16,7 +16,9 @@ export const ALIPAYHK: ProviderDescriptor = {
   cashRounding: false,
   // 1% in the published samples (formats.md §1)
   feeBand: { min: 0.003, max: 0.02 },
-  settlementDays: 1
+  settlementDays: 1,
+  // the settle batch is credited on its settlement day or the business day after
+  payout: { days: 1, bankNames: ['ALIPAY'] }
 }
 
 export const alipayhk: SettlementConnector = {

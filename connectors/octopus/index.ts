@@ -18,7 +18,8 @@ export const OCTOPUS: ProviderDescriptor = {
   cashRounding: true,
   // 1.5% through KPay in the published samples
   feeBand: { min: 0.005, max: 0.025 },
-  settlementDays: 1
+  settlementDays: 1,
+  payout: { days: 1, bankNames: ['OCTOPUS'] }
 }
 
 /**

@@ -22,7 +22,9 @@ export const STRIPE: ProviderDescriptor = {
   // Stripe's published HK card pricing is 3.4% + HK$2.35 a charge: the fixed part makes a small ticket's
   // rate high (15% of HK$20), so the band is wide; a store may set its own (stores.<id>.feeBands)
   feeBand: { min: 0.01, max: 0.15 },
-  settlementDays: 2
+  settlementDays: 2,
+  // the payout's effective day is its expected arrival; a bank may value it a day later
+  payout: { days: 1, bankNames: ['STRIPE'] }
 }
 
 // the metadata keys a till may have used for its own reference, in the order they are tried

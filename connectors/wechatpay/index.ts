@@ -20,7 +20,9 @@ export const WECHATPAY: ProviderDescriptor = {
   // the bill's 费率 column: 0.60% to 2.2% are the rates published for HK merchants and service providers
   feeBand: { min: 0.003, max: 0.025 },
   // settled T+1 to T+3 by the merchant's contract; reconciliation.settlementDays overrides it
-  settlementDays: 2
+  settlementDays: 2,
+  // a cross-border payout in HKD: a business day or two after the settlement
+  payout: { days: 2, bankNames: ['WECHAT', 'TENPAY'] }
 }
 
 

@@ -11,7 +11,7 @@ export interface EntryFilter { account: string | null, from: string | null, to: 
 
 export async function listBankEntries (db: Db, cipher: PiiCipher, f: EntryFilter): Promise<BankEntryView[]> {
   const { rows } = await db.query<Omit<BankEntryView, 'narrative'> & { narrative_enc: Buffer | null }>(
-    `SELECT id::int, account, value_date::text, booking_date::text, amount::int AS amount, currency, type, customer_ref, bank_ref, narrative_enc, import_id::int
+    `SELECT id::int, account, value_date::text, booking_date::text, amount::float8 AS amount, currency, type, customer_ref, bank_ref, narrative_enc, import_id::int
        FROM bank_entries
       WHERE ($1::text IS NULL OR account = $1) AND ($2::date IS NULL OR value_date >= $2) AND ($3::date IS NULL OR value_date <= $3)
         AND ($4::bigint IS NULL OR import_id = $4) AND id > $5

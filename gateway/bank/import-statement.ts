@@ -19,8 +19,15 @@ import type { Config } from '../config.ts'
 import { NARRATIVE_CONTEXT, type PiiCipher } from '../crypto.ts'
 import type { Db, TxClient } from '../db/pool.ts'
 import { importedBefore, lockBytes } from '../ingest/once.ts'
+import { reopenDays } from '../recon/queue.ts'
+import { addDays } from '../../connectors/_shared/time.ts'
+import type { PgBoss } from 'pg-boss'
 
-export interface BankImportDeps { db: Db, cipher: PiiCipher, config: Pick<Config, 'limits'> }
+/** With `boss`, the reconciled days whose payouts the new entries may pay are run again. */
+export interface BankImportDeps { db: Db, cipher: PiiCipher, config: Pick<Config, 'limits'>, boss?: PgBoss }
+
+/** Business days before a credit whose payouts it may pay (a weekly payout, a cycle, a holiday). */
+const PAYOUT_REACH_DAYS = 14
 /** `account`: for a bank export that does not name its account (a CSV download). */
 export interface BankImportRequest { path: string, filename: string | null, source: 'upload' | 'cli', account?: string }
 
@@ -78,6 +85,15 @@ async function insertStatement (c: TxClient, cipher: PiiCipher, importId: number
   return rowCount ?? 0
 }
 
+/** The days whose payouts (or unexpected credits) the statements' entries may be: a fortnight before each value day up to it. */
+function payoutDays (statements: readonly BankStatement[]): string[] {
+  const values = statements.flatMap(s => s.entries.map(e => e.valueDate)).sort()
+  if (values.length === 0) return []
+  const days: string[] = []
+  for (let d = addDays(values[0], -PAYOUT_REACH_DAYS); d <= values.at(-1)!; d = addDays(d, 1)) days.push(d)
+  return days
+}
+
 export async function importBankStatement (deps: BankImportDeps, req: BankImportRequest): Promise<BankImportOutcome> {
   const { db } = deps
   let sha256: string | null = null
@@ -102,6 +118,7 @@ export async function importBankStatement (deps: BankImportDeps, req: BankImport
       const accounts = [...new Set(statements.map(s => s.account))].sort()
       const controls = { statements: statements.length, entries: total, duplicates: total - stored, accounts }
       await c.query(`UPDATE imports SET status = 'imported', records = $2, controls = $3, finished_at = now() WHERE id = $1`, [importId, stored, JSON.stringify(controls)])
+      if (deps.boss && stored > 0) await reopenDays(c, deps.boss, payoutDays(statements), { trigger: 'import', ref: String(importId) }, { onlyReconciled: true })
       return { status: 'imported' as const, importId, sha256: sha256!, filename: req.filename, format, statements: statements.length, entries: stored, duplicates: total - stored, accounts }
     })
   } catch (err) {

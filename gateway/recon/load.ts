@@ -7,6 +7,7 @@ import { compareBatches, type BatchAmounts, type StatedBatch } from '../../recon
 import type { BatchFinding, ManualLink, MatchReview, ReconInput, ReconLine, ReconMovement, ReconPayment, ReconSale, ReconSettings, ReconTender, Resolution } from '../../reconciler/types.ts'
 import type { Sql } from '../db/pool.ts'
 import { CARD_CONTEXT, type PiiCipher } from '../crypto.ts'
+import { loadPayoutInput } from './load-payouts.ts'
 
 /** Batches span a few days; their rows are summed over this many days either side. */
 const BATCH_WINDOW_DAYS = 14
@@ -172,5 +173,6 @@ export async function loadDayInput (sql: Sql, date: string, settings: ReconSetti
   const manualLinks = await loadManualLinks(sql, date)
   const matchReviews = await loadMatchReviews(sql, date)
   const resolutions = await loadResolutions(sql, date)
-  return { date, sales, payments, batchFindings, manualLinks, matchReviews, resolutions, settings }
+  const payouts = await loadPayoutInput(sql, date, settings, cipher)
+  return { date, sales, payments, batchFindings, manualLinks, matchReviews, resolutions, settings, ...payouts ? { payouts } : {} }
 }

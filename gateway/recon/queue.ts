@@ -12,7 +12,10 @@ import { reconcileDay, type RunTrigger } from './run.ts'
 import { ensureQueue } from '../jobs.ts'
 
 export const RECONCILE_QUEUE = 'recon.reconcile'
-/** Daily: days still pending settlement, or re-opened, are run again (a settlement that never comes becomes missing). */
+/**
+ * Daily: days still pending settlement, re-opened, or with a payout past its due day and not yet in the
+ * bank are run again (a settlement or payout that never comes becomes missing).
+ */
 export const SWEEP_QUEUE = 'recon.sweep'
 const SWEEP_CRON = '30 10 * * *' // 10:30 HKT, after the providers' morning files
 const SWEEP_DAYS = 35
@@ -33,6 +36,9 @@ export async function sweep (db: Db, boss: PgBoss): Promise<string[]> {
   const { rows } = await db.query(
     `SELECT business_date FROM recon_store_days WHERE status = 'pending' AND business_date >= current_date - $1::int
      UNION SELECT business_date FROM recon_days WHERE data_version > reconciled_version AND business_date >= current_date - $1::int
+     UNION SELECT d.business_date FROM recon_days d JOIN recon_runs r ON r.id = d.run_id
+      WHERE d.business_date >= current_date - $1::int AND EXISTS (SELECT 1 FROM bank_statements)
+        AND jsonb_path_exists(r.report, '$.payouts[*] ? (@.status == "pending" && @.due_by < $today)', jsonb_build_object('today', (now() AT TIME ZONE 'Asia/Hong_Kong')::date::text))
      ORDER BY 1`, [SWEEP_DAYS])
   const days = rows.map(r => String(r.business_date))
   for (const date of days) await queueRun(boss, { date, trigger: 'schedule', ref: null })

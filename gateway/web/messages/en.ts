@@ -128,6 +128,9 @@ export const en = {
   'code.BATCH_TOTAL_MISMATCH': 'Batch total mismatch',
   'code.CHARGEBACK': 'Chargeback',
   'code.PROPOSED_MATCH': 'Match to review',
+  'code.PAYOUT_MISSING': 'Payout not in bank',
+  'code.PAYOUT_AMOUNT_MISMATCH': 'Payout amount differs',
+  'code.UNEXPECTED_DEPOSIT': 'Unexpected deposit',
 
   'desc.MISSING_PAYMENT': 'No {provider} record for {expected}.',
   'desc.PENDING_SETTLEMENT': '{provider} has not settled {expected} yet; not due.',
@@ -142,6 +145,9 @@ export const en = {
   'desc.FEE_OUT_OF_BAND': 'The {provider} fee of {actual} ({rate} of the payment) is outside the band of {band}.',
   'desc.BATCH_TOTAL_MISMATCH': 'Batch {batch}: the stated total is {expected}, the rows add up to {actual}.',
   'desc.CHARGEBACK': '{provider} took back {actual} for a card dispute of this sale.',
+  'desc.PAYOUT_MISSING': 'The {provider} payout {batch} of {expected} was due in the bank by {dueBy}; no credit for it is there.',
+  'desc.PAYOUT_AMOUNT_MISMATCH': 'The {provider} payout {batch} of {expected} reached the bank as {actual} on {valueDate}.',
+  'desc.UNEXPECTED_DEPOSIT': 'The bank shows a credit of {actual} from {provider} on {valueDate} that no payout accounts for.',
   'desc.PROPOSED_MATCH': 'A {provider} record of {actual} probably paid this sale, but not surely (confidence {score}). Confirm or reject it.',
 
   'method.cash': 'Cash',

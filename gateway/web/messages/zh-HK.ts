@@ -129,6 +129,9 @@ export const zhHK: Record<MessageKey, string> = {
   'code.BATCH_TOTAL_MISMATCH': '批次總額不符',
   'code.CHARGEBACK': '退單（拒付）',
   'code.PROPOSED_MATCH': '待覆核配對',
+  'code.PAYOUT_MISSING': '款項未到帳',
+  'code.PAYOUT_AMOUNT_MISMATCH': '到帳金額不符',
+  'code.UNEXPECTED_DEPOSIT': '不明入帳',
 
   'desc.MISSING_PAYMENT': '找不到 {provider} 的 {expected} 付款記錄。',
   'desc.PENDING_SETTLEMENT': '{provider} 尚未結算 {expected}，仍未到期。',
@@ -143,6 +146,9 @@ export const zhHK: Record<MessageKey, string> = {
   'desc.FEE_OUT_OF_BAND': '{provider} 手續費 {actual}（佔款項 {rate}）超出設定範圍 {band}。',
   'desc.BATCH_TOTAL_MISMATCH': '批次 {batch}：列明總額 {expected}，各行合計 {actual}。',
   'desc.CHARGEBACK': '{provider} 因持卡人爭議扣回 {actual}。',
+  'desc.PAYOUT_MISSING': '{provider} 款項 {batch}（{expected}）應於 {dueBy} 或之前存入銀行，但銀行未見入帳。',
+  'desc.PAYOUT_AMOUNT_MISMATCH': '{provider} 款項 {batch} 應為 {expected}，但 {valueDate} 銀行入帳 {actual}。',
+  'desc.UNEXPECTED_DEPOSIT': '銀行於 {valueDate} 收到 {provider} 的 {actual}，但沒有任何款項與之對應。',
   'desc.PROPOSED_MATCH': '一筆 {actual} 的 {provider} 記錄很可能是此銷售單的付款，但未能確定（可信度 {score}）。請確認或否決。',
 
   'method.cash': '現金',

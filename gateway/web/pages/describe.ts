@@ -22,6 +22,8 @@ export function describe (t: Translate, e: ReconException): string {
     actualQty: e.actual_qty ?? '—',
     batch: e.batch_id ?? '—',
     score: e.score ?? '—',
+    dueBy: e.due_by ?? '—',
+    valueDate: e.value_date ?? '—',
     rate: e.gross ? `${((e.actual ?? 0) / e.gross * 100).toFixed(2)}%` : '—',
     band: e.fee_band ? `${(e.fee_band.min * 100).toFixed(2)}–${(e.fee_band.max * 100).toFixed(2)}%` : '—'
   })
@@ -30,7 +32,7 @@ export function describe (t: Translate, e: ReconException): string {
 /** The money an exception is about: the till's side when there is one, else the provider's. */
 export function amountOf (e: ReconException): number | null {
   if (e.code === 'STOCK_MISMATCH') return null
-  if (e.code === 'AMOUNT_MISMATCH' || e.code === 'BATCH_TOTAL_MISMATCH') return e.actual !== null && e.expected !== null ? e.actual - e.expected : null
+  if (e.code === 'AMOUNT_MISMATCH' || e.code === 'BATCH_TOTAL_MISMATCH' || e.code === 'PAYOUT_AMOUNT_MISMATCH') return e.actual !== null && e.expected !== null ? e.actual - e.expected : null
   // a voided sale expects nothing: what is at stake is what the provider settled
   return e.expected || e.actual
 }
