@@ -1,6 +1,6 @@
 // The daily report: per store the till's tenders, what each provider settled (gross, fee, net), stock
-// verified vs provisional and the open exceptions by type; then every open exception, those resolved,
-// and the payments linked by hand. The same page prints (print=1) for the file.
+// verified vs provisional and the open exceptions by type; then every open exception, the payouts and
+// where their money is, those resolved, and the payments linked by hand. The same page prints (print=1) for the file.
 import { exceptionKey } from '../../../reconciler/reconcile.ts'
 import { UNASSIGNED } from '../../../reconciler/report.ts'
 import { EXCEPTION_CODES, type ReconException, type ReconReport, type StoreSummary } from '../../../reconciler/types.ts'
@@ -42,7 +42,7 @@ function storeCard (p: Page, r: ReconReport, s: StoreSummary, name: string): Htm
 function exceptionTable (p: Page, r: ReconReport): Html {
   const { t } = p
   if (!r.exceptions.length) return html`<p class="notice">${t('day.noExceptions')}</p>`
-  return html`<div class="scroll"><table id="open-exceptions"><thead><tr><th>${t('col.code')}</th><th>${t('day.store')}</th><th>${t('col.sale')}</th><th>${t('col.provider')}</th><th>${t('col.reference')}</th>
+  return html`<div class="scroll"><table id="open-exceptions" class="phone-cards"><thead><tr><th>${t('col.code')}</th><th>${t('day.store')}</th><th>${t('col.sale')}</th><th>${t('col.provider')}</th><th>${t('col.reference')}</th>
     <th class="num">${t('col.expected')}</th><th class="num">${t('col.actual')}</th><th>${t('col.description')}</th><th class="noprint"></th></tr></thead>
   <tbody>${r.exceptions.map(e => html`<tr data-code="${e.code}"><td data-label="${t('col.code')}">${label(t, 'code', e.code)}</td><td data-label="${t('day.store')}">${e.store_id ?? '—'}</td><td data-label="${t('col.sale')}">${e.sale_id ?? '—'}</td>
     <td data-label="${t('col.provider')}">${e.provider ? label(t, 'method', e.provider) : '—'}</td><td data-label="${t('col.reference')}">${e.reference ?? e.provider_txn_id ?? e.batch_id ?? '—'}</td><td class="num" data-label="${t('col.expected')}">${money(e.expected)}</td><td class="num" data-label="${t('col.actual')}">${money(e.actual)}</td><td data-label="${t('col.description')}">${describe(t, e)}${e.store_inferred ? html`<br><small class="muted">${t('day.storeInferred', { evidence: e.store_evidence ?? '' })}</small>` : ''}</td>
@@ -57,6 +57,19 @@ function resolvedTable (p: Page, r: ReconReport): Html {
   <tbody>${r.resolved.map(e => html`<tr data-code="${e.code}"><td>${label(t, 'code', e.code)}</td><td>${e.store_id ?? '—'}</td><td>${e.sale_id ?? '—'}</td><td class="num">${money(amountOf(e))}</td>
     <td>${label(t, 'category', e.resolution.category)}</td><td>${e.resolution.reason}</td><td>${actorName(t, e.resolution.actor)}</td><td>${hkt(e.resolution.at)}</td>
     <td class="noprint"><a href="${keyUrl(r.business_date, exceptionKey(e))}">${t('day.details')}</a></td></tr>`)}</tbody></table></div>`
+}
+
+function payoutTable (p: Page, r: ReconReport): Html {
+  const { t } = p
+  // a report from before payouts were judged has none
+  const lines = r.payouts ?? []
+  if (!lines.length) return html``
+  return html`<h2>${t('day.payouts')}</h2><p class="muted">${t('day.payoutsNote')}</p><div class="scroll"><table id="payouts" class="phone-cards"><thead><tr><th>${t('col.provider')}</th><th>${t('col.payout')}</th><th>${t('day.store')}</th>
+    <th class="num">${t('day.amount')}</th><th>${t('col.settledOn')}</th><th>${t('col.dueBy')}</th><th>${t('col.status')}</th><th>${t('col.bankCredit')}</th></tr></thead>
+  <tbody>${lines.map(l => html`<tr data-status="${l.status}"><td data-label="${t('col.provider')}">${label(t, 'method', l.provider)}</td><td data-label="${t('col.payout')}">${l.batch_id ?? '—'}</td><td data-label="${t('day.store')}">${l.store_id ?? '—'}</td>
+    <td class="num" data-label="${t('day.amount')}">${money(l.amount)}</td><td data-label="${t('col.settledOn')}">${l.settlement_date}</td><td data-label="${t('col.dueBy')}">${l.due_by}</td>
+    <td data-label="${t('col.status')}"><span class="status ${l.status === 'in_bank' ? 'balanced' : l.status === 'pending' ? 'pending' : 'exceptions'}">${label(t, 'payout', l.status)}</span></td>
+    <td data-label="${t('col.bankCredit')}">${l.bank ? `${l.bank.value_date} · ${money(l.bank.amount)}` : '—'}</td></tr>`)}</tbody></table></div>`
 }
 
 function manualLinks (p: Page, r: ReconReport): Html {
@@ -90,5 +103,5 @@ export function dayPage (p: Page, v: DayView): Html {
   <p class="muted">${t('day.generatedAt', { time: hkt(v.run?.finished_at ?? r.generated_at) })}</p>
   ${v.run?.reopened ? html`<p class="notice">${t('status.reopened')}</p>` : ''}
   <div class="cards">${r.stores.map(s => storeCard(p, r, s, names.get(s.store_id) ?? s.store_id))}</div>
-  <h2>${t('day.openExceptions')}</h2>${exceptionTable(p, r)}${resolvedTable(p, r)}${manualLinks(p, r)}`, { printable: v.printable })
+  <h2>${t('day.openExceptions')}</h2>${exceptionTable(p, r)}${payoutTable(p, r)}${resolvedTable(p, r)}${manualLinks(p, r)}`, { printable: v.printable })
 }
