@@ -6,6 +6,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FIXTURES } from '../../fixtures/support/settlement.ts'
 import { auth, testRuntime } from '../../fixtures/support/runtime.ts'
+import { signInAs } from '../../fixtures/support/web.ts'
+import { en } from '../web/messages/en.ts'
+import { zhHK } from '../web/messages/zh-HK.ts'
 import { reconcileDay } from './run.ts'
 
 type Rt = Awaited<ReturnType<typeof testRuntime>>
@@ -15,6 +18,7 @@ const upload = async (t: Test, rt: Rt, url: string, type: string, body: string |
   return res.json().import_id
 }
 const fixture = (path: string): Buffer => readFileSync(join(FIXTURES, path))
+const text = (html: string): string => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, '\'').replace(/\s+/g, ' ')
 /** An HSBC HK business-banking download (the shipped profile's layout) of one account. */
 const hsbcCsv = (rows: string[]): string => ['Account name,HK RETAIL CO LTD', 'Account number,004-123456-001', 'Currency,HKD', '', 'Date,Transaction details,Deposit amount,Withdrawal amount,Balance', ...rows].join('\r\n')
 
@@ -63,4 +67,25 @@ t.test('AlipayHK: a settle batch the statements do not show is missing once they
 
   const api = await rt.app!.inject({ method: 'GET', url: '/v1/reconciliations/2026-11-20', headers: auth('finance') })
   t.match(api.json().payouts, [{ payout: '5000000000001', status: 'amount_mismatch', bank: { value_date: '2026-11-25' } }], 'the API serves the payouts')
+})
+
+t.test('the day page lists the payout with its bank credit, in English and 繁體中文, and the missing one among the open exceptions', async t => {
+  const rt = await testRuntime(t)
+  await upload(t, rt, '/v1/settlements?filename=1900000109_all_20261120.csv', 'text/csv', fixture('wechatpay/1900000109_all_20261120.csv'))
+  await upload(t, rt, '/v1/settlements?filename=settlements_20261122.json', 'application/json', fixture('wechatpay/settlements_20261122.json'))
+  await upload(t, rt, '/v1/settlements?filename=2088000000000003_settlebatch_20261121.csv', 'text/csv', fixture('alipayhk/2088000000000003_settlebatch_20261121.csv'))
+  await upload(t, rt, '/v1/settlements?filename=2088000000000003_settle_20261121_5000000000001.csv', 'text/csv', fixture('alipayhk/2088000000000003_settle_20261121_5000000000001.csv'))
+  await upload(t, rt, '/v1/bank-statements?filename=hsbc_mt940_20261124.sta', 'text/plain', fixture('bank/hsbc_mt940_20261124.sta'))
+  await reconcileDay(rt, { date: '2026-11-20', trigger: 'manual', asOf: '2026-11-27' })
+  const s = await signInAs(rt.app!, rt.db, 'finance')
+  const page = async (lang: string): Promise<string> => (await rt.app!.inject({ method: 'GET', url: '/days/2026-11-20', headers: { cookie: `${s.cookie}; lang=${lang}` } })).body
+  const enPage = text(await page('en'))
+  t.match(enPage, `${en['day.payouts']}`)
+  t.match(enPage, /WeChat Pay HK 100000001202611220001 — HK\$223\.39 2026-11-22 2026-11-24 In the bank 2026-11-23 · HK\$223\.39/)
+  t.match(enPage, /AlipayHK 5000000000001 — HK\$843\.88 2026-11-21 2026-11-23 Not in the bank —/)
+  t.match(enPage, 'The AlipayHK payout 5000000000001 of HK$843.88 was due in the bank by 2026-11-23; no credit for it is there.')
+  const zh = text(await page('zh-HK'))
+  t.match(zh, zhHK['day.payouts'])
+  t.match(zh, `${zhHK['payout.in_bank']}`)
+  t.match(zh, '支付寶香港 款項 5000000000001（HK$843.88）應於 2026-11-23 或之前存入銀行，但銀行未見入帳。')
 })
