@@ -104,6 +104,11 @@ export interface ProviderDescriptor {
    * are the bank's own entries).
    */
   payout?: { days: number, bankNames: string[] }
+  /**
+   * Words the bank's narrative uses for this provider's payments when the bank's credits are its
+   * records (FPS at the till): such a credit is read as one of its payments when no file lists them.
+   */
+  bankReceipts?: string[]
   /** JSON schema of the options the connector takes from RECON_CONFIG (`providers.<id>`), if any. */
   optionsSchema?: Record<string, unknown>
 }

@@ -21,7 +21,7 @@ export const WALLETS: Array<{ descriptor: ProviderDescriptor, profile: MappingPr
   {
     // FPS credits as the bank lists them: free or nearly so, in the account within seconds; the till's
     // reference travels in the remittance text when the QR carried it
-    descriptor: { ...base, id: 'fps-collection', names: { en: 'FPS collection (bank)', 'zh-HK': '轉數快收款（銀行）' }, tenderMethods: ['fps'], matchScope: 'merchant', feeBand: { min: 0, max: 0.01 }, settlementDays: 0 },
+    descriptor: { ...base, id: 'fps-collection', names: { en: 'FPS collection (bank)', 'zh-HK': '轉數快收款（銀行）' }, tenderMethods: ['fps'], matchScope: 'merchant', feeBand: { min: 0, max: 0.01 }, settlementDays: 0, bankReceipts: ['FPS', 'FASTER PAYMENT', '轉數快'] },
     profile: parseProfile(fps)
   },
   {

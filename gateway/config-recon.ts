@@ -40,7 +40,8 @@ export function defaultRecon (providers: Iterable<ProviderDescriptor>): ReconCon
     feeBands: Object.fromEntries(list.map(d => [d.id, d.feeBand])),
     settlementDays: Object.fromEntries(list.map(d => [d.id, d.settlementDays])),
     holidays: new Set(HK_HOLIDAYS_DEFAULT),
-    payouts: payoutRules(list, {}, {})
+    payouts: payoutRules(list, {}, {}),
+    bankReceipts: Object.fromEntries(list.filter(d => d.bankReceipts?.length).map(d => [d.id, d.bankReceipts!]))
   }
 }
 
@@ -95,6 +96,7 @@ export function reconConfig (r: FileReconciliation, stores: Record<string, { fee
     feeBands: { ...defaults.feeBands, ...perProvider(r.feeBands, providers, 'reconciliation.feeBands', band) },
     storeFeeBands,
     settlementDays,
+    bankReceipts: defaults.bankReceipts,
     payouts: payoutRules([...providers.values()], settlementDays, perProvider(r.payoutDays, providers, 'reconciliation.payoutDays', days)),
     holidays: new Set([...(r.replaceHolidays ? [] : defaults.holidays), ...r.holidays ?? []]),
     devices: r.devices ?? {},

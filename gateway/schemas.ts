@@ -220,7 +220,7 @@ export const reportSchema = {
         type: 'object',
         properties: {
           sale_id: { type: 'string' }, store_id: { type: 'string' }, tender: { type: 'integer' }, provider: { type: 'string' }, provider_txn_id: nullableString,
-          payment_id: { type: 'string' }, by: { type: 'string', enum: ['manual', 'reference', 'amount_time'] },
+          payment_id: { type: 'string' }, by: { type: 'string', enum: ['manual', 'reference', 'amount_time', 'amount_date'], description: 'amount_date: an FPS credit the bank alone records, the only one of its amount on the sale\'s day' },
           score: { type: 'number', description: 'amount_time: the confidence, from how near the record lies and what else could have been paired (0..1)' },
           review: { type: 'string', enum: ['proposed', 'confirmed'], description: 'proposed: below reconciliation.reviewBelow, awaiting a person (PROPOSED_MATCH); confirmed: a person confirmed it' }
         }

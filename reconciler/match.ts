@@ -12,7 +12,8 @@ import { SHARED_TENDER_METHODS } from '../connectors/contract.ts'
 export interface TenderRef { key: string, sale: ReconSale, tender: ReconTender, provider: Provider, dir: Direction }
 export interface Pairing {
   payment: ReconPayment
-  by: 'manual' | 'reference' | 'amount_time'
+  /** amount_date: a bank's own credit (an FPS receipt), the only one of its amount on the sale's day. */
+  by: 'manual' | 'reference' | 'amount_time' | 'amount_date'
   /** amount_time: the pairing's confidence (confidence.ts). */
   score?: number
   /** proposed: too unsure to take without a person (its rivals are the alternatives); confirmed: a person said so. */

@@ -9,7 +9,9 @@ import { Disputes, paymentExceptions, tenderExceptions, type DayContext } from '
 import { movementsOf, stockExceptions } from './stock.ts'
 import { buildReport } from './report.ts'
 import { buildPayouts, payoutReport, type PayoutReport } from './payout-build.ts'
-import type { ReconException, ReconInput, ReconReport, ReconSale, ReconSettings, ResolvedException, Resolution } from './types.ts'
+import { matchReceiptsByAmountDay, splitCredits } from './bank-receipts.ts'
+import type { Deposit } from './payouts.ts'
+import type { ReconException, ReconInput, ReconPayment, ReconReport, ReconSale, ReconSettings, ResolvedException, Resolution } from './types.ts'
 
 const byKey = (a: ReconSale, b: ReconSale): number => a.key < b.key ? -1 : a.key > b.key ? 1 : 0
 
@@ -62,18 +64,28 @@ function readerMap (m: Matching, s: ReconSettings) {
   return { learn, deviceOf }
 }
 
+/** The bank's credits split into a receipt provider's records (FPS) and what payouts may claim. */
+function bankCredits (input: ReconInput): { receipts: ReconPayment[], rest: Deposit[] } {
+  const s = input.settings
+  if (!input.payouts) return { receipts: [], rest: [] }
+  const payoutNames = Object.fromEntries(Object.entries(s.payouts ?? {}).map(([id, r]) => [id, r.bankNames]))
+  return splitCredits(input.date, input.payouts, s.bankReceipts ?? {}, payoutNames, input.sales, new Set(input.payments.map(p => p.provider)))
+}
+
 /** The payouts closing on the day against the bank, when the input gives them. */
-function dayPayouts (input: ReconInput): PayoutReport {
+function dayPayouts (input: ReconInput, deposits: readonly Deposit[]): PayoutReport {
   const s = input.settings
   if (!input.payouts || !s.payouts) return { lines: [], exceptions: [] }
   const list = buildPayouts(input.payouts.records, input.payouts.stated, s.payouts, s.holidays)
-  return payoutReport(input.date, list, input.payouts.deposits, { asOf: s.asOf, bankThrough: input.payouts.bankThrough }, s.payouts)
+  return payoutReport(input.date, list, deposits, { asOf: s.asOf, bankThrough: input.payouts.bankThrough }, s.payouts)
 }
 
 export function reconcile (input: ReconInput): ReconReport {
   const s = input.settings
   const sales = [...input.sales].sort(byKey)
-  const prepared = preparePayments(input.payments)
+  const bank = bankCredits(input)
+  const payments = bank.receipts.length ? [...input.payments, ...bank.receipts] : input.payments
+  const prepared = preparePayments(payments)
   const m = new Matching(sales, s.providers, prepared.live, s.tenderProviders)
   matchManual(m, prepared.live, input.manualLinks ?? [])
   const reviews = input.matchReviews ?? []
@@ -86,6 +98,7 @@ export function reconcile (input: ReconInput): ReconReport {
   readers.learn()
   const rejected = new Set(reviews.filter(r => r.decision === 'rejected').map(r => reviewKey(r.saleKey, r.tenderNo, r.paymentId)))
   matchByAmountTime(m, prepared.live, s, readers.deviceOf, rejected)
+  matchReceiptsByAmountDay(m, bank.receipts)
   readers.learn()
 
   // a reader has uploaded a day when any of its records for that day is here
@@ -94,8 +107,8 @@ export function reconcile (input: ReconInput): ReconReport {
     const t = m.byPayment.get(id)
     return t ? { saleId: t.sale.saleId, storeId: t.sale.storeId, tender: t.tender.tenderNo - 1 } : null
   }
-  const disputes = new Disputes(m, input.payments, saleOfPayment)
-  const attribution = new StoreAttribution(m, input.payments, s, new Set(sales.map(x => x.storeId)))
+  const disputes = new Disputes(m, payments, saleOfPayment)
+  const attribution = new StoreAttribution(m, payments, s, new Set(sales.map(x => x.storeId)))
   const ctx: DayContext = {
     date: input.date,
     settings: s,
@@ -117,14 +130,14 @@ export function reconcile (input: ReconInput): ReconReport {
   const movements = movementsOf(input.movements)
   const found = [
     ...tenderExceptions(m, ctx),
-    ...paymentExceptions(m, prepared, input.payments, ctx),
+    ...paymentExceptions(m, prepared, payments, ctx),
     ...stockExceptions(daySales, movements),
     ...(input.batchFindings ?? []).map(b => ({
       code: 'BATCH_TOTAL_MISMATCH' as const, store_id: null, sale_id: null, tender: null, provider: b.provider, expected: b.expected, actual: b.actual,
       detail: b.detail, batch_id: b.batchId
     }))
   ]
-  const payouts = dayPayouts(input)
+  const payouts = dayPayouts(input, bank.rest)
   const { open, resolved } = applyResolutions([...found, ...payouts.exceptions], input.resolutions)
   return buildReport(input, daySales, m, prepared, { open, resolved }, ctx, movements, payouts.lines)
 }

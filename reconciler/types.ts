@@ -112,6 +112,8 @@ export interface ReconSettings {
   devices?: Record<string, string>
   /** How each provider that pays out to the bank does so; a provider without one pays nothing out (FPS lands in the bank itself). */
   payouts?: Record<Provider, PayoutRule>
+  /** Providers whose records are the bank's own credits (FPS), with the words their credits carry. */
+  bankReceipts?: Record<Provider, readonly string[]>
 }
 
 /**
@@ -229,7 +231,7 @@ export interface ReconMatch {
   provider: Provider
   provider_txn_id: string | null
   payment_id: string
-  by: 'manual' | 'reference' | 'amount_time'
+  by: 'manual' | 'reference' | 'amount_time' | 'amount_date'
   /** amount_time: the confidence, from the residual and the rivals (0..1). */
   score?: number
   /** proposed: awaiting a person (a PROPOSED_MATCH exception); confirmed: a person confirmed it. */
