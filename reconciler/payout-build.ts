@@ -10,7 +10,7 @@
 import { formatMinor } from '../connectors/_shared/money.ts'
 import { addBusinessDays } from './calendar.ts'
 import { matchPayouts, payerOf, type Deposit, type Payout, type PayoutClock, type PayoutFindings } from './payouts.ts'
-import type { Minor, Provider, ReconException } from './types.ts'
+import type { Minor, Provider, ReconException, ReconPayment } from './types.ts'
 
 /** The settlement records of one provider, batch, settlement day, business day and store, summed. */
 export interface PayoutRecords {
@@ -20,6 +20,19 @@ export interface PayoutRecords {
   businessDate: string
   storeId: string | null
   net: Minor
+}
+
+/** The settlement records summed as the gateway's query sums them (for the offline reconciliation). */
+export function payoutRecordsOf (payments: readonly ReconPayment[]): PayoutRecords[] {
+  const sums = new Map<string, PayoutRecords>()
+  for (const p of payments) {
+    if (p.fileKind !== 'settlement' || p.businessDate === null) continue
+    const k = [p.provider, p.batchId, p.settlementDate, p.businessDate, p.storeId].join('\u0000')
+    const r = sums.get(k)
+    if (r) r.net += p.net
+    else sums.set(k, { provider: p.provider, batchId: p.batchId, settlementDate: p.settlementDate, businessDate: p.businessDate, storeId: p.storeId, net: p.net })
+  }
+  return [...sums.values()]
 }
 
 /** A batch total the provider stated; `settledOn` is its HKT settlement day when it gives one. */

@@ -3,7 +3,8 @@
 //   1. by reference: a credit whose text or references carry the payout's reference (as a whole word)
 //      is that payout's; when its amount differs, it is a PAYOUT_AMOUNT_MISMATCH, not a missing payout;
 //   2. by amount and value day: an unclaimed credit of exactly the payout's amount whose value day lies
-//      from the settlement day to the last day the provider's cycle allows, the earliest first;
+//      from the payout's last trade day (a provider that states no settlement day may pay early) to the
+//      last day the provider's cycle allows, the earliest first;
 //   3. a payout still unpaired is missing once that last day has passed and the bank's statements
 //      reach it (without them nothing says the money did not come), pending before;
 //   4. a credit no payout claims whose text names a provider (its payer names) is unexpected; other
@@ -66,7 +67,7 @@ export function matchPayouts (payouts: readonly Payout[], deposits: readonly Dep
     ;(d.amount === p.amount ? out.matched : out.mismatched).push({ payout: p, deposit: d, by: 'reference' })
   }
   for (const p of left.sort((a, b) => a.settlementDate < b.settlementDate ? -1 : a.settlementDate > b.settlementDate ? 1 : a.key < b.key ? -1 : 1)) {
-    const d = credits.find(c => !taken.has(c.id) && c.amount === p.amount && c.valueDate >= p.settlementDate && c.valueDate <= p.dueBy)
+    const d = credits.find(c => !taken.has(c.id) && c.amount === p.amount && c.valueDate >= p.closeDay && c.valueDate <= p.dueBy)
     if (d) { taken.add(d.id); out.matched.push({ payout: p, deposit: d, by: 'amount_date' }); continue }
     const judged = clock.asOf > p.dueBy && clock.bankThrough !== null && clock.bankThrough >= p.dueBy
     ;(judged ? out.missing : out.pending).push(p)

@@ -5,15 +5,10 @@
 // An entry already stored from an overlapping statement (the same account, day, amount, references
 // and text, the n-th such in its file) is skipped and counted, never doubled.
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import type { LineIssue } from '../../connectors/contract.ts'
 import { InputError } from '../../connectors/errors.ts'
-import { parseMt940 } from '../../connectors/bank/mt940.ts'
-import { parseCamt053 } from '../../connectors/bank/camt053.ts'
-import { readBankCsv } from '../../connectors/bank/csv-profile.ts'
-import { BANK_PROFILES } from '../../connectors/bank/profiles.ts'
-import { isZip, xlsxAsCsv } from '../../connectors/_shared/xlsx.ts'
 import type { BankEntry, BankStatement } from '../../connectors/bank/statement.ts'
+import { parseStatementFile, statementText } from '../../connectors/bank/read.ts'
 import { probeFile } from '../../connectors/_shared/settlement-reader.ts'
 import type { Config } from '../config.ts'
 import { NARRATIVE_CONTEXT, type PiiCipher } from '../crypto.ts'
@@ -37,28 +32,6 @@ export type BankImportOutcome =
   | { status: 'refused', importId: number, sha256: string | null, filename: string | null, code: string, message: string, issues: LineIssue[], issueCount: number }
 
 const FILE_KIND = 'bank_statement'
-
-/**
- * The file's statements in one form, or a refusal naming what is wrong: MT940, camt.053, else a
- * business-banking export one of the bank profiles recognises (its account given when it names none).
- */
-export function parseStatementFile (text: string, account: string | null = null): { format: string, statements: BankStatement[] } {
-  const head = text.replace(/^\uFEFF/, '').slice(0, 4096)
-  const kind = /(^|\n)\s*(\{1:|:20:)/.test(head) ? 'mt940' : /^\s*<(\?xml|(\w+:)?Document)\b/.test(head) ? 'camt.053' : 'export'
-  const csv = kind === 'export' ? readBankCsv(text, BANK_PROFILES, account) : null
-  const read = csv ?? (kind === 'mt940' ? parseMt940(text) : parseCamt053(text))
-  const format = csv ? csv.profile?.id ?? null : kind
-  if (!format) throw new InputError('UNKNOWN_LAYOUT', `not a bank statement we read: MT940, ISO 20022 camt.053, or a business-banking export (${BANK_PROFILES.map(p => p.id).join(', ')})`, read.issues)
-  if (read.issues.length) throw new InputError('INVALID_ROWS', `${read.issues.length} problem(s) in the statement; nothing was imported`, read.issues)
-  return { format, statements: read.statements }
-}
-
-/** The file as text: an Excel download is read as the CSV of its first sheet (xlsx.ts). */
-async function statementText (path: string, bytes: number): Promise<string> {
-  if (!await isZip(path)) return await readFile(path, 'utf8')
-  const sheet = await xlsxAsCsv(path, bytes)
-  try { return await readFile(sheet.path, 'utf8') } finally { await sheet.cleanup() }
-}
 
 /** What makes two listings the same entry: the account, day, amount, references and text. */
 function fingerprint (account: string, e: BankEntry): string {

@@ -24,10 +24,10 @@ t.test('every tender, every anomaly code, one generated day: found exactly', asy
   const out = join(root, 'report.json')
   const log = t.capture(console, 'log')
   const err = t.capture(console, 'error')
-  const code = await main(['reconcile', '--pos', join(dir, 'pos-events.ndjson'), '--settlement', ...files, '--movements', join(dir, 'stock-movements.ndjson'), '--date', DATE, '--as-of', '2026-11-30', '--out', out])
+  const code = await main(['reconcile', '--pos', join(dir, 'pos-events.ndjson'), '--settlement', ...files, '--movements', join(dir, 'stock-movements.ndjson'), '--bank', join(dir, 'bank-statement.sta'), '--date', DATE, '--as-of', '2026-11-30', '--out', out])
   t.equal(code, 0, err.args().flat().join(' '))
   log.args()
-  const report = JSON.parse(readFileSync(out, 'utf8')) as { exceptions: Array<{ code: string, store_id: string | null, sale_id: string | null, reference?: string | null, provider: string | null, batch_id?: string | null, score?: number }>, matches: Array<{ provider: string }> }
+  const report = JSON.parse(readFileSync(out, 'utf8')) as { exceptions: Array<{ code: string, store_id: string | null, sale_id: string | null, reference?: string | null, provider: string | null, batch_id?: string | null, score?: number, expected: number | null, actual: number | null }>, matches: Array<{ provider: string }>, payouts: Array<{ provider: string, status: string, amount: number }> }
   // a record no sale accounts for is known by its reference (a refund with no return: its own); the
   // store is part of the key: a record that names none must still land on the right store
   const byReference = ['UNEXPECTED_PAYMENT', 'REFUND_WITHOUT_RETURN', 'BATCH_TOTAL_MISMATCH']
@@ -54,4 +54,13 @@ t.test('every tender, every anomaly code, one generated day: found exactly', asy
   // the coffee cart's record either of two sales could have paid: 6 s against 10 s in the 10-minute
   // window, (0.99 / 1.97333) × 0.99 = 0.497, proposed for review
   t.match(report.exceptions.filter(e => e.code === 'PROPOSED_MATCH'), [{ sale_id: truth.anomalies.find(a => a.code === 'PROPOSED_MATCH')?.sale_id, score: 0.497 }])
+  // the bank: every provider's payouts of the day are followed to the statement; the one that never
+  // came and the one that came short are raised with the generator's amounts, the rest are in the bank
+  const payoutCodes = ['PAYOUT_MISSING', 'PAYOUT_AMOUNT_MISMATCH', 'UNEXPECTED_DEPOSIT']
+  const money = (e: { code: string, provider?: string | null, expected?: number | null, actual?: number | null }) => [e.code, e.provider, e.expected, e.actual].join(' ')
+  t.same(report.exceptions.filter(e => payoutCodes.includes(e.code)).map(money).sort(), truth.anomalies.filter(a => payoutCodes.includes(a.code)).map(money).sort())
+  t.same([...new Set(report.payouts.map(p => p.provider))].sort(), ['adyen', 'alipayhk', 'kpay', 'octopus', 'payme', 'stripe', 'wechatpay'], 'a payout of every provider that pays out')
+  t.same(report.payouts.filter(p => p.status !== 'in_bank').map(p => [p.provider, p.status]), [['kpay', 'missing'], ['stripe', 'amount_mismatch']])
+  t.ok(report.matches.filter(m => m.provider === 'fps-collection').length > 0 && report.exceptions.every(e => !String(e.sale_id ?? '').startsWith('bank-')),
+    'the FPS file is loaded: the bank\'s FPS credits are not read as records a second time')
 })

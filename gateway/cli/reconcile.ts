@@ -12,14 +12,14 @@ import { exceptionsCsv } from '../recon/csv.ts'
 import { loadOfflineInput } from '../recon/files.ts'
 import { writeReportJson } from '../recon/report-json.ts'
 
-export interface ReconcileArgs { pos: string[], settlements: string[], movements?: string, date: string, store?: string, format: 'json' | 'csv', out?: string, asOf?: string }
+export interface ReconcileArgs { pos: string[], settlements: string[], movements?: string, bank?: string[], date: string, store?: string, format: 'json' | 'csv', out?: string, asOf?: string }
 
 export async function runReconcile (config: Pick<Config, 'stores' | 'recon' | 'connectors' | 'limits'>, args: ReconcileArgs, log: (m: string) => void = m => process.stderr.write(m + '\n')): Promise<ReconReport> {
   const started = Date.now()
   const progress = (m: string): void => log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${m}`)
   const asOf = args.asOf ?? hktDate(new Date())
   // the input is not kept once matched: a 1M-sale day's sales and records are freed before the report is written
-  let report = reconcile(await loadOfflineInput({ pos: args.pos, settlements: args.settlements, movements: args.movements }, args.date, asOf, config, progress))
+  let report = reconcile(await loadOfflineInput({ pos: args.pos, settlements: args.settlements, movements: args.movements, bank: args.bank }, args.date, asOf, config, progress))
   if (args.store) report = forStore(report, args.store)
   progress(`done: ${report.matches.length.toLocaleString('en')} matches, ${report.exceptions.length.toLocaleString('en')} exceptions`)
   const out = args.out ? createWriteStream(args.out) : process.stdout

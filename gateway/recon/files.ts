@@ -1,5 +1,6 @@
 // The offline reconciliation's input, read straight from files: canonical POS events (NDJSON),
-// settlement files in any supported layout, and optionally the POS's stock movements (NDJSON).
+// settlement files in any supported layout, and optionally the POS's stock movements (NDJSON) and the
+// bank's statements (MT940, camt.053, a business-banking export) to follow the payouts to the bank.
 // Anything unreadable stops the run with the file, line and reason; nothing is skipped silently.
 import { basename } from 'node:path'
 import { createReadStream } from 'node:fs'
@@ -10,11 +11,16 @@ import { normalizeCanonical } from '../../connectors/pos-canonical/normalize.ts'
 import type { Registry } from '../../connectors/registry.ts'
 import { probeFile, readSettlementFile } from '../../connectors/_shared/settlement-reader.ts'
 import { compareBatches, sumBatches } from '../../reconciler/batches.ts'
-import type { ReconInput, ReconMovement, ReconPayment, ReconSale } from '../../reconciler/types.ts'
+import type { PayoutInput, ReconInput, ReconMovement, ReconPayment, ReconSale } from '../../reconciler/types.ts'
+import { payoutRecordsOf } from '../../reconciler/payout-build.ts'
+import type { Deposit } from '../../reconciler/payouts.ts'
+import { parseStatementFile, statementText } from '../../connectors/bank/read.ts'
+import { hktDate } from '../../connectors/_shared/time.ts'
 import { registryOf, storeResolver, type Config } from '../config.ts'
 import { dayRules, paymentFromRecord, SaleCollector, type DayRules } from './convert.ts'
 
-export interface OfflineFiles { pos: string[], settlements: string[], movements?: string }
+/** `bank`: statements of the accounts the providers pay into (payouts are judged when given). */
+export interface OfflineFiles { pos: string[], settlements: string[], movements?: string, bank?: string[] }
 export type Progress = (message: string) => void
 
 const MAX_ISSUES = 50
@@ -69,7 +75,34 @@ async function readSettlements (paths: string[], config: Pick<Config, 'limits'>,
     if (read.fileKind === 'transaction') for (let i = from; i < payments.length; i++) payments[i].fileKind = 'transaction'
     progress(`${name}: ${read.provider} ${read.layout}, ${read.records.toLocaleString('en')} records`)
   }
-  return { payments, findings: compareBatches(batches, sumBatches(payments, batches)) }
+  return { payments, batches, findings: compareBatches(batches, sumBatches(payments, batches)) }
+}
+
+/** The providers' payouts and the statements' HKD credits, as the gateway reads them from its tables. */
+async function readPayouts (paths: string[], payments: readonly ReconPayment[], batches: readonly BatchTotal[], config: Pick<Config, 'limits'>, progress: Progress): Promise<PayoutInput> {
+  const deposits: Deposit[] = []
+  let through: string | null = null
+  const later = (a: string | null, b: string | null): string | null => a === null || (b !== null && b > a) ? b : a
+  for (const path of paths) {
+    const name = basename(path)
+    const { format, statements } = parseStatementFile(await statementText(path, (await probeFile(path, config.limits.uploadBytes)).bytes))
+    for (const s of statements) {
+      through = later(through, s.closing?.date ?? null)
+      for (const e of s.entries) {
+        through = later(through, e.valueDate)
+        if (e.amount > 0 && e.currency === 'HKD') deposits.push({ id: `${name}:${e.lineNo}`, account: s.account, valueDate: e.valueDate, amount: e.amount, text: [e.customerRef, e.bankRef, e.narrative].filter(Boolean).join(' ') })
+      }
+    }
+    progress(`${name}: ${format}, ${statements.reduce((n, s) => n + s.entries.length, 0).toLocaleString('en')} bank entries`)
+  }
+  // a batch stated twice: the later statement stands, as the gateway takes the latest import
+  const stated = new Map(batches.map(b => [`${b.provider}|${b.batchId}`, b]))
+  return {
+    records: payoutRecordsOf(payments),
+    stated: [...stated.values()].map(b => ({ provider: b.provider, batchId: b.batchId, net: b.net, settledOn: b.settledAt ? hktDate(b.settledAt) : null, covers: b.covers ?? null })),
+    deposits,
+    bankThrough: through
+  }
 }
 
 /**
@@ -101,7 +134,8 @@ export async function loadOfflineInput (files: OfflineFiles, date: string, asOf:
   const sales = collector.finish()
   progress(`POS: ${collector.events.toLocaleString('en')} events, ${sales.length.toLocaleString('en')} sales and refunds`)
   if (files.movements) await readMovements(files.movements, collector, sales, progress)
-  const { payments, findings } = await readSettlements(files.settlements, config, registry, rules, progress)
+  const { payments, batches, findings } = await readSettlements(files.settlements, config, registry, rules, progress)
+  const payouts = files.bank?.length ? await readPayouts(files.bank, payments, batches, config, progress) : undefined
   progress('matching')
-  return { date, sales, payments, batchFindings: findings, settings: { ...config.recon, asOf } }
+  return { date, sales, payments, batchFindings: findings, settings: { ...config.recon, asOf }, ...payouts ? { payouts } : {} }
 }
