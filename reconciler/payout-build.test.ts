@@ -18,7 +18,7 @@ const credit = (id: string, valueDate: string, amount: number, text: string): De
 t.test('records naming a batch are one payout, due a business day after it settled, on the report of its last day', async t => {
   const [p, ...rest] = buildPayouts([rec('alipayhk', '2026112300001', '2026-11-22', 1000, '2026-11-23'), rec('alipayhk', '2026112300001', '2026-11-21', 500, '2026-11-23', 'TST1')], [], RULES, HOLIDAYS)
   t.same(rest, [])
-  t.same(p, { provider: 'alipayhk', batchId: '2026112300001', key: '2026112300001', reference: '2026112300001', amount: 1500, settlementDate: '2026-11-23', dueBy: '2026-11-24', closeDay: '2026-11-22', storeId: null })
+  t.same(p, { group: 'b|alipayhk|2026112300001', rowsNet: 1500, provider: 'alipayhk', batchId: '2026112300001', key: '2026112300001', reference: '2026112300001', amount: 1500, settlementDate: '2026-11-23', dueBy: '2026-11-24', closeDay: '2026-11-22', storeId: null })
 })
 
 t.test('records naming no batch are one payout per settlement day: Friday\'s and Saturday\'s both settle on Monday', async t => {

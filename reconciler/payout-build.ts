@@ -44,33 +44,44 @@ export interface PayoutRule { settlementDays: number, payoutDays: number, bankNa
 /** A batch id this long is taken as a reference in a bank's narrative; shorter ones (Adyen's batch 12) occur by chance. */
 const MIN_REFERENCE = 6
 
-interface Group { provider: Provider, batchId: string | null, net: Minor, days: Set<string>, settled: string | null, stores: Set<string | null> }
+interface Group { key: string, provider: Provider, batchId: string | null, net: Minor, rowsNet: Minor, days: Set<string>, settled: string | null, stores: Set<string | null> }
 
 const max = (a: string | null, b: string | null): string | null => a === null ? b : b === null ? a : a > b ? a : b
 
+type RecordKeys = Pick<PayoutRecords, 'provider' | 'batchId' | 'settlementDate' | 'businessDate'>
+
+/**
+ * Which payout a record belongs to: its batch; else the stated batch whose trade days cover it; else
+ * its provider's payout of its settlement day (stated, or its business day plus the provider's cycle).
+ */
+export function payoutGroupOf (r: RecordKeys, stated: readonly StatedPayout[], rule: PayoutRule, holidays: ReadonlySet<string>): { key: string, batchId: string | null, settled: string | null } {
+  const cover = r.batchId === null ? stated.find(b => b.covers !== null && b.provider === r.provider && r.businessDate >= b.covers.from && r.businessDate <= b.covers.to) : undefined
+  const batchId = cover?.batchId ?? r.batchId
+  const settled = r.settlementDate ?? (batchId === null ? addBusinessDays(r.businessDate, rule.settlementDays, holidays) : null)
+  return { key: batchId !== null ? `b|${r.provider}|${batchId}` : `d|${r.provider}|${settled}`, batchId, settled }
+}
+
 export function buildPayouts (records: readonly PayoutRecords[], stated: readonly StatedPayout[], rules: Readonly<Record<Provider, PayoutRule | undefined>>, holidays: ReadonlySet<string>): Payout[] {
   const groups = new Map<string, Group>()
-  const covering = stated.filter(b => b.covers !== null)
-  const groupOf = (provider: Provider, batchId: string | null, settled: string | null): Group => {
-    const k = batchId !== null ? `b|${provider}|${batchId}` : `d|${provider}|${settled}`
-    let g = groups.get(k)
-    if (!g) { g = { provider, batchId, net: 0, days: new Set(), settled: null, stores: new Set() }; groups.set(k, g) }
+  const groupOf = (key: string, provider: Provider, batchId: string | null): Group => {
+    let g = groups.get(key)
+    if (!g) { g = { key, provider, batchId, net: 0, rowsNet: 0, days: new Set(), settled: null, stores: new Set() }; groups.set(key, g) }
     return g
   }
   for (const r of records) {
     const rule = rules[r.provider]
     if (!rule) continue
-    const cover = r.batchId === null ? covering.find(b => b.provider === r.provider && r.businessDate >= b.covers!.from && r.businessDate <= b.covers!.to) : undefined
-    const settled = r.settlementDate ?? (r.batchId === null && !cover ? addBusinessDays(r.businessDate, rule.settlementDays, holidays) : null)
-    const g = groupOf(r.provider, cover?.batchId ?? r.batchId, settled)
+    const at = payoutGroupOf(r, stated, rule, holidays)
+    const g = groupOf(at.key, r.provider, at.batchId)
     g.net += r.net
+    g.rowsNet += r.net
     g.days.add(r.businessDate)
-    g.settled = max(g.settled, settled)
+    g.settled = max(g.settled, at.settled)
     g.stores.add(r.storeId)
   }
   for (const b of stated) {
     if (!rules[b.provider]) continue
-    const g = groupOf(b.provider, b.batchId, null)
+    const g = groupOf(`b|${b.provider}|${b.batchId}`, b.provider, b.batchId)
     g.net = b.net // what the provider says it pays is what the bank must show
     if (b.covers) g.days.add(b.covers.to)
     g.settled = b.settledOn ?? g.settled
@@ -84,6 +95,8 @@ export function buildPayouts (records: readonly PayoutRecords[], stated: readonl
     const settlementDate = g.settled ?? addBusinessDays(closeDay, rule.settlementDays, holidays)
     const stores = [...g.stores]
     out.push({
+      group: g.key,
+      rowsNet: g.rowsNet,
       provider: g.provider,
       batchId: g.batchId,
       key: g.batchId ?? `${g.provider}:${settlementDate}`,
@@ -115,7 +128,10 @@ export interface PayoutLine {
   bank?: { entry: string, account: string, value_date: string, amount: Minor, by: 'reference' | 'amount_date' }
 }
 
-export interface PayoutReport { lines: PayoutLine[], exceptions: ReconException[] }
+/** Where a payout's money is, for every payout of the window (the bridge follows each record to its payout). */
+export interface PayoutState { payout: Payout, status: PayoutLine['status'], credited: Minor | null }
+
+export interface PayoutReport { lines: PayoutLine[], exceptions: ReconException[], byGroup: Map<string, PayoutState> }
 
 const base = (code: ReconException['code'], p: Payout, expected: Minor | null, actual: Minor | null, detail: string): ReconException =>
   ({ code, store_id: p.storeId, sale_id: null, tender: null, provider: p.provider, expected, actual, detail, batch_id: p.key })
@@ -135,6 +151,11 @@ export function payoutReport (date: string, payouts: readonly Payout[], deposits
     provider: p.provider, payout: p.key, batch_id: p.batchId, store_id: p.storeId, amount: p.amount, settlement_date: p.settlementDate, due_by: p.dueBy, status,
     ...(m ? { bank: { entry: m.deposit.id, account: m.deposit.account, value_date: m.deposit.valueDate, amount: m.deposit.amount, by: m.by } } : {})
   })
+  const byGroup = new Map<string, PayoutState>()
+  for (const m of f.matched) byGroup.set(m.payout.group, { payout: m.payout, status: 'in_bank', credited: m.deposit.amount })
+  for (const m of f.mismatched) byGroup.set(m.payout.group, { payout: m.payout, status: 'amount_mismatch', credited: m.deposit.amount })
+  for (const p of f.missing) byGroup.set(p.group, { payout: p, status: 'missing', credited: null })
+  for (const p of f.pending) byGroup.set(p.group, { payout: p, status: 'pending', credited: null })
   const today = (p: Payout): boolean => p.closeDay === date
   for (const m of f.matched.filter(x => today(x.payout))) lines.push(line(m.payout, 'in_bank', m))
   for (const m of f.mismatched.filter(x => today(x.payout))) {
@@ -159,5 +180,5 @@ export function payoutReport (date: string, payouts: readonly Payout[], deposits
     })
   }
   lines.sort((a, b) => a.provider < b.provider ? -1 : a.provider > b.provider ? 1 : a.payout < b.payout ? -1 : 1)
-  return { lines, exceptions }
+  return { lines, exceptions, byGroup }
 }

@@ -3,7 +3,7 @@ import t from 'tap'
 import { matchPayouts, type Deposit, type Payout } from './payouts.ts'
 
 const payout = (provider: string, batchId: string, amount: number, settlementDate = '2026-11-23', dueBy = '2026-11-24'): Payout =>
-  ({ provider, batchId, key: batchId, reference: batchId, amount, settlementDate, dueBy, closeDay: '2026-11-22', storeId: null })
+  ({ group: `b|${provider}|${batchId}`, rowsNet: amount, provider, batchId, key: batchId, reference: batchId, amount, settlementDate, dueBy, closeDay: '2026-11-22', storeId: null })
 const credit = (id: string, valueDate: string, amount: number, text: string): Deposit => ({ id, account: '004-123456-001', valueDate, amount, text })
 const PAYERS = { alipayhk: ['ALIPAY'], octopus: ['OCTOPUS CARDS'], wechatpay: ['WECHAT PAY'] }
 

@@ -12,6 +12,10 @@
 import type { Minor } from './types.ts'
 
 export interface Payout {
+  /** The group its records are summed in (payout-build.ts payoutGroupOf). */
+  group: string
+  /** What its records add up to (a stated batch may pay another amount). */
+  rowsNet: Minor
   provider: string
   /** The provider's batch or payout id; null when its records name none (a day's payout). */
   batchId: string | null

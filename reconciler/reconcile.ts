@@ -7,7 +7,8 @@ import { matchByAmountTime, reviewKey } from './match-time.ts'
 import { StoreAttribution } from './attribute.ts'
 import { Disputes, paymentExceptions, tenderExceptions, type DayContext } from './classify.ts'
 import { movementsOf, stockExceptions } from './stock.ts'
-import { buildReport } from './report.ts'
+import { buildReport, UNASSIGNED } from './report.ts'
+import { moneyBridge } from './bridge.ts'
 import { buildPayouts, payoutReport, type PayoutReport } from './payout-build.ts'
 import { matchReceiptsByAmountDay, splitCredits } from './bank-receipts.ts'
 import type { Deposit } from './payouts.ts'
@@ -75,7 +76,7 @@ function bankCredits (input: ReconInput): { receipts: ReconPayment[], rest: Depo
 /** The payouts closing on the day against the bank, when the input gives them. */
 function dayPayouts (input: ReconInput, deposits: readonly Deposit[]): PayoutReport {
   const s = input.settings
-  if (!input.payouts || !s.payouts) return { lines: [], exceptions: [] }
+  if (!input.payouts || !s.payouts) return { lines: [], exceptions: [], byGroup: new Map() }
   const list = buildPayouts(input.payouts.records, input.payouts.stated, s.payouts, s.holidays)
   return payoutReport(input.date, list, deposits, { asOf: s.asOf, bankThrough: input.payouts.bankThrough }, s.payouts)
 }
@@ -139,5 +140,8 @@ export function reconcile (input: ReconInput): ReconReport {
   ]
   const payouts = dayPayouts(input, bank.rest)
   const { open, resolved } = applyResolutions([...found, ...payouts.exceptions], input.resolutions)
-  return buildReport(input, daySales, m, prepared, { open, resolved }, ctx, movements, payouts.lines)
+  const bridge = moneyBridge({
+    date: input.date, m, prepared, ctx, exceptions: [...open, ...resolved], payouts, stated: input.payouts?.stated ?? [], rules: s.payouts ?? {}, holidays: s.holidays, unassigned: UNASSIGNED
+  })
+  return buildReport(input, daySales, m, prepared, { open, resolved }, ctx, movements, { payouts: payouts.lines, bridge })
 }

@@ -5,6 +5,7 @@ import type { PreparedPayments } from './index-payments.ts'
 import type { Matching } from './match.ts'
 import { forEachMovement, type MovementsOf } from './stock.ts'
 import type { PayoutLine } from './payout-build.ts'
+import type { BridgeRow } from './bridge.ts'
 import { EXCEPTION_CODES, type ExceptionCode, type Provider, type ReconException, type ReconInput, type ProvisionalMovement, type ReconMatch, type ReconReport, type ReconSale, type ResolvedException, type StoreSummary } from './types.ts'
 
 export const UNASSIGNED = 'UNASSIGNED'
@@ -51,7 +52,7 @@ function stockDoubts (exceptions: readonly ReconException[]): Map<string, Map<st
 
 export interface FoundExceptions { open: ReconException[], resolved: ResolvedException[] }
 
-export function buildReport (input: ReconInput, daySales: readonly ReconSale[], m: Matching, prepared: PreparedPayments, found: FoundExceptions, ctx: DayContext, movements: MovementsOf, payouts: PayoutLine[] = []): ReconReport {
+export function buildReport (input: ReconInput, daySales: readonly ReconSale[], m: Matching, prepared: PreparedPayments, found: FoundExceptions, ctx: DayContext, movements: MovementsOf, money: { payouts: PayoutLine[], bridge: BridgeRow[] } = { payouts: [], bridge: [] }): ReconReport {
   const exceptions = found.open
   const stores = new Map<string, StoreSummary>()
   const store = (id: string | null): StoreSummary => {
@@ -131,7 +132,8 @@ export function buildReport (input: ReconInput, daySales: readonly ReconSale[], 
     // in canonical sale and line order already
     verified_movements: Object.fromEntries(Object.keys(verified).sort().map(k => [k, verified[k]])),
     provisional_movements: provisional.sort((a, b) => cmp(a.store_id, b.store_id) || cmp(a.sale_id, b.sale_id) || a.line - b.line || cmp(a.movement, b.movement)),
-    payouts
+    payouts: money.payouts,
+    bridge: money.bridge
   }
 }
 
@@ -152,6 +154,7 @@ export function forStores (r: ReconReport, storeIds: readonly string[]): ReconRe
     providers: {},
     verified_movements: Object.fromEntries(Object.entries(r.verified_movements).filter(([id]) => keep.has(id))),
     provisional_movements: r.provisional_movements.filter(p => keep.has(p.store_id)),
-    payouts: r.payouts.filter(p => p.store_id !== null && keep.has(p.store_id))
+    payouts: r.payouts.filter(p => p.store_id !== null && keep.has(p.store_id)),
+    bridge: (r.bridge ?? []).filter(b => keep.has(b.store_id))
   }
 }

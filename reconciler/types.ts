@@ -3,6 +3,7 @@
 import type { CardDetails, Minor, PaymentType, Provider, ProviderDescriptor, TenderMethod } from '../connectors/contract.ts'
 import type { PayoutLine, PayoutRecords, PayoutRule, StatedPayout } from './payout-build.ts'
 import type { Deposit } from './payouts.ts'
+import type { BridgeRow } from './bridge.ts'
 
 export type { Minor, Provider }
 
@@ -274,4 +275,6 @@ export interface ReconReport {
   provisional_movements: ProvisionalMovement[]
   /** The payouts that close on the day (their last records are the day's), and where their money is. */
   payouts: PayoutLine[]
+  /** Per store and provider: till → settled gross → fees → net → paid out → in the bank, each difference itemised. */
+  bridge: BridgeRow[]
 }

@@ -10,6 +10,8 @@ import { generateDay, settlementFiles } from '../../fixtures/gen/day.ts'
 import { main } from './main.ts'
 
 const DATE = '2026-11-20'
+type Step = { difference: number, unexplained: number }
+type Bridge = { store_id: string, provider: string, till: number, gross: number, net: number, paid_out: number, in_bank: number, settled: Step, payout: Step, bank: Step }
 
 t.test('every tender, every anomaly code, one generated day: found exactly', async t => {
   const root = t.testdir({})
@@ -27,7 +29,7 @@ t.test('every tender, every anomaly code, one generated day: found exactly', asy
   const code = await main(['reconcile', '--pos', join(dir, 'pos-events.ndjson'), '--settlement', ...files, '--movements', join(dir, 'stock-movements.ndjson'), '--bank', join(dir, 'bank-statement.sta'), '--date', DATE, '--as-of', '2026-11-30', '--out', out])
   t.equal(code, 0, err.args().flat().join(' '))
   log.args()
-  const report = JSON.parse(readFileSync(out, 'utf8')) as { exceptions: Array<{ code: string, store_id: string | null, sale_id: string | null, reference?: string | null, provider: string | null, batch_id?: string | null, score?: number, expected: number | null, actual: number | null }>, matches: Array<{ provider: string }>, payouts: Array<{ provider: string, status: string, amount: number }> }
+  const report = JSON.parse(readFileSync(out, 'utf8')) as { exceptions: Array<{ code: string, store_id: string | null, sale_id: string | null, reference?: string | null, provider: string | null, batch_id?: string | null, score?: number, expected: number | null, actual: number | null }>, matches: Array<{ provider: string }>, payouts: Array<{ provider: string, status: string, amount: number }>, bridge: Bridge[] }
   // a record no sale accounts for is known by its reference (a refund with no return: its own); the
   // store is part of the key: a record that names none must still land on the right store
   const byReference = ['UNEXPECTED_PAYMENT', 'REFUND_WITHOUT_RETURN', 'BATCH_TOTAL_MISMATCH']
@@ -61,6 +63,11 @@ t.test('every tender, every anomaly code, one generated day: found exactly', asy
   t.same(report.exceptions.filter(e => payoutCodes.includes(e.code)).map(money).sort(), truth.anomalies.filter(a => payoutCodes.includes(a.code)).map(money).sort())
   t.same([...new Set(report.payouts.map(p => p.provider))].sort(), ['adyen', 'alipayhk', 'kpay', 'octopus', 'payme', 'stripe', 'wechatpay'], 'a payout of every provider that pays out')
   t.same(report.payouts.filter(p => p.status !== 'in_bank').map(p => [p.provider, p.status]), [['kpay', 'missing'], ['stripe', 'amount_mismatch']])
+  // the money bridge: every step of every store and provider adds up, and nothing is unexplained
+  const steps = (b: Bridge) => [b.gross - b.till - b.settled.difference, b.paid_out - b.net - b.payout.difference, b.in_bank - b.paid_out - b.bank.difference, b.settled.unexplained, b.payout.unexplained, b.bank.unexplained]
+  const off = report.bridge.filter(b => steps(b).some(x => x !== 0))
+  t.same(off.map(b => [b.store_id, b.provider, ...steps(b), JSON.stringify(b)]), [], 'each step is its items, to the cent')
+  t.ok(report.bridge.length >= 4 * 4, 'a row per store and provider')
   t.ok(report.matches.filter(m => m.provider === 'fps-collection').length > 0 && report.exceptions.every(e => !String(e.sale_id ?? '').startsWith('bank-')),
     'the FPS file is loaded: the bank\'s FPS credits are not read as records a second time')
 })

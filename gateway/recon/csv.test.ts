@@ -27,7 +27,7 @@ t.test('a document has a BOM, CRLF line ends and quotes only where needed', asyn
 
 t.test('a resolved exception\'s time is written as Hong Kong time with its offset, under an HKT header', async t => {
   const report = {
-    business_date: '2026-11-20', generated_at: '2026-11-21T01:30:00Z', stores: [], exceptions: [], matches: [], providers: {}, verified_movements: {}, provisional_movements: [], payouts: [],
+    business_date: '2026-11-20', generated_at: '2026-11-21T01:30:00Z', stores: [], exceptions: [], matches: [], providers: {}, verified_movements: {}, provisional_movements: [], payouts: [], bridge: [],
     resolved: [{ code: 'AMOUNT_MISMATCH' as const, store_id: 'MK01', sale_id: 'S1', tender: 0, provider: 'octopus', expected: 4200, actual: 4100, detail: 'x', resolution: { action: 'write_off' as const, category: 'goodwill' as const, reason: 'old price', actor: 'user:amy', at: '2026-11-21T02:00:00.000Z' } }]
   }
   const [header, line] = exceptionsCsv(report, 'bilingual').replace('\ufeff', '').split('\r\n')

@@ -31,7 +31,7 @@ t.test('a settlement upload gets its day reconciled by the worker; GET returns t
     return res.statusCode === 200 && !res.json().run.reopened
   }, 30_000)
   const r = res.json()
-  t.same(Object.keys(r).sort(), ['business_date', 'exceptions', 'generated_at', 'matches', 'payouts', 'providers', 'provisional_movements', 'resolved', 'run', 'stores', 'verified_movements'])
+  t.same(Object.keys(r).sort(), ['bridge', 'business_date', 'exceptions', 'generated_at', 'matches', 'payouts', 'providers', 'provisional_movements', 'resolved', 'run', 'stores', 'verified_movements'])
   t.match(r, { business_date: DATE, run: { trigger: 'import', reopened: false } })
   t.match(r.stores[0], { store_id: String, status: /balanced|pending|exceptions/, sales: Number, tenders: Object, settled: Object, verified_sales: Number, exceptions: Object })
   t.ok(r.matches.length > 100, `${r.matches.length} matches`)
