@@ -176,6 +176,15 @@ export const resolvedExceptionSchema = {
 
 export const storeDayStatus = { type: 'string', enum: ['balanced', 'pending', 'exceptions'], description: 'balanced: nothing open; pending: only settlements not yet due; exceptions: something to act on' } as const
 
+const bridgeStep = {
+  type: 'object',
+  properties: {
+    difference: { ...money, description: 'this figure minus the one before (cents, signed)' },
+    explained: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, amount: money, count: { type: 'integer' } } } },
+    unexplained: { ...money, description: 'what no exception or reason accounts for (cents, signed)' }
+  }
+} as const
+
 /** The contract §3 report, with the run that produced it. */
 export const reportSchema = {
   type: 'object',
@@ -231,6 +240,17 @@ export const reportSchema = {
       additionalProperties: { type: 'object', properties: { records: { type: 'integer' }, gross: money, matched_gross: money, unmatched_gross: money, other_gross: money } }
     },
     verified_movements: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } }, description: 'per store, the stock movement ids now verified' },
+    bridge: {
+      type: 'array',
+      description: 'per store and provider: till → settled gross → fees → net → paid out → in the bank; each step\'s difference and the items that make it (exception codes, or ROUNDING, OTHER_DAY, LISTED_NOT_SETTLED, OTHER_RECORDS, CANCELLED, NOT_PAID_OUT, AWAITING_BANK), and what none explains',
+      items: {
+        type: 'object',
+        properties: {
+          store_id: { type: 'string' }, provider: { type: 'string' }, till: money, gross: money, fee: money, net: money, paid_out: money, in_bank: money,
+          settled: bridgeStep, payout: bridgeStep, bank: bridgeStep
+        }
+      }
+    },
     payouts: {
       type: 'array',
       description: 'the payouts whose last records are of this day, and where their money is',

@@ -7,20 +7,14 @@ import { drainInbox } from '../../fixtures/support/day-db.ts'
 import { FIXTURES } from '../../fixtures/support/settlement.ts'
 import { auth, SECRETS, testRuntime } from '../../fixtures/support/runtime.ts'
 import { standardHeaders } from '../../fixtures/support/sign.ts'
+import { dayEvent, tenderSale } from '../../fixtures/support/sales.ts'
 import { reconcileDay } from './run.ts'
 
 const DATE = '2026-11-20'
 
-function event (id: string, type: string, time: string, data: Record<string, unknown>): string {
-  return JSON.stringify({ id, type, occurred_at: `${DATE}T${time}+08:00`, data })
-}
-function sale (id: string, store: string, time: string, amount: string, method: string, ref: string | null, refundOf: string | null = null): string {
-  return event(`evt_${id}`, refundOf ? 'sale.refunded' : 'sale.completed', time, {
-    sale_id: id, store_id: store, terminal_id: 'T1', receipt_no: id, refund_of: refundOf,
-    lines: [{ sku: 'TEA', qty: 1, unit_price: amount, discount: '0.00' }],
-    tenders: [{ method, amount, reference: ref, provider_txn_id: null }]
-  })
-}
+const event = (id: string, type: string, time: string, data: Record<string, unknown>): string => dayEvent(DATE, id, type, time, data)
+const sale = (id: string, store: string, time: string, amount: string, method: string, ref: string | null, refundOf: string | null = null): string =>
+  tenderSale(DATE, id, store, time, amount, method, ref, refundOf)
 
 t.test('WeChat Pay HK: the bill imports through the API and reconciles by 商户订单号, across stores, with its refund and its revoked order', async t => {
   const rt = await testRuntime(t)

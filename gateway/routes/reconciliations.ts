@@ -9,6 +9,7 @@ import { storeFilter } from '../auth/scope.ts'
 import type { AppDeps } from '../deps.ts'
 import { DomainError } from '../domain-error.ts'
 import { exceptionsCsv } from '../recon/csv.ts'
+import { bridgeCsv } from '../recon/bridge-csv.ts'
 import { queueRun } from '../recon/queue.ts'
 import { dayReport, storeDays } from '../recon/days.ts'
 import { dateParam, errorResponses, reportSchema, storeDayStatus } from '../schemas.ts'
@@ -68,15 +69,15 @@ export async function reconciliationRoutes (app: FastifyInstance, deps: AppDeps)
     return reply.code(202).send({ business_date: date, job_id: jobId, report_url: reportUrl(date, store) })
   })
 
-  app.get<{ Params: { date: string }, Querystring: { store?: string, format: 'json' | 'csv' } }>('/v1/reconciliations/:date', {
+  app.get<{ Params: { date: string }, Querystring: { store?: string, format: 'json' | 'csv' | 'bridge-csv' } }>('/v1/reconciliations/:date', {
     config: { access: 'reconciliation:read' },
     handlerTimeout: timeout,
     schema: {
       summary: 'The reconciliation report of a business day',
-      description: 'Contract §3: per store totals, every exception with the ids that locate it, the matches, verified and provisional stock movements. `format=csv` gives the exceptions as CSV (UTF-8 with BOM).',
+      description: 'Contract §3: per store totals, every exception with the ids that locate it, the matches, verified and provisional stock movements. `format=csv` gives the exceptions as CSV (UTF-8 with BOM); `format=bridge-csv` the money bridge, a row per store and provider with each step\'s difference and its items, and the signed totals.',
       tags: ['reconciliation'],
       params: { type: 'object', properties: { date: dateParam }, required: ['date'] },
-      querystring: { type: 'object', properties: { store: { type: 'string', maxLength: 64 }, format: { type: 'string', enum: ['json', 'csv'], default: 'json' } } },
+      querystring: { type: 'object', properties: { store: { type: 'string', maxLength: 64 }, format: { type: 'string', enum: ['json', 'csv', 'bridge-csv'], default: 'json' } } },
       response: { 200: reportSchema, ...errorResponses }
     }
   }, async (req, reply) => {
@@ -84,6 +85,9 @@ export async function reconciliationRoutes (app: FastifyInstance, deps: AppDeps)
     const { report: standing, run } = await dayReport(deps.db, date)
     const stores = storeFilter(req, req.query.store)
     const report = stores ? forStores(standing, stores) : standing
+    if (req.query.format === 'bridge-csv') {
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="bridge-${date}${req.query.store ? `-${req.query.store}` : ''}.csv"`).send(bridgeCsv(report))
+    }
     if (req.query.format === 'csv') {
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="reconciliation-${date}${req.query.store ? `-${req.query.store}` : ''}.csv"`).send(exceptionsCsv(report))
     }

@@ -12,6 +12,8 @@ import { DomainError } from '../domain-error.ts'
 import { statusOf } from '../errors.ts'
 import { cookie } from '../plugins/auth.ts'
 import { exceptionsCsv } from '../recon/csv.ts'
+import { bridgeCsv } from '../recon/bridge-csv.ts'
+import { itemLabel } from './pages/bridge.ts'
 import { dayReport, latestReconciledDay, reconciledDays, storeDays } from '../recon/days.ts'
 import { queueRun } from '../recon/queue.ts'
 import { dateParam } from '../schemas.ts'
@@ -128,6 +130,18 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
     const { report } = await dayReport(deps.db, req.params.date)
     const name = `reconciliation-${req.params.date}${req.query.store ? `-${req.query.store}` : ''}.csv`
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(exceptionsCsv(stores ? forStores(report, stores) : report, 'bilingual', { en: e => describe(translator('en'), e), zh: e => describe(translator('zh-HK'), e) }))
+  })
+
+  app.get<{ Params: { date: string }, Querystring: { store?: string } }>('/days/:date/bridge.csv', {
+    config: { access: 'reconciliation:read', page: true }, handlerTimeout: t,
+    schema: { ...page, params: { type: 'object', properties: { date: dateParam }, required: ['date'] }, querystring: { type: 'object', properties: { store: { type: 'string', maxLength: 64 } } } }
+  }, async (req, reply) => {
+    requireKnownStore(deps, req.query.store)
+    const stores = storeFilter(req, req.query.store)
+    const { report } = await dayReport(deps.db, req.params.date)
+    const [en, zh] = [translator('en'), translator('zh-HK')]
+    const name = `bridge-${req.params.date}${req.query.store ? `-${req.query.store}` : ''}.csv`
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(bridgeCsv(stores ? forStores(report, stores) : report, 'bilingual', code => `${itemLabel(en, code)} ${itemLabel(zh, code)}`))
   })
 
   app.post<{ Params: { date: string } }>('/days/:date/run', {

@@ -10,6 +10,7 @@ import { html, qs, type Html } from '../html.ts'
 import { actorName, hkt, label, money } from '../i18n.ts'
 import { csrfField, layout, type Page } from '../layout.ts'
 import { amountOf, describe } from './describe.ts'
+import { bridgeTable } from './bridge.ts'
 
 export interface DayView { date: string, store: string | null, stores: Array<{ id: string, name: string }>, report: ReconReport | null, run: RunInfo | null, notice: string | null, error: string | null, printable: boolean }
 
@@ -93,7 +94,7 @@ export function dayPage (p: Page, v: DayView): Html {
   const mayRun = p.principal !== null && can(p.principal.role, 'reconciliation:run')
   const toolbar = html`<div class="toolbar">
     ${v.stores.length > 1 ? html`<a href="/days/${v.date}">${t('day.allStores')}</a>` : ''}${v.stores.map(s => html`<a href="/days/${v.date}${qs({ store: s.id })}"${v.store === s.id ? html` aria-current="page"` : ''}>${s.name}</a>`)}
-    ${v.report ? html`<a href="/days/${v.date}/report.csv${qs({ store: v.store })}" download>${t('day.exportCsv')}</a><a href="/days/${v.date}${qs({ store: v.store, print: 1 })}">${t('day.print')}</a>` : ''}
+    ${v.report ? html`<a href="/days/${v.date}/report.csv${qs({ store: v.store })}" download>${t('day.exportCsv')}</a><a href="/days/${v.date}/bridge.csv${qs({ store: v.store })}" download>${t('bridge.exportCsv')}</a><a href="/days/${v.date}${qs({ store: v.store, print: 1 })}">${t('day.print')}</a>` : ''}
     ${mayRun ? html`<form method="post" action="/days/${v.date}/run" class="inline">${csrfField(p)}<button type="submit">${t('day.runNow')}</button></form>` : ''}</div>`
   const messages = html`${v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}${v.error ? html`<p class="error" role="alert">${v.error}</p>` : ''}`
   if (!v.report) return layout(p, t('day.title', { date: v.date }), html`<h1>${t('day.title', { date: v.date })}</h1>${toolbar}${messages}<p>${t('day.notReconciled')}</p>`)
@@ -103,5 +104,6 @@ export function dayPage (p: Page, v: DayView): Html {
   <p class="muted">${t('day.generatedAt', { time: hkt(v.run?.finished_at ?? r.generated_at) })}</p>
   ${v.run?.reopened ? html`<p class="notice">${t('status.reopened')}</p>` : ''}
   <div class="cards">${r.stores.map(s => storeCard(p, r, s, names.get(s.store_id) ?? s.store_id))}</div>
+  ${bridgeTable(p, r, names)}
   <h2>${t('day.openExceptions')}</h2>${exceptionTable(p, r)}${payoutTable(p, r)}${resolvedTable(p, r)}${manualLinks(p, r)}`, { printable: v.printable })
 }
