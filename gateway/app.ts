@@ -18,6 +18,7 @@ import { dingtalkRoutes } from './routes/dingtalk.ts'
 import { stockListRoutes } from './routes/stock-lists.ts'
 import { settlementRoutes } from './routes/settlements.ts'
 import { bankRoutes } from './routes/bank.ts'
+import { claimRoutes } from './routes/claims.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
 import { accountRoutes } from './routes/accounts.ts'
 import { webRoutes } from './web/routes.ts'
@@ -73,6 +74,7 @@ export async function buildApp (deps: AppDeps, opts: AppOptions = {}): Promise<F
   await app.register(posEventRoutes, deps)
   await app.register(settlementRoutes, deps)
   await app.register(bankRoutes, deps)
+  await app.register(claimRoutes, deps)
   await app.register(importRoutes, deps)
   await app.register(readRoutes, deps)
   await app.register(reconciliationRoutes, deps)

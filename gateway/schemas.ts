@@ -167,7 +167,7 @@ export const resolvedExceptionSchema = {
     ...reconExceptionSchema.properties,
     resolution: {
       type: 'object',
-      properties: { action: { type: 'string', enum: ['write_off'] }, category: { type: 'string', enum: ['fee', 'rounding', 'goodwill'] }, reason: { type: 'string' }, actor: { type: 'string' }, at: { type: 'string', format: 'date-time' } },
+      properties: { action: { type: 'string', enum: ['write_off', 'claim'], description: 'claim: the provider credited a claim on it' }, category: { type: ['string', 'null'], enum: ['fee', 'rounding', 'goodwill', null] }, reason: { type: 'string' }, actor: { type: 'string' }, at: { type: 'string', format: 'date-time' } },
       required: ['action', 'category', 'reason', 'actor', 'at']
     }
   },

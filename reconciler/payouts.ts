@@ -51,7 +51,7 @@ export interface PayoutFindings {
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 /** The id as a whole token of the text: "B0001" in "SETTLEMENT B0001 20261123", not in "B00012". */
-const names = (text: string, id: string): boolean => new RegExp(`(^|[^A-Za-z0-9])${escape(id)}($|[^A-Za-z0-9])`, 'i').test(text)
+export const names = (text: string, id: string): boolean => new RegExp(`(^|[^A-Za-z0-9])${escape(id)}($|[^A-Za-z0-9])`, 'i').test(text)
 
 /** asOf: the day of the run; bankThrough: the last day the imported statements cover (null: none). */
 export interface PayoutClock { asOf: string, bankThrough: string | null }

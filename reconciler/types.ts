@@ -186,7 +186,8 @@ export const WRITE_OFF_FITS: Partial<Record<ExceptionCode, readonly WriteOffCate
   RETURN_WITHOUT_REFUND: ['goodwill'],
   STOCK_MISMATCH: ['goodwill']
 }
-export interface Resolution { key: string, action: 'write_off', category: typeof WRITE_OFF_CATEGORIES[number], reason: string, actor: string, at: string }
+/** A difference a person accepted (write_off, with its category), or money the provider gave back on a claim (claim, no category). */
+export interface Resolution { key: string, action: 'write_off' | 'claim', category: WriteOffCategory | null, reason: string, actor: string, at: string }
 
 /** Contract §3 exception, with the ids that locate it. */
 export interface ReconException {

@@ -15,6 +15,7 @@ import { NARRATIVE_CONTEXT, type PiiCipher } from '../crypto.ts'
 import type { Db, TxClient } from '../db/pool.ts'
 import { importedBefore, lockBytes } from '../ingest/once.ts'
 import { reopenDays } from '../recon/queue.ts'
+import { creditClaims } from '../recon/claim-credit.ts'
 import { addDays } from '../../connectors/_shared/time.ts'
 import type { PgBoss } from 'pg-boss'
 
@@ -91,6 +92,8 @@ export async function importBankStatement (deps: BankImportDeps, req: BankImport
       const accounts = [...new Set(statements.map(s => s.account))].sort()
       const controls = { statements: statements.length, entries: total, duplicates: total - stored, accounts }
       await c.query(`UPDATE imports SET status = 'imported', records = $2, controls = $3, finished_at = now() WHERE id = $1`, [importId, stored, JSON.stringify(controls)])
+      // a credit paying back a claim closes it
+      await creditClaims(c, deps.boss, importId, statements.flatMap(s => s.entries.filter(e => e.amount > 0).map(e => ({ provider: null, amount: e.amount, ids: [e.customerRef, e.bankRef], text: e.narrative, line: e.lineNo }))))
       if (deps.boss && stored > 0) await reopenDays(c, deps.boss, payoutDays(statements), { trigger: 'import', ref: String(importId) }, { onlyReconciled: true })
       return { status: 'imported' as const, importId, sha256: sha256!, filename: req.filename, format, statements: statements.length, entries: stored, duplicates: total - stored, accounts }
     })

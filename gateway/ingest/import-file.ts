@@ -18,6 +18,19 @@ import type { Config } from '../config.ts'
 import type { PgBoss } from 'pg-boss'
 import { dayRules, paymentDay } from '../recon/convert.ts'
 import { reopenDays } from '../recon/queue.ts'
+import { creditClaims, type SourcedCredit } from '../recon/claim-credit.ts'
+
+/** The import's records that bring money in, as credits a claim may be paid by (only where a claim waits). */
+async function recordCredits (c: TxClient, importId: number): Promise<SourcedCredit[]> {
+  // most imports find no claim waiting: a large file's rows are then not read again
+  const { rows: [waiting] } = await c.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM claims WHERE status IN ('open', 'sent')) AS any`)
+  if (!waiting.any) return []
+  const { rows } = await c.query<{ provider: string, gross: string, line_no: number, ids: Array<string | null> }>(
+    `SELECT p.provider, p.gross::text, p.line_no, ARRAY[p.merchant_ref, p.provider_txn_id, p.original_ref, p.original_provider_txn_id] AS ids
+       FROM payments p WHERE p.import_id = $1 AND p.gross > 0
+        AND EXISTS (SELECT 1 FROM claims k WHERE k.status IN ('open', 'sent') AND k.amount = p.gross AND k.provider = p.provider)`, [importId])
+  return rows.map(r => ({ provider: r.provider, amount: Number(r.gross), ids: r.ids, text: '', line: r.line_no }))
+}
 import { PAYMENT_COPY_COLUMNS, paymentCopyLine, type RowContext } from './copy-rows.ts'
 import type { LayoutDetection } from '../../connectors/settlement.ts'
 import { checkBatchTotals, type BatchSums } from './batch-check.ts'
@@ -110,6 +123,8 @@ export async function importSettlementFile (deps: ImportDeps, req: ImportRequest
         throw new Refused('INVALID_ROWS', `${read.issueCount} line(s) of the file are invalid; nothing was imported`, read.issues, read.issueCount, read)
       }
       await insertBatches(client, importId, batches)
+      // a record paying back a claim closes it
+      await creditClaims(client, deps.boss, importId, await recordCredits(client, importId))
       // the days this file brings data for are re-opened and queued for reconciliation, with the import
       await reopenDays(client, deps.boss, days, { trigger: 'import', ref: String(importId) })
       // Both files of a batch are the provider's own: a disagreement between them is kept and

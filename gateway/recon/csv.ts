@@ -43,7 +43,7 @@ export interface Describers { en: (e: ReconException) => string, zh: (e: ReconEx
 function row (date: string, e: ReconException | ResolvedException, d?: Describers): Array<string | number | null | undefined> {
   const r = 'resolution' in e ? e.resolution : null
   return [date, e.store_id, e.code, e.sale_id, e.tender, e.provider, hkd(e.expected), hkd(e.actual), e.reference, e.provider_txn_id, e.batch_id, e.sku, e.line,
-    e.expected_qty, e.actual_qty, d ? d.en(e) : e.detail, ...(d ? [d.zh(e)] : []), r ? 'resolved' : 'open', r ? `${r.action}:${r.category}` : null, r?.reason, r?.actor, hktTime(r?.at)]
+    e.expected_qty, e.actual_qty, d ? d.en(e) : e.detail, ...(d ? [d.zh(e)] : []), r ? 'resolved' : 'open', r ? (r.category ? `${r.action}:${r.category}` : r.action) : null, r?.reason, r?.actor, hktTime(r?.at)]
 }
 
 /**

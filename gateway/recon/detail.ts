@@ -10,8 +10,10 @@ import { settlingProviders, type ReconConfig } from '../config-recon.ts'
 import type { Db } from '../db/pool.ts'
 import { DomainError } from '../domain-error.ts'
 import { standingReport } from './days.ts'
+import { claimsOfDay, type ClaimRow } from './claims.ts'
+import { claimable, claimDefaults } from '../../reconciler/claims.ts'
 
-export type Action = 'link' | 'write_off' | 'void' | 'reopen' | 'confirm' | 'reject'
+export type Action = 'link' | 'write_off' | 'void' | 'reopen' | 'confirm' | 'reject' | 'claim'
 
 export interface ExceptionDetail {
   business_date: string
@@ -24,6 +26,9 @@ export interface ExceptionDetail {
   candidates: Array<Candidate & { payment?: PaymentView, sale_id?: string, tender?: number }>
   movements: Array<{ id: number, sku: string, location_id: string, qty: string, reason: string, actor: string, occurred_at: Date, verified: boolean }>
   links: Array<{ tender: number, payment_id: string, reason: string, actor: string, at: Date }>
+  /** The claim on the provider standing for it (the latest, a rejected one included), and what a new one would ask. */
+  claim: ClaimRow | null
+  claim_defaults: { amount: number, reference: string | null } | null
   trail: AuditRow[]
   actions: Action[]
 }
@@ -95,7 +100,7 @@ async function tenderCandidates (db: Db, report: ReconReport, payment: PaymentVi
   })
 }
 
-function actionsFor (e: ReconException, state: 'open' | 'resolved', sale: SaleView | null, manualLink: boolean): Action[] {
+function actionsFor (e: ReconException, state: 'open' | 'resolved', sale: SaleView | null, manualLink: boolean, claim: ClaimRow | null): Action[] {
   const out: Action[] = []
   if (state === 'resolved' || manualLink) out.push('reopen')
   if (state === 'resolved') return out
@@ -103,6 +108,8 @@ function actionsFor (e: ReconException, state: 'open' | 'resolved', sale: SaleVi
   if (e.code === 'PROPOSED_MATCH') return ['confirm', 'reject']
   if (LINKABLE.has(e.code) && !manualLink) out.push('link')
   if (WRITE_OFF_FITS[e.code]?.length) out.push('write_off')
+  // money the provider owes is claimed back; a standing claim is followed, not doubled
+  if (claimable(e) && (claim === null || claim.status === 'rejected')) out.push('claim')
   // voiding fits a sale nobody paid for, or a return nobody refunded; not a provider's own problem
   if (sale && !sale.voided && VOIDABLE.has(e.code)) out.push('void')
   return out
@@ -130,5 +137,9 @@ export async function exceptionDetail (db: Db, date: string, key: string, recon:
     else if (payment && e.code === 'UNEXPECTED_PAYMENT') candidates = await tenderCandidates(db, report, payment, recon.windowMinutes)
   }
   const trail = (await auditTrail(db, `day:${date}:`)).filter(a => a.target === `day:${date}:${key}` || (saleKey !== null && a.target.startsWith(`day:${date}:sale:${saleKey}`)))
-  return { business_date: date, key, state, exception: e, sale, payment, candidates, movements, links, trail, actions: actionsFor(e, state, sale, manualLink) }
+  const claim = (await claimsOfDay(db, date)).get(key) ?? null
+  return {
+    business_date: date, key, state, exception: e, sale, payment, candidates, movements, links, trail, claim, claim_defaults: claimable(e) ? claimDefaults(e) : null,
+    actions: actionsFor(e, state, sale, manualLink, claim)
+  }
 }

@@ -158,10 +158,12 @@ async function loadMatchReviews (sql: Sql, date: string): Promise<MatchReview[]>
   return rows.map(r => ({ saleKey: r.sale_key, tenderNo: r.tender_no, paymentId: r.payment_id, decision: r.decision }))
 }
 
-/** The day's standing write-offs. */
+/** The day's standing write-offs, and its claims the provider credited. */
 async function loadResolutions (sql: Sql, date: string): Promise<Resolution[]> {
   const { rows } = await sql.query<{ exception_key: string, action: Resolution['action'], category: Resolution['category'], reason: string, actor: string, at: Date }>(
-    `SELECT exception_key, action, category, reason, actor, at FROM exception_resolutions WHERE business_date = $1 AND undone_at IS NULL`, [date])
+    `SELECT exception_key, action, category, reason, actor, at FROM exception_resolutions WHERE business_date = $1 AND undone_at IS NULL
+     UNION ALL
+     SELECT exception_key, 'claim', NULL, 'claim ' || id || ' credited' || coalesce(': ' || close_note, ''), closed_by, closed_at FROM claims WHERE business_date = $1 AND status = 'credited'`, [date])
   return rows.map(r => ({ key: r.exception_key, action: r.action, category: r.category, reason: r.reason, actor: r.actor, at: r.at.toISOString() }))
 }
 

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto'
 import type { PgBoss } from 'pg-boss'
 import type { PosEvent } from '../../connectors/contract.ts'
 import { addDays } from '../../connectors/_shared/time.ts'
-import { WRITE_OFF_FITS, type Resolution } from '../../reconciler/types.ts'
+import { WRITE_OFF_FITS, type WriteOffCategory } from '../../reconciler/types.ts'
 import { standingReport } from './days.ts'
 import { findException } from './detail.ts'
 import { audit } from '../auth/audit.ts'
@@ -84,7 +84,7 @@ export async function linkPayment (deps: ResolveDeps, r: LinkRequest): Promise<R
   })
 }
 
-export interface WriteOffRequest { date: string, key: string, category: Resolution['category'], reason: string, actor: string }
+export interface WriteOffRequest { date: string, key: string, category: WriteOffCategory, reason: string, actor: string }
 
 export async function writeOff (deps: ResolveDeps, r: WriteOffRequest): Promise<RunResult> {
   return await act(deps, r.actor, async c => {

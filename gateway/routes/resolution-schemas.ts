@@ -12,6 +12,16 @@ const paymentView = {
   properties: { id: str, provider: str, type: str, gross: int, fee: int, net: int, paid_at: ntime, business_date: nstr, provider_txn_id: nstr, merchant_ref: nstr, device_id: nstr, store_id: nstr }
 } as const
 
+/** A claim on a provider (gateway/recon/claims.ts). */
+export const claimSchema = {
+  type: 'object',
+  properties: {
+    id: int, business_date: str, exception_key: str, code: str, store_id: nstr, provider: nstr, reference: { ...nstr, description: 'what a credit must name to pay it back (null: credited by hand only)' },
+    amount: { ...int, description: 'cents claimed' }, note: str, status: { type: 'string', enum: ['open', 'sent', 'credited', 'rejected'] }, opened_by: str, opened_at: time,
+    sent_at: ntime, closed_at: ntime, closed_by: nstr, close_note: nstr, credit_source: { ...nstr, description: 'manual, or import:<id>:<line> for the record or bank credit that paid it back' }
+  }
+} as const
+
 export const detailSchema = {
   type: 'object',
   properties: {
@@ -39,7 +49,9 @@ export const detailSchema = {
     movements: { type: 'array', items: { type: 'object', properties: { id: int, sku: str, location_id: str, qty: str, reason: str, actor: str, occurred_at: time, verified: { type: 'boolean' } } } },
     links: { type: 'array', items: { type: 'object', properties: { tender: int, payment_id: str, reason: str, actor: str, at: time } } },
     trail: { type: 'array', items: { type: 'object', properties: { id: int, at: time, actor: str, action: str, target: str, reason: nstr, details: { type: 'object', additionalProperties: true } } } },
-    actions: { type: 'array', items: { type: 'string', enum: ['link', 'write_off', 'void', 'reopen', 'confirm', 'reject'] } }
+    claim: { ...claimSchema, type: ['object', 'null'], description: 'the claim on the provider standing for this exception (the latest)' },
+    claim_defaults: { type: ['object', 'null'], properties: { amount: int, reference: nstr }, description: 'what a new claim asks unless told otherwise' },
+    actions: { type: 'array', items: { type: 'string', enum: ['link', 'write_off', 'void', 'reopen', 'confirm', 'reject', 'claim'] } }
   },
   required: ['business_date', 'key', 'state', 'exception', 'sale', 'payment', 'candidates', 'movements', 'links', 'trail', 'actions']
 } as const

@@ -1,7 +1,7 @@
 // An exception's page and the forms on it. The forms call the same functions as the API; a refused
 // action comes back to the page with the reason in the page's language, nothing changed.
 import type { FastifyInstance } from 'fastify'
-import { WRITE_OFF_CATEGORIES, type Resolution } from '../../reconciler/types.ts'
+import { WRITE_OFF_CATEGORIES, type WriteOffCategory } from '../../reconciler/types.ts'
 import { requireStores } from '../auth/scope.ts'
 import type { AppDeps } from '../deps.ts'
 import { DomainError } from '../domain-error.ts'
@@ -67,7 +67,7 @@ export async function actionRoutes (app: FastifyInstance, deps: AppDeps): Promis
       const found = findException(await standingReport(deps.db, date), b.key ?? '')
       if (!found || found.state !== 'open') throw new DomainError('conflict', 'NOT_OPEN', 'no such open exception')
       const e = found.e
-      if (action === 'write-off') await writeOff(rd, { date, key: b.key, category: (b.category ?? '') as Resolution['category'], reason, actor })
+      if (action === 'write-off') await writeOff(rd, { date, key: b.key, category: (b.category ?? '') as WriteOffCategory, reason, actor })
       if (action === 'confirm' || action === 'reject') await reviewMatch(rd, { date, key: b.key ?? '', decision: action === 'confirm' ? 'confirmed' : 'rejected', reason, actor })
       if (action === 'void') await voidSale(rd, { date, sale: { saleId: e.sale_id ?? '', storeId: e.store_id ?? '', vendor: b.vendor }, reason, actor })
       if (action === 'link') {

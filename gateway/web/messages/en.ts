@@ -87,6 +87,7 @@ export const en = {
   'day.resolvedExceptions': 'Resolved',
   'day.manualLinks': 'Linked or confirmed by hand',
   'day.payouts': 'Payouts to the bank',
+  'claim.resolved': 'Claimed back',
   'bridge.title': 'From till to bank',
   'bridge.note': 'Per store and provider: what the tills took, what the provider settled and kept as fees, what it paid out and what reached the bank. Under each figure, its difference from the one before; on the right, what makes the differences.',
   'bridge.till': 'Till',

@@ -88,6 +88,7 @@ export const zhHK: Record<MessageKey, string> = {
   'day.resolvedExceptions': '已處理',
   'day.manualLinks': '人手配對或確認',
   'day.payouts': '撥款到帳',
+  'claim.resolved': '已追回',
   'bridge.title': '由收銀到銀行',
   'bridge.note': '按店舖及支付機構：收銀所收、支付機構結算及所扣手續費、撥出款項及銀行入帳。各數字下為與前一步的差額；右欄列出差額的組成。',
   'bridge.till': '收銀',

@@ -3,13 +3,13 @@
 // where their money is, those resolved, and the payments linked by hand. The same page prints (print=1) for the file.
 import { exceptionKey } from '../../../reconciler/reconcile.ts'
 import { UNASSIGNED } from '../../../reconciler/report.ts'
-import { EXCEPTION_CODES, type ReconException, type ReconReport, type StoreSummary } from '../../../reconciler/types.ts'
+import { EXCEPTION_CODES, type ReconException, type ReconReport, type Resolution, type StoreSummary } from '../../../reconciler/types.ts'
 import { can } from '../../auth/roles.ts'
 import type { RunInfo } from '../../recon/days.ts'
 import { html, qs, type Html } from '../html.ts'
 import { actorName, hkt, label, money } from '../i18n.ts'
 import { csrfField, layout, type Page } from '../layout.ts'
-import { amountOf, describe } from './describe.ts'
+import { amountOf, describe, resolutionLabel } from './describe.ts'
 import { bridgeTable } from './bridge.ts'
 
 export interface DayView { date: string, store: string | null, stores: Array<{ id: string, name: string }>, report: ReconReport | null, run: RunInfo | null, notice: string | null, error: string | null, printable: boolean }
@@ -56,7 +56,7 @@ function resolvedTable (p: Page, r: ReconReport): Html {
   return html`<h2>${t('day.resolvedExceptions')}</h2><div class="scroll"><table id="resolved-exceptions"><thead><tr><th>${t('col.code')}</th><th>${t('day.store')}</th><th>${t('col.sale')}</th>
     <th class="num">${t('day.amount')}</th><th>${t('col.category')}</th><th>${t('col.reason')}</th><th>${t('col.by')}</th><th>${t('col.at')}</th><th class="noprint"></th></tr></thead>
   <tbody>${r.resolved.map(e => html`<tr data-code="${e.code}"><td>${label(t, 'code', e.code)}</td><td>${e.store_id ?? '—'}</td><td>${e.sale_id ?? '—'}</td><td class="num">${money(amountOf(e))}</td>
-    <td>${label(t, 'category', e.resolution.category)}</td><td>${e.resolution.reason}</td><td>${actorName(t, e.resolution.actor)}</td><td>${hkt(e.resolution.at)}</td>
+    <td>${resolutionLabel(t, e.resolution as Resolution)}</td><td>${e.resolution.reason}</td><td>${actorName(t, e.resolution.actor)}</td><td>${hkt(e.resolution.at)}</td>
     <td class="noprint"><a href="${keyUrl(r.business_date, exceptionKey(e))}">${t('day.details')}</a></td></tr>`)}</tbody></table></div>`
 }
 

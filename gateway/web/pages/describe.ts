@@ -1,6 +1,6 @@
 // An exception described in the page's language from its fields (the reconciler's own `detail` is
 // English, for logs and the API), and the money it is about.
-import type { ReconException } from '../../../reconciler/types.ts'
+import type { ReconException, Resolution } from '../../../reconciler/types.ts'
 import type { MessageKey } from '../messages/en.ts'
 import { label, money, type Translate } from '../i18n.ts'
 
@@ -27,6 +27,11 @@ export function describe (t: Translate, e: ReconException): string {
     rate: e.gross ? `${((e.actual ?? 0) / e.gross * 100).toFixed(2)}%` : '—',
     band: e.fee_band ? `${(e.fee_band.min * 100).toFixed(2)}–${(e.fee_band.max * 100).toFixed(2)}%` : '—'
   })
+}
+
+/** How an exception was resolved: the write-off's category, or the claim the provider credited. */
+export function resolutionLabel (t: Translate, r: Resolution): string {
+  return r.action === 'claim' || r.category === null ? t('claim.resolved') : label(t, 'category', r.category)
 }
 
 /** The money an exception is about: the till's side when there is one, else the provider's. */

@@ -1,12 +1,12 @@
 // One exception: what it is, the sale (lines, tenders), the payment record, the candidates a link
 // could pair with their scores, the stock movements, its history, and a form for each fitting action.
-import { WRITE_OFF_FITS } from '../../../reconciler/types.ts'
+import { WRITE_OFF_FITS, type Resolution } from '../../../reconciler/types.ts'
 import { can } from '../../auth/roles.ts'
 import type { ExceptionDetail } from '../../recon/detail.ts'
 import { html, type Html } from '../html.ts'
 import { actorName, hkt, label, money } from '../i18n.ts'
 import { csrfField, layout, type Page } from '../layout.ts'
-import { describe } from './describe.ts'
+import { describe, resolutionLabel } from './describe.ts'
 
 const reasonField = (p: Page): Html => html`<label>${p.t('action.reason')}<br><input type="text" name="reason" required minlength="3" maxlength="500"></label>`
 
@@ -108,7 +108,7 @@ export function exceptionPage (p: Page, d: ExceptionDetail, messages: { notice: 
   const title = t('exception.title', { code: label(t, 'code', e.code), date: d.business_date })
   const mayAct = p.principal !== null && can(p.principal.role, 'exceptions:resolve')
   const resolution = 'resolution' in e
-    ? html`<p class="notice">${t('exception.resolvedBy', { category: label(t, 'category', e.resolution.category), actor: actorName(t, e.resolution.actor), time: hkt(e.resolution.at), reason: e.resolution.reason })}</p>`
+    ? html`<p class="notice">${t('exception.resolvedBy', { category: resolutionLabel(t, e.resolution as Resolution), actor: actorName(t, e.resolution.actor), time: hkt(e.resolution.at), reason: e.resolution.reason })}</p>`
     : ''
   return layout(p, title, html`<p><a href="/days/${d.business_date}${e.store_id ? `?store=${encodeURIComponent(e.store_id)}` : ''}">${t('exception.back')}</a></p>
   <h1>${title}</h1>${messages.notice ? html`<p class="notice" role="status">${messages.notice}</p>` : ''}${messages.error ? html`<p class="error" role="alert">${messages.error}</p>` : ''}
