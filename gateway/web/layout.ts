@@ -26,6 +26,7 @@ function nav (p: Page): Html {
     ['/stock', 'nav.stock', can(who.role, 'inventory:read')],
     ['/orders', 'nav.orders', can(who.role, 'orders:read')],
     ['/exports', 'nav.exports', can(who.role, 'inventory:read')],
+    ['/claims', 'nav.claims', can(who.role, 'exceptions:resolve')],
     ['/bank', 'nav.bank', can(who.role, 'settlements:write')]
   ]
   return html`<nav>${links.filter(l => l[2]).map(([href, key]) => html`<a href="${href}"${p.path.startsWith(href) ? html` aria-current="page"` : ''}>${p.t(key)}</a>`)}

@@ -14,10 +14,18 @@ import { qs } from './html.ts'
 import { pageOf, sendPage } from './layout.ts'
 import { exceptionPage } from './pages/exception.ts'
 import { errorKey } from './page-errors.ts'
+import { openClaim } from '../recon/claims.ts'
 
-const ACTIONS = ['link', 'write-off', 'void', 'reopen', 'confirm', 'reject'] as const
+/** HK$ as typed ("843.88") in cents; anything else is refused with the page's message. */
+function claimAmount (text: string | undefined): number {
+  if (!text || !/^\d{1,8}(\.\d{1,2})?$/.test(text.trim())) throw new DomainError('invalid', 'BAD_AMOUNT', 'the amount is HK$ with at most two decimals')
+  const [whole, cents = ''] = text.trim().split('.')
+  return Number(whole) * 100 + Number(cents.padEnd(2, '0'))
+}
 
-interface ActionBody { key: string, reason: string, category?: string, payment_id?: string, sale_id?: string, tender?: string, vendor?: string }
+const ACTIONS = ['link', 'write-off', 'void', 'reopen', 'confirm', 'reject', 'claim'] as const
+
+interface ActionBody { key: string, reason: string, category?: string, payment_id?: string, sale_id?: string, tender?: string, vendor?: string, amount?: string, claim_reference?: string }
 
 export async function actionRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
   const t = deps.config.limits.routeTimeoutMs
@@ -47,7 +55,8 @@ export async function actionRoutes (app: FastifyInstance, deps: AppDeps): Promis
         type: 'object',
         properties: {
           _csrf: { type: 'string', maxLength: 100 }, key: { type: 'string', maxLength: 400 }, reason: { type: 'string', maxLength: 500 }, category: { type: 'string', enum: [...WRITE_OFF_CATEGORIES] },
-          payment_id: { type: 'string', maxLength: 20 }, sale_id: { type: 'string', maxLength: 128 }, tender: { type: 'string', pattern: '^[0-9]{1,2}$' }, vendor: { type: 'string', maxLength: 64 }
+          payment_id: { type: 'string', maxLength: 20 }, sale_id: { type: 'string', maxLength: 128 }, tender: { type: 'string', pattern: '^[0-9]{1,2}$' }, vendor: { type: 'string', maxLength: 64 },
+          amount: { type: 'string', maxLength: 16 }, claim_reference: { type: 'string', maxLength: 128 }
         },
         required: ['reason']
       }
@@ -63,6 +72,10 @@ export async function actionRoutes (app: FastifyInstance, deps: AppDeps): Promis
       if (action === 'reopen') {
         await reopen(rd, { date, key: b.payment_id ? undefined : b.key, paymentId: b.payment_id, reason, actor })
         return reply.redirect(`/days/${date}${qs({ done: 'reopen' })}`, 303)
+      }
+      if (action === 'claim') {
+        await openClaim(deps.db, { date, key: b.key ?? '', amount: claimAmount(b.amount), reference: b.claim_reference?.trim() || null, note: reason, actor })
+        return reply.redirect(`${back}${qs({ done: 'claim' })}`, 303)
       }
       const found = findException(await standingReport(deps.db, date), b.key ?? '')
       if (!found || found.state !== 'open') throw new DomainError('conflict', 'NOT_OPEN', 'no such open exception')

@@ -14,6 +14,8 @@ import { cookie } from '../plugins/auth.ts'
 import { exceptionsCsv } from '../recon/csv.ts'
 import { bridgeCsv } from '../recon/bridge-csv.ts'
 import { itemLabel } from './pages/bridge.ts'
+import { claimPageRoutes } from './routes-claims.ts'
+import { claimsOfDay } from '../recon/claims.ts'
 import { dayReport, latestReconciledDay, reconciledDays, storeDays } from '../recon/days.ts'
 import { queueRun } from '../recon/queue.ts'
 import { dateParam } from '../schemas.ts'
@@ -116,7 +118,7 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
     const report = found && stores ? forStores(found.report, stores) : found?.report ?? null
     const notice = req.query.done === 'run' ? p.t('day.runQueued') : req.query.done ? p.t('action.done') : null
     return sendPage(reply, dayPage(p, {
-      date: req.params.date, store: req.query.store ?? null, stores: storesInScope(req, deps), report, run: found?.run ?? null, notice,
+      date: req.params.date, store: req.query.store ?? null, stores: storesInScope(req, deps), report, run: found?.run ?? null, notice, claims: report ? await claimsOfDay(deps.db, req.params.date) : undefined,
       error: req.query.error ? p.t(errorKey(400, req.query.error)) : null, printable: req.query.print === '1'
     }))
   })
@@ -155,4 +157,5 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
   await actionRoutes(app, deps)
   await stockRoutes(app, deps)
   await bankPageRoutes(app, deps)
+  await claimPageRoutes(app, deps)
 }

@@ -11,8 +11,14 @@ import { actorName, hkt, label, money } from '../i18n.ts'
 import { csrfField, layout, type Page } from '../layout.ts'
 import { amountOf, describe, resolutionLabel } from './describe.ts'
 import { bridgeTable } from './bridge.ts'
+import { claimBadge } from './claims.ts'
+import type { ClaimRow } from '../../recon/claims.ts'
 
-export interface DayView { date: string, store: string | null, stores: Array<{ id: string, name: string }>, report: ReconReport | null, run: RunInfo | null, notice: string | null, error: string | null, printable: boolean }
+export interface DayView {
+  date: string, store: string | null, stores: Array<{ id: string, name: string }>, report: ReconReport | null, run: RunInfo | null, notice: string | null, error: string | null, printable: boolean
+  /** The standing claim of each exception, by key. */
+  claims?: ReadonlyMap<string, ClaimRow>
+}
 
 const keyUrl = (date: string, key: string): string => `/days/${date}/exceptions/${encodeURIComponent(key)}`
 
@@ -40,13 +46,19 @@ function storeCard (p: Page, r: ReconReport, s: StoreSummary, name: string): Htm
   </section>`
 }
 
-function exceptionTable (p: Page, r: ReconReport): Html {
+/** The claim an open exception has on the provider, as a badge under its description. */
+function claimOf (p: Page, claims: ReadonlyMap<string, ClaimRow>, e: ReconException): Html | string {
+  const c = claims.get(exceptionKey(e))
+  return c ? html`<br>${claimBadge(p, c)}` : ''
+}
+
+function exceptionTable (p: Page, r: ReconReport, claims: ReadonlyMap<string, ClaimRow>): Html {
   const { t } = p
   if (!r.exceptions.length) return html`<p class="notice">${t('day.noExceptions')}</p>`
   return html`<div class="scroll"><table id="open-exceptions" class="phone-cards"><thead><tr><th>${t('col.code')}</th><th>${t('day.store')}</th><th>${t('col.sale')}</th><th>${t('col.provider')}</th><th>${t('col.reference')}</th>
     <th class="num">${t('col.expected')}</th><th class="num">${t('col.actual')}</th><th>${t('col.description')}</th><th class="noprint"></th></tr></thead>
   <tbody>${r.exceptions.map(e => html`<tr data-code="${e.code}"><td data-label="${t('col.code')}">${label(t, 'code', e.code)}</td><td data-label="${t('day.store')}">${e.store_id ?? '—'}</td><td data-label="${t('col.sale')}">${e.sale_id ?? '—'}</td>
-    <td data-label="${t('col.provider')}">${e.provider ? label(t, 'method', e.provider) : '—'}</td><td data-label="${t('col.reference')}">${e.reference ?? e.provider_txn_id ?? e.batch_id ?? '—'}</td><td class="num" data-label="${t('col.expected')}">${money(e.expected)}</td><td class="num" data-label="${t('col.actual')}">${money(e.actual)}</td><td data-label="${t('col.description')}">${describe(t, e)}${e.store_inferred ? html`<br><small class="muted">${t('day.storeInferred', { evidence: e.store_evidence ?? '' })}</small>` : ''}</td>
+    <td data-label="${t('col.provider')}">${e.provider ? label(t, 'method', e.provider) : '—'}</td><td data-label="${t('col.reference')}">${e.reference ?? e.provider_txn_id ?? e.batch_id ?? '—'}</td><td class="num" data-label="${t('col.expected')}">${money(e.expected)}</td><td class="num" data-label="${t('col.actual')}">${money(e.actual)}</td><td data-label="${t('col.description')}">${describe(t, e)}${claimOf(p, claims, e)}${e.store_inferred ? html`<br><small class="muted">${t('day.storeInferred', { evidence: e.store_evidence ?? '' })}</small>` : ''}</td>
     <td class="noprint"><a href="${keyUrl(r.business_date, exceptionKey(e))}">${t('day.details')}</a></td></tr>`)}</tbody></table></div>`
 }
 
@@ -105,5 +117,5 @@ export function dayPage (p: Page, v: DayView): Html {
   ${v.run?.reopened ? html`<p class="notice">${t('status.reopened')}</p>` : ''}
   <div class="cards">${r.stores.map(s => storeCard(p, r, s, names.get(s.store_id) ?? s.store_id))}</div>
   ${bridgeTable(p, r, names)}
-  <h2>${t('day.openExceptions')}</h2>${exceptionTable(p, r)}${payoutTable(p, r)}${resolvedTable(p, r)}${manualLinks(p, r)}`, { printable: v.printable })
+  <h2>${t('day.openExceptions')}</h2>${exceptionTable(p, r, v.claims ?? new Map())}${payoutTable(p, r)}${resolvedTable(p, r)}${manualLinks(p, r)}`, { printable: v.printable })
 }

@@ -7,6 +7,7 @@ import { html, type Html } from '../html.ts'
 import { actorName, hkt, label, money } from '../i18n.ts'
 import { csrfField, layout, type Page } from '../layout.ts'
 import { describe, resolutionLabel } from './describe.ts'
+import { claimSection } from './claims.ts'
 
 const reasonField = (p: Page): Html => html`<label>${p.t('action.reason')}<br><input type="text" name="reason" required minlength="3" maxlength="500"></label>`
 
@@ -113,6 +114,6 @@ export function exceptionPage (p: Page, d: ExceptionDetail, messages: { notice: 
   return layout(p, title, html`<p><a href="/days/${d.business_date}${e.store_id ? `?store=${encodeURIComponent(e.store_id)}` : ''}">${t('exception.back')}</a></p>
   <h1>${title}</h1>${messages.notice ? html`<p class="notice" role="status">${messages.notice}</p>` : ''}${messages.error ? html`<p class="error" role="alert">${messages.error}</p>` : ''}
   <p><span class="status ${d.state === 'open' ? 'exceptions' : 'balanced'}">${label(t, 'code', e.code)}</span> ${describe(t, e)}</p>${e.store_inferred ? html`<p class="muted">${t('day.storeInferred', { evidence: e.store_evidence ?? '' })}</p>` : ''}${resolution}
-  ${saleSection(p, d)}${paymentSection(p, d)}${alternativesSection(p, d)}${candidatesSection(p, d, mayAct)}${movementsSection(p, d)}${historySection(p, d)}
+  ${claimSection(p, d, mayAct)}${saleSection(p, d)}${paymentSection(p, d)}${alternativesSection(p, d)}${candidatesSection(p, d, mayAct)}${movementsSection(p, d)}${historySection(p, d)}
   ${mayAct ? actionsSection(p, d) : ''}`)
 }
