@@ -32,3 +32,9 @@ export function storeFilter (req: FastifyRequest, asked: string | undefined): st
   const scope = storeScope(req)
   return scope === null ? null : [...scope]
 }
+
+/** The configured stores the caller may see, with their names (every store for a chain-wide account). */
+export function storesInScope (req: FastifyRequest, stores: ReadonlyArray<{ id: string, name: string }>): Array<{ id: string, name: string }> {
+  const scope = storeScope(req)
+  return stores.filter(s => !scope || scope.includes(s.id)).map(s => ({ id: s.id, name: s.name }))
+}

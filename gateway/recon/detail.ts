@@ -13,7 +13,7 @@ import { standingReport } from './days.ts'
 import { claimsOfDay, type ClaimRow } from './claims.ts'
 import { claimable, claimDefaults } from '../../reconciler/claims.ts'
 
-export type Action = 'link' | 'write_off' | 'void' | 'reopen' | 'confirm' | 'reject' | 'claim'
+export type Action = 'link' | 'write_off' | 'void' | 'reopen' | 'confirm' | 'reject' | 'claim' | 'assign_store'
 
 export interface ExceptionDetail {
   business_date: string
@@ -108,6 +108,8 @@ function actionsFor (e: ReconException, state: 'open' | 'resolved', sale: SaleVi
   if (e.code === 'PROPOSED_MATCH') return ['confirm', 'reject']
   if (LINKABLE.has(e.code) && !manualLink) out.push('link')
   if (WRITE_OFF_FITS[e.code]?.length) out.push('write_off')
+  // a record no store claims is given to one
+  if (e.store_id === null && e.payment_id && /^\d{1,18}$/.test(e.payment_id)) out.push('assign_store')
   // money the provider owes is claimed back; a standing claim is followed, not doubled
   if (claimable(e) && (claim === null || claim.status === 'rejected')) out.push('claim')
   // voiding fits a sale nobody paid for, or a return nobody refunded; not a provider's own problem

@@ -77,12 +77,15 @@ async function loadSales (sql: Sql, date: string): Promise<ReconSale[]> {
   }))
 }
 
+/** The records of the day and its neighbours; a record a person assigned to a store is that store's. */
 async function loadPayments (sql: Sql, date: string, cipher: PiiCipher): Promise<ReconPayment[]> {
   // the card is read only where the provider gives no transaction id: there it tells two listings apart
   const { rows } = await sql.query<PaymentRow>(
-    `SELECT id, provider, file_kind, type, provider_txn_id, merchant_ref, original_ref, original_provider_txn_id, gross, fee, net,
-            paid_at, business_date, settlement_date, batch_id, store_id, device_id, account, CASE WHEN provider_txn_id IS NULL THEN card_enc END AS card_enc, card_brand, card_last4
-       FROM payments WHERE business_date BETWEEN $1::date - 1 AND $1::date + 1`, [date])
+    `SELECT p.id, provider, file_kind, type, provider_txn_id, merchant_ref, original_ref, original_provider_txn_id, gross, fee, net,
+            paid_at, business_date, settlement_date, batch_id, coalesce(a.store_id, p.store_id) AS store_id, device_id, account,
+            CASE WHEN provider_txn_id IS NULL THEN card_enc END AS card_enc, card_brand, card_last4
+       FROM payments p LEFT JOIN payment_store_assignments a ON a.payment_id = p.id
+      WHERE business_date BETWEEN $1::date - 1 AND $1::date + 1`, [date])
   return rows.map((r): ReconPayment => ({
     id: String(r.id),
     provider: r.provider,

@@ -106,6 +106,24 @@ export async function writeOff (deps: ResolveDeps, r: WriteOffRequest): Promise<
   })
 }
 
+export interface AssignStoreRequest { date: string, key: string, storeId: string, reason: string, actor: string }
+
+/** Gives a record no store claims to a store (its exception then counts there); a later assignment replaces it. */
+export async function assignStore (deps: ResolveDeps, r: AssignStoreRequest): Promise<RunResult> {
+  if (!deps.config.stores.some(s => s.id === r.storeId)) throw new DomainError('invalid', 'UNKNOWN_STORE', `no store ${r.storeId} is configured`)
+  return await act(deps, r.actor, async c => {
+    const found = findException(await standingReport(c, r.date), r.key)
+    if (found?.state !== 'open') throw new DomainError('conflict', 'NOT_OPEN', `no open exception ${r.key} on ${r.date}: it was resolved, or the data no longer shows it`)
+    const e = found.e
+    if (e.store_id !== null || !e.payment_id || !/^\d{1,18}$/.test(e.payment_id)) throw new DomainError('unprocessable', 'NOT_ASSIGNABLE', `exception ${r.key} is not a record without a store`)
+    await c.query(
+      `INSERT INTO payment_store_assignments (payment_id, store_id, reason, actor) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (payment_id) DO UPDATE SET store_id = EXCLUDED.store_id, reason = EXCLUDED.reason, actor = EXCLUDED.actor, at = now()`, [e.payment_id, r.storeId, r.reason, r.actor])
+    await audit(c, { actor: r.actor, action: 'payment.assign_store', target: `day:${r.date}:${r.key}`, reason: r.reason, details: { payment_id: e.payment_id, store_id: r.storeId, code: e.code } })
+    return [r.date]
+  })
+}
+
 export interface ReviewRequest { date: string, key: string, decision: 'confirmed' | 'rejected', reason: string, actor: string }
 
 /** Confirms or rejects a proposed pairing, named by its PROPOSED_MATCH exception's key. */

@@ -106,7 +106,7 @@ t.test('OpenAPI at /docs lists every route with a schema; health and readiness a
   t.same(paths, ['/healthz', '/readyz', '/v1/adjustments', '/v1/api-keys', '/v1/api-keys/{id}/revoke', '/v1/audit', '/v1/bank-entries', '/v1/bank-statements', '/v1/claims', '/v1/claims/{id}/{move}', '/v1/dingtalk/callback', '/v1/imports/{id}', '/v1/locations', '/v1/movements',
     '/v1/outbox', '/v1/outbox/dead', '/v1/outbox/redrive', '/v1/payments', '/v1/pos-events',
     '/v1/purchase-orders', '/v1/purchase-orders/{id}', '/v1/purchase-orders/{id}/decision', '/v1/purchase-orders/{id}/receive', '/v1/purchase-orders/{id}/submit',
-    '/v1/reconciliations', '/v1/reconciliations/{date}', '/v1/reconciliations/{date}/claims', '/v1/reconciliations/{date}/exceptions/{key}', '/v1/reconciliations/{date}/links', '/v1/reconciliations/{date}/reopen', '/v1/reconciliations/{date}/reviews',
+    '/v1/reconciliations', '/v1/reconciliations/{date}', '/v1/reconciliations/{date}/claims', '/v1/reconciliations/{date}/exceptions/{key}', '/v1/reconciliations/{date}/links', '/v1/reconciliations/{date}/reopen', '/v1/reconciliations/{date}/reviews', '/v1/reconciliations/{date}/store-assignments',
     '/v1/reconciliations/{date}/voids', '/v1/reconciliations/{date}/write-offs', '/v1/sales', '/v1/sessions', '/v1/settlements', '/v1/skus', '/v1/stock', '/v1/stock-takes', '/v1/stock-takes/{id}',
     '/v1/stock-takes/{id}/counts', '/v1/stock-takes/{id}/post', '/v1/stock/opening', '/v1/thresholds', '/v1/thresholds/{location}/{sku}', '/v1/transfers',
     '/v1/users', '/v1/users/{username}/disable', '/v1/users/{username}/enable', '/v1/users/{username}/password', '/v1/webhooks/{connector}'], 'the pages of the web app are not in the API documentation')

@@ -51,7 +51,7 @@ export const detailSchema = {
     trail: { type: 'array', items: { type: 'object', properties: { id: int, at: time, actor: str, action: str, target: str, reason: nstr, details: { type: 'object', additionalProperties: true } } } },
     claim: { ...claimSchema, type: ['object', 'null'], description: 'the claim on the provider standing for this exception (the latest)' },
     claim_defaults: { type: ['object', 'null'], properties: { amount: int, reference: nstr }, description: 'what a new claim asks unless told otherwise' },
-    actions: { type: 'array', items: { type: 'string', enum: ['link', 'write_off', 'void', 'reopen', 'confirm', 'reject', 'claim'] } }
+    actions: { type: 'array', items: { type: 'string', enum: ['link', 'write_off', 'void', 'reopen', 'confirm', 'reject', 'claim', 'assign_store'] } }
   },
   required: ['business_date', 'key', 'state', 'exception', 'sale', 'payment', 'candidates', 'movements', 'links', 'trail', 'actions']
 } as const

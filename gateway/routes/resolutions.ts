@@ -4,6 +4,7 @@
 //   POST /v1/reconciliations/:date/write-offs        accept a difference (fee, rounding, goodwill)
 //   POST /v1/reconciliations/:date/reviews           confirm or reject a proposed match (PROPOSED_MATCH)
 //   POST /v1/reconciliations/:date/voids             mark a sale voided (compensating movements)
+//   POST /v1/reconciliations/:date/store-assignments give a record no store claims to a store
 //   POST /v1/reconciliations/:date/reopen            undo a link, a write-off or a review
 // Each change needs a reason, is written to the audit trail and re-runs the day before answering.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -12,7 +13,7 @@ import { WRITE_OFF_CATEGORIES } from '../../reconciler/types.ts'
 import { requireStores, storeScope } from '../auth/scope.ts'
 import type { AppDeps } from '../deps.ts'
 import { exceptionDetail } from '../recon/detail.ts'
-import { linkPayment, reopen, reviewMatch, voidSale, writeOff, type ResolveDeps } from '../recon/resolve.ts'
+import { assignStore, linkPayment, reopen, reviewMatch, voidSale, writeOff, type ResolveDeps } from '../recon/resolve.ts'
 import type { RunResult } from '../recon/run.ts'
 import { dateParam, errorResponses, reportSchema } from '../schemas.ts'
 import { detailSchema } from './resolution-schemas.ts'
@@ -80,6 +81,13 @@ export async function resolutionRoutes (app: FastifyInstance, deps: AppDeps): Pr
     async req => {
       const b = req.body
       return afterAction(req, await voidSale(rd, { date: req.params.date, sale: { saleId: b.sale_id, storeId: b.store_id, vendor: b.vendor }, reason: b.reason, actor: req.principal!.actor }))
+    })
+
+  app.post<{ Params: { date: string }, Body: { key: string, store_id: string, reason: string } }>('/v1/reconciliations/:date/store-assignments',
+    change('Give a record no store claims to a store (a later assignment replaces it)', { required: ['key', 'store_id', 'reason'], properties: { key: { type: 'string', minLength: 1, maxLength: 400 }, store_id: { type: 'string', minLength: 1, maxLength: 64 }, reason } }),
+    async req => {
+      requireStores(req, req.body.store_id)
+      return afterAction(req, await assignStore(rd, { date: req.params.date, key: req.body.key, storeId: req.body.store_id, reason: req.body.reason, actor: req.principal!.actor }))
     })
 
   app.post<{ Params: { date: string }, Body: { key?: string, payment_id?: string, reason: string } }>('/v1/reconciliations/:date/reopen',

@@ -11,7 +11,7 @@ import { translator } from './i18n.ts'
 import { layout, pageOf, sendPage } from './layout.ts'
 import type { MessageKey } from './messages/en.ts'
 
-const ERROR_KEYS = new Set(['NOT_OPEN', 'ALREADY_LINKED', 'NOT_LINKABLE', 'SALE_VOIDED', 'NOT_DUE', 'REASON_REQUIRED', 'CSRF', 'NOT_WRITABLE', 'BAD_AMOUNT', 'ALREADY_CLAIMED', 'NOT_CLAIMABLE', 'CLAIM_STATE'])
+const ERROR_KEYS = new Set(['NOT_OPEN', 'ALREADY_LINKED', 'NOT_LINKABLE', 'SALE_VOIDED', 'NOT_DUE', 'REASON_REQUIRED', 'CSRF', 'NOT_WRITABLE', 'BAD_AMOUNT', 'NOT_ASSIGNABLE', 'UNKNOWN_STORE', 'ALREADY_CLAIMED', 'NOT_CLAIMABLE', 'CLAIM_STATE'])
 
 /** The message key for an error code on a page. */
 export function errorKey (status: number, code: string | undefined): MessageKey {

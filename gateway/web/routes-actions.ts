@@ -2,12 +2,12 @@
 // action comes back to the page with the reason in the page's language, nothing changed.
 import type { FastifyInstance } from 'fastify'
 import { WRITE_OFF_CATEGORIES, type WriteOffCategory } from '../../reconciler/types.ts'
-import { requireStores } from '../auth/scope.ts'
+import { requireStores, storesInScope } from '../auth/scope.ts'
 import type { AppDeps } from '../deps.ts'
 import { DomainError } from '../domain-error.ts'
 import { exceptionDetail, findException } from '../recon/detail.ts'
 import { standingReport } from '../recon/days.ts'
-import { linkPayment, reopen, reviewMatch, voidSale, writeOff } from '../recon/resolve.ts'
+import { assignStore, linkPayment, reopen, reviewMatch, voidSale, writeOff } from '../recon/resolve.ts'
 import { resolveDeps } from '../routes/resolutions.ts'
 import { dateParam } from '../schemas.ts'
 import { qs } from './html.ts'
@@ -23,9 +23,9 @@ function claimAmount (text: string | undefined): number {
   return Number(whole) * 100 + Number(cents.padEnd(2, '0'))
 }
 
-const ACTIONS = ['link', 'write-off', 'void', 'reopen', 'confirm', 'reject', 'claim'] as const
+const ACTIONS = ['link', 'write-off', 'void', 'reopen', 'confirm', 'reject', 'claim', 'assign-store'] as const
 
-interface ActionBody { key: string, reason: string, category?: string, payment_id?: string, sale_id?: string, tender?: string, vendor?: string, amount?: string, claim_reference?: string }
+interface ActionBody { key: string, reason: string, category?: string, payment_id?: string, sale_id?: string, tender?: string, vendor?: string, amount?: string, claim_reference?: string, store_id?: string }
 
 export async function actionRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
   const t = deps.config.limits.routeTimeoutMs
@@ -43,7 +43,7 @@ export async function actionRoutes (app: FastifyInstance, deps: AppDeps): Promis
     const d = await exceptionDetail(deps.db, req.params.date, req.params.key, deps.config.recon)
     requireStores(req, d.exception.store_id)
     const p = pageOf(req)
-    return sendPage(reply, exceptionPage(p, d, { notice: req.query.done ? p.t('action.done') : null, error: req.query.error ? p.t(errorKey(400, req.query.error)) : null }))
+    return sendPage(reply, exceptionPage(p, d, { notice: req.query.done ? p.t('action.done') : null, error: req.query.error ? p.t(errorKey(400, req.query.error)) : null }, storesInScope(req, deps.config.stores)))
   })
 
   app.post<{ Params: { date: string, action: typeof ACTIONS[number] }, Body: ActionBody }>('/days/:date/actions/:action', {
@@ -56,7 +56,7 @@ export async function actionRoutes (app: FastifyInstance, deps: AppDeps): Promis
         properties: {
           _csrf: { type: 'string', maxLength: 100 }, key: { type: 'string', maxLength: 400 }, reason: { type: 'string', maxLength: 500 }, category: { type: 'string', enum: [...WRITE_OFF_CATEGORIES] },
           payment_id: { type: 'string', maxLength: 20 }, sale_id: { type: 'string', maxLength: 128 }, tender: { type: 'string', pattern: '^[0-9]{1,2}$' }, vendor: { type: 'string', maxLength: 64 },
-          amount: { type: 'string', maxLength: 16 }, claim_reference: { type: 'string', maxLength: 128 }
+          amount: { type: 'string', maxLength: 16 }, claim_reference: { type: 'string', maxLength: 128 }, store_id: { type: 'string', maxLength: 64 }
         },
         required: ['reason']
       }
@@ -80,6 +80,11 @@ export async function actionRoutes (app: FastifyInstance, deps: AppDeps): Promis
       const found = findException(await standingReport(deps.db, date), b.key ?? '')
       if (!found || found.state !== 'open') throw new DomainError('conflict', 'NOT_OPEN', 'no such open exception')
       const e = found.e
+      if (action === 'assign-store') {
+        requireStores(req, b.store_id ?? null)
+        await assignStore(rd, { date, key: b.key, storeId: b.store_id ?? '', reason, actor })
+        return reply.redirect(`/days/${date}${qs({ store: b.store_id, done: action })}`, 303)
+      }
       if (action === 'write-off') await writeOff(rd, { date, key: b.key, category: (b.category ?? '') as WriteOffCategory, reason, actor })
       if (action === 'confirm' || action === 'reject') await reviewMatch(rd, { date, key: b.key ?? '', decision: action === 'confirm' ? 'confirmed' : 'rejected', reason, actor })
       if (action === 'void') await voidSale(rd, { date, sale: { saleId: e.sale_id ?? '', storeId: e.store_id ?? '', vendor: b.vendor }, reason, actor })

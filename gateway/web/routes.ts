@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { hktDate } from '../../connectors/_shared/time.ts'
 import { forStores } from '../../reconciler/report.ts'
-import { storeFilter, storeScope } from '../auth/scope.ts'
+import { storeFilter, storeScope, storesInScope } from '../auth/scope.ts'
 import { sessionCookie, signIn, signOut, SESSION_COOKIE } from '../auth/sessions.ts'
 import type { AppDeps } from '../deps.ts'
 import { DomainError } from '../domain-error.ts'
@@ -37,11 +37,6 @@ const monthParam = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } as co
 /** Only a path on this site: never `//host` or a scheme, so sign-in cannot be turned into a redirect elsewhere. */
 export function safeNext (next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) && !next.startsWith('/login') ? next : '/'
-}
-
-export function storesInScope (req: FastifyRequest, deps: AppDeps): Array<{ id: string, name: string }> {
-  const scope = storeScope(req)
-  return deps.config.stores.filter(s => !scope || scope.includes(s.id)).map(s => ({ id: s.id, name: s.name }))
 }
 
 /** A store the page names must be one the chain has (or the unassigned bucket): else 404, not an empty report. */
@@ -104,7 +99,7 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
     const items = await storeDays(deps.db, days[0], days[days.length - 1], scope)
     // records no store could be given: a column of their own for those who see every store
     const unassigned = !scope && items.some(i => i.store_id === UNASSIGNED) ? [{ id: UNASSIGNED, name: '' }] : []
-    return sendPage(reply, calendarPage(pageOf(req), month, [...storesInScope(req, deps), ...unassigned], items, await reconciledDays(deps.db, days[0], days[days.length - 1])))
+    return sendPage(reply, calendarPage(pageOf(req), month, [...storesInScope(req, deps.config.stores), ...unassigned], items, await reconciledDays(deps.db, days[0], days[days.length - 1])))
   })
 
   app.get<{ Params: { date: string }, Querystring: { store?: string, print?: string, done?: string, error?: string } }>('/days/:date', {
@@ -118,7 +113,7 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
     const report = found && stores ? forStores(found.report, stores) : found?.report ?? null
     const notice = req.query.done === 'run' ? p.t('day.runQueued') : req.query.done ? p.t('action.done') : null
     return sendPage(reply, dayPage(p, {
-      date: req.params.date, store: req.query.store ?? null, stores: storesInScope(req, deps), report, run: found?.run ?? null, notice, claims: report ? await claimsOfDay(deps.db, req.params.date) : undefined,
+      date: req.params.date, store: req.query.store ?? null, stores: storesInScope(req, deps.config.stores), report, run: found?.run ?? null, notice, claims: report ? await claimsOfDay(deps.db, req.params.date) : undefined,
       error: req.query.error ? p.t(errorKey(400, req.query.error)) : null, printable: req.query.print === '1'
     }))
   })

@@ -85,13 +85,16 @@ function alternativesSection (p: Page, d: ExceptionDetail): Html {
     <tbody>${alts.map(a => html`<tr><td class="num">${a.score.toFixed(3)}</td><td>${same(a) ? t('exception.thisSale') : html`${a.sale_id} #${a.tender + 1}`}</td><td>${a.provider_txn_id ?? a.payment_id}</td><td class="num">${a.seconds_after_sale}</td></tr>`)}</tbody></table></div>`
 }
 
-function actionsSection (p: Page, d: ExceptionDetail): Html {
+function actionsSection (p: Page, d: ExceptionDetail, stores: ReadonlyArray<{ id: string, name: string }>): Html {
   const { t } = p
   const forms: Html[] = []
   if (d.actions.includes('confirm')) forms.push(actionForm(p, d, 'confirm', t('action.confirm'), html``))
   if (d.actions.includes('reject')) forms.push(actionForm(p, d, 'reject', t('action.reject'), html``, true))
   if (d.actions.includes('write_off')) {
     forms.push(actionForm(p, d, 'write-off', t('action.writeOff'), html`<label>${t('col.category')}<br><select name="category" required><option value="">${t('action.chooseCategory')}</option>${(WRITE_OFF_FITS[d.exception.code] ?? []).map(c => html`<option value="${c}">${label(t, 'category', c)}</option>`)}</select></label>`))
+  }
+  if (d.actions.includes('assign_store')) {
+    forms.push(actionForm(p, d, 'assign-store', t('action.assignStore'), html`<p class="muted">${t('action.assignStoreNote')}</p><label>${t('day.store')}<br><select name="store_id" required><option value="">${t('action.chooseStore')}</option>${stores.map(s => html`<option value="${s.id}">${s.name} (${s.id})</option>`)}</select></label>`))
   }
   if (d.actions.includes('void') && d.sale) {
     forms.push(actionForm(p, d, 'void', t('action.void'), html`<p class="muted">${t('action.voidNote')}</p><input type="hidden" name="sale_id" value="${d.sale.sale_id}"><input type="hidden" name="vendor" value="${d.sale.vendor}">`, true))
@@ -103,7 +106,7 @@ function actionsSection (p: Page, d: ExceptionDetail): Html {
   return html`${forms}`
 }
 
-export function exceptionPage (p: Page, d: ExceptionDetail, messages: { notice: string | null, error: string | null }): Html {
+export function exceptionPage (p: Page, d: ExceptionDetail, messages: { notice: string | null, error: string | null }, stores: ReadonlyArray<{ id: string, name: string }> = []): Html {
   const { t } = p
   const e = d.exception
   const title = t('exception.title', { code: label(t, 'code', e.code), date: d.business_date })
@@ -115,5 +118,5 @@ export function exceptionPage (p: Page, d: ExceptionDetail, messages: { notice: 
   <h1>${title}</h1>${messages.notice ? html`<p class="notice" role="status">${messages.notice}</p>` : ''}${messages.error ? html`<p class="error" role="alert">${messages.error}</p>` : ''}
   <p><span class="status ${d.state === 'open' ? 'exceptions' : 'balanced'}">${label(t, 'code', e.code)}</span> ${describe(t, e)}</p>${e.store_inferred ? html`<p class="muted">${t('day.storeInferred', { evidence: e.store_evidence ?? '' })}</p>` : ''}${resolution}
   ${claimSection(p, d, mayAct)}${saleSection(p, d)}${paymentSection(p, d)}${alternativesSection(p, d)}${candidatesSection(p, d, mayAct)}${movementsSection(p, d)}${historySection(p, d)}
-  ${mayAct ? actionsSection(p, d) : ''}`)
+  ${mayAct ? actionsSection(p, d, stores) : ''}`)
 }
