@@ -109,6 +109,8 @@ export interface ProviderDescriptor {
    * records (FPS at the till): such a credit is read as one of its payments when no file lists them.
    */
   bankReceipts?: string[]
+  /** When its file of a trade day is due: `days` HK business days later by `at` (HH:MM, HKT); past it, the file is late. */
+  fileDue?: { days: number, at: string }
   /** JSON schema of the options the connector takes from RECON_CONFIG (`providers.<id>`), if any. */
   optionsSchema?: Record<string, unknown>
 }

@@ -62,13 +62,20 @@ export function createRegistry (connectors: readonly Connector[]): Registry {
   return { pos, settlement, ids: [...seen], providers, tenderMethods, providerOfMethod, settlersOf }
 }
 
-const DESCRIPTOR_KEYS = new Set(['names', 'tenderMethods', 'matchScope', 'devicesUploadLate', 'cashRounding', 'feeBand', 'settlementDays', 'payout'])
+const DESCRIPTOR_KEYS = new Set(['names', 'tenderMethods', 'matchScope', 'devicesUploadLate', 'cashRounding', 'feeBand', 'settlementDays', 'payout', 'bankReceipts', 'fileDue'])
 
 /**
  * A provider described in configuration (JSON), for a provider no connector ships: its shape checked
  * here, its sense by the registry. Defaults: it settles the tender method of its own id, readers do
  * not upload late, no cash rounding, T+1.
  */
+/** { days: 0–30, at: "HH:MM" }: when a provider's file of a trade day is due. */
+export function isFileDue (v: unknown): v is { days: number, at: string } {
+  const d = v as { days?: unknown, at?: unknown } | null
+  return typeof d === 'object' && d !== null && Number.isInteger(d.days) && (d.days as number) >= 0 && (d.days as number) <= 30 &&
+    typeof d.at === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(d.at) && Object.keys(d).length === 2
+}
+
 export function parseDescriptor (id: string, raw: unknown): ProviderDescriptor {
   const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>
   const problems: string[] = []
@@ -85,6 +92,8 @@ export function parseDescriptor (id: string, raw: unknown): ProviderDescriptor {
     Array.isArray(payout.bankNames) && payout.bankNames.every(n => typeof n === 'string' && n.trim().length >= 3) && Object.keys(payout).length === 2)) {
     problems.push('"payout" is { "days": 0–30 business days to the bank, "bankNames": [words of 3 or more characters its credits carry] }')
   }
+  if (r.bankReceipts !== undefined && !(Array.isArray(r.bankReceipts) && r.bankReceipts.every(n => typeof n === 'string' && n.trim().length >= 3))) problems.push('"bankReceipts" lists words of 3 or more characters its payments carry in the bank\'s text')
+  if (r.fileDue !== undefined && !isFileDue(r.fileDue)) problems.push('"fileDue" is { "days": 0–30 business days after the trade day, "at": "HH:MM" (HKT) }')
   if (problems.length) throw new Error(`provider ${id}: ${problems.join('; ')}`)
   return {
     id,
@@ -95,6 +104,8 @@ export function parseDescriptor (id: string, raw: unknown): ProviderDescriptor {
     cashRounding: (r.cashRounding as boolean | undefined) ?? false,
     feeBand: { min: band!.min as number, max: band!.max as number },
     settlementDays: (r.settlementDays as number | undefined) ?? 1,
-    ...(r.payout !== undefined ? { payout: r.payout as NonNullable<ProviderDescriptor['payout']> } : {})
+    ...(r.payout !== undefined ? { payout: r.payout as NonNullable<ProviderDescriptor['payout']> } : {}),
+    ...(r.bankReceipts !== undefined ? { bankReceipts: r.bankReceipts as string[] } : {}),
+    ...(r.fileDue !== undefined ? { fileDue: r.fileDue as NonNullable<ProviderDescriptor['fileDue']> } : {})
   }
 }

@@ -3,6 +3,7 @@
 // narrow the numbers: fee bands (chain-wide and per store) and settlement cycles, keyed by provider
 // id. A key that names no registered provider stops the start with its path.
 import { SHARED_TENDER_METHODS, type ProviderDescriptor } from '../connectors/contract.ts'
+import { isFileDue } from '../connectors/registry.ts'
 import { HK_HOLIDAYS_DEFAULT } from '../reconciler/calendar.ts'
 import type { FeeBand, ProviderRules, ReconSettings } from '../reconciler/types.ts'
 import { ConfigError } from './config-error.ts'
@@ -17,6 +18,7 @@ export interface FileReconciliation {
   feeBands?: Record<string, FeeBand>
   settlementDays?: Record<string, number>
   payoutDays?: Record<string, number>
+  fileDue?: Record<string, { days: number, at: string }>
   holidays?: string[]
   replaceHolidays?: boolean
   devices?: Record<string, string>
@@ -41,7 +43,8 @@ export function defaultRecon (providers: Iterable<ProviderDescriptor>): ReconCon
     settlementDays: Object.fromEntries(list.map(d => [d.id, d.settlementDays])),
     holidays: new Set(HK_HOLIDAYS_DEFAULT),
     payouts: payoutRules(list, {}, {}),
-    bankReceipts: Object.fromEntries(list.filter(d => d.bankReceipts?.length).map(d => [d.id, d.bankReceipts!]))
+    bankReceipts: Object.fromEntries(list.filter(d => d.bankReceipts?.length).map(d => [d.id, d.bankReceipts!])),
+    fileDue: Object.fromEntries(list.filter(d => d.fileDue).map(d => [d.id, d.fileDue!]))
   }
 }
 
@@ -97,6 +100,7 @@ export function reconConfig (r: FileReconciliation, stores: Record<string, { fee
     storeFeeBands,
     settlementDays,
     bankReceipts: defaults.bankReceipts,
+    fileDue: { ...defaults.fileDue, ...perProvider(r.fileDue, providers, 'reconciliation.fileDue', (v, where) => { if (!isFileDue(v)) throw new ConfigError(`${where} is { "days": 0–30, "at": "HH:MM" }`); return v }) },
     payouts: payoutRules([...providers.values()], settlementDays, perProvider(r.payoutDays, providers, 'reconciliation.payoutDays', days)),
     holidays: new Set([...(r.replaceHolidays ? [] : defaults.holidays), ...r.holidays ?? []]),
     devices: r.devices ?? {},

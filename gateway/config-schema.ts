@@ -19,7 +19,7 @@ export const CONFIG_SCHEMA = strict({
   $comment: { type: 'string' },
   stores: mapOf(strict({ name: str, cutoff: { type: 'string' }, aliases: mapOf({ anyOf: [str, { type: 'array', items: str }] }), feeBands: mapOf(feeBand) })),
   reconciliation: strict({
-    windowMinutes: int, roundingCents: int, reviewBelow: { type: 'number' }, feeBands: mapOf(feeBand), settlementDays: mapOf(int), payoutDays: mapOf(int),
+    windowMinutes: int, roundingCents: int, reviewBelow: { type: 'number' }, feeBands: mapOf(feeBand), settlementDays: mapOf(int), payoutDays: mapOf(int), fileDue: mapOf({ type: 'object' }),
     holidays: { type: 'array', items: { type: 'string' } }, replaceHolidays: { type: 'boolean' }, devices: mapOf({ type: 'string' }),
     tenderProviders: mapOf({ type: 'array', items: str })
   }),

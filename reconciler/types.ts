@@ -4,6 +4,7 @@ import type { CardDetails, Minor, PaymentType, Provider, ProviderDescriptor, Ten
 import type { PayoutLine, PayoutRecords, PayoutRule, StatedPayout } from './payout-build.ts'
 import type { Deposit } from './payouts.ts'
 import type { BridgeRow } from './bridge.ts'
+import type { FileDue } from './late-files.ts'
 
 export type { Minor, Provider }
 
@@ -115,6 +116,8 @@ export interface ReconSettings {
   payouts?: Record<Provider, PayoutRule>
   /** Providers whose records are the bank's own credits (FPS), with the words their credits carry. */
   bankReceipts?: Record<Provider, readonly string[]>
+  /** When each provider's file of a trade day is due (late-files.ts). */
+  fileDue?: Record<Provider, FileDue>
 }
 
 /**

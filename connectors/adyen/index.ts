@@ -25,7 +25,9 @@ export const ADYEN: ProviderDescriptor = {
   feeBand: { min: 0.005, max: 0.04 },
   settlementDays: 2,
   // the MerchantPayout's transfer: in a HK account the next business day
-  payout: { days: 1, bankNames: ['ADYEN'] }
+  payout: { days: 1, bankNames: ['ADYEN'] },
+  // the settlement details report of a batch, once the batch has closed
+  fileDue: { days: 2, at: '12:00' }
 }
 
 const COLUMNS = {

@@ -18,7 +18,9 @@ export const ALIPAYHK: ProviderDescriptor = {
   feeBand: { min: 0.003, max: 0.02 },
   settlementDays: 1,
   // the settle batch is credited on its settlement day or the business day after
-  payout: { days: 1, bankNames: ['ALIPAY'] }
+  payout: { days: 1, bankNames: ['ALIPAY'] },
+  // the settlement file is on the SFTP by the morning of T+1
+  fileDue: { days: 1, at: '10:00' }
 }
 
 export const alipayhk: SettlementConnector = {

@@ -19,7 +19,8 @@ export const OCTOPUS: ProviderDescriptor = {
   // 1.5% through KPay in the published samples
   feeBand: { min: 0.005, max: 0.025 },
   settlementDays: 1,
-  payout: { days: 1, bankNames: ['OCTOPUS'] }
+  payout: { days: 1, bankNames: ['OCTOPUS'] },
+  fileDue: { days: 1, at: '10:00' }
 }
 
 /**

@@ -24,7 +24,8 @@ export const STRIPE: ProviderDescriptor = {
   feeBand: { min: 0.01, max: 0.15 },
   settlementDays: 2,
   // the payout's effective day is its expected arrival; a bank may value it a day later
-  payout: { days: 1, bankNames: ['STRIPE'] }
+  payout: { days: 1, bankNames: ['STRIPE'] },
+  fileDue: { days: 2, at: '12:00' }
 }
 
 // the metadata keys a till may have used for its own reference, in the order they are tried

@@ -22,7 +22,9 @@ export const WECHATPAY: ProviderDescriptor = {
   // settled T+1 to T+3 by the merchant's contract; reconciliation.settlementDays overrides it
   settlementDays: 2,
   // a cross-border payout in HKD: a business day or two after the settlement
-  payout: { days: 2, bankNames: ['WECHAT', 'TENPAY'] }
+  payout: { days: 2, bankNames: ['WECHAT', 'TENPAY'] },
+  // the day's bill can be downloaded from 10:00 of the next day
+  fileDue: { days: 1, at: '12:00' }
 }
 
 

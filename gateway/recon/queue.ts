@@ -10,6 +10,7 @@ import type { Config } from '../config.ts'
 import type { PiiCipher } from '../crypto.ts'
 import { reconcileDay, type RunTrigger } from './run.ts'
 import { ensureQueue } from '../jobs.ts'
+import { watchLateFiles } from './late-files.ts'
 
 export const RECONCILE_QUEUE = 'recon.reconcile'
 /**
@@ -18,6 +19,9 @@ export const RECONCILE_QUEUE = 'recon.reconcile'
  */
 export const SWEEP_QUEUE = 'recon.sweep'
 const SWEEP_CRON = '30 10 * * *' // 10:30 HKT, after the providers' morning files
+/** Every quarter hour: files past their due time (late-files.ts). */
+export const LATE_FILES_QUEUE = 'recon.late-files'
+const LATE_FILES_CRON = '*/15 * * * *'
 const SWEEP_DAYS = 35
 
 export interface ReconcileJob { date: string, trigger: RunTrigger, ref: string | null }
@@ -29,6 +33,8 @@ export async function ensureReconcileQueue (boss: PgBoss): Promise<void> {
   await ensureQueue(boss, RECONCILE_QUEUE, { policy: 'stately', retryLimit: 5, retryDelay: 15, retryBackoff: true, expireInSeconds: 30 * 60, deleteAfterSeconds: 14 * 86400 })
   await ensureQueue(boss, SWEEP_QUEUE, { policy: 'stately', retryLimit: 3, retryDelay: 60, expireInSeconds: 300 })
   await boss.schedule(SWEEP_QUEUE, SWEEP_CRON, null, { tz: 'Asia/Hong_Kong' })
+  await ensureQueue(boss, LATE_FILES_QUEUE, { policy: 'stately', retryLimit: 3, retryDelay: 60, expireInSeconds: 300 })
+  await boss.schedule(LATE_FILES_QUEUE, LATE_FILES_CRON, null, { tz: 'Asia/Hong_Kong' })
 }
 
 /** Queues a run for every recent day that is pending settlement or re-opened; returns the days. */
@@ -82,4 +88,8 @@ export async function startReconcileWorker (deps: ReconWorkerDeps): Promise<void
     return { runId: run.runId, outcome: run.outcome }
   })
   await deps.boss.work(SWEEP_QUEUE, { pollingIntervalSeconds: 30 }, async () => ({ queued: await sweep(deps.db, deps.boss) }))
+  await deps.boss.work(LATE_FILES_QUEUE, { pollingIntervalSeconds: 30 }, async () => {
+    const { late, alerted } = await watchLateFiles(deps)
+    return { late: late.length, alerted }
+  })
 }

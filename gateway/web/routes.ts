@@ -16,6 +16,7 @@ import { bridgeCsv } from '../recon/bridge-csv.ts'
 import { itemLabel } from './pages/bridge.ts'
 import { claimPageRoutes } from './routes-claims.ts'
 import { claimsOfDay } from '../recon/claims.ts'
+import { lateByStoreDay } from '../recon/late-files.ts'
 import { dayReport, latestReconciledDay, reconciledDays, storeDays } from '../recon/days.ts'
 import { queueRun } from '../recon/queue.ts'
 import { dateParam } from '../schemas.ts'
@@ -99,7 +100,8 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
     const items = await storeDays(deps.db, days[0], days[days.length - 1], scope)
     // records no store could be given: a column of their own for those who see every store
     const unassigned = !scope && items.some(i => i.store_id === UNASSIGNED) ? [{ id: UNASSIGNED, name: '' }] : []
-    return sendPage(reply, calendarPage(pageOf(req), month, [...storesInScope(req, deps.config.stores), ...unassigned], items, await reconciledDays(deps.db, days[0], days[days.length - 1])))
+    const [from, to] = [days[0], days[days.length - 1]]
+    return sendPage(reply, calendarPage(pageOf(req), month, [...storesInScope(req, deps.config.stores), ...unassigned], { items, reconciled: await reconciledDays(deps.db, from, to), late: await lateByStoreDay(deps.db, from, to) }))
   })
 
   app.get<{ Params: { date: string }, Querystring: { store?: string, print?: string, done?: string, error?: string } }>('/days/:date', {
