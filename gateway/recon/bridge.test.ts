@@ -2,40 +2,15 @@
 // batch and the bank's MT940 are uploaded, and the day's report, its CSV and its page show each store's
 // money from till to bank with the differences explained. Figures worked out by hand below.
 import t from 'tap'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { drainInbox } from '../../fixtures/support/day-db.ts'
-import { FIXTURES } from '../../fixtures/support/settlement.ts'
-import { auth, SECRETS, testRuntime } from '../../fixtures/support/runtime.ts'
-import { standardHeaders } from '../../fixtures/support/sign.ts'
-import { dayEvent, tenderSale } from '../../fixtures/support/sales.ts'
+import { auth, testRuntime } from '../../fixtures/support/runtime.ts'
+import { wechatDay, WECHAT_DAY as DATE } from '../../fixtures/support/wechat-day.ts'
 import { signInAs } from '../../fixtures/support/web.ts'
-import { reconcileDay } from './run.ts'
 
-const DATE = '2026-11-20'
-const sale = (id: string, store: string, time: string, amount: string, refundOf: string | null = null): string => tenderSale(DATE, id, store, time, amount, 'wechatpay', `${id}-${refundOf ? 'R1' : '1'}`, refundOf)
 const text = (html: string): string => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, '\'').replace(/\s+/g, ' ')
 
 t.test('till → settled → fees → net → paid out → in the bank, per store: API, CSV and the page in both languages', async t => {
   const rt = await testRuntime(t)
-  const events = [
-    sale('MK01-T1-000201', 'MK01', '12:15:00', '88.00'), sale('MK01-T1-000202', 'MK01', '12:20:30', '128.50'), sale('MK01-T2-000204', 'MK01', '13:02:00', '25.90'),
-    sale('MK01-T1-000210', 'MK01', '15:39:50', '30.00', 'MK01-T1-000202'), sale('MK01-T1-000203', 'MK01', '16:05:00', '45.00'),
-    dayEvent(DATE, 'evt_void_203', 'sale.voided', '16:06:00', { sale_id: 'MK01-T1-000203', store_id: 'MK01' }),
-    sale('CWB1-T2-000301', 'CWB1', '23:59:50', '12.34'), sale('MK01-T1-000205', 'MK01', '17:00:00', '60.00')
-  ]
-  for (const body of events) {
-    const res = await rt.app!.inject({ method: 'POST', url: '/v1/webhooks/pos-canonical', headers: standardHeaders(SECRETS['pos-canonical'], JSON.parse(body).id, body), payload: body })
-    t.equal(res.statusCode, 202)
-  }
-  await drainInbox(rt)
-  for (const [name, type] of [['wechatpay/1900000109_all_20261120.csv', 'text/csv'], ['wechatpay/settlements_20261122.json', 'application/json']]) {
-    const up = await rt.app!.inject({ method: 'POST', url: `/v1/settlements?filename=${name.split('/')[1]}`, headers: { ...auth('finance'), 'content-type': type }, payload: readFileSync(join(FIXTURES, name)) })
-    t.equal(up.statusCode, 201, up.body)
-  }
-  const bank = await rt.app!.inject({ method: 'POST', url: '/v1/bank-statements?filename=hsbc_mt940_20261124.sta', headers: { ...auth('finance'), 'content-type': 'text/plain' }, payload: readFileSync(join(FIXTURES, 'bank/hsbc_mt940_20261124.sta')) })
-  t.equal(bank.statusCode, 201)
-  await reconcileDay(rt, { date: DATE, trigger: 'manual', asOf: '2026-11-27' })
+  await wechatDay(t, rt)
 
   const report = (await rt.app!.inject({ method: 'GET', url: `/v1/reconciliations/${DATE}`, headers: auth('finance') })).json()
   // MK01: the till took 88.00 + 128.50 + 25.90 − 30.00 + 60.00 = 272.40 (the voided 45.00 is not takings);

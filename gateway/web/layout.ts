@@ -22,6 +22,7 @@ function nav (p: Page): Html {
   const who = p.principal
   if (!who) return html``
   const links: Array<[string, Parameters<Translate>[0], boolean]> = [
+    ['/dashboard', 'nav.dashboard', can(who.role, 'reconciliation:read')],
     ['/calendar', 'nav.calendar', can(who.role, 'reconciliation:read')],
     ['/stock', 'nav.stock', can(who.role, 'inventory:read')],
     ['/orders', 'nav.orders', can(who.role, 'orders:read')],

@@ -17,11 +17,13 @@ import { itemLabel } from './pages/bridge.ts'
 import { claimPageRoutes } from './routes-claims.ts'
 import { claimsOfDay } from '../recon/claims.ts'
 import { lateByStoreDay } from '../recon/late-files.ts'
+import { monthData, monthSummary } from '../recon/month.ts'
+import { dashboardPage } from './pages/dashboard.ts'
 import { dayReport, latestReconciledDay, reconciledDays, storeDays } from '../recon/days.ts'
 import { queueRun } from '../recon/queue.ts'
 import { dateParam } from '../schemas.ts'
 import { LANG_COOKIE, LANGS, registerProviderNames, translator } from './i18n.ts'
-import { describe } from './pages/describe.ts'
+import { amountOf, describe } from './pages/describe.ts'
 import { pageOf, sendPage } from './layout.ts'
 import { errorKey, pageError } from './page-errors.ts'
 import { calendarPage, monthDays } from './pages/calendar.ts'
@@ -102,6 +104,18 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
     const unassigned = !scope && items.some(i => i.store_id === UNASSIGNED) ? [{ id: UNASSIGNED, name: '' }] : []
     const [from, to] = [days[0], days[days.length - 1]]
     return sendPage(reply, calendarPage(pageOf(req), month, [...storesInScope(req, deps.config.stores), ...unassigned], { items, reconciled: await reconciledDays(deps.db, from, to), late: await lateByStoreDay(deps.db, from, to) }))
+  })
+
+  app.get<{ Querystring: { month?: string } }>('/dashboard', {
+    config: { access: 'reconciliation:read', page: true }, handlerTimeout: t,
+    schema: { ...page, querystring: { type: 'object', properties: { month: monthParam } } }
+  }, async (req, reply) => {
+    const month = req.query.month ?? (await latestReconciledDay(deps.db, hktDate(new Date())) ?? hktDate(new Date())).slice(0, 7)
+    const days = monthDays(month)
+    const scope = storeScope(req)
+    const data = await monthData(deps.db, days[0], days[days.length - 1], scope)
+    const stores = monthSummary(data.stores, data.open, amountOf, UNASSIGNED).filter(s => !scope || s.store_id !== UNASSIGNED)
+    return sendPage(reply, dashboardPage(pageOf(req), month, stores, new Map(deps.config.stores.map(s => [s.id, s.name]))))
   })
 
   app.get<{ Params: { date: string }, Querystring: { store?: string, print?: string, done?: string, error?: string } }>('/days/:date', {

@@ -35,7 +35,7 @@ export function resolutionLabel (t: Translate, r: Resolution): string {
 }
 
 /** The money an exception is about: the till's side when there is one, else the provider's. */
-export function amountOf (e: ReconException): number | null {
+export function amountOf (e: Pick<ReconException, 'code' | 'expected' | 'actual'>): number | null {
   if (e.code === 'STOCK_MISMATCH') return null
   if (e.code === 'AMOUNT_MISMATCH' || e.code === 'BATCH_TOTAL_MISMATCH' || e.code === 'PAYOUT_AMOUNT_MISMATCH') return e.actual !== null && e.expected !== null ? e.actual - e.expected : null
   // a voided sale expects nothing: what is at stake is what the provider settled
