@@ -145,6 +145,7 @@ export const reconExceptionSchema = {
     fee_band: { type: 'object', properties: { min: { type: 'number' }, max: { type: 'number' } }, description: 'FEE_OUT_OF_BAND: the rates the fee was held to' },
     gross: { type: 'integer', description: 'FEE_OUT_OF_BAND: the amount the fee was charged on (cents)' },
     score: { type: 'number', description: 'PROPOSED_MATCH: the pairing\'s confidence (0..1)' },
+    duplicate_of: { type: 'string', description: 'DUPLICATE_PAYMENT: the record that listed the transaction first' },
     bank_entry: { type: 'string', description: 'PAYOUT_AMOUNT_MISMATCH, UNEXPECTED_DEPOSIT: the bank entry (GET /v1/bank-entries id)' },
     value_date: { type: 'string', format: 'date', description: 'PAYOUT_AMOUNT_MISMATCH, UNEXPECTED_DEPOSIT: the bank entry\'s value day' },
     due_by: { type: 'string', format: 'date', description: 'PAYOUT_MISSING: the last value day the credit was due (the provider\'s payout cycle on HK business days)' },

@@ -101,7 +101,7 @@ export function paymentExceptions (m: Matching, prepared: PreparedPayments, all:
     if (firstListing !== undefined) {
       // name the sale the first listing paid, so the duplicate can be found from the sale
       const paid = ctx.saleOfPayment(firstListing)
-      out.push({ ...ofRecord('DUPLICATE_PAYMENT', p, `the same ${p.provider} transaction is listed twice (${firstListing} and ${p.id})`), ...(paid ? { sale_id: paid.saleId, store_id: paid.storeId, tender: paid.tender } : {}) })
+      out.push({ ...ofRecord('DUPLICATE_PAYMENT', p, `the same ${p.provider} transaction is listed twice (${firstListing} and ${p.id})`), duplicate_of: firstListing, ...(paid ? { sale_id: paid.saleId, store_id: paid.storeId, tender: paid.tender } : {}) })
       continue
     }
     const matched = m.byPayment.has(p.id) || m.linkedCancels.has(p.id) || m.claimed.has(p.id)

@@ -217,6 +217,8 @@ export interface ReconException {
   /** FEE_OUT_OF_BAND: the band (rates) the fee was held to, and the amount it was charged on. */
   fee_band?: { min: number, max: number }
   gross?: Minor
+  /** DUPLICATE_PAYMENT: the record that listed the transaction first (payment_id is the second listing). */
+  duplicate_of?: string
   /** PAYOUT_AMOUNT_MISMATCH, UNEXPECTED_DEPOSIT: the bank entry (bank_entries id) it is about, and its value day. */
   bank_entry?: string
   value_date?: string

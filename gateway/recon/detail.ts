@@ -22,6 +22,8 @@ export interface ExceptionDetail {
   exception: ReconException | ResolvedException
   sale: SaleView | null
   payment: PaymentView | null
+  /** A duplicate listing's first: the same transaction as the provider listed it before. */
+  first_listing: PaymentView | null
   /** For a tender without its record: the records that could pay it; for a record no sale explains: the unpaid tenders. */
   candidates: Array<Candidate & { payment?: PaymentView, sale_id?: string, tender?: number }>
   movements: Array<{ id: number, sku: string, location_id: string, qty: string, reason: string, actor: string, occurred_at: Date, verified: boolean }>
@@ -38,9 +40,10 @@ export interface SaleView {
   lines: Array<{ line_no: number, sku: string, qty: string, amount: number }>
   tenders: Array<{ tender: number, method: string, amount: number, reference: string | null, card_brand: string | null, card_last4: string | null, auth_code: string | null }>
 }
-export interface PaymentView { id: string, provider: string, type: string, gross: number, fee: number, net: number, paid_at: Date | null, business_date: string | null, provider_txn_id: string | null, merchant_ref: string | null, device_id: string | null, store_id: string | null }
+/** A payment record as a person checks it: its amounts, ids, and the file (import) and line it came from. */
+export interface PaymentView { id: string, provider: string, type: string, gross: number, fee: number, net: number, paid_at: Date | null, business_date: string | null, provider_txn_id: string | null, merchant_ref: string | null, device_id: string | null, store_id: string | null, filename: string | null, line_no: number }
 
-const PAYMENT_COLUMNS = 'id::text, provider, type, gross, fee, net, paid_at, business_date::text, provider_txn_id, merchant_ref, device_id, store_id'
+const PAYMENT_COLUMNS = 'id::text, provider, type, gross, fee, net, paid_at, business_date::text, provider_txn_id, merchant_ref, device_id, store_id, (SELECT filename FROM imports i WHERE i.id = import_id) AS filename, line_no'
 const LINKABLE = new Set(['MISSING_PAYMENT', 'AMOUNT_MISMATCH', 'UNEXPECTED_PAYMENT'])
 const VOIDABLE = new Set(['MISSING_PAYMENT', 'RETURN_WITHOUT_REFUND'])
 
@@ -125,6 +128,7 @@ export async function exceptionDetail (db: Db, date: string, key: string, recon:
   const sale = e.sale_id && e.store_id ? await saleView(db, date, e.sale_id, e.store_id) : null
   const { rows: pays } = e.payment_id && /^\d{1,18}$/.test(e.payment_id) ? await db.query<PaymentView>(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE id = $1`, [e.payment_id]) : { rows: [] }
   const payment: PaymentView | null = pays[0] ?? null
+  const { rows: firsts } = e.duplicate_of && /^\d{1,18}$/.test(e.duplicate_of) ? await db.query<PaymentView>(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE id = $1`, [e.duplicate_of]) : { rows: [] }
   const saleKey = sale ? `${sale.vendor}:${sale.sale_id}` : null
   const { rows: links } = saleKey ? await db.query<ExceptionDetail['links'][number]>('SELECT tender_no - 1 AS tender, payment_id, reason, actor, at FROM manual_links WHERE sale_key = $1 AND undone_at IS NULL ORDER BY tender_no', [saleKey]) : { rows: [] }
   const { rows: movements } = saleKey
@@ -141,7 +145,7 @@ export async function exceptionDetail (db: Db, date: string, key: string, recon:
   const trail = (await auditTrail(db, `day:${date}:`)).filter(a => a.target === `day:${date}:${key}` || (saleKey !== null && a.target.startsWith(`day:${date}:sale:${saleKey}`)))
   const claim = (await claimsOfDay(db, date)).get(key) ?? null
   return {
-    business_date: date, key, state, exception: e, sale, payment, candidates, movements, links, trail, claim, claim_defaults: claimable(e) ? claimDefaults(e) : null,
+    business_date: date, key, state, exception: e, sale, payment, first_listing: firsts[0] ?? null, candidates, movements, links, trail, claim, claim_defaults: claimable(e) ? claimDefaults(e) : null,
     actions: actionsFor(e, state, sale, manualLink, claim)
   }
 }

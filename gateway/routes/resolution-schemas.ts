@@ -9,7 +9,7 @@ const ntime = { type: ['string', 'null'], format: 'date-time' } as const
 
 const paymentView = {
   type: 'object',
-  properties: { id: str, provider: str, type: str, gross: int, fee: int, net: int, paid_at: ntime, business_date: nstr, provider_txn_id: nstr, merchant_ref: nstr, device_id: nstr, store_id: nstr }
+  properties: { id: str, provider: str, type: str, gross: int, fee: int, net: int, paid_at: ntime, business_date: nstr, provider_txn_id: nstr, merchant_ref: nstr, device_id: nstr, store_id: nstr, filename: nstr, line_no: int }
 } as const
 
 /** A claim on a provider (gateway/recon/claims.ts). */
@@ -38,6 +38,7 @@ export const detailSchema = {
       }
     },
     payment: { ...paymentView, type: ['object', 'null'] },
+    first_listing: { ...paymentView, type: ['object', 'null'], description: 'DUPLICATE_PAYMENT: the same transaction as first listed' },
     candidates: {
       type: 'array',
       description: 'best first: for a tender, payment records that could pay it; for a payment, unpaid tenders',
@@ -53,5 +54,5 @@ export const detailSchema = {
     claim_defaults: { type: ['object', 'null'], properties: { amount: int, reference: nstr }, description: 'what a new claim asks unless told otherwise' },
     actions: { type: 'array', items: { type: 'string', enum: ['link', 'write_off', 'void', 'reopen', 'confirm', 'reject', 'claim', 'assign_store'] } }
   },
-  required: ['business_date', 'key', 'state', 'exception', 'sale', 'payment', 'candidates', 'movements', 'links', 'trail', 'actions']
+  required: ['business_date', 'key', 'state', 'exception', 'sale', 'payment', 'first_listing', 'candidates', 'movements', 'links', 'trail', 'actions']
 } as const

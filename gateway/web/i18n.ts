@@ -72,4 +72,5 @@ export function actorName (t: Translate, actor: string | null | undefined): stri
 
 export const money = (cents: number | null | undefined): string => cents === null || cents === undefined ? '—' : formatHkd(cents)
 /** HKT wall time to the minute. */
-export const hkt = (at: Date | string | null | undefined): string => at ? formatHkt(new Date(at)).slice(0, 16) : '—'
+/** An instant as Hong Kong time, labelled: "2026-11-21 10:00 HKT". */
+export const hkt = (at: Date | string | null | undefined): string => at ? `${formatHkt(new Date(at)).slice(0, 16)} HKT` : '—'

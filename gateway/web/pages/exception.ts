@@ -2,7 +2,7 @@
 // could pair with their scores, the stock movements, its history, and a form for each fitting action.
 import { WRITE_OFF_FITS, type Resolution } from '../../../reconciler/types.ts'
 import { can } from '../../auth/roles.ts'
-import type { ExceptionDetail } from '../../recon/detail.ts'
+import type { ExceptionDetail, PaymentView } from '../../recon/detail.ts'
 import { html, type Html } from '../html.ts'
 import { actorName, hkt, label, money } from '../i18n.ts'
 import { csrfField, layout, type Page } from '../layout.ts'
@@ -31,14 +31,22 @@ function saleSection (p: Page, d: ExceptionDetail): Html {
   <tbody>${s.tenders.map(x => html`<tr${x.tender === d.exception.tender ? html` class="low"` : ''}><td>${x.tender + 1}</td><td>${label(t, 'method', x.method)}</td><td class="num">${money(x.amount)}</td><td>${x.reference ?? '—'}${x.card_brand || x.card_last4 ? html` · ${label(t, 'brand', x.card_brand ?? '')} ${x.card_last4 ? `•••• ${x.card_last4}` : ''}${x.auth_code ? ` (${t('exception.authCode')} ${x.auth_code})` : ''}` : ''}</td></tr>`)}</tbody></table>`
 }
 
-function paymentSection (p: Page, d: ExceptionDetail): Html {
+function recordTable (p: Page, x: PaymentView, id: string): Html {
   const { t } = p
-  const x = d.payment
-  if (!x) return html``
-  return html`<h2>${t('exception.payment')}</h2><table><tbody>
+  return html`<table id="${id}"><tbody>
   <tr><th>${t('col.provider')}</th><td>${label(t, 'method', x.provider)}</td></tr><tr><th>${t('day.gross')}</th><td class="num">${money(x.gross)}</td></tr>
   <tr><th>${t('day.fee')}</th><td class="num">${money(x.fee)}</td></tr><tr><th>${t('day.net')}</th><td class="num">${money(x.net)}</td></tr>
-  <tr><th>${t('col.time')}</th><td>${hkt(x.paid_at)}</td></tr><tr><th>${t('col.payment')}</th><td>${x.provider_txn_id ?? '—'} / ${x.merchant_ref ?? '—'}</td></tr></tbody></table>`
+  <tr><th>${t('col.time')}</th><td>${hkt(x.paid_at)}</td></tr><tr><th>${t('col.payment')}</th><td>${x.provider_txn_id ?? '—'} / ${x.merchant_ref ?? '—'}</td></tr>
+  <tr><th>${t('exception.file')}</th><td>${t('exception.fileLine', { file: x.filename ?? '—', line: x.line_no })}</td></tr></tbody></table>`
+}
+
+/** The record the exception is about; for a duplicate listing, both listings side by side. */
+function paymentSection (p: Page, d: ExceptionDetail): Html {
+  const { t } = p
+  if (!d.payment) return html``
+  if (!d.first_listing) return html`<h2>${t('exception.payment')}</h2>${recordTable(p, d.payment, 'payment')}`
+  return html`<h2>${t('exception.bothListings')}</h2><div class="cards"><section class="card"><h3>${t('exception.firstListing')}</h3>${recordTable(p, d.first_listing, 'first-listing')}</section>
+    <section class="card"><h3>${t('exception.secondListing')}</h3>${recordTable(p, d.payment, 'payment')}</section></div>`
 }
 
 function candidatesSection (p: Page, d: ExceptionDetail, mayAct: boolean): Html {
