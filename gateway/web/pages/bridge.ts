@@ -28,14 +28,15 @@ export function bridgeTotal (rows: readonly BridgeRow[], store: string, provider
 }
 
 function figure (t: Translate, col: string, amount: number, step?: Pick<BridgeStep, 'difference' | 'unexplained'>): Html {
-  return html`<td class="num" data-label="${t(col as never)}">${money(amount)}${step && step.difference !== 0 ? html`<br><small class="${step.unexplained !== 0 ? 'bad' : 'muted'}">${signed(step.difference)}</small>` : ''}</td>`
+  // one child under the label: on a phone the cell is a flex row of its label and this
+  return html`<td class="num" data-label="${t(col as never)}"><span>${money(amount)}${step && step.difference !== 0 ? html`<br><small class="${step.unexplained !== 0 ? 'bad' : 'muted'}">${signed(step.difference)}</small>` : ''}</span></td>`
 }
 
 function why (t: Translate, r: BridgeRow): Html {
   const items = [...r.settled.explained, ...r.payout.explained, ...r.bank.explained]
   const unexplained = r.settled.unexplained + r.payout.unexplained + r.bank.unexplained
   if (!items.length && unexplained === 0) return html`<span class="muted">${t('bridge.agrees')}</span>`
-  return html`${items.map(i => html`<span class="item">${itemLabel(t, i.code)} ${signed(i.amount)}${i.count > 1 ? ` ×${i.count}` : ''}</span> `)}${unexplained !== 0 ? html`<strong class="bad">${t('bridge.unexplained')} ${signed(unexplained)}</strong>` : ''}`
+  return html`<span class="items">${items.map(i => html`<span class="item">${itemLabel(t, i.code)} ${signed(i.amount)}${i.count > 1 ? ` ×${i.count}` : ''}</span> `)}${unexplained !== 0 ? html`<strong class="bad">${t('bridge.unexplained')} ${signed(unexplained)}</strong>` : ''}</span>`
 }
 
 export function bridgeTable (p: Page, r: ReconReport, names: ReadonlyMap<string, string>): Html {

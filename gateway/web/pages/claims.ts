@@ -50,7 +50,8 @@ export function claimsPage (p: Page, status: ClaimStatus | null, claims: readonl
   const rows = claims.map(c => html`<tr data-claim="${c.id}"><td data-label="${t('claim.number')}">#${c.id}</td><td data-label="${t('col.status')}">${claimBadge(p, c)}</td><td data-label="${t('claim.day')}">${c.business_date}</td>
     <td data-label="${t('day.store')}">${c.store_id ?? '—'}</td><td data-label="${t('col.provider')}">${c.provider ? label(t, 'method', c.provider) : '—'}</td><td data-label="${t('col.code')}">${label(t, 'code', c.code)}</td>
     <td data-label="${t('claim.reference')}">${c.reference ?? '—'}</td><td class="num" data-label="${t('claim.amount')}">${money(c.amount)}</td><td data-label="${t('claim.opened')}">${hkt(c.opened_at)}</td>
-    <td data-label="${t('claim.note')}">${c.note}</td><td><a href="${exceptionUrl(c)}">${t('day.details')}</a></td></tr>`)
+    <td data-label="${t('claim.note')}">${c.note}${c.close_note ? html`<br><small class="muted">${c.close_note}</small>` : ''}</td>
+    <td><a href="${c.status === 'open' || c.status === 'sent' ? exceptionUrl(c) : `/days/${c.business_date}${qs({ store: c.store_id })}`}">${t('day.details')}</a></td></tr>`)
   return layout(p, t('claim.listTitle'), html`<h1>${t('claim.listTitle')}</h1><div class="toolbar">${tabs}</div>
     ${claims.length ? html`<div class="scroll"><table id="claims" class="phone-cards"><thead><tr><th>${t('claim.number')}</th><th>${t('col.status')}</th><th>${t('claim.day')}</th><th>${t('day.store')}</th><th>${t('col.provider')}</th><th>${t('col.code')}</th>
       <th>${t('claim.reference')}</th><th class="num">${t('claim.amount')}</th><th>${t('claim.opened')}</th><th>${t('claim.note')}</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>` : html`<p class="muted">${t('claim.none')}</p>`}`)
