@@ -77,6 +77,11 @@ for (const [file, topic] of [['orders-create-pos.json', 'orders/create'], ['refu
   await deliver('shopify-pos', shopifyHeaders(secret('shopify-pos'), body, topic, `${topic}:${file}`), body, `${topic} ${file}`)
 }
 
+// ---- the bank's statement, where the providers' payouts must arrive (before the files, so that the
+// runs the files queue see it): every payout of the demo day but Octopus's of the 21st
+const statement = await fetch(`${base}/v1/bank-statements?filename=hsbc_mt940_20261124.sta`, { method: 'POST', headers: { authorization: `Bearer ${financeKey}`, 'content-type': 'text/plain' }, body: readFileSync(join(FIX, 'demo/hsbc_mt940_20261124.sta')) })
+const bankImport = await statement.json() as Record<string, any>
+
 // ---- settlement files, uploaded as finance does each morning
 const files = [
   'alipayhk/2088000000000001_settle_20261121_B0001.csv', 'alipayhk/2088000000000002_transaction_20261120.txt', 'alipayhk/2088000000000002_settlement_20261121.txt',
@@ -116,6 +121,7 @@ for (const r of sales.rows) {
   const t = Object.entries(r.tenders).map(([m, v]) => `${m} ${formatHkd(v)}`).join(', ')
   console.log(`  ${r.day} ${r.store_id.padEnd(5)} ${r.sales} sales, ${r.refunds} refunds, ${r.voided} voided; ${t}; ${r.movements} provisional stock movements`)
 }
+console.log(`\nBank statement uploaded: hsbc_mt940_20261124.sta ${bankImport.status} (${bankImport.format}, ${bankImport.entries} entries of ${(bankImport.accounts ?? []).join(', ')})`)
 console.log('\nSettlement files uploaded:')
 console.log(uploads.join('\n'))
 const pays = await rt.db.query<{ provider: string, day: string, type: string, n: number, gross: number, fee: number, net: number }>(`SELECT provider, business_date::text AS day, type, count(*)::int AS n, sum(gross)::bigint AS gross, sum(fee)::bigint AS fee, sum(net)::bigint AS net
@@ -140,6 +146,13 @@ if (report) {
   }
   console.log('  e.g.')
   for (const e of report.exceptions.slice(0, 4)) console.log(`    ${e.code} ${e.sale_id ?? e.reference ?? e.batch_id ?? ''}: ${e.detail}`)
+  console.log('\nPayouts to the bank (the MT940 above):')
+  for (const p of report.payouts) console.log(`  ${p.provider.padEnd(9)} ${p.payout.padEnd(24)} ${formatHkd(p.amount).padStart(12)} settled ${p.settlement_date}, due by ${p.due_by}: ${p.status}${p.bank ? ` (${p.bank.value_date}, by ${p.bank.by})` : ''}`)
+  console.log('\nFrom till to bank, per store and provider (differences and what makes them):')
+  for (const b of report.bridge) {
+    const items = [...b.settled.explained, ...b.payout.explained, ...b.bank.explained].map((i: any) => `${i.code} ${formatHkd(i.amount)}`).join(', ')
+    console.log(`  ${b.store_id.padEnd(10)} ${b.provider.padEnd(9)} till ${formatHkd(b.till)} → settled ${formatHkd(b.gross)} − fees ${formatHkd(b.fee)} = ${formatHkd(b.net)} → paid out ${formatHkd(b.paid_out)} → in bank ${formatHkd(b.in_bank)}${items ? `; ${items}` : ''}`)
+  }
 } else {
   console.log(`\nReconciliation of ${day}: not finished within 60 s`)
 }
