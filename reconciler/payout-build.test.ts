@@ -6,6 +6,7 @@ import { buildPayouts, payoutReport, type PayoutRecords, type PayoutRule } from 
 import type { Deposit } from './payouts.ts'
 
 const HOLIDAYS = new Set(['2026-12-25', '2026-12-26'])
+const DAY_1 = '2026-11-20'
 const RULES: Record<string, PayoutRule> = {
   alipayhk: { settlementDays: 1, payoutDays: 1, bankNames: ['ALIPAY'] },
   octopus: { settlementDays: 1, payoutDays: 1, bankNames: ['OCTOPUS'] },
@@ -74,4 +75,10 @@ t.test('the day\'s report: in the bank, a different amount, missing once the sta
   const early = payoutReport('2026-11-22', payouts, deposits, { asOf: '2026-12-03', bankThrough: '2026-11-23' }, RULES)
   t.same(early.lines.filter(l => l.status === 'pending').map(l => l.payout), ['B2026112302'], 'the statements end on the 23rd, before its due day: pending, not missing')
   t.notOk(early.exceptions.some(e => e.code === 'PAYOUT_MISSING'))
+})
+
+t.test('two providers\' batches of one number are told apart by the provider: their exceptions never share a key', async t => {
+  const rules = { ...RULES, wechatpay: { settlementDays: 1, payoutDays: 1, bankNames: ['TENPAY'] } }
+  const list = buildPayouts([rec('alipayhk', '1', DAY_1, 100, '2026-11-23'), rec('wechatpay', '1', DAY_1, 200, '2026-11-23')], [], rules, HOLIDAYS)
+  t.same(list.map(p => [p.key, p.batchId]), [['alipayhk:1', '1'], ['wechatpay:1', '1']])
 })

@@ -108,6 +108,10 @@ export function buildPayouts (records: readonly PayoutRecords[], stated: readonl
       storeId: stores.length === 1 ? stores[0] : null
     })
   }
+  // two providers may number their batches alike (Adyen's batch 1, another's payout 1): their exceptions must not share a key
+  const seen = new Map<string, number>()
+  for (const p of out) seen.set(p.key, (seen.get(p.key) ?? 0) + 1)
+  for (const p of out) if (seen.get(p.key)! > 1) p.key = `${p.provider}:${p.key}`
   return out.sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : a.provider < b.provider ? -1 : 1)
 }
 
