@@ -5,7 +5,7 @@
 //   BENCH_SALES=100000,1000000  sizes     BENCH_RUNS=1  runs per measurement (the median is kept)
 //   BENCH_TENDERS=classic|all  the tender mix (all: WeChat Pay, Adyen cards, PayMe and FPS files too)
 import { spawn } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -45,8 +45,10 @@ async function measure (sales: number) {
     if (f.code !== 0) throw new Error(`parse floor failed: ${f.stderr}`)
     floor = JSON.parse(f.stdout)
     floors.push(f.ms)
+    // a day with every tender has the bank's statement too: its payouts are followed to the bank
+    const bank = join(dir, 'bank-statement.sta')
     const c = await run(['--import', join(ROOT, 'bench/peak-rss.ts'), join(ROOT, 'gateway/cli/main.ts'), 'reconcile', '--pos', pos, '--movements', movements, '--settlement', ...settlements,
-      '--date', '2026-11-20', '--as-of', '2026-11-24', '--out', out], { RECON_CONFIG: join(dir, 'stores.json'), RECON_DATA_DIR: join(work, 'data') })
+      ...existsSync(bank) ? ['--bank', bank] : [], '--date', '2026-11-20', '--as-of', '2026-11-24', '--out', out], { RECON_CONFIG: join(dir, 'stores.json'), RECON_DATA_DIR: join(work, 'data') })
     if (c.code !== 0) throw new Error(`recon reconcile failed (${c.code}): ${c.stderr.slice(-2000)}`)
     clis.push({ ms: c.ms, rss: Number(/PEAK_RSS_BYTES (\d+)/.exec(c.stderr)?.[1] ?? 0) })
   }

@@ -116,7 +116,11 @@ export function moneyBridge (b: BridgeInput): BridgeRow[] {
   const codes = exceptionIndex(b.exceptions)
   const counted = (p: ReconPayment): boolean => p.fileKind === 'settlement' && p.businessDate === b.date && !b.prepared.superseded.has(p.id)
   const storeOf = (p: ReconPayment): string => b.ctx.storeOfPayment(p) ?? b.unassigned
-  const accounted = new Set<string>()
+  // a record its own day's tender at its store paid is that tender's item (a rounding, a mismatch), not its own
+  const pairedHere = (p: ReconPayment, store: string): boolean => {
+    const t = b.m.byPayment.get(p.id)
+    return t !== undefined && t.sale.businessDate === b.date && !t.sale.voided && t.provider === p.provider && t.sale.storeId === store
+  }
   for (const t of b.m.tenders) {
     if (t.sale.businessDate !== b.date || t.sale.voided || t.provider === '') continue
     const store = t.sale.storeId
@@ -124,7 +128,6 @@ export function moneyBridge (b: BridgeInput): BridgeRow[] {
     const p = b.m.byTender.get(t)?.payment
     if (!p) { rows.add(store, t.provider, 'settled', codes.tender(t) ?? 'UNEXPLAINED', -t.tender.amount); continue }
     if (counted(p) && p.provider === t.provider && storeOf(p) === store) {
-      accounted.add(p.id)
       rows.add(store, t.provider, 'settled', codes.tender(t) === 'AMOUNT_MISMATCH' ? 'AMOUNT_MISMATCH' : 'ROUNDING', p.gross - t.tender.amount)
     } else rows.add(store, t.provider, 'settled', p.fileKind === 'transaction' ? 'LISTED_NOT_SETTLED' : 'OTHER_DAY', -t.tender.amount)
   }
@@ -135,7 +138,7 @@ export function moneyBridge (b: BridgeInput): BridgeRow[] {
     r.gross += p.gross
     r.fee += p.fee
     r.net += p.net
-    if (!accounted.has(p.id)) rows.add(store, p.provider, 'settled', recordReason(p, b.m, codes.payment(p.id)), p.gross)
+    if (!pairedHere(p, store)) rows.add(store, p.provider, 'settled', recordReason(p, b.m, codes.payment(p.id)), p.gross)
     followToBank(rows, b, p, store)
   }
   payoutDifferences(rows, b, codes.batch)

@@ -104,6 +104,11 @@ t.test('the owner\'s month, and every closing page on a phone in both languages:
   const chart = await laptop.locator('svg[role="img"]').first().boundingBox()
   t.ok(chart && chart.width > 600, 'the daily chart spans the page')
   await laptop.screenshot({ path: join(SHOTS, 'dashboard-en.png'), fullPage: true })
+  await laptop.getByRole('link', { name: en['lang.switch'] }).click()
+  await laptop.waitForURL(/\/dashboard\?month=2026-11$/)
+  t.equal(await laptop.locator('h1').textContent(), zhHK['month.title'].replace('{month}', '2026-11'))
+  t.equal(await laptop.locator('svg[role="img"] > title').first().textContent(), zhHK['month.dailyChart'])
+  await laptop.screenshot({ path: join(SHOTS, 'dashboard-zh-HK.png'), fullPage: true })
 
   for (const lang of ['en', 'zh-HK'] as const) {
     const page = await (await browser.newContext({ locale: lang, viewport: PHONE, isMobile: true, hasTouch: true })).newPage()
