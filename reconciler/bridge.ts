@@ -7,7 +7,7 @@
 import type { DayContext } from './classify.ts'
 import type { PreparedPayments } from './index-payments.ts'
 import type { Matching, TenderRef } from './match.ts'
-import { payoutGroupOf, type PayoutReport, type PayoutRule, type StatedPayout } from './payout-build.ts'
+import { payoutGroupOf, type PayoutReport, type PayoutRule, type PayoutState, type StatedPayout } from './payout-build.ts'
 import type { ExceptionCode, Minor, Provider, ReconException, ReconPayment } from './types.ts'
 
 /** Reasons a difference needs no action. */
@@ -48,21 +48,27 @@ export interface BridgeInput {
   ctx: Pick<DayContext, 'storeOfPayment'>
   exceptions: readonly ReconException[]
   payouts: Pick<PayoutReport, 'byGroup'>
+  /** Whether the providers' payouts were given (else every record awaits the bank). */
+  payoutsKnown: boolean
   stated: readonly StatedPayout[]
   rules: Readonly<Record<Provider, PayoutRule | undefined>>
   holidays: ReadonlySet<string>
   unassigned: string
 }
 
+type Row = BridgeRow & { items: Record<StepName, Map<Code, BridgeItem>> }
+
 class Rows {
-  readonly #rows = new Map<string, BridgeRow & { items: Record<StepName, Map<Code, BridgeItem>> }>()
-  row (store: string, provider: Provider) {
-    const k = `${store}\u0000${provider}`
-    let r = this.#rows.get(k)
+  // store → provider → row: looked up for every tender and record of a large day, without building a key
+  readonly #rows = new Map<string, Map<Provider, Row>>()
+  row (store: string, provider: Provider): Row {
+    let byProvider = this.#rows.get(store)
+    if (!byProvider) { byProvider = new Map(); this.#rows.set(store, byProvider) }
+    let r = byProvider.get(provider)
     if (!r) {
       const step = (): BridgeStep => ({ difference: 0, explained: [], unexplained: 0 })
       r = { store_id: store, provider, till: 0, gross: 0, fee: 0, net: 0, paid_out: 0, in_bank: 0, settled: step(), payout: step(), bank: step(), items: { settled: new Map(), payout: new Map(), bank: new Map() } }
-      this.#rows.set(k, r)
+      byProvider.set(provider, r)
     }
     return r
   }
@@ -78,7 +84,7 @@ class Rows {
 
   finish (): BridgeRow[] {
     const out: BridgeRow[] = []
-    for (const { items, ...r } of this.#rows.values()) {
+    for (const { items, ...r } of [...this.#rows.values()].flatMap(m => [...m.values()])) {
       for (const step of ['settled', 'payout', 'bank'] as const) {
         const list = [...items[step].values()]
         r[step] = {
@@ -113,6 +119,7 @@ function exceptionIndex (exceptions: readonly ReconException[]) {
 
 export function moneyBridge (b: BridgeInput): BridgeRow[] {
   const rows = new Rows()
+  const payouts = new PayoutOf(b)
   const codes = exceptionIndex(b.exceptions)
   const counted = (p: ReconPayment): boolean => p.fileKind === 'settlement' && p.businessDate === b.date && !b.prepared.superseded.has(p.id)
   const storeOf = (p: ReconPayment): string => b.ctx.storeOfPayment(p) ?? b.unassigned
@@ -139,7 +146,7 @@ export function moneyBridge (b: BridgeInput): BridgeRow[] {
     r.fee += p.fee
     r.net += p.net
     if (!pairedHere(p, store)) rows.add(store, p.provider, 'settled', recordReason(p, b.m, codes.payment(p.id)), p.gross)
-    followToBank(rows, b, p, store)
+    followToBank(rows, b, payouts, p, store)
   }
   payoutDifferences(rows, b, codes.batch)
   return rows.finish()
@@ -156,12 +163,31 @@ function recordReason (p: ReconPayment, m: Matching, code: ExceptionCode | undef
   return 'UNEXPLAINED'
 }
 
+/**
+ * Where each record's payout stands: records of one provider, batch, settlement and business day share
+ * it, so it is looked up once per such group (a large day has millions of records and few groups).
+ */
+class PayoutOf {
+  readonly #known = new Map<string, Map<string | null, Map<string | null, Map<string, PayoutState | undefined>>>>()
+  readonly #b: BridgeInput
+  constructor (b: BridgeInput) { this.#b = b }
+  of (p: ReconPayment & { businessDate: string }, rule: PayoutRule): PayoutState | undefined {
+    const byBatch = this.#known.get(p.provider) ?? this.#known.set(p.provider, new Map()).get(p.provider)!
+    const bySettled = byBatch.get(p.batchId) ?? byBatch.set(p.batchId, new Map()).get(p.batchId)!
+    const byDay = bySettled.get(p.settlementDate) ?? bySettled.set(p.settlementDate, new Map()).get(p.settlementDate)!
+    if (!byDay.has(p.businessDate)) byDay.set(p.businessDate, this.#b.payouts.byGroup.get(payoutGroupOf(p, this.#b.stated, rule, this.#b.holidays).key))
+    return byDay.get(p.businessDate)
+  }
+}
+
 /** A record's net into its payout, and its payout into the bank (a provider that pays nothing out is the bank's own). */
-function followToBank (rows: Rows, b: BridgeInput, p: ReconPayment, store: string): void {
+function followToBank (rows: Rows, b: BridgeInput, payouts: PayoutOf, p: ReconPayment, store: string): void {
   const r = rows.row(store, p.provider)
   const rule = b.rules[p.provider]
   if (!rule) { r.paid_out += p.net; r.in_bank += p.net; return }
-  const state = b.payouts.byGroup.get(payoutGroupOf(p as ReconPayment & { businessDate: string }, b.stated, rule, b.holidays).key)
+  // without the providers' payouts (an offline run with no statement) nothing says where the money is yet
+  if (!b.payoutsKnown) { r.paid_out += p.net; rows.add(store, p.provider, 'bank', 'AWAITING_BANK', -p.net); return }
+  const state = payouts.of(p as ReconPayment & { businessDate: string }, rule)
   if (!state) { rows.add(store, p.provider, 'payout', 'NOT_PAID_OUT', -p.net); return }
   r.paid_out += p.net
   if (state.status === 'in_bank' || state.status === 'amount_mismatch') r.in_bank += p.net

@@ -141,7 +141,7 @@ export function reconcile (input: ReconInput): ReconReport {
   const payouts = dayPayouts(input, bank.rest)
   const { open, resolved } = applyResolutions([...found, ...payouts.exceptions], input.resolutions)
   const bridge = moneyBridge({
-    date: input.date, m, prepared, ctx, exceptions: [...open, ...resolved], payouts, stated: input.payouts?.stated ?? [], rules: s.payouts ?? {}, holidays: s.holidays, unassigned: UNASSIGNED
+    date: input.date, m, prepared, ctx, exceptions: [...open, ...resolved], payouts, payoutsKnown: input.payouts !== undefined, stated: input.payouts?.stated ?? [], rules: s.payouts ?? {}, holidays: s.holidays, unassigned: UNASSIGNED
   })
   return buildReport(input, daySales, m, prepared, { open, resolved }, ctx, movements, { payouts: payouts.lines, bridge })
 }
