@@ -42,6 +42,13 @@ export function safeNext (next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) && !next.startsWith('/login') ? next : '/'
 }
 
+/** The month a page asked for, else the latest one reconciled (else this one), and its first and last day. */
+async function monthAsked (deps: AppDeps, asked: string | undefined): Promise<{ month: string, from: string, to: string }> {
+  const month = asked ?? (await latestReconciledDay(deps.db, hktDate(new Date())) ?? hktDate(new Date())).slice(0, 7)
+  const days = monthDays(month)
+  return { month, from: days[0], to: days[days.length - 1] }
+}
+
 /** A store the page names must be one the chain has (or the unassigned bucket): else 404, not an empty report. */
 function requireKnownStore (deps: AppDeps, store: string | undefined): void {
   if (store !== undefined && store !== UNASSIGNED && !deps.config.stores.some(s => s.id === store)) throw new DomainError('not_found', 'NOT_FOUND', `no store ${store}`)
@@ -96,13 +103,11 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
     config: { access: 'reconciliation:read', page: true }, handlerTimeout: t,
     schema: { ...page, querystring: { type: 'object', properties: { month: monthParam } } }
   }, async (req, reply) => {
-    const month = req.query.month ?? (await latestReconciledDay(deps.db, hktDate(new Date())) ?? hktDate(new Date())).slice(0, 7)
-    const days = monthDays(month)
+    const { month, from, to } = await monthAsked(deps, req.query.month)
     const scope = storeScope(req)
-    const items = await storeDays(deps.db, days[0], days[days.length - 1], scope)
-    // records no store could be given: a column of their own for those who see every store
+    const items = await storeDays(deps.db, from, to, scope)
+    // records no store could be given: a line of their own for those who see every store
     const unassigned = !scope && items.some(i => i.store_id === UNASSIGNED) ? [{ id: UNASSIGNED, name: '' }] : []
-    const [from, to] = [days[0], days[days.length - 1]]
     return sendPage(reply, calendarPage(pageOf(req), month, [...storesInScope(req, deps.config.stores), ...unassigned], { items, reconciled: await reconciledDays(deps.db, from, to), late: await lateByStoreDay(deps.db, from, to) }))
   })
 
@@ -110,10 +115,9 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
     config: { access: 'reconciliation:read', page: true }, handlerTimeout: t,
     schema: { ...page, querystring: { type: 'object', properties: { month: monthParam } } }
   }, async (req, reply) => {
-    const month = req.query.month ?? (await latestReconciledDay(deps.db, hktDate(new Date())) ?? hktDate(new Date())).slice(0, 7)
-    const days = monthDays(month)
+    const { month, from, to } = await monthAsked(deps, req.query.month)
     const scope = storeScope(req)
-    const data = await monthData(deps.db, days[0], days[days.length - 1], scope)
+    const data = await monthData(deps.db, from, to, scope)
     const stores = monthSummary(data.stores, data.open, amountOf, UNASSIGNED).filter(s => !scope || s.store_id !== UNASSIGNED)
     return sendPage(reply, dashboardPage(pageOf(req), month, stores, new Map(deps.config.stores.map(s => [s.id, s.name]))))
   })
