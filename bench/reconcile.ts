@@ -28,6 +28,33 @@ function run (args: string[], env: Record<string, string> = {}): Promise<{ ms: n
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
+interface Phase { name: string, s: number, rss_mb: number }
+
+/**
+ * The run's phases from its progress lines (`[12.3s 845 MB] message`): reading the POS events, the
+ * stock movements, the settlement (and bank) files, matching with the report built, and the rest: writing
+ * the report, with the process's start-up and exit. Each with its seconds and the memory held when it ended.
+ */
+function phasesOf (stderr: string, totalMs: number, peakMb: number): Phase[] {
+  const lines = [...stderr.matchAll(/^\[(\d+\.\d)s (\d+) MB\] (.*)$/gm)].map(m => ({ s: Number(m[1]), mb: Number(m[2]), text: m[3] }))
+  const at = (test: (t: string) => boolean) => lines.find(l => test(l.text))
+  const marks = [
+    { name: 'POS events', end: at(t => t.startsWith('POS: ')) },
+    { name: 'stock movements', end: at(t => t.includes('stock movements')) },
+    { name: 'settlement and bank files', end: at(t => t === 'matching') },
+    { name: 'matching and report', end: at(t => t.startsWith('done: ')) }
+  ]
+  const out: Phase[] = []
+  let from = 0
+  for (const m of marks) {
+    if (!m.end) continue
+    out.push({ name: m.name, s: +(m.end.s - from).toFixed(1), rss_mb: m.end.mb })
+    from = m.end.s
+  }
+  out.push({ name: 'writing the report, start-up and exit', s: +(totalMs / 1000 - from).toFixed(1), rss_mb: peakMb })
+  return out
+}
+
 async function measure (sales: number) {
   const dir = join(work, String(sales))
   const g0 = performance.now()
@@ -38,7 +65,7 @@ async function measure (sales: number) {
   const movements = join(dir, 'stock-movements.ndjson')
   const out = join(dir, 'report.json')
   const floors: number[] = []
-  const clis: Array<{ ms: number, rss: number }> = []
+  const clis: Array<{ ms: number, rss: number, stderr: string }> = []
   let floor: any
   for (let i = 0; i < RUNS; i++) {
     const f = await run([join(ROOT, 'bench/parse-floor.ts'), pos, movements, ...settlements])
@@ -50,7 +77,7 @@ async function measure (sales: number) {
     const c = await run(['--import', join(ROOT, 'bench/peak-rss.ts'), join(ROOT, 'gateway/cli/main.ts'), 'reconcile', '--pos', pos, '--movements', movements, '--settlement', ...settlements,
       ...existsSync(bank) ? ['--bank', bank] : [], '--date', '2026-11-20', '--as-of', '2026-11-24', '--out', out], { RECON_CONFIG: join(dir, 'stores.json'), RECON_DATA_DIR: join(work, 'data') })
     if (c.code !== 0) throw new Error(`recon reconcile failed (${c.code}): ${c.stderr.slice(-2000)}`)
-    clis.push({ ms: c.ms, rss: Number(/PEAK_RSS_BYTES (\d+)/.exec(c.stderr)?.[1] ?? 0) })
+    clis.push({ ms: c.ms, rss: Number(/PEAK_RSS_BYTES (\d+)/.exec(c.stderr)?.[1] ?? 0), stderr: c.stderr })
   }
   const report = JSON.parse(readFileSync(out, 'utf8'))
   const rows = floor.json_rows + floor.csv_rows
@@ -61,6 +88,7 @@ async function measure (sales: number) {
     cli_s: +cliS.toFixed(2), rows_per_s: Math.round(rows / cliS), peak_rss_mb: Math.round(median(clis.map(c => c.rss)) / 2 ** 20),
     floor_s: +floorS.toFixed(2), floor_json_s: +floor.json_s.toFixed(2), floor_csv_s: +floor.csv_s.toFixed(2), ratio_to_floor: +(cliS / floorS).toFixed(2),
     exceptions: report.exceptions.length, injected_anomalies: truth.anomalies.length, matches: report.matches.length,
+    phases: phasesOf(clis.at(-1)!.stderr, clis.at(-1)!.ms, Math.round(clis.at(-1)!.rss / 2 ** 20)),
     targets: sales >= 1_000_000 ? { cli_s: 10, ratio_to_floor: 2, peak_rss_mb: 1024 } : undefined
   }
 }
@@ -74,6 +102,7 @@ try {
     console.log(`reconcile ${sales.toLocaleString('en')} sales: ${f.cli_s} s end to end (${f.rows_per_s.toLocaleString('en')} rows/s), peak RSS ${f.peak_rss_mb} MB; ` +
       `parse-only floor ${f.floor_s} s (JSON ${f.floor_json_s} s + csv-parse ${f.floor_csv_s} s) → ${f.ratio_to_floor}×; ${f.exceptions} exceptions for ${f.injected_anomalies} injected anomalies` +
       (f.targets ? ' (targets ≤ 10 s, ≤ 2×, ≤ 1024 MB)' : ''))
+    console.log(`  phases: ${f.phases.map(p => `${p.name} ${p.s} s (${p.rss_mb} MB)`).join(', ')}`)
   }
 } finally {
   await rm(work, { recursive: true, force: true })

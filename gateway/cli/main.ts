@@ -15,9 +15,10 @@ import { builtInConnectors } from '../../connectors/index.ts'
 
 const USAGE = `usage:
   recon reconcile --pos events.ndjson --settlement FILE… --date YYYY-MM-DD [--store S] [--format json|csv] [--out FILE]
-                  [--movements movements.ndjson] [--bank STATEMENT…] [--as-of YYYY-MM-DD]
+                  [--movements movements.ndjson] [--bank STATEMENT…] [--as-of YYYY-MM-DD] [--summary]
       Reconcile a business day offline: POS events and settlement files in, the report out (no server, no
-      database); with bank statements, each payout is followed to the bank. Exit code 0 when it ran (exceptions are data), 1 on unreadable input, 2 for a usage error.
+      database); with bank statements, each payout is followed to the bank. --summary leaves out the
+      per-match list and the verified movement ids (exceptions and totals only). Exit code 0 when it ran (exceptions are data), 1 on unreadable input, 2 for a usage error.
   recon import <file…> [--provider ID] [--profile ID|profile.json] [--encoding utf-8|gbk|big5hkscs] [--json]
       Import settlement files of any registered provider (built in: ${[...builtInConnectors().providers.values()].map(p => `${p.id} = ${p.names.en}`).join(', ')};
       RECON_CONFIG may add more), and canonical POS events (*.ndjson, one event a line).
@@ -94,7 +95,7 @@ export function spreadMulti (args: string[], multi: string[]): string[] {
 async function reconcileCommand (args: string[]): Promise<number> {
   let parsed
   try {
-    parsed = parseArgs({ args: spreadMulti(args, ['--pos', '--settlement', '--bank']), options: { pos: { type: 'string', multiple: true }, settlement: { type: 'string', multiple: true }, bank: { type: 'string', multiple: true }, movements: { type: 'string' }, date: { type: 'string' }, store: { type: 'string' }, format: { type: 'string', default: 'json' }, out: { type: 'string' }, 'as-of': { type: 'string' } } })
+    parsed = parseArgs({ args: spreadMulti(args, ['--pos', '--settlement', '--bank']), options: { pos: { type: 'string', multiple: true }, settlement: { type: 'string', multiple: true }, bank: { type: 'string', multiple: true }, movements: { type: 'string' }, date: { type: 'string' }, store: { type: 'string' }, format: { type: 'string', default: 'json' }, out: { type: 'string' }, 'as-of': { type: 'string' }, summary: { type: 'boolean', default: false } } })
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`)
     return 2
@@ -108,7 +109,7 @@ async function reconcileCommand (args: string[]): Promise<number> {
   for (const f of [...v.pos ?? [], ...v.settlement ?? [], ...v.bank ?? [], ...(v.movements ? [v.movements] : [])]) if (!existsSync(f)) problems.push(`no such file: ${f}`)
   if (problems.length) { console.error(problems.join('\n') + `\n${USAGE}`); return 2 }
   try {
-    await runReconcile(loadConfig(), { pos: v.pos ?? [], settlements: v.settlement ?? [], movements: v.movements, bank: v.bank, date: v.date!, store: v.store, format: v.format as 'json' | 'csv', out: v.out, asOf: v['as-of'] })
+    await runReconcile(loadConfig(), { pos: v.pos ?? [], settlements: v.settlement ?? [], movements: v.movements, bank: v.bank, date: v.date!, store: v.store, format: v.format as 'json' | 'csv', out: v.out, asOf: v['as-of'], summary: v.summary })
     return 0
   } catch (err) {
     if (err instanceof InputError) {

@@ -45,6 +45,19 @@ t.test('recon reconcile: files in, the contract §3 report out, with progress; e
   t.equal(report.exceptions.length, truth.anomalies.length, 'one exception per injected anomaly')
   t.same([...new Set(report.exceptions.map((e: { code: string }) => e.code))].sort(), [...new Set(truth.anomalies.map(a => a.code))].sort())
   t.match(progress(), /POS: \d+ events[\s\S]*alipayhk A, \d+ records[\s\S]*octopus octopus-settlement-v1[\s\S]*matching[\s\S]*done: \d+ matches, \d+ exceptions/)
+  t.match(progress(), /^\[\d+\.\ds \d+ MB\] POS: /m, 'each line says when and how much memory the run holds')
+})
+
+t.test('--summary: the same exceptions and totals, without the per-match list and the verified movement ids', async t => {
+  const { root, args } = await day(t)
+  stderr(t)
+  const [full, short] = [join(root, 'full.json'), join(root, 'summary.json')]
+  t.equal(await main(['reconcile', ...args, '--out', full]), 0)
+  t.equal(await main(['reconcile', ...args, '--summary', '--out', short]), 0)
+  const [a, b] = [JSON.parse(readFileSync(full, 'utf8')), JSON.parse(readFileSync(short, 'utf8'))]
+  t.ok(a.matches.length > 0)
+  t.same(Object.keys(b).sort(), Object.keys(a).filter(k => k !== 'matches' && k !== 'verified_movements').sort())
+  for (const k of ['stores', 'exceptions', 'providers', 'bridge', 'provisional_movements']) t.same(b[k], a[k], `${k} unchanged`)
 })
 
 t.test('--format csv --store gives one store\'s exceptions as CSV with a BOM', async t => {

@@ -12,18 +12,25 @@ import { exceptionsCsv } from '../recon/csv.ts'
 import { loadOfflineInput } from '../recon/files.ts'
 import { writeReportJson } from '../recon/report-json.ts'
 
-export interface ReconcileArgs { pos: string[], settlements: string[], movements?: string, bank?: string[], date: string, store?: string, format: 'json' | 'csv', out?: string, asOf?: string }
+/** `summary`: the report without the per-match list and the verified movement ids (exceptions and totals only). */
+export interface ReconcileArgs { pos: string[], settlements: string[], movements?: string, bank?: string[], date: string, store?: string, format: 'json' | 'csv', out?: string, asOf?: string, summary?: boolean }
+
+/** A clerk's report: every exception and total, without a line per matched tender or verified movement. */
+function summaryOf (r: ReconReport): ReconReport {
+  return { ...r, matches: undefined as never, verified_movements: undefined as never }
+}
 
 export async function runReconcile (config: Pick<Config, 'stores' | 'recon' | 'connectors' | 'limits'>, args: ReconcileArgs, log: (m: string) => void = m => process.stderr.write(m + '\n')): Promise<ReconReport> {
   const started = Date.now()
-  const progress = (m: string): void => log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${m}`)
+  // seconds since the start and resident memory, so a benchmark can split the run into its phases
+  const progress = (m: string): void => log(`[${((Date.now() - started) / 1000).toFixed(1)}s ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB] ${m}`)
   const asOf = args.asOf ?? hktDate(new Date())
   // the input is not kept once matched: a 1M-sale day's sales and records are freed before the report is written
   let report = reconcile(await loadOfflineInput({ pos: args.pos, settlements: args.settlements, movements: args.movements, bank: args.bank }, args.date, asOf, config, progress))
   if (args.store) report = forStore(report, args.store)
   progress(`done: ${report.matches.length.toLocaleString('en')} matches, ${report.exceptions.length.toLocaleString('en')} exceptions`)
   const out = args.out ? createWriteStream(args.out) : process.stdout
-  if (args.format === 'csv') { if (!out.write(exceptionsCsv(report))) await once(out, 'drain') } else await writeReportJson(report, out)
+  if (args.format === 'csv') { if (!out.write(exceptionsCsv(report))) await once(out, 'drain') } else await writeReportJson(args.summary ? summaryOf(report) : report, out)
   if (out !== process.stdout) { out.end(); await finished(out) }
   return report
 }
