@@ -99,10 +99,13 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
     return reply.header('set-cookie', sessionCookie('', secure, 0)).redirect('/login?signed_out=1', 303)
   })
 
-  app.get<{ Querystring: { month?: string } }>('/calendar', {
-    config: { access: 'reconciliation:read', page: true }, handlerTimeout: t,
+  // the calendar and the month: a page of one month (?month=YYYY-MM), for those who read reports
+  const monthPage = {
+    config: { access: 'reconciliation:read' as const, page: true }, handlerTimeout: t,
     schema: { ...page, querystring: { type: 'object', properties: { month: monthParam } } }
-  }, async (req, reply) => {
+  }
+
+  app.get<{ Querystring: { month?: string } }>('/calendar', monthPage, async (req, reply) => {
     const { month, from, to } = await monthAsked(deps, req.query.month)
     const scope = storeScope(req)
     const items = await storeDays(deps.db, from, to, scope)
@@ -111,10 +114,7 @@ export async function webRoutes (app: FastifyInstance, deps: AppDeps): Promise<v
     return sendPage(reply, calendarPage(pageOf(req), month, [...storesInScope(req, deps.config.stores), ...unassigned], { items, reconciled: await reconciledDays(deps.db, from, to), late: await lateByStoreDay(deps.db, from, to) }))
   })
 
-  app.get<{ Querystring: { month?: string } }>('/dashboard', {
-    config: { access: 'reconciliation:read', page: true }, handlerTimeout: t,
-    schema: { ...page, querystring: { type: 'object', properties: { month: monthParam } } }
-  }, async (req, reply) => {
+  app.get<{ Querystring: { month?: string } }>('/dashboard', monthPage, async (req, reply) => {
     const { month, from, to } = await monthAsked(deps, req.query.month)
     const scope = storeScope(req)
     const data = await monthData(deps.db, from, to, scope)
