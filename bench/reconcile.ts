@@ -1,9 +1,11 @@
 // npm run bench:reconcile — the offline reconciliation, end to end, measured in one run on this machine:
-// generated days of 100k and 1M sales across 5 stores; `recon reconcile` (parse + match + report) in
-// seconds, rows/s and peak RSS, against the time csv-parse and JSON.parse alone take over the same
-// files (the floor). Targets (issue #3): 1M sales ≤ 10 s, ≤ 2× the floor, ≤ 1 GiB peak RSS.
-//   BENCH_SALES=100000,1000000  sizes     BENCH_RUNS=1  runs per measurement (the median is kept)
-//   BENCH_TENDERS=classic|all  the tender mix (all: WeChat Pay, Adyen cards, PayMe and FPS files too)
+// generated days of 100k and 1M sales across 5 stores (AlipayHK and Octopus), and a chain's day of 1M
+// sales across 40 stores with every tender (WeChat Pay, Adyen and Stripe cards, KPay, PayMe, FPS) followed
+// to the bank statement; `recon reconcile` (parse + match + report) in seconds, rows/s and peak RSS,
+// with each phase, against the time csv-parse and JSON.parse alone take over the same files (the floor).
+// Targets (issue 12): 1M sales ≤ 10 s, ≤ 2× the floor, ≤ 1 GiB peak RSS.
+//   BENCH_DAYS=5x100000,5x1000000,40x1000000:all  days as stores×sales[:classic|all]
+//   BENCH_RUNS=1  runs per measurement (the median is kept)
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
@@ -11,7 +13,12 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateDay, settlementFiles } from '../fixtures/gen/day.ts'
 
-const SIZES = (process.env.BENCH_SALES ?? '100000,1000000').split(',').map(Number)
+interface DaySpec { stores: number, sales: number, tenders: 'classic' | 'all' }
+const DAYS: DaySpec[] = (process.env.BENCH_DAYS ?? '5x100000,5x1000000,40x1000000:all').split(',').map(spec => {
+  const m = /^(\d+)x(\d+)(?::(classic|all))?$/.exec(spec.trim())
+  if (!m) throw new Error(`BENCH_DAYS: ${spec} is not stores×sales[:classic|all] (e.g. 40x1000000:all)`)
+  return { stores: Number(m[1]), sales: Number(m[2]), tenders: (m[3] ?? 'classic') as DaySpec['tenders'] }
+})
 const RUNS = Number(process.env.BENCH_RUNS ?? 1)
 const ROOT = join(import.meta.dirname, '..')
 const work = join(tmpdir(), `recon-bench-reconcile-${process.pid}`)
@@ -55,10 +62,10 @@ function phasesOf (stderr: string, totalMs: number, peakMb: number): Phase[] {
   return out
 }
 
-async function measure (sales: number) {
-  const dir = join(work, String(sales))
+async function measure ({ stores, sales, tenders }: DaySpec) {
+  const dir = join(work, `${stores}x${sales}-${tenders}`)
   const g0 = performance.now()
-  const truth = await generateDay({ stores: 5, sales, seed: 42, date: '2026-11-20', anomalies: 5, tenders: process.env.BENCH_TENDERS === 'all' ? 'all' : 'classic' }, dir)
+  const truth = await generateDay({ stores, sales, seed: 42, date: '2026-11-20', anomalies: 5, tenders }, dir)
   const generateS = (performance.now() - g0) / 1000
   const settlements = settlementFiles(dir)
   const pos = join(dir, 'pos-events.ndjson')
@@ -80,11 +87,12 @@ async function measure (sales: number) {
     clis.push({ ms: c.ms, rss: Number(/PEAK_RSS_BYTES (\d+)/.exec(c.stderr)?.[1] ?? 0), stderr: c.stderr })
   }
   const report = JSON.parse(readFileSync(out, 'utf8'))
+  await rm(dir, { recursive: true, force: true }) // a 1M-sale day's files are 600 MB
   const rows = floor.json_rows + floor.csv_rows
   const cliS = median(clis.map(c => c.ms)) / 1000
   const floorS = median(floors) / 1000
   return {
-    sales, generate_s: +generateS.toFixed(1), input_rows: rows,
+    stores, sales, tenders, generate_s: +generateS.toFixed(1), input_rows: rows,
     cli_s: +cliS.toFixed(2), rows_per_s: Math.round(rows / cliS), peak_rss_mb: Math.round(median(clis.map(c => c.rss)) / 2 ** 20),
     floor_s: +floorS.toFixed(2), floor_json_s: +floor.json_s.toFixed(2), floor_csv_s: +floor.csv_s.toFixed(2), ratio_to_floor: +(cliS / floorS).toFixed(2),
     exceptions: report.exceptions.length, injected_anomalies: truth.anomalies.length, matches: report.matches.length,
@@ -96,10 +104,10 @@ async function measure (sales: number) {
 mkdirSync(work, { recursive: true })
 const figures: Record<string, unknown> = { machine: { cpus: cpus().length, node: process.version }, runs: RUNS, days: [] as unknown[] }
 try {
-  for (const sales of SIZES) {
-    const f = await measure(sales)
+  for (const day of DAYS) {
+    const f = await measure(day)
     ;(figures.days as unknown[]).push(f)
-    console.log(`reconcile ${sales.toLocaleString('en')} sales: ${f.cli_s} s end to end (${f.rows_per_s.toLocaleString('en')} rows/s), peak RSS ${f.peak_rss_mb} MB; ` +
+    console.log(`reconcile ${f.sales.toLocaleString('en')} sales, ${f.stores} stores, ${f.tenders === 'all' ? 'every tender to the bank' : 'AlipayHK and Octopus'}: ${f.cli_s} s end to end (${f.rows_per_s.toLocaleString('en')} rows/s), peak RSS ${f.peak_rss_mb} MB; ` +
       `parse-only floor ${f.floor_s} s (JSON ${f.floor_json_s} s + csv-parse ${f.floor_csv_s} s) → ${f.ratio_to_floor}×; ${f.exceptions} exceptions for ${f.injected_anomalies} injected anomalies` +
       (f.targets ? ' (targets ≤ 10 s, ≤ 2×, ≤ 1024 MB)' : ''))
     console.log(`  phases: ${f.phases.map(p => `${p.name} ${p.s} s (${p.rss_mb} MB)`).join(', ')}`)

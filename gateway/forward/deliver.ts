@@ -35,8 +35,8 @@ export interface ForwardDeps {
 export const ROBOT_PER_MINUTE = 19
 const ROBOT_GAP_S = 60 / ROBOT_PER_MINUTE
 
-async function pendingRows (sql: Sql, ids: number[], lock = false): Promise<OutboxRow[]> {
-  const { rows } = await sql.query<OutboxRow>(`SELECT id, key, topic, payload FROM outbox WHERE id = ANY($1::bigint[]) AND status = 'pending' ORDER BY id${lock ? ' FOR UPDATE' : ''}`, [ids])
+async function pendingRows (sql: Sql, ids: number[]): Promise<OutboxRow[]> {
+  const { rows } = await sql.query<OutboxRow>(`SELECT id, key, topic, payload FROM outbox WHERE id = ANY($1::bigint[]) AND status = 'pending' ORDER BY id`, [ids])
   return rows
 }
 
@@ -48,15 +48,21 @@ export function toMovement (row: OutboxRow): NewMovement {
   return { locationId: p.location_id, sku: p.sku, qty: Number(p.qty), reason: p.reason, sourceType, sourceId, key: row.key, actor: p.actor ?? 'pos', note: p.source ?? null, occurredAt: new Date(p.occurred_at) }
 }
 
-/** Posts a batch of outbox rows to the built-in ledger inside the job's transaction. */
+/**
+ * Posts a batch of outbox rows to the built-in ledger inside the job's transaction. The rows are marked
+ * delivered first, by the one statement that also reads and locks them: the posting commits with the
+ * mark or neither does, so the order inside the transaction changes nothing but a round trip.
+ */
 export async function deliverToLedger (sql: Sql, ids: number[], after?: ForwardDeps['afterPosting']): Promise<number> {
-  const rows = await pendingRows(sql, ids, true)
+  const { rows } = await sql.query<OutboxRow>(
+    `UPDATE outbox SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, last_error = NULL
+      WHERE id = ANY($1::bigint[]) AND status = 'pending' RETURNING id, key, topic, payload`, [ids])
   if (rows.length === 0) return 0
+  rows.sort((a, b) => Number(a.id) - Number(b.id)) // posted in outbox order, as they were queued
   const movements = rows.map(toMovement)
   // locations a POS names for the first time are registered as stores; a typo shows up in the list
   await sql.query(`INSERT INTO locations (id, name, kind) SELECT DISTINCT l, l, 'store' FROM unnest($1::text[]) AS l ON CONFLICT DO NOTHING`, [movements.map(m => m.locationId)])
   const { posted } = await postMovements(sql, movements)
-  await markDelivered(sql, rows.map(r => r.id))
   if (after && posted.length) await after(sql, posted)
   return posted.length
 }
