@@ -113,6 +113,16 @@ async function latency (admin: string, d: Doubles) {
     ledger_posting: stage((_, t) => t.posted - t.normalised),
     outbox_delivery: stage((i, t) => sinkAt.has(i) ? sinkAt.get(i)! - t.normalised : undefined)
   }
+  // each queue's jobs as pg-boss saw them: waiting (created → fetched) and running (fetched → completed)
+  const { rows: jobRows } = await db.query(
+    `SELECT name, extract(epoch FROM started_on - created_on) * 1000 AS wait, extract(epoch FROM completed_on - started_on) * 1000 AS run
+       FROM pgboss.job WHERE name IN ('pos.normalize', 'forward.ledger', 'forward.sink') AND completed_on IS NOT NULL`)
+  const jobs = Object.fromEntries(['pos.normalize', 'forward.ledger', 'forward.sink'].map(q => {
+    const of = jobRows.filter(r => r.name === q)
+    const w = of.map(r => Number(r.wait))
+    const r = of.map(r => Number(r.run))
+    return [q, { jobs: of.length, wait_p50_ms: pct(w, 0.5), wait_p99_ms: pct(w, 0.99), run_p50_ms: pct(r, 0.5), run_p99_ms: pct(r, 0.99) }]
+  }))
   const alertAt = new Map<number, number>()
   for (const m of d.dingtalk.messages) for (const x of String(m.body.markdown?.text ?? '').matchAll(/\*\*B(\d+)\*\*/g)) if (!alertAt.has(Number(x[1]))) alertAt.set(Number(x[1]), m.at)
   const alertMs = [...alertAt].map(([i, at]) => at - sentAt[i])
@@ -123,6 +133,7 @@ async function latency (admin: string, d: Doubles) {
     ledger: { movements: ledgerMs.length, p50_ms: pct(ledgerMs, 0.5), p99_ms: pct(ledgerMs, 0.99), max_ms: pct(ledgerMs, 1) },
     normalised: { p50_ms: pct(normalisedMs, 0.5), p99_ms: pct(normalisedMs, 0.99) },
     stages,
+    jobs,
     external_ledger_double: { movements: sinkMs.length, duplicates: d.sink.duplicates, p50_ms: pct(sinkMs, 0.5), p99_ms: pct(sinkMs, 0.99) },
     dingtalk_double: { alerts: alertMs.length, messages: d.dingtalk.messages.length, throttled_130101: d.dingtalk.throttled.length, p50_ms: pct(alertMs, 0.5), p99_ms: pct(alertMs, 0.99) },
     target_ledger_p99_ms: 150, target_external_p99_ms: 200
@@ -207,6 +218,7 @@ try {
         console.log(`run ${l.run}${during ? ` (while recon reconcile ran ${l.reconciliations_alongside}× over a ${DURING_SALES.toLocaleString('en')}-sale day)` : ''}: webhooks at ${l.rate_per_s}/s for ${l.seconds} s → built-in ledger p50 ${l.ledger.p50_ms} ms, p99 ${l.ledger.p99_ms} ms (target ≤ 150); ` +
           `external ledger double p50 ${l.external_ledger_double.p50_ms} ms, p99 ${l.external_ledger_double.p99_ms} ms (target ≤ 200); DingTalk double (19 messages a minute) p50 ${l.dingtalk_double.p50_ms} ms, p99 ${l.dingtalk_double.p99_ms} ms in ${l.dingtalk_double.messages} messages, ${l.dingtalk_double.throttled_130101} throttled`)
         console.log(`  stages p50/p99 ms: ${st}`)
+        console.log(`  jobs (wait, run) p50/p99 ms: ${Object.entries(l.jobs as Record<string, any>).map(([q, j]) => `${q} ${j.wait_p50_ms}/${j.wait_p99_ms}, ${j.run_p50_ms}/${j.run_p99_ms} (${j.jobs})`).join('; ')}`)
       } finally {
         await background?.stop()
         await doubles.close()

@@ -2,7 +2,8 @@
 //   1. a generated 1M-row AlipayHK (layout A) settlement file imported with `importSettlementFile`,
 //      against a bare COPY of the same file into a scratch table (the floor);
 //   2. signed webhooks with autocannon, 64 connections for 10 s, against a fastify hello-world.
-// Targets (issue #2): import ≥ 200k rows/s and ≤ 3× the COPY time; webhooks ≥ 5,000/s durable.
+// Targets (issue 12): import ≥ 200k rows/s and ≤ 2× the COPY time; webhooks ≥ 5,000/s durable, ≥ 0.25× the
+// hello-world and p99 ≤ 50 ms.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createReadStream, createWriteStream, mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
@@ -92,7 +93,7 @@ async function benchImport (url: string) {
   if (outcome.status !== 'imported' || outcome.records !== ROWS) throw new Error(`import did not land: ${JSON.stringify(outcome).slice(0, 500)}`)
   const bytes = statSync(file).size
   await rm(file)
-  return { rows: ROWS, bytes, import_s: +(importMs / 1000).toFixed(2), rows_per_s: Math.round(ROWS / importMs * 1000), bare_copy_s: +(copyMs / 1000).toFixed(2), bare_copy_rows_per_s: Math.round(ROWS / copyMs * 1000), ratio_to_copy: +(importMs / copyMs).toFixed(2), targets: { rows_per_s: 200_000, ratio_to_copy: 3 } }
+  return { rows: ROWS, bytes, import_s: +(importMs / 1000).toFixed(2), rows_per_s: Math.round(ROWS / importMs * 1000), bare_copy_s: +(copyMs / 1000).toFixed(2), bare_copy_rows_per_s: Math.round(ROWS / copyMs * 1000), ratio_to_copy: +(importMs / copyMs).toFixed(2), targets: { rows_per_s: 200_000, ratio_to_copy: 2 } }
 }
 
 async function benchWebhooks (url: string) {
@@ -118,7 +119,7 @@ async function benchWebhooks (url: string) {
     seconds: DURATION, connections: 64, requests_per_s: Math.round(res.requests.average), p50_ms: res.latency.p50, p99_ms: res.latency.p99, non2xx: res.non2xx, errors: res.errors,
     // every 2xx answered is a stored row; a few more may be stored whose answer the client stopped waiting for
     answered_2xx: accepted, rows_stored: stored, durable: stored >= accepted,
-    hello_world_requests_per_s: Math.round(helloRes.requests.average), hello_world_p99_ms: helloRes.latency.p99, ratio_to_hello_world: +(res.requests.average / helloRes.requests.average).toFixed(3), target_per_s: 5000
+    hello_world_requests_per_s: Math.round(helloRes.requests.average), hello_world_p99_ms: helloRes.latency.p99, ratio_to_hello_world: +(res.requests.average / helloRes.requests.average).toFixed(3), targets: { requests_per_s: 5000, ratio_to_hello_world: 0.25, p99_ms: 50 }
   }
 }
 
@@ -136,11 +137,11 @@ await migrate(url)
 const figures: Record<string, unknown> = { machine: { cpus: cpus().length, node: process.version, postgres: settings.v.split(' ').slice(0, 2).join(' '), fsync: settings.fsync, synchronous_commit: settings.sync } }
 if (ONLY !== 'webhooks') {
   const f = figures.import = await benchImport(url)
-  console.log(`import   ${f.rows_per_s.toLocaleString('en')} rows/s: ${f.rows.toLocaleString('en')} rows in ${f.import_s} s vs bare COPY ${f.bare_copy_s} s → ${f.ratio_to_copy}× (targets ≥ 200,000 rows/s, ≤ 3×)`)
+  console.log(`import   ${f.rows_per_s.toLocaleString('en')} rows/s: ${f.rows.toLocaleString('en')} rows in ${f.import_s} s vs bare COPY ${f.bare_copy_s} s → ${f.ratio_to_copy}× (targets ≥ 200,000 rows/s, ≤ 2×)`)
 }
 if (ONLY !== 'import') {
   const f = figures.webhooks = await benchWebhooks(url)
-  console.log(`webhooks ${f.requests_per_s.toLocaleString('en')} req/s, p99 ${f.p99_ms} ms, durable ${f.durable} (${f.rows_stored} stored ≥ ${f.answered_2xx} answered 2xx); hello-world ${f.hello_world_requests_per_s.toLocaleString('en')} req/s → ${f.ratio_to_hello_world}× (target ≥ 5,000/s)`)
+  console.log(`webhooks ${f.requests_per_s.toLocaleString('en')} req/s, p99 ${f.p99_ms} ms, durable ${f.durable} (${f.rows_stored} stored ≥ ${f.answered_2xx} answered 2xx); hello-world ${f.hello_world_requests_per_s.toLocaleString('en')} req/s → ${f.ratio_to_hello_world}× (targets ≥ 5,000/s, ≥ 0.25×, p99 ≤ 50 ms)`)
 }
 console.log(JSON.stringify(figures, null, 2))
 mkdirSync(join(import.meta.dirname, 'out'), { recursive: true })
