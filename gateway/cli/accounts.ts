@@ -8,11 +8,6 @@ import type { Config } from '../config.ts'
 import { DomainError } from '../domain-error.ts'
 import { withRuntime } from './ledger.ts'
 
-export const ACCOUNT_USAGE = `  recon user add NAME --role owner|finance|store_manager|pos_vendor|auditor [--stores MK01,TST1] [--display-name TEXT]
-  recon user list | recon user password NAME | recon user disable NAME | recon user enable NAME
-      People who sign in to the web app. The password comes from RECON_PASSWORD, a pipe, or a hidden prompt.
-  recon key add NAME --role ROLE [--stores …] | recon key list | recon key revoke ID
-      API keys for integrations: shown once when made, stored only as a digest, revocable at once.`
 
 export type ReadPassword = () => Promise<string>
 

@@ -6,11 +6,6 @@ import { importBankStatement, type BankImportOutcome } from '../bank/import-stat
 import type { Config } from '../config.ts'
 import { startRuntime } from '../runtime.ts'
 
-export const BANK_USAGE = `  recon bank import <file…> [--account ACCOUNT] [--json]
-      Import bank statements (MT940, camt.053, or a business-banking CSV/Excel export: HSBC HK, Hang Seng,
-      BOCHK profiles; --account when the export does not name it): each file whole and once; a statement whose opening balance plus
-      its entries is not its closing balance refuses the file. Entries an earlier, overlapping statement
-      brought are skipped. Exit code 0 when every file was imported (or already was), 1 when any was refused.`
 
 function describe (file: string, o: BankImportOutcome): string {
   if (o.status === 'already_imported') return `= ${file}: already imported as #${o.importId}; nothing new`

@@ -10,13 +10,6 @@ import { outboxStatus, redrive } from '../forward/admin.ts'
 import { importCatalogue, importOpening, ListRefused, readTable } from '../ledger/stock-import.ts'
 import { ledgerDeps } from '../routes/inventory.ts'
 
-export const LEDGER_USAGE = `  recon audit verify
-      Walk every location's hash chain; print the first broken link. Exit code 0 when intact, 1 when not.
-  recon outbox status | recon outbox redrive [--sink SINK]
-      Forwarding per sink (pending, delivered, dead, oldest waiting); put dead-lettered deliveries back.
-  recon stock import FILE [--catalogue]
-      A stock list (sku, location, qty) as opening balances, or the SKU catalogue; .csv or .xlsx. Refused
-      whole, every bad line listed, on any problem (exit code 1).`
 
 /** The database and queue (no HTTP, no workers) for one command. */
 export async function withRuntime<T> (config: Config, fn: (rt: Runtime) => Promise<T>): Promise<T> {

@@ -4,12 +4,8 @@ import { parseArgs } from 'node:util'
 import { existsSync } from 'node:fs'
 import { ConfigError, loadConfig, registryOf } from '../config.ts'
 import { LEGACY_ENCODINGS, type TextEncodingName } from '../../connectors/_shared/text.ts'
-import { runImport } from './import.ts'
 import { runReconcile } from './reconcile.ts'
-import { ledgerCommand, LEDGER_USAGE } from './ledger.ts'
-import { accountCommand, ACCOUNT_USAGE } from './accounts.ts'
-import { maintenanceCommand, MAINTENANCE_USAGE } from './maintenance.ts'
-import { bankCommand, BANK_USAGE } from './bank.ts'
+import { ACCOUNT_USAGE, BANK_USAGE, LEDGER_USAGE, MAINTENANCE_USAGE } from './usage.ts'
 import { InputError } from '../../connectors/errors.ts'
 import { builtInConnectors } from '../../connectors/index.ts'
 
@@ -36,11 +32,14 @@ export async function main (argv: string[]): Promise<number> {
   if (['audit', 'outbox', 'stock', 'user', 'key', 'keys', 'retention', 'bank'].includes(command)) {
     try {
       const config = loadConfig()
+      // each command's module (and the runtime it starts) is loaded only when it runs
       const code = command === 'bank'
-        ? await bankCommand(config, rest)
+        ? await (await import('./bank.ts')).bankCommand(config, rest)
         : command === 'user' || command === 'key'
-        ? await accountCommand(config, command, rest)
-        : command === 'keys' || command === 'retention' ? await maintenanceCommand(config, command, rest) : await ledgerCommand(config, command, rest)
+        ? await (await import('./accounts.ts')).accountCommand(config, command, rest)
+        : command === 'keys' || command === 'retention'
+        ? await (await import('./maintenance.ts')).maintenanceCommand(config, command, rest)
+        : await (await import('./ledger.ts')).ledgerCommand(config, command, rest)
       if (code !== null) return code
     } catch (err) {
       if (err instanceof ConfigError) { console.error(`configuration error: ${err.message}`); return 2 }
@@ -73,6 +72,7 @@ export async function main (argv: string[]): Promise<number> {
   if (values.encoding && !encodings.includes(values.encoding)) problems.push(`--encoding must be one of ${encodings.join(', ')}`)
   if (problems.length) { console.error(problems.join('\n') + `\n${USAGE}`); return 2 }
   try {
+    const { runImport } = await import('./import.ts')
     return await runImport(config, { files: positionals, provider: values.provider, profile: values.profile, encoding: values.encoding as TextEncodingName | undefined, json: values.json ?? false })
   } catch (err) {
     if (err instanceof ConfigError) { console.error(`configuration error: ${err.message}`); return 2 }

@@ -6,11 +6,6 @@ import { rotateKeys, valuesUnderOldKeys } from '../retention/keys.ts'
 import { purgePersonalData } from '../retention/purge.ts'
 import { withRuntime } from './ledger.ts'
 
-export const MAINTENANCE_USAGE = `  recon keys status | recon keys rotate
-      Count the personal data still encrypted under an older PII key, or re-encrypt it all under the
-      active key (the first in RECON_PII_KEYS); once nothing is left an old key can be removed.
-  recon retention run
-      Erase personal data older than retention.personalDataDays now (the gateway does it daily at 03:30 HKT).`
 
 export async function maintenanceCommand (config: Config, command: string, args: string[]): Promise<number | null> {
   const [sub, ...extra] = args
