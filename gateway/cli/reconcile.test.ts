@@ -84,7 +84,12 @@ t.test('unreadable input exits 1 naming the file, line and reason; nothing is wr
   t.equal(await main(['reconcile', '--pos', broken, '--date', DATE, '--out', out]), 1)
   t.match(err(), /recon reconcile: .*broken.ndjson line 3: not JSON/)
   t.equal(await main(['reconcile', ...args, '--settlement', join(FIXTURES, 'alipayhk/bad/2088000000000001_settle_20261122_B0002.csv'), '--out', out]), 1)
-  t.match(err(), /B0002.csv: \d+ bad line\(s\)[\s\S]*line 3 \(Amount\): .*not a decimal amount/)
+  t.match(err(), /B0002.csv: \d+ bad line\(s\)[\s\S]*line 3 \(Amount\): .*not a decimal amount/, 'the settlement thread\'s refusal, with its lines')
+  // both bad: the POS events are judged first, as when the files were read one after the other
+  const before = err().length
+  t.equal(await main(['reconcile', '--pos', broken, '--settlement', join(FIXTURES, 'alipayhk/bad/2088000000000001_settle_20261122_B0002.csv'), '--date', DATE, '--out', out]), 1)
+  t.match(err().slice(before), /broken.ndjson line 3: not JSON/)
+  t.notMatch(err().slice(before), /B0002/)
   t.throws(() => readFileSync(out), 'no report was written')
 })
 

@@ -9,21 +9,21 @@ import type { BatchTotal, LineIssue } from '../../connectors/contract.ts'
 import { InputError } from '../../connectors/errors.ts'
 import { normalizeCanonical } from '../../connectors/pos-canonical/normalize.ts'
 import type { Registry } from '../../connectors/registry.ts'
-import { probeFile, readSettlementFile } from '../../connectors/_shared/settlement-reader.ts'
-import { compareBatches, sumBatches } from '../../reconciler/batches.ts'
+import { probeFile } from '../../connectors/_shared/settlement-reader.ts'
 import type { PayoutInput, ReconInput, ReconMovement, ReconPayment, ReconSale } from '../../reconciler/types.ts'
 import { payoutRecordsOf } from '../../reconciler/payout-build.ts'
 import type { Deposit } from '../../reconciler/payouts.ts'
 import { parseStatementFile, statementText } from '../../connectors/bank/read.ts'
 import { hktDate } from '../../connectors/_shared/time.ts'
 import { registryOf, storeResolver, type Config } from '../config.ts'
-import { dayRules, paymentFromRecord, SaleCollector, type DayRules } from './convert.ts'
+import { dayRules, SaleCollector, type DayRules } from './convert.ts'
+import { MAX_ISSUES } from './read-settlements.ts'
+import { readSettlementsAlongside } from './settlement-thread.ts'
 
 /** `bank`: statements of the accounts the providers pay into (payouts are judged when given). */
 export interface OfflineFiles { pos: string[], settlements: string[], movements?: string, bank?: string[] }
 export type Progress = (message: string) => void
 
-const MAX_ISSUES = 50
 
 /** Calls `fn` with each JSON value of an NDJSON file and its line; a line that is not JSON stops the read. */
 async function eachJsonLine (path: string, fn: (value: unknown, line: number) => void): Promise<void> {
@@ -55,27 +55,6 @@ async function readSales (paths: string[], config: Pick<Config, 'stores'>, regis
   }
   if (issues.length) throw new InputError('INVALID_ROWS', `invalid POS events (${issues.length}${issues.length >= MAX_ISSUES ? '+' : ''})`, issues)
   return sales
-}
-
-async function readSettlements (paths: string[], config: Pick<Config, 'limits'>, registry: Registry, rules: DayRules, progress: Progress) {
-  const connectors = [...registry.settlement.values()]
-  const payments: ReconPayment[] = []
-  const batches: BatchTotal[] = []
-  for (const path of paths) {
-    const name = basename(path)
-    let fileKind: 'settlement' | 'transaction' = 'settlement'
-    const from = payments.length
-    const read = await readSettlementFile(path, connectors, await probeFile(path, config.limits.uploadBytes), {
-      filename: name,
-      onLayout: d => { fileKind = d.fileKind === 'transaction' ? 'transaction' : 'settlement' },
-      onRecord: r => { payments.push(paymentFromRecord(r, `${name}:${r.lineNo}`, fileKind, rules)) },
-      onBatch: b => { batches.push(b) }
-    })
-    if (read.issueCount) throw new InputError('INVALID_ROWS', `${name}: ${read.issueCount} bad line(s)`, read.issues.slice(0, MAX_ISSUES).map(i => ({ ...i, message: `${name}: ${i.message}` })))
-    if (read.fileKind === 'transaction') for (let i = from; i < payments.length; i++) payments[i].fileKind = 'transaction'
-    progress(`${name}: ${read.provider} ${read.layout}, ${read.records.toLocaleString('en')} records`)
-  }
-  return { payments, batches, findings: compareBatches(batches, sumBatches(payments, batches)) }
 }
 
 /** The providers' payouts and the statements' HKD credits, as the gateway reads them from its tables. */
@@ -130,11 +109,19 @@ async function readMovements (path: string, sales: SaleCollector, all: ReconSale
 export async function loadOfflineInput (files: OfflineFiles, date: string, asOf: string, config: Pick<Config, 'stores' | 'recon' | 'connectors' | 'limits'>, progress: Progress = () => {}): Promise<ReconInput> {
   const rules = dayRules(config)
   const registry = registryOf(config)
-  const collector = await readSales(files.pos, config, registry, rules, progress)
-  const sales = collector.finish()
-  progress(`POS: ${collector.events.toLocaleString('en')} events, ${sales.length.toLocaleString('en')} sales and refunds`)
-  if (files.movements) await readMovements(files.movements, collector, sales, progress)
-  const { payments, batches, findings } = await readSettlements(files.settlements, config, registry, rules, progress)
+  // the settlement files on the other core while this one reads the POS events and movements
+  const settlementThread = files.settlements.length ? readSettlementsAlongside(files.settlements, config) : null
+  let sales: ReconSale[]
+  try {
+    const collector = await readSales(files.pos, config, registry, rules, progress)
+    sales = collector.finish()
+    progress(`POS: ${collector.events.toLocaleString('en')} events, ${sales.length.toLocaleString('en')} sales and refunds`)
+    if (files.movements) await readMovements(files.movements, collector, sales, progress)
+  } catch (err) {
+    await settlementThread?.stop()
+    throw err
+  }
+  const { payments, batches, findings } = settlementThread ? await settlementThread.result(progress) : { payments: [], batches: [], findings: [] }
   const payouts = files.bank?.length ? await readPayouts(files.bank, payments, batches, config, progress) : undefined
   progress('matching')
   return { date, sales, payments, batchFindings: findings, settings: { ...config.recon, asOf }, ...payouts ? { payouts } : {} }
