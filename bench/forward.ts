@@ -62,6 +62,37 @@ function gateway (url: string, forwarding: object): Promise<{ proc: ChildProcess
   })
 }
 
+interface SaleTimes { received: number, normalised: number, posted: number }
+
+/** Each sale's time split into its stages, p50 and p99: from sent to the inbox, to the 202, to the sale, to the ledger, to the external ledger. */
+function stagesOf (at: ReadonlyMap<number, SaleTimes>, sentAt: number[], ackAt: number[], sinkAt: ReadonlyMap<number, number>) {
+  const stage = (f: (i: number, t: SaleTimes) => number | undefined) => {
+    const xs = [...at].map(([i, t]) => f(i, t)).filter((x): x is number => x !== undefined && Number.isFinite(x))
+    return { p50_ms: pct(xs, 0.5), p99_ms: pct(xs, 0.99) }
+  }
+  return {
+    http_accept: stage((i, t) => t.received - sentAt[i]),
+    inbox_commit: stage((i, t) => ackAt[i] - t.received),
+    normalize_pickup: stage((i, t) => t.normalised - ackAt[i]),
+    ledger_posting: stage((_, t) => t.posted - t.normalised),
+    outbox_delivery: stage((i, t) => sinkAt.has(i) ? sinkAt.get(i)! - t.normalised : undefined)
+  }
+}
+
+/** Each queue's jobs as pg-boss saw them: waiting (created → fetched) and running (fetched → completed). */
+async function jobTimes (db: pg.Client) {
+  const queues = ['pos.normalize', 'forward.ledger', 'forward.sink']
+  const { rows } = await db.query(
+    `SELECT name, extract(epoch FROM started_on - created_on) * 1000 AS wait, extract(epoch FROM completed_on - started_on) * 1000 AS run
+       FROM pgboss.job WHERE name = ANY($1::text[]) AND completed_on IS NOT NULL`, [queues])
+  return Object.fromEntries(queues.map(q => {
+    const of = rows.filter(r => r.name === q)
+    const w = of.map(r => Number(r.wait))
+    const r = of.map(r => Number(r.run))
+    return [q, { jobs: of.length, wait_p50_ms: pct(w, 0.5), wait_p99_ms: pct(w, 0.99), run_p50_ms: pct(r, 0.5), run_p99_ms: pct(r, 0.99) }]
+  }))
+}
+
 async function latency (admin: string, d: Doubles) {
   const url = await database(admin, 'recon_bench_fwd')
   const total = RATE * SECONDS
@@ -97,32 +128,13 @@ async function latency (admin: string, d: Doubles) {
             extract(epoch FROM l.posted_at) * 1000 AS posted
        FROM ledger_movements l JOIN stock_movements m ON m.id = l.source_id::bigint JOIN sales s ON s.vendor || ':' || s.sale_id = m.source_id
        JOIN inbox_events i ON i.connector = 'pos-canonical' AND i.event_id = s.event_id WHERE l.source_type = 'pos'`)
-  const at = new Map(rows.map(r => [Number(r.i), { received: Number(r.received), normalised: Number(r.normalised), posted: Number(r.posted) }]))
+  const at = new Map<number, SaleTimes>(rows.map(r => [Number(r.i), { received: Number(r.received), normalised: Number(r.normalised), posted: Number(r.posted) }]))
   const ledgerMs = rows.map(r => Number(r.posted) - sentAt[r.i])
   const normalisedMs = rows.map(r => Number(r.normalised) - sentAt[r.i])
   const sinkAt = new Map(d.sink.applied.map(a => [Number(/B(\d+)#/.exec(String(a.data.source))![1]), a.at]))
   const sinkMs = [...sinkAt].map(([i, t]) => t - sentAt[i])
-  const stage = (f: (i: number, t: { received: number, normalised: number, posted: number }) => number | undefined) => {
-    const xs = [...at].map(([i, t]) => f(i, t)).filter((x): x is number => x !== undefined && Number.isFinite(x))
-    return { p50_ms: pct(xs, 0.5), p99_ms: pct(xs, 0.99) }
-  }
-  const stages = {
-    http_accept: stage((i, t) => t.received - sentAt[i]),
-    inbox_commit: stage((i, t) => ackAt[i] - t.received),
-    normalize_pickup: stage((i, t) => t.normalised - ackAt[i]),
-    ledger_posting: stage((_, t) => t.posted - t.normalised),
-    outbox_delivery: stage((i, t) => sinkAt.has(i) ? sinkAt.get(i)! - t.normalised : undefined)
-  }
-  // each queue's jobs as pg-boss saw them: waiting (created → fetched) and running (fetched → completed)
-  const { rows: jobRows } = await db.query(
-    `SELECT name, extract(epoch FROM started_on - created_on) * 1000 AS wait, extract(epoch FROM completed_on - started_on) * 1000 AS run
-       FROM pgboss.job WHERE name IN ('pos.normalize', 'forward.ledger', 'forward.sink') AND completed_on IS NOT NULL`)
-  const jobs = Object.fromEntries(['pos.normalize', 'forward.ledger', 'forward.sink'].map(q => {
-    const of = jobRows.filter(r => r.name === q)
-    const w = of.map(r => Number(r.wait))
-    const r = of.map(r => Number(r.run))
-    return [q, { jobs: of.length, wait_p50_ms: pct(w, 0.5), wait_p99_ms: pct(w, 0.99), run_p50_ms: pct(r, 0.5), run_p99_ms: pct(r, 0.99) }]
-  }))
+  const stages = stagesOf(at, sentAt, ackAt, sinkAt)
+  const jobs = await jobTimes(db)
   const alertAt = new Map<number, number>()
   for (const m of d.dingtalk.messages) for (const x of String(m.body.markdown?.text ?? '').matchAll(/\*\*B(\d+)\*\*/g)) if (!alertAt.has(Number(x[1]))) alertAt.set(Number(x[1]), m.at)
   const alertMs = [...alertAt].map(([i, at]) => at - sentAt[i])

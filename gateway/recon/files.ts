@@ -24,7 +24,6 @@ import { readSettlementsAlongside } from './settlement-thread.ts'
 export interface OfflineFiles { pos: string[], settlements: string[], movements?: string, bank?: string[] }
 export type Progress = (message: string) => void
 
-
 /** Calls `fn` with each JSON value of an NDJSON file and its line; a line that is not JSON stops the read. */
 async function eachJsonLine (path: string, fn: (value: unknown, line: number) => void): Promise<void> {
   let line = 0

@@ -1,6 +1,6 @@
 // Reading settlement files for the offline run: every file in any supported layout, each record
 // turned into the reconciler's form with its store and business day. Runs on its own thread beside the
-// POS events (settlement-thread.ts), or here when there is nothing to gain from one.
+// POS events (settlement-thread.ts).
 import { basename } from 'node:path'
 import type { BatchTotal } from '../../connectors/contract.ts'
 import { InputError } from '../../connectors/errors.ts'
