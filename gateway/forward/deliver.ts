@@ -1,14 +1,14 @@
 // The delivery workers. Each job names outbox rows of one sink; rows already delivered are skipped, so
 // a retried, redelivered or redriven job never sends a row twice from our side, and the key each row
 // carries lets the sink drop a repeat we could not rule out (sent, then killed before marking it).
-//   ledger: transactional — the posting, the "delivered" mark and the job's completion commit together;
+//   ledger: a posting and its rows' "delivered" mark commit together, in one transaction per lane of
+//           locations (two lanes post side by side); the jobs complete after;
 //   sinks:  one row (HTTP, DingTalk app) or one batch (Jiandaoyun) at a time, marked as it succeeds;
 //   robots: everything waiting for a robot goes out as one message, at most 20 a minute per robot.
 // Failures: Retry-After is honoured (the rest is rescheduled for then); other errors retry with
 // pg-boss's exponential backoff and jitter; a permanent refusal or the last failed attempt marks the
 // rows dead (the job goes to the dead-letter queue) and alerts the ops robot.
-import type { Db as BossDb, Job, PgBoss } from 'pg-boss'
-import { sqlOf } from '../db/boss-sql.ts'
+import type { Job, PgBoss } from 'pg-boss'
 import type { Db } from '../db/pool.ts'
 import type { Sql } from '../db/pool.ts'
 import type { ForwardingConfig } from '../config-forwarding.ts'
@@ -65,6 +65,37 @@ export async function deliverToLedger (sql: Sql, ids: number[], after?: ForwardD
   const { posted } = await postMovements(sql, movements)
   if (after && posted.length) await after(sql, posted)
   return posted.length
+}
+
+/**
+ * A batch of ledger jobs' rows in at most two lanes of whole locations, each about half the rows: a
+ * location's chain head is locked while it posts, so lanes of other locations post side by side on
+ * two database backends. Rows of a job without a location (an older job, a redrive) share lane one.
+ */
+export function ledgerLanes (jobs: readonly DeliveryJob[]): number[][] {
+  const seen = new Set<number>()
+  const byLocation = new Map<string, number[]>()
+  for (const { ids, location = '' } of jobs) {
+    let list = byLocation.get(location)
+    if (!list) { list = []; byLocation.set(location, list) }
+    for (const id of ids) if (!seen.has(id)) { seen.add(id); list.push(id) }
+  }
+  const lanes: number[][] = [[], []]
+  for (const ids of [...byLocation.values()].sort((a, b) => b.length - a.length)) (lanes[0].length <= lanes[1].length ? lanes[0] : lanes[1]).push(...ids)
+  return lanes.filter(l => l.length > 0)
+}
+
+/**
+ * Posts the jobs' rows, each lane in a transaction of its own; the jobs complete once both committed.
+ * Neither lane holds its locks while it waits for the other (two processes' lanes could otherwise wait
+ * on each other where the database cannot see it). A crash before the jobs complete leaves them to
+ * retry, and the rows marked delivered are skipped then, as a redelivered row always is.
+ */
+async function postInLanes (deps: ForwardDeps, jobs: readonly DeliveryJob[]): Promise<number> {
+  const outcomes = await Promise.allSettled(ledgerLanes(jobs).map(ids => deps.db.withTransaction(c => deliverToLedger(c, ids, deps.afterPosting))))
+  let posted = 0
+  for (const o of outcomes) if (o.status === 'rejected') throw o.reason; else posted += o.value
+  return posted
 }
 
 /** The rows of one sink, in the calls its kind takes (sink-kinds.ts), each call marked as it succeeds. */
@@ -169,12 +200,11 @@ export async function startForwardWorkers (deps: ForwardDeps): Promise<void> {
   const { boss } = deps
   // several jobs per transaction, and fetching again at once while fetches come back full (a backlog
   // drains continuously instead of one batch per polling interval)
-  await boss.work(QUEUES.ledger, { transactional: true, batchSize: 8, burstWhenBatchFull: true, localConcurrency: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 }, async (jobs: Array<Job<DeliveryJob>>, tx: BossDb) => {
-    const sql = sqlOf(tx)
+  await boss.work(QUEUES.ledger, { batchSize: 8, burstWhenBatchFull: true, localConcurrency: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 }, async (jobs: Array<Job<DeliveryJob>>) => {
     try {
-      return { posted: await deliverToLedger(sql, jobs.flatMap(j => j.data.ids), deps.afterPosting) }
+      return { posted: await postInLanes(deps, jobs.map(j => j.data)) }
     } catch (err) {
-      // the jobs' transaction is lost; a job on its last attempt marks its rows dead on a connection of its own
+      // the lanes' transactions are rolled back; a job on its last attempt marks its rows dead
       for (const job of jobs) if (job.retryCount >= deps.forwarding.retryLimit) await bury(deps, 'ledger', job.data.ids, (err as Error).message)
       throw err
     }

@@ -12,7 +12,7 @@ import { ensureQueue } from '../jobs.ts'
 import { movementSinks } from '../sinks/sink-kinds.ts'
 
 export const QUEUES = {
-  /** Postings to the built-in ledger (transactional: the posting commits with the job). */
+  /** Postings to the built-in ledger (the posting commits with its rows' delivered mark). */
   ledger: 'forward.ledger',
   /** HTTP and Jiandaoyun sinks, DingTalk work notices and approvals. */
   sink: 'forward.sink',
@@ -22,7 +22,8 @@ export const QUEUES = {
 } as const
 
 export interface OutboxEntry { sink: string, topic: string, key: string, payload: object }
-export interface DeliveryJob { sink: string, ids: number[], deferrals?: number }
+/** `location`: the ledger's rows of one job all post to this location (ledger.ts posts locations side by side). */
+export interface DeliveryJob { sink: string, ids: number[], deferrals?: number, location?: string }
 
 const JOB_IDS = 500
 
@@ -47,27 +48,30 @@ export async function ensureForwardQueues (boss: PgBoss, f: Pick<ForwardingConfi
 /** Writes entries and their delivery jobs in the caller's transaction; a (sink, key) already there is left alone. */
 export async function enqueue (sql: Sql, boss: PgBoss, entries: readonly OutboxEntry[]): Promise<number> {
   if (entries.length === 0) return 0
-  const { rows } = await sql.query<{ id: number, sink: string }>(
+  const { rows } = await sql.query<{ id: number, sink: string, location: string | null }>(
     `INSERT INTO outbox (sink, topic, key, payload) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
-     ON CONFLICT (sink, key) DO NOTHING RETURNING id, sink`,
+     ON CONFLICT (sink, key) DO NOTHING RETURNING id, sink, CASE WHEN sink = 'ledger' THEN payload->>'location_id' END AS location`,
     [entries.map(e => e.sink), entries.map(e => e.topic), entries.map(e => e.key), entries.map(e => JSON.stringify(e.payload))])
-  const bySink = new Map<string, number[]>()
+  // the ledger's jobs per location, so that one location's postings never wait on another's (deliver.ts)
+  const jobs = new Map<string, { sink: string, location?: string, ids: number[] }>()
   for (const r of rows) {
-    const list = bySink.get(r.sink)
-    if (list) list.push(Number(r.id)); else bySink.set(r.sink, [Number(r.id)])
+    const name = r.location === null ? r.sink : `${r.sink}\u0000${r.location}`
+    const job = jobs.get(name)
+    if (job) job.ids.push(Number(r.id)); else jobs.set(name, { sink: r.sink, ...r.location === null ? {} : { location: r.location }, ids: [Number(r.id)] })
   }
-  for (const [sink, ids] of bySink) await schedule(boss, sink, ids, { sql })
+  for (const { sink, location, ids } of jobs.values()) await schedule(boss, sink, ids, { sql, location })
   return rows.length
 }
 
 /** Delivery jobs for outbox rows (robots: one job per robot, which takes everything pending). */
-export async function schedule (boss: PgBoss, sink: string, ids: number[], opts: { sql?: Sql, startAfter?: number, deferrals?: number } = {}): Promise<void> {
+export async function schedule (boss: PgBoss, sink: string, ids: number[], opts: { sql?: Sql, startAfter?: number, deferrals?: number, location?: string } = {}): Promise<void> {
   const options = { ...(opts.sql ? inTransaction(opts.sql) : {}), ...(opts.startAfter ? { startAfter: opts.startAfter } : {}) }
   if (queueOf(sink) === QUEUES.robot) {
     await boss.send(QUEUES.robot, { sink, ids: [], deferrals: opts.deferrals ?? 0 }, { ...options, singletonKey: sink })
     return
   }
-  for (let i = 0; i < ids.length; i += JOB_IDS) await boss.send(queueOf(sink), { sink, ids: ids.slice(i, i + JOB_IDS), deferrals: opts.deferrals ?? 0 }, options)
+  const location = opts.location === undefined ? {} : { location: opts.location }
+  for (let i = 0; i < ids.length; i += JOB_IDS) await boss.send(queueOf(sink), { sink, ids: ids.slice(i, i + JOB_IDS), deferrals: opts.deferrals ?? 0, ...location }, options)
 }
 
 /** A movement as the sinks receive it (the HTTP sink's `data`; Jiandaoyun's fields), with its standing. */
