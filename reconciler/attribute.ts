@@ -11,8 +11,11 @@ export interface StoreOf { storeId: string, inferred: boolean, evidence: string 
 
 const KEYS = [['account', 'account'], ['deviceId', 'device'], ['storeId', 'store code']] as const
 
+/** provider → account, device or store code → its value → the stores of its matched records, with counts. */
+type Learnt = Map<string, Map<string, Map<string, Map<string, number>>>>
+
 export class StoreAttribution {
-  #learnt: Map<string, Map<string, number>> | null = null
+  #learnt: Learnt | null = null
   readonly #aliases: NonNullable<ReconSettings['storeAliases']>
   readonly #stores: ReadonlySet<string>
   readonly #m: Matching
@@ -25,23 +28,26 @@ export class StoreAttribution {
     this.#payments = payments
   }
 
-  /** What the day's matched records say, built the first time a record needs it (most days: never). */
-  #learn (): Map<string, Map<string, number>> {
+  /** What the day's matched records say, built the first time a record needs it (most days: never); no key string per record. */
+  #learn (): Learnt {
     if (this.#learnt) return this.#learnt
-    this.#learnt = new Map()
+    const learnt: Learnt = this.#learnt = new Map()
     for (const p of this.#payments) {
       const t = this.#m.byPayment.get(p.id)
       if (!t) continue
+      let byKind = learnt.get(p.provider)
+      if (!byKind) { byKind = new Map(); learnt.set(p.provider, byKind) }
       for (const [field, what] of KEYS) {
         const v = p[field]
         if (!v) continue
-        const k = `${p.provider}|${what}|${v}`
-        const counts = this.#learnt.get(k) ?? new Map<string, number>()
+        let byValue = byKind.get(what)
+        if (!byValue) { byValue = new Map(); byKind.set(what, byValue) }
+        let counts = byValue.get(v)
+        if (!counts) { counts = new Map(); byValue.set(v, counts) }
         counts.set(t.sale.storeId, (counts.get(t.sale.storeId) ?? 0) + 1)
-        this.#learnt.set(k, counts)
       }
     }
-    return this.#learnt
+    return learnt
   }
 
   /** The store an unmatched record belongs to, if anything in the data says. */
@@ -54,7 +60,7 @@ export class StoreAttribution {
     }
     for (const [field, what] of KEYS) {
       const v = p[field]
-      const counts = v ? this.#learn().get(`${p.provider}|${what}|${v}`) : undefined
+      const counts = v ? this.#learn().get(p.provider)?.get(what)?.get(v) : undefined
       if (counts?.size === 1) {
         const [[store, n]] = counts
         return { storeId: store, inferred: true, evidence: `${n} matched ${p.provider} record${n > 1 ? 's' : ''} of ${what} ${v} ${n > 1 ? 'were' : 'was'} ${store}'s` }

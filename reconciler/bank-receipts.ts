@@ -20,7 +20,12 @@ export function splitCredits (date: string, input: PayoutInput, receiptNames: Re
   // judged only once the statements reach the next day: a sale's FPS credit has come by then
   const judged = receiptProviders.size > 0 && input.bankThrough !== null && input.bankThrough >= addDays(date, 1)
   const names = { ...payoutNames, ...receiptNames }
-  const references = new Set(sales.flatMap(s => s.tenders.map(t => t.reference).filter((r): r is string => r !== null)))
+  // every tender's reference, gathered the first time a credit needs it (most days none: FPS has its own file)
+  let references: Set<string> | null = null
+  const referenceIn = (text: string): string | null => {
+    references ??= new Set(sales.flatMap(s => s.tenders.map(t => t.reference).filter((r): r is string => r !== null)))
+    return text.split(TOKEN).find(tok => references!.has(tok)) ?? null
+  }
   const receipts: ReconPayment[] = []
   const rest: Deposit[] = []
   for (const d of input.deposits) {
@@ -28,7 +33,7 @@ export function splitCredits (date: string, input: PayoutInput, receiptNames: Re
     if (provider === null || !receiptProviders.has(provider)) { rest.push(d); continue }
     // a provider whose own file is here has its records already: its credits are not read twice
     if (!judged || filed.has(provider) || d.valueDate < addDays(date, -1) || d.valueDate > addDays(date, 1)) continue
-    const ref = d.text.split(TOKEN).find(tok => references.has(tok)) ?? null
+    const ref = referenceIn(d.text)
     receipts.push({
       id: `bank-${d.id}`, provider, fileKind: 'settlement', type: 'payment', providerTxnId: `bank-${d.id}`, merchantRef: ref, originalRef: null, originalProviderTxnId: null,
       gross: d.amount, fee: 0, net: d.amount, paidAt: null, businessDate: d.valueDate, settlementDate: d.valueDate, batchId: null, storeId: null, deviceId: null, account: d.account
@@ -37,15 +42,34 @@ export function splitCredits (date: string, input: PayoutInput, receiptNames: Re
   return { receipts, rest }
 }
 
-/** After the reference pass: a receipt and a tender that are each other's only candidate by amount and day. */
+/**
+ * After the reference pass: a receipt and a tender that are each other's only candidate by amount and
+ * day. The tenders are looked up by provider and amount (a day has a million; its receipts, thousands).
+ */
 export function matchReceiptsByAmountDay (m: Matching, receipts: readonly ReconPayment[]): void {
   const free = receipts.filter(p => m.isFree(p))
+  if (free.length === 0) return
   const fits = (t: TenderRef, p: ReconPayment): boolean => t.provider === p.provider && t.dir === 'payment' && !m.byTender.has(t) && !t.sale.voided &&
     t.tender.amount === p.gross && (t.sale.businessDate === p.businessDate || addDays(t.sale.businessDate, 1) === p.businessDate)
+  const providers = new Set(free.map(p => p.provider))
+  const byAmount = byProviderAndAmount(m.tenders.filter(t => t.dir === 'payment' && providers.has(t.provider)), t => t.provider, t => t.tender.amount)
+  const freeByAmount = byProviderAndAmount(free, p => p.provider, p => p.gross)
   for (const p of free) {
-    const tenders = m.tenders.filter(t => fits(t, p))
+    const tenders = (byAmount.get(p.provider)?.get(p.gross) ?? []).filter(t => fits(t, p))
     if (tenders.length !== 1) continue
-    const rivals = free.filter(q => q !== p && m.isFree(q) && fits(tenders[0], q))
+    const rivals = freeByAmount.get(p.provider)!.get(p.gross)!.filter(q => q !== p && m.isFree(q) && fits(tenders[0], q))
     if (rivals.length === 0) m.pair(tenders[0], p, 'amount_date')
   }
+}
+
+/** Items by provider and then amount, each list in the items' order. */
+function byProviderAndAmount<T> (items: readonly T[], provider: (x: T) => string, amount: (x: T) => number): Map<string, Map<number, T[]>> {
+  const out = new Map<string, Map<number, T[]>>()
+  for (const x of items) {
+    let byAmount = out.get(provider(x))
+    if (!byAmount) { byAmount = new Map(); out.set(provider(x), byAmount) }
+    const list = byAmount.get(amount(x))
+    if (list) list.push(x); else byAmount.set(amount(x), [x])
+  }
+  return out
 }

@@ -134,13 +134,37 @@ export class Disputes {
   readonly #tenderByRef = new Map<string, TenderRef>()
   readonly #paymentByTxn = new Map<string, ReconPayment>()
   readonly #saleOfPayment: DayContext['saleOfPayment']
+  readonly #m: Matching
+  readonly #all: readonly ReconPayment[]
+  /** The chargebacks and reversals of the input, whose keys alone are indexed (a day has a million tenders). */
+  readonly #named: ReadonlySet<ReconPayment>
+  #everything = false
   constructor (m: Matching, all: readonly ReconPayment[], saleOfPayment: DayContext['saleOfPayment']) {
     this.#saleOfPayment = saleOfPayment
+    this.#m = m
+    this.#all = all
     const named = all.filter(p => p.type === 'chargeback' || p.type === 'chargeback_reversal')
+    this.#named = new Set(named)
     if (named.length === 0) return
     for (const p of named) if (p.type === 'chargeback_reversal') for (const k of Disputes.keys(p)) this.#won.add(k)
-    for (const t of m.tenders) if (t.tender.reference) this.#tenderByRef.set(`${t.provider}|${t.tender.reference}`, t)
-    for (const p of all) if (p.type === 'payment' && p.providerTxnId) this.#paymentByTxn.set(`${p.provider}|${p.providerTxnId}`, p)
+    // the references and provider ids the disputes name, per provider
+    const refs = new Map<string, Set<string | null>>()
+    const txns = new Map<string, Set<string | null>>()
+    const want = (ids: Map<string, Set<string | null>>, provider: string, id: string): void => {
+      const set = ids.get(provider)
+      if (set) set.add(id); else ids.set(provider, new Set([id]))
+    }
+    for (const p of named) {
+      if (p.originalRef) want(refs, p.provider, p.originalRef)
+      if (p.originalProviderTxnId) want(txns, p.provider, p.originalProviderTxnId)
+    }
+    this.#index(t => refs.get(t.provider)?.has(t.tender.reference) === true, p => txns.get(p.provider)?.has(p.providerTxnId) === true)
+  }
+
+  /** Tenders by reference and payments by the provider's id, the later of two with one key standing. */
+  #index (tender: (t: TenderRef) => boolean, payment: (p: ReconPayment) => boolean): void {
+    for (const t of this.#m.tenders) if (t.tender.reference && tender(t)) this.#tenderByRef.set(`${t.provider}|${t.tender.reference}`, t)
+    for (const p of this.#all) if (p.type === 'payment' && p.providerTxnId && payment(p)) this.#paymentByTxn.set(`${p.provider}|${p.providerTxnId}`, p)
   }
 
   static keys (p: ReconPayment): string[] {
@@ -152,6 +176,8 @@ export class Disputes {
   /** The disputed sale of a chargeback or its reversal, when this day's input knows it. */
   saleOf (p: ReconPayment): { saleId: string, storeId: string, tender: number } | null {
     if (p.type !== 'chargeback' && p.type !== 'chargeback_reversal') return null
+    // a dispute the input did not list (none today): every tender and payment, indexed once
+    if (this.#named.size > 0 && !this.#named.has(p) && !this.#everything) { this.#everything = true; this.#index(() => true, () => true) }
     const t = p.originalRef ? this.#tenderByRef.get(`${p.provider}|${p.originalRef}`) : undefined
     if (t) return { saleId: t.sale.saleId, storeId: t.sale.storeId, tender: t.tender.tenderNo - 1 }
     const paid = p.originalProviderTxnId ? this.#paymentByTxn.get(`${p.provider}|${p.originalProviderTxnId}`) : undefined
