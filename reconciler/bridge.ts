@@ -135,7 +135,9 @@ export function moneyBridge (b: BridgeInput): BridgeRow[] {
     const p = b.m.byTender.get(t)?.payment
     if (!p) { rows.add(store, t.provider, 'settled', codes.tender(t) ?? 'UNEXPLAINED', -t.tender.amount); continue }
     if (counted(p) && p.provider === t.provider && storeOf(p) === store) {
-      rows.add(store, t.provider, 'settled', codes.tender(t) === 'AMOUNT_MISMATCH' ? 'AMOUNT_MISMATCH' : 'ROUNDING', p.gross - t.tender.amount)
+      // most records pay their tender to the cent: only a difference is looked up (a key per tender otherwise)
+      const difference = p.gross - t.tender.amount
+      if (difference !== 0) rows.add(store, t.provider, 'settled', codes.tender(t) === 'AMOUNT_MISMATCH' ? 'AMOUNT_MISMATCH' : 'ROUNDING', difference)
     } else rows.add(store, t.provider, 'settled', p.fileKind === 'transaction' ? 'LISTED_NOT_SETTLED' : 'OTHER_DAY', -t.tender.amount)
   }
   for (const p of b.prepared.all) {

@@ -21,21 +21,26 @@ function sameTransaction (a: ReconPayment, b: ReconPayment): boolean {
 
 /**
  * Listings grouped by the provider's id, or by payment time when there is none, so that finding a
- * record's earlier listing builds no key string per record (a day has a million of them).
+ * record's earlier listing builds no key string per record (a day has a million of them). A key
+ * listed once holds its record itself, not a list of one (a million lists fewer to make and collect).
  */
 class Listings {
-  readonly #byTxn = new Map<string, ReconPayment[]>()
-  readonly #byTime = new Map<number, ReconPayment[]>()
+  readonly #byTxn = new Map<string, ReconPayment | ReconPayment[]>()
+  readonly #byTime = new Map<number, ReconPayment | ReconPayment[]>()
   find (p: ReconPayment): ReconPayment | undefined {
-    const list = p.providerTxnId !== null ? this.#byTxn.get(p.providerTxnId) : this.#byTime.get(p.paidAt ?? 0)
-    return list?.find(q => sameTransaction(p, q))
+    const listed = p.providerTxnId !== null ? this.#byTxn.get(p.providerTxnId) : this.#byTime.get(p.paidAt ?? 0)
+    if (listed === undefined) return undefined
+    if (!Array.isArray(listed)) return sameTransaction(p, listed) ? listed : undefined
+    return listed.find(q => sameTransaction(p, q))
   }
 
   add (p: ReconPayment): void {
-    const list = p.providerTxnId !== null ? this.#byTxn.get(p.providerTxnId) : this.#byTime.get(p.paidAt ?? 0)
-    if (list) list.push(p)
-    else if (p.providerTxnId !== null) this.#byTxn.set(p.providerTxnId, [p])
-    else this.#byTime.set(p.paidAt ?? 0, [p])
+    const map: Map<string | number, ReconPayment | ReconPayment[]> = p.providerTxnId !== null ? this.#byTxn : this.#byTime
+    const key = p.providerTxnId ?? p.paidAt ?? 0
+    const listed = map.get(key)
+    if (listed === undefined) map.set(key, p)
+    else if (Array.isArray(listed)) listed.push(p)
+    else map.set(key, [listed, p])
   }
 }
 

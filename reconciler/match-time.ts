@@ -23,9 +23,14 @@ const fits = (g: GroupRules, t: TenderRef, p: ReconPayment): boolean =>
   sameCard(t.tender.card, p.cardBrand, p.cardLast4) && (g.rejected.size === 0 || !g.rejected.has(pairKey(t, p)))
 
 export function matchByAmountTime (m: Matching, live: readonly ReconPayment[], s: ReconSettings, deviceOf: (provider: Provider, storeId: string, terminalId: string | null) => string | null, rejected: ReadonlySet<string> = new Set()): void {
-  const referenced = new Set(m.tenders.flatMap(t => t.tender.reference ? [`${t.provider}|${t.tender.reference}`] : []))
+  // the references the tenders carry, per provider: gathered the first time a free record with one asks
+  let referenced: Map<Provider, Set<string>> | null = null
+  const isReferenced = (p: ReconPayment): boolean => {
+    referenced ??= referencesOf(m.tenders)
+    return referenced.get(p.provider)?.has(p.merchantRef!) === true
+  }
   const tenders = m.tenders.filter(t => !m.byTender.has(t) && !t.tender.reference && !t.tender.providerTxnId && !m.reversedTender.has(t))
-  const payments = live.filter(p => m.isFree(p) && directionOf(p) && p.paidAt !== null && !(p.merchantRef && referenced.has(`${p.provider}|${p.merchantRef}`)))
+  const payments = live.filter(p => m.isFree(p) && directionOf(p) && p.paidAt !== null && !(p.merchantRef && isReferenced(p)))
   // the provider's match scope: a merchant-wide account across stores, else within the store; per
   // device, a reader is compared with its own till when the pairing is known, else within the store
   const scope = (provider: Provider): ProviderRules['matchScope'] => s.providers[provider]?.matchScope ?? 'store'
@@ -47,6 +52,16 @@ export function matchByAmountTime (m: Matching, live: readonly ReconPayment[], s
     const tolerance = s.providers[ts[0].provider]?.cashRounding ? s.roundingCents : 0
     assignGroup(m, ts, ps, { windowMs: s.windowMinutes * 60_000, tolerance, reviewBelow: s.reviewBelow ?? 0, rejected })
   }
+}
+
+function referencesOf (tenders: readonly TenderRef[]): Map<Provider, Set<string>> {
+  const out = new Map<Provider, Set<string>>()
+  for (const t of tenders) {
+    if (!t.tender.reference) continue
+    const set = out.get(t.provider)
+    if (set) set.add(t.tender.reference); else out.set(t.provider, new Set([t.tender.reference]))
+  }
+  return out
 }
 
 type Lists = Array<[Array<{ t: number, ref: TenderRef }>, Array<{ t: number, ref: ReconPayment }>]>
