@@ -37,6 +37,25 @@ t.test('ISO-8601 with an offset: every field is checked, none rolls over into th
   t.equal(parseProviderTime('2026-11-20T10:00:00-1200').toISOString(), '2026-11-20T22:00:00.000Z', 'the westernmost, without a colon')
 })
 
+t.test('canonical ISO times read as the platform reads them; a fraction is cut to the millisecond', async t => {
+  let n = 0
+  for (const day of ['2026-01-01', '2026-11-20', '2028-02-29', '2026-12-31', '1999-07-04']) {
+    for (const time of ['00:00:00', '12:01:09', '23:59:59', '07:30:05.1', '07:30:05.12', '07:30:05.123']) {
+      for (const zone of ['Z', '+08:00', '-05:30', '+14:00', '-12:00', '-00:00']) {
+        const s = `${day}T${time}${zone}`
+        t.equal(parseProviderTime(s).getTime(), Date.parse(s), s)
+        n++
+      }
+    }
+  }
+  t.equal(n, 180)
+  t.equal(parseProviderTime('2026-11-20T04:01:09.1239Z').toISOString(), '2026-11-20T04:01:09.123Z', 'four digits: truncated')
+  t.equal(parseProviderTime('2026-11-20T04:01:09.999999999+08:00').toISOString(), '2026-11-19T20:01:09.999Z', 'nine digits')
+  t.throws(() => parseProviderTime('2026-11-20T04:01:09.1234567890Z'), TimeFormatError, 'ten digits are not a time')
+  t.throws(() => parseProviderTime('2026-11-20T04:01:09.Z'), TimeFormatError, 'a point without digits')
+  t.equal(parseProviderTime(' 2026-11-20T12:01:09+08:00 ').toISOString(), '2026-11-20T04:01:09.000Z', 'spaces around it')
+})
+
 t.test('business day around HKT midnight', async t => {
   t.equal(businessDate(new Date('2026-11-20T15:59:59Z')), '2026-11-20', '23:59:59 HKT')
   t.equal(businessDate(new Date('2026-11-20T16:00:00Z')), '2026-11-21', '00:00:00 HKT is the next day')

@@ -61,7 +61,7 @@ const MDY_HMS = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}
  * unpadded, without seconds). Naive times are HKT.
  */
 export function parseProviderTime (input: string): Date {
-  const fast = fastWallTime(input)
+  const fast = fastWallTime(input) ?? fastIsoTime(input)
   if (fast !== null) return fast
   const s = input.trim()
   let m = ISO_OFFSET.exec(s)
@@ -122,6 +122,44 @@ function fastWallTime (s: string): Date | null {
   }
   if (end !== s.length) return null
   try { return hktWallToInstant(y, mo, d, h[0], mi[0], sec) } catch { return null }
+}
+
+/** `len` digits at `i` as a number, or -1 when any is not a digit. */
+function digitsAt (s: string, i: number, len: number): number {
+  let v = 0
+  for (let j = i; j < i + len; j++) {
+    const c = s.charCodeAt(j)
+    if (c < 48 || c > 57) return -1
+    v = v * 10 + c - 48
+  }
+  return v
+}
+
+/**
+ * The canonical POS events' form, "YYYY-MM-DDTHH:mm:ss[.f…](Z|±HH:MM)", read without a regular
+ * expression and checked as isoWithOffset checks it. Anything else, or anything invalid, returns null
+ * for the general parser (which then names what is wrong).
+ */
+function fastIsoTime (s: string): Date | null {
+  if (s.length < 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return null
+  const [y, mo, d, h, mi, sec] = [digitsAt(s, 0, 4), digitsAt(s, 5, 2), digitsAt(s, 8, 2), digitsAt(s, 11, 2), digitsAt(s, 14, 2), digitsAt(s, 17, 2)]
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || d > daysInMonth(y, mo)) return null
+  let i = 19
+  let ms = 0
+  if (s.charCodeAt(i) === 46) { // a fraction of 1 to 9 digits
+    let j = i + 1
+    while (j < s.length && j - i <= 9 && digitsAt(s, j, 1) >= 0) j++
+    if (j === i + 1) return null
+    ms = Math.floor(Number(`0.${s.slice(i + 1, j)}`) * 1000)
+    i = j
+  }
+  let offset = 0
+  if (i === s.length - 6 && (s.charCodeAt(i) === 43 || s.charCodeAt(i) === 45) && s.charCodeAt(i + 3) === 58) {
+    const [hh, mm] = [digitsAt(s, i + 1, 2), digitsAt(s, i + 4, 2)]
+    offset = (s.charCodeAt(i) === 45 ? -1 : 1) * (hh * 60 + mm)
+    if (hh < 0 || mm < 0 || mm > 59 || offset < -12 * 60 || offset > 14 * 60) return null
+  } else if (i !== s.length - 1 || s.charCodeAt(i) !== 90) return null
+  return new Date(Date.UTC(y, mo - 1, d, h, mi, sec, ms) - offset * 60_000)
 }
 
 /**
