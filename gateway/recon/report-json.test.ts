@@ -20,3 +20,20 @@ t.test('the streamed report parses to exactly the report, long lists one element
   t.equal(lines[1], `  "business_date": "${DAY}",`)
   t.ok(lines.length > 290 + 10 + 10, 'one line per match and exception')
 })
+
+t.test('text in any script, and pieces larger than a buffer, come out as JSON.stringify writes them', async t => {
+  // 3-byte (旺角, 銅鑼灣) and 4-byte (🧾, a surrogate pair) characters across many 1 MB buffers, and one
+  // value of 2 MB in a single piece
+  const matches = Array.from({ length: 40_000 }, (_, i) => ({ sale_id: `旺角-${i}-🧾`, store_id: '銅鑼灣', detail: 'x'.repeat(i % 97) }))
+  const report = { business_date: DAY, note: '收據 🧾'.repeat(300_000), matches } as never
+  const out = new PassThrough()
+  const written = text(out)
+  await writeReportJson(report, out)
+  out.end()
+  const json = await written
+  t.ok(Buffer.byteLength(json) > 4 * 2 ** 20, 'several buffers long')
+  t.same(JSON.parse(json), JSON.parse(JSON.stringify(report)))
+  const lines = json.split('\n')
+  t.equal(lines[2], `  "note": ${JSON.stringify('收據 🧾'.repeat(300_000))},`, 'the long value whole, on its line')
+  t.equal(lines[4], `    ${JSON.stringify(matches[0])},`)
+})

@@ -13,39 +13,64 @@ function indent (json: string, by: string): string {
   return json.replace(/\n/g, '\n' + by)
 }
 
-export async function writeReportJson (report: ReconReport, out: Writable): Promise<void> {
-  let buf = ''
-  const flush = async (force = false): Promise<void> => {
-    if (buf.length < CHUNK && !force) return
-    if (buf.length && !out.write(buf)) await once(out, 'drain')
-    buf = ''
+/**
+ * Text encoded straight into 1 MB buffers, piece by piece: appending a million small strings to one and
+ * encoding that would first copy the whole chain of pieces into one flat string. `put` is synchronous
+ * and says when full buffers wait to be written (`send`), so a piece costs no promise.
+ */
+class Chunks {
+  #buf = Buffer.allocUnsafe(CHUNK)
+  #at = 0
+  readonly #full: Buffer[] = []
+  readonly #out: Writable
+  constructor (out: Writable) { this.#out = out }
+
+  /** Adds a piece; true when buffers are full and should be sent. */
+  put (text: string): boolean {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2)
+    if (this.#at + text.length * 3 > CHUNK) this.#seal()
+    if (text.length * 3 > CHUNK) this.#full.push(Buffer.from(text))
+    else this.#at += this.#buf.write(text, this.#at)
+    return this.#full.length > 0
   }
+
+  /** Writes the full buffers (and with `all`, the last one too), waiting while the stream is full. */
+  async send (all = false): Promise<void> {
+    if (all) this.#seal()
+    for (const bytes of this.#full.splice(0)) if (!this.#out.write(bytes)) await once(this.#out, 'drain')
+  }
+
+  // the stream keeps a buffer until it is written: the next pieces go to a new one
+  #seal (): void {
+    if (this.#at === 0) return
+    this.#full.push(this.#buf.subarray(0, this.#at))
+    this.#buf = Buffer.allocUnsafe(CHUNK)
+    this.#at = 0
+  }
+}
+
+export async function writeReportJson (report: ReconReport, out: Writable): Promise<void> {
+  const chunks = new Chunks(out)
+  const put = async (text: string): Promise<void> => { if (chunks.put(text)) await chunks.send() }
   const entries = Object.entries(report).filter(([, v]) => v !== undefined)
-  buf += '{\n'
+  await put('{\n')
   for (const [n, [key, value]] of entries.entries()) {
-    buf += `  ${JSON.stringify(key)}: `
+    await put(`  ${JSON.stringify(key)}: `)
     if (Array.isArray(value) && value.length > INLINE_LIMIT) {
-      buf += '[\n'
-      for (let i = 0; i < value.length; i++) {
-        buf += `    ${JSON.stringify(value[i])}${i < value.length - 1 ? ',' : ''}\n`
-        await flush()
-      }
-      buf += '  ]'
+      await put('[\n')
+      for (let i = 0; i < value.length; i++) if (chunks.put(`    ${JSON.stringify(value[i])}${i < value.length - 1 ? ',' : ''}\n`)) await chunks.send()
+      await put('  ]')
     } else if (value && typeof value === 'object' && !Array.isArray(value) && Object.values(value).some(v => Array.isArray(v) && v.length > INLINE_LIMIT)) {
       // per-store lists of ids: one line per store
       const inner = Object.entries(value)
-      buf += '{\n'
-      for (const [k, [name, list]] of inner.entries()) {
-        buf += `    ${JSON.stringify(name)}: ${JSON.stringify(list)}${k < inner.length - 1 ? ',' : ''}\n`
-        await flush()
-      }
-      buf += '  }'
+      await put('{\n')
+      for (const [k, [name, list]] of inner.entries()) await put(`    ${JSON.stringify(name)}: ${JSON.stringify(list)}${k < inner.length - 1 ? ',' : ''}\n`)
+      await put('  }')
     } else {
-      buf += indent(JSON.stringify(value, null, 2), '  ')
+      await put(indent(JSON.stringify(value, null, 2), '  '))
     }
-    buf += n < entries.length - 1 ? ',\n' : '\n'
-    await flush()
+    await put(n < entries.length - 1 ? ',\n' : '\n')
   }
-  buf += '}\n'
-  await flush(true)
+  await put('}\n')
+  await chunks.send(true)
 }
