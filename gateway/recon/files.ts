@@ -3,8 +3,6 @@
 // bank's statements (MT940, camt.053, a business-banking export) to follow the payouts to the bank.
 // Anything unreadable stops the run with the file, line and reason; nothing is skipped silently.
 import { basename } from 'node:path'
-import { createReadStream } from 'node:fs'
-import { createInterface } from 'node:readline'
 import type { BatchTotal, LineIssue } from '../../connectors/contract.ts'
 import { InputError } from '../../connectors/errors.ts'
 import { normalizeCanonical } from '../../connectors/pos-canonical/normalize.ts'
@@ -17,6 +15,7 @@ import { parseStatementFile, statementText } from '../../connectors/bank/read.ts
 import { hktDate } from '../../connectors/_shared/time.ts'
 import { registryOf, storeResolver, type Config } from '../config.ts'
 import { dayRules, SaleCollector, type DayRules } from './convert.ts'
+import { eachLine } from './lines.ts'
 import { MAX_ISSUES } from './read-settlements.ts'
 import { readSettlementsAlongside } from './settlement-thread.ts'
 
@@ -27,13 +26,13 @@ export type Progress = (message: string) => void
 /** Calls `fn` with each JSON value of an NDJSON file and its line; a line that is not JSON stops the read. */
 async function eachJsonLine (path: string, fn: (value: unknown, line: number) => void): Promise<void> {
   let line = 0
-  for await (let text of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
+  await eachLine(path, text => {
     if (++line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1) // a UTF-8 BOM
-    if (text === '' || text.trim() === '') continue
+    if (text === '' || text.trim() === '') return
     let value: unknown
     try { value = JSON.parse(text) } catch { throw new InputError('INVALID_ROWS', `${basename(path)} line ${line}: not JSON`, [{ line, message: 'not JSON' }]) }
     fn(value, line)
-  }
+  })
 }
 
 async function readSales (paths: string[], config: Pick<Config, 'stores'>, registry: Registry, rules: DayRules, progress: Progress): Promise<SaleCollector> {

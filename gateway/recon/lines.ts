@@ -1,0 +1,38 @@
+// The lines of a text file as node:readline gives them (a break is \n, \r\n or a lone \r; no empty
+// line after the last break), handed over synchronously a chunk at a time: readline's async iterator
+// costs an event and a promise per line, a second or more over a million-sale day's files.
+import { createReadStream } from 'node:fs'
+import { StringDecoder } from 'node:string_decoder'
+
+// 64 KB chunks: measured on a 1.66M-line file, 64 KB reads split it in 0.12 s and 128 KB or 1 MB in
+// 1.3–1.6 s (V8 handles strings past that size otherwise; splitting them costs far more)
+export async function eachLine (path: string, fn: (text: string) => void, chunkBytes = 1 << 16): Promise<void> {
+  const decoder = new StringDecoder('utf8')
+  let rest = ''
+  for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes })) rest = splitLines(rest + decoder.write(chunk as Buffer), fn, false)
+  splitLines(rest + decoder.end(), fn, true)
+}
+
+/**
+ * Hands `text`'s complete lines to `fn` and returns what is left: a line without its break yet, or one
+ * ending in a \r whose \n may start the next chunk. `last`: the text ends the file.
+ */
+export function splitLines (text: string, fn: (line: string) => void, last: boolean): string {
+  let start = 0
+  let cr = text.indexOf('\r') // most files have none: one search, not one a line
+  for (;;) {
+    const lf = text.indexOf('\n', start)
+    if (cr !== -1 && cr < start) cr = text.indexOf('\r', start)
+    if (cr !== -1 && (lf === -1 || cr < lf)) {
+      if (cr === text.length - 1 && !last) break
+      fn(text.slice(start, cr))
+      start = text.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1
+    } else if (lf !== -1) {
+      fn(text.slice(start, lf))
+      start = lf + 1
+    } else break
+  }
+  const rest = text.slice(start)
+  if (last && rest !== '') { fn(rest); return '' }
+  return rest
+}
