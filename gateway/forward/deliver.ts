@@ -49,7 +49,7 @@ export function toMovement (row: OutboxRow): NewMovement {
 }
 
 /**
- * Posts a batch of outbox rows to the built-in ledger inside the job's transaction. The rows are marked
+ * Posts a batch of outbox rows to the built-in ledger inside the caller's transaction. The rows are marked
  * delivered first, by the one statement that also reads and locks them: the posting commits with the
  * mark or neither does, so the order inside the transaction changes nothing but a round trip.
  */
