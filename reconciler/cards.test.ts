@@ -1,6 +1,8 @@
 // Cards: one till method that several acquirers may settle, and chargebacks.
 import t from 'tap'
 import { DAY, payment, sale, settings } from '../fixtures/support/recon.ts'
+import { Disputes } from './classify.ts'
+import { Matching } from './match.ts'
 import { reconcile } from './reconcile.ts'
 import type { ReconInput, ReconReport } from './types.ts'
 
@@ -98,4 +100,19 @@ t.test('KPay card tenders without a reference are paired on their own terminal o
   const r = run({ sales, payments })
   t.same(r.matches.filter(m => m.sale_id === 'A' || m.sale_id === 'B').map(m => [m.sale_id, m.payment_id]), [['A', 't1'], ['B', 't2']], 'each sale with its own terminal\'s record')
   t.same(r.exceptions, [])
+})
+
+t.test('disputes index what their chargebacks name, and find a dispute the input did not list as before', async t => {
+  const sales = [
+    sale('C1', { store: 'CWB1', tenders: [{ method: 'card', amount: 12000, reference: 'C1-1' }] }),
+    sale('C2', { store: 'CWB1', time: '13:00', tenders: [{ method: 'card', amount: 8000, reference: 'C2-1' }] })
+  ]
+  const p2 = payment({ provider: 'adyen', gross: 8000, fee: 150, merchantRef: 'C2-1', providerTxnId: 'P2', time: '13:00' })
+  const listed = payment({ provider: 'adyen', type: 'chargeback', gross: -12000, fee: 0, originalRef: 'C1-1', providerTxnId: 'CB1', time: '18:00' })
+  const m = new Matching(sales, settings().providers, [p2, listed])
+  const disputes = new Disputes(m, [p2, listed], id => id === p2.id ? { saleId: 'C2', storeId: 'CWB1', tender: 0 } : null)
+  t.same(disputes.saleOf(listed), { saleId: 'C1', storeId: 'CWB1', tender: 0 }, 'by the reference the chargeback names')
+  const unlisted = payment({ provider: 'adyen', type: 'chargeback', gross: -8000, fee: 0, originalProviderTxnId: 'P2', providerTxnId: 'CB2', time: '18:10' })
+  t.same(disputes.saleOf(unlisted), { saleId: 'C2', storeId: 'CWB1', tender: 0 }, 'by the payment id, though no listed chargeback named it')
+  t.equal(disputes.saleOf(p2), null, 'a payment is no dispute')
 })

@@ -22,7 +22,7 @@ export const QUEUES = {
 } as const
 
 export interface OutboxEntry { sink: string, topic: string, key: string, payload: object }
-/** `location`: the ledger's rows of one job all post to this location (ledger.ts posts locations side by side). */
+/** `location`: the ledger's rows of one job all post to this location (deliver.ts posts locations side by side). */
 export interface DeliveryJob { sink: string, ids: number[], deferrals?: number, location?: string }
 
 const JOB_IDS = 500
