@@ -24,23 +24,24 @@ function sameTransaction (a: ReconPayment, b: ReconPayment): boolean {
  * record's earlier listing builds no key string per record (a day has a million of them). A key
  * listed once holds its record itself, not a list of one (a million lists fewer to make and collect).
  */
+const keyOf = (p: ReconPayment): string | number => p.providerTxnId !== null ? p.providerTxnId : p.paidAt ?? 0
+
 class Listings {
-  readonly #byTxn = new Map<string, ReconPayment | ReconPayment[]>()
-  readonly #byTime = new Map<number, ReconPayment | ReconPayment[]>()
+  // the provider's id (text) or the payment time (a number): one map holds both, as a text key never equals a number
+  readonly #byKey = new Map<string | number, ReconPayment | ReconPayment[]>()
   find (p: ReconPayment): ReconPayment | undefined {
-    const listed = p.providerTxnId !== null ? this.#byTxn.get(p.providerTxnId) : this.#byTime.get(p.paidAt ?? 0)
+    const listed = this.#byKey.get(keyOf(p))
     if (listed === undefined) return undefined
     if (!Array.isArray(listed)) return sameTransaction(p, listed) ? listed : undefined
     return listed.find(q => sameTransaction(p, q))
   }
 
   add (p: ReconPayment): void {
-    const map: Map<string | number, ReconPayment | ReconPayment[]> = p.providerTxnId !== null ? this.#byTxn : this.#byTime
-    const key = p.providerTxnId ?? p.paidAt ?? 0
-    const listed = map.get(key)
-    if (listed === undefined) map.set(key, p)
+    const key = keyOf(p)
+    const listed = this.#byKey.get(key)
+    if (listed === undefined) this.#byKey.set(key, p)
     else if (Array.isArray(listed)) listed.push(p)
-    else map.set(key, [listed, p])
+    else this.#byKey.set(key, [listed, p])
   }
 }
 

@@ -198,8 +198,8 @@ async function runJob (deps: ForwardDeps, job: Job<DeliveryJob>): Promise<object
 // pg-boss's backstop poll would otherwise be 30 s, so every worker polls each second as well.
 export async function startForwardWorkers (deps: ForwardDeps): Promise<void> {
   const { boss } = deps
-  // several jobs per transaction, and fetching again at once while fetches come back full (a backlog
-  // drains continuously instead of one batch per polling interval)
+  // several jobs per batch, posted in up to two lanes (postInLanes), and fetching again at once while
+  // fetches come back full (a backlog drains continuously instead of one batch per polling interval)
   await boss.work(QUEUES.ledger, { batchSize: 8, burstWhenBatchFull: true, localConcurrency: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 }, async (jobs: Array<Job<DeliveryJob>>) => {
     try {
       return { posted: await postInLanes(deps, jobs.map(j => j.data)) }
