@@ -1,7 +1,8 @@
 // The `recon` command line. Uses DATABASE_URL, or the embedded PostgreSQL in the data directory
 // (shared with a running `npm start`).
 import { parseArgs } from 'node:util'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
+import { getPriority, setPriority } from 'node:os'
 import { ConfigError, loadConfig, registryOf } from '../config.ts'
 import { LEGACY_ENCODINGS, type TextEncodingName } from '../../connectors/_shared/text.ts'
 import { runReconcile } from './reconcile.ts'
@@ -11,10 +12,12 @@ import { builtInConnectors } from '../../connectors/index.ts'
 
 const USAGE = `usage:
   recon reconcile --pos events.ndjson --settlement FILE… --date YYYY-MM-DD [--store S] [--format json|csv] [--out FILE]
-                  [--movements movements.ndjson] [--bank STATEMENT…] [--as-of YYYY-MM-DD] [--summary]
+                  [--movements movements.ndjson] [--bank STATEMENT…] [--as-of YYYY-MM-DD] [--summary] [--nice 0-19]
       Reconcile a business day offline: POS events and settlement files in, the report out (no server, no
       database); with bank statements, each payout is followed to the bank. --summary leaves out the
-      per-match list and the verified movement ids (exceptions and totals only). Exit code 0 when it ran (exceptions are data), 1 on unreadable input, 2 for a usage error.
+      per-match list and the verified movement ids (exceptions and totals only). It runs as batch work at
+      --nice 10 (default; 0 for normal priority): on a machine that also runs the gateway, webhooks and
+      ledger postings are served first. Exit code 0 when it ran (exceptions are data), 1 on unreadable input, 2 for a usage error.
   recon import <file…> [--provider ID] [--profile ID|profile.json] [--encoding utf-8|gbk|big5hkscs] [--json]
       Import settlement files of any registered provider (built in: ${[...builtInConnectors().providers.values()].map(p => `${p.id} = ${p.names.en}`).join(', ')};
       RECON_CONFIG may add more), and canonical POS events (*.ndjson, one event a line).
@@ -95,7 +98,7 @@ export function spreadMulti (args: string[], multi: string[]): string[] {
 async function reconcileCommand (args: string[]): Promise<number> {
   let parsed
   try {
-    parsed = parseArgs({ args: spreadMulti(args, ['--pos', '--settlement', '--bank']), options: { pos: { type: 'string', multiple: true }, settlement: { type: 'string', multiple: true }, bank: { type: 'string', multiple: true }, movements: { type: 'string' }, date: { type: 'string' }, store: { type: 'string' }, format: { type: 'string', default: 'json' }, out: { type: 'string' }, 'as-of': { type: 'string' }, summary: { type: 'boolean', default: false } } })
+    parsed = parseArgs({ args: spreadMulti(args, ['--pos', '--settlement', '--bank']), options: { pos: { type: 'string', multiple: true }, settlement: { type: 'string', multiple: true }, bank: { type: 'string', multiple: true }, movements: { type: 'string' }, date: { type: 'string' }, store: { type: 'string' }, format: { type: 'string', default: 'json' }, out: { type: 'string' }, 'as-of': { type: 'string' }, summary: { type: 'boolean', default: false }, nice: { type: 'string', default: '10' } } })
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`)
     return 2
@@ -106,8 +109,10 @@ async function reconcileCommand (args: string[]): Promise<number> {
   if (v['as-of'] && !/^\d{4}-\d{2}-\d{2}$/.test(v['as-of'])) problems.push('--as-of must be YYYY-MM-DD')
   if (!v.pos?.length && !v.settlement?.length) problems.push('give --pos and/or --settlement files')
   if (v.format !== 'json' && v.format !== 'csv') problems.push('--format must be json or csv')
+  if (!/^(1?[0-9])$/.test(v.nice)) problems.push('--nice must be a whole number from 0 to 19')
   for (const f of [...v.pos ?? [], ...v.settlement ?? [], ...v.bank ?? [], ...(v.movements ? [v.movements] : [])]) if (!existsSync(f)) problems.push(`no such file: ${f}`)
   if (problems.length) { console.error(problems.join('\n') + `\n${USAGE}`); return 2 }
+  lowerPriority(Number(v.nice))
   try {
     await runReconcile(loadConfig(), { pos: v.pos ?? [], settlements: v.settlement ?? [], movements: v.movements, bank: v.bank, date: v.date!, store: v.store, format: v.format as 'json' | 'csv', out: v.out, asOf: v['as-of'], summary: v.summary })
     return 0
@@ -119,6 +124,25 @@ async function reconcileCommand (args: string[]): Promise<number> {
     }
     if (err instanceof ConfigError) { console.error(`configuration error: ${err.message}`); return 2 }
     throw err
+  }
+}
+
+/**
+ * Batch work yields to interactive work: the scheduler serves the gateway and PostgreSQL on the same
+ * machine first. On Linux a priority is per thread, so every thread already running is lowered (V8's
+ * garbage collector and compiler threads among them); threads started later take their creator's.
+ */
+function lowerPriority (nice: number): void {
+  if (nice === 0) return
+  let threads = [0]
+  try { threads = readdirSync('/proc/self/task').map(Number) } catch { /* not Linux: this thread only */ }
+  for (const tid of threads) {
+    try {
+      setPriority(tid, Math.max(getPriority(tid), nice))
+    } catch (err) {
+      // a helper thread may have ended since the listing; only this thread's failure is worth a word
+      if (tid === 0 || tid === process.pid) console.error(`recon reconcile: could not lower its priority (${(err as Error).message}); running at normal priority`)
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { getPriority } from 'node:os'
 import { generateDay } from '../../fixtures/gen/day.ts'
 import { settlementFiles } from '../../fixtures/support/day-db.ts'
 import { FIXTURES } from '../../fixtures/support/settlement.ts'
@@ -100,4 +101,15 @@ t.test('usage errors exit 2 and say what is wrong', async t => {
   t.equal(await main(['reconcile', '--date', DATE, '--pos', '/no/such.ndjson', '--format', 'xml']), 2)
   t.equal(await main(['reconcile', '--date', '20/11/2026', '--settlement', join(FIXTURES, 'octopus/octopus_settlement_20261121.csv')]), 2)
   t.match(err(), /--date YYYY-MM-DD is required[\s\S]*give --pos and\/or --settlement files[\s\S]*--format must be json or csv[\s\S]*no such file: \/no\/such.ndjson[\s\S]*--date YYYY-MM-DD is required/)
+})
+
+t.test('recon reconcile runs as batch work: --nice lowers its priority, never raises it; a bad --nice is a usage error', async t => {
+  const { root, args } = await day(t)
+  const errors = capture(t, 'error')
+  t.equal(await main(['reconcile', ...args, '--nice', '25', '--out', join(root, 'x.json')]), 2)
+  t.match(errors(), /--nice must be a whole number from 0 to 19/)
+  t.equal(await main(['reconcile', ...args, '--nice', '12', '--out', join(root, 'r.json')]), 0)
+  t.equal(getPriority(), 12, 'this thread now runs at nice 12')
+  t.equal(await main(['reconcile', ...args, '--nice', '3', '--out', join(root, 'r.json')]), 0)
+  t.equal(getPriority(), 12, 'a smaller value does not raise it back')
 })

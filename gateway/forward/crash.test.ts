@@ -1,6 +1,8 @@
 // C1: a worker killed with SIGKILL at each instrumented point loses nothing and posts nothing twice:
 // the built-in ledger holds each movement once, the external sink (which honours our keys) applied
-// each once, and every delivery ends delivered after a healthy worker takes over.
+// each once, and every delivery ends delivered after a healthy worker takes over. A sale's movements
+// are posted with the sale; the ledger's worker posts what waits in the outbox for it (a manual void,
+// a redrive, jobs queued before an upgrade), which the ledger's case queues by hand.
 import t from 'tap'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -14,6 +16,7 @@ import { startRuntime } from '../runtime.ts'
 import { importPosNdjson } from '../ingest/pos-ndjson.ts'
 import { drainInbox } from '../../fixtures/support/day-db.ts'
 import { SINK_SECRET } from '../../fixtures/support/forwarding.ts'
+import { enqueue } from '../outbox/outbox.ts'
 
 const CHILD = join(import.meta.dirname, '../../fixtures/support/worker-child.ts')
 const MOVEMENTS = 12
@@ -30,11 +33,16 @@ for (const point of ['ledger:after-post', 'sink:after-send', 'sink:after-mark'])
     t.teardown(() => doubles.close())
     const db = await freshDb(t)
     const forwarding = forwardingConfig({ allowHosts: ['127.0.0.1'], sinks: [{ id: 'erp', kind: 'http', url: doubles.sink.url, secret: SINK_SECRET }], jobExpireSeconds: 3 })
-    // sales land and their movements wait in the outbox (no worker in this process)
+    // sales land, posted to the built-in ledger; their deliveries to the sink wait in the outbox (no worker in this process)
     const rt = await startRuntime(testConfig({ databaseUrl: db.url, forwarding }), { http: false })
     t.teardown(() => rt.close())
     await importPosNdjson(rt, salesFile(t.testdir({}), 'sales.ndjson', Array.from({ length: MOVEMENTS }, (_, i) => saleEvent(i, { prefix: 'K' }))))
     await drainInbox(rt)
+    const queued = point.startsWith('ledger:') ? MOVEMENTS : 0
+    await rt.db.withTransaction(c => enqueue(c, rt.boss, Array.from({ length: queued }, (_, i) => ({
+      sink: 'ledger', topic: 'movement', key: `void:K${i}`,
+      payload: { movement_id: `pos:void${i}`, sku: 'A', location_id: 'MK01', qty: '1.000', reason: 'void', occurred_at: new Date(Date.UTC(2026, 10, 20, 4, 0, i)).toISOString(), source: `sale:K${i}#1`, actor: 'user:finance' }
+    }))))
     const crashing = worker(db.url, doubles.sink.url, point)
     const [code, signal] = await crashing.exited
     t.equal(signal, 'SIGKILL', `the worker died at ${point} (exit ${code})`)
@@ -42,7 +50,8 @@ for (const point of ['ledger:after-post', 'sink:after-send', 'sink:after-mark'])
     t.teardown(async () => { healthy.proc.kill('SIGTERM'); await healthy.exited })
     await healthy.ready
     await eventually(async () => (await db.query(`SELECT count(*)::int AS n FROM outbox WHERE status <> 'delivered'`)).rows[0].n === 0, 60_000)
-    t.equal((await db.query('SELECT count(*)::int AS n FROM ledger_movements')).rows[0].n, MOVEMENTS, 'the ledger holds each movement once')
+    const { rows: [ledger] } = await db.query('SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS keys FROM ledger_movements')
+    t.same(ledger, { n: MOVEMENTS + queued, keys: MOVEMENTS + queued }, 'the ledger holds each movement once')
     t.equal(new Set(doubles.sink.applied.map(a => a.key)).size, MOVEMENTS)
     t.equal(doubles.sink.applied.length, MOVEMENTS, 'the sink applied each once')
     if (point === 'sink:after-send') t.ok(doubles.sink.duplicates >= 1, `the resend after the crash was recognised by its key (${doubles.sink.duplicates})`)

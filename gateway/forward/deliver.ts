@@ -16,7 +16,9 @@ import { postMovements, type NewMovement } from '../ledger/chain.ts'
 import { robotMessage, type Alert } from '../sinks/alerts.ts'
 import { createApproval, sendRobot, sendWorkNotice } from './dingtalk.ts'
 import { Defer, Permanent } from '../sinks/http.ts'
-import { enqueue, QUEUES, schedule, type DeliveryJob } from '../outbox/outbox.ts'
+import { enqueue, movementEntries, QUEUES, schedule, scheduleRows, writeOutbox, type DeliveryJob } from '../outbox/outbox.ts'
+import type { WrittenMovement } from '../sales/pos-store.ts'
+import { checkLowStock } from '../replenish/low-stock.ts'
 import type { OutboxRow } from '../sinks/sinks.ts'
 import { SINK_KINDS, sinkName, type SinkKind } from '../sinks/sink-kinds.ts'
 
@@ -65,6 +67,20 @@ export async function deliverToLedger (sql: Sql, ids: number[], after?: ForwardD
   const { posted } = await postMovements(sql, movements)
   if (after && posted.length) await after(sql, posted)
   return posted.length
+}
+
+/**
+ * A POS event's stock movements, in its own transaction: posted to the built-in ledger at once (the
+ * rows are written to the outbox and marked delivered by the posting), with the replenishment checks,
+ * and queued for every realtime sink. The ledger is in this database, so a job in between would only
+ * add its wait: the sale, its posting and its deliveries commit together or not at all.
+ */
+export async function forwardPosMovements (sql: Sql, deps: Pick<ForwardDeps, 'boss' | 'forwarding'>, written: readonly WrittenMovement[]): Promise<void> {
+  const rows = await writeOutbox(sql, movementEntries(written, deps.forwarding))
+  await scheduleRows(sql, deps.boss, rows.filter(r => r.sink !== 'ledger'))
+  const ledger = rows.filter(r => r.sink === 'ledger').map(r => Number(r.id))
+  // last: the locations' chain heads stay locked from here to the commit, as briefly as can be
+  if (ledger.length) await deliverToLedger(sql, ledger, (c, posted) => checkLowStock(c, deps, posted))
 }
 
 /**

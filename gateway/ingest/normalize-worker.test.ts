@@ -41,3 +41,21 @@ t.test('a failure half-way through a job leaves nothing behind: the effects comm
   await rt.db.withTransaction(c => processInbox(c, ids, rt))
   t.equal((await rt.db.query('SELECT count(*)::int AS n FROM sales')).rows[0].n, 6, 'the retry does it all, once')
 })
+
+t.test('a sale posts its movements to the built-in ledger in its own transaction, with no ledger job; a failed posting undoes the sale too', async t => {
+  const rt = await testRuntime(t)
+  const ids = await store(rt, lines.slice(0, 6))
+  const counts = async () => (await rt.db.query(`SELECT (SELECT count(*) FROM sales)::int AS sales, (SELECT count(*) FROM outbox)::int AS outbox, (SELECT count(*) FROM ledger_movements)::int AS ledger`)).rows[0]
+  await t.rejects(rt.db.withTransaction(async c => {
+    const failing: Sql = { query: (text, values) => { if (text.includes('INSERT INTO ledger_movements')) throw new Error('disk full'); return c.query(text, values as unknown[]) } }
+    await processInbox(failing, ids, rt)
+  }), /disk full/)
+  t.same(await counts(), { sales: 0, outbox: 0, ledger: 0 }, 'nothing of the sale stands without its posting')
+  await rt.db.withTransaction(c => processInbox(c, ids, rt))
+  const { rows: [r] } = await rt.db.query<{ moves: number }>(`SELECT (SELECT count(*) FROM stock_movements)::int AS moves,
+      (SELECT count(*) FROM ledger_movements l JOIN stock_movements m ON l.idempotency_key = 'pos:' || m.id)::int AS posted,
+      (SELECT count(*) FROM outbox WHERE sink = 'ledger' AND status = 'delivered')::int AS delivered,
+      (SELECT count(*) FROM pgboss.job WHERE name = 'forward.ledger')::int AS jobs`)
+  t.ok(r.moves > 0, `the sales moved stock (${r.moves} movements)`)
+  t.same(r, { moves: r.moves, posted: r.moves, delivered: r.moves, jobs: 0 }, 'each movement posted once, its outbox row delivered, no job queued for it')
+})

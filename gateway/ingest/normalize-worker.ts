@@ -1,4 +1,5 @@
-// The pg-boss worker that turns stored webhook deliveries into sales, tenders and movements. It runs
+// The pg-boss worker that turns stored webhook deliveries into sales, tenders and movements, and posts
+// the movements to the built-in ledger (forward/deliver.ts, forwardPosMovements). It runs
 // as a transactional worker: its writes commit together with the job's completion, so a crash at any
 // point either leaves the job to be retried with nothing written, or has done both (pg-boss
 // `work(…, { transactional: true })`; a plain handler double-wrote in our experiment).
@@ -10,7 +11,7 @@ import { INBOX_BODY_CONTEXT, type PiiCipher } from '../crypto.ts'
 import { storeCutoff, storeResolver, type Config } from '../config.ts'
 import { applyPosEvent, type WrittenMovement } from '../sales/pos-store.ts'
 import type { Sql } from '../db/pool.ts'
-import { enqueue, movementEntries } from '../outbox/outbox.ts'
+import { forwardPosMovements } from '../forward/deliver.ts'
 import { businessDate } from '../../connectors/_shared/time.ts'
 import { reopenDays } from '../recon/queue.ts'
 import { NORMALIZE_QUEUE } from './inbox.ts'
@@ -56,8 +57,8 @@ export async function processInbox (sql: Sql, ids: number[], deps: WorkerDeps): 
     if (status === 'rejected') rejected++; else processed++
   }
   await reopenLateDays(sql, deps.boss, days, voids)
-  // the movements go to the ledger and the sinks through the outbox, committed with the sale
-  await enqueue(sql, deps.boss, movementEntries(written, deps.config.forwarding))
+  // the movements are posted to the built-in ledger and queued for the sinks, committed with the sale
+  await forwardPosMovements(sql, { boss: deps.boss, forwarding: deps.config.forwarding }, written)
   return { processed, rejected }
 }
 

@@ -2,7 +2,8 @@
 // ledger and the external sinks, an alert for DingTalk — is written here in the same transaction as
 // the change that caused it, with a pg-boss job to deliver it; a rolled-back change sends nothing, a
 // committed one is delivered even after a crash. (sink, key) is unique: the same movement is queued
-// once per sink however often its event is redelivered.
+// once per sink however often its event is redelivered. A POS event's rows for the built-in ledger
+// get no job: that same transaction posts them (forward/deliver.ts, forwardPosMovements).
 import type { PgBoss } from 'pg-boss'
 import type { WrittenMovement } from '../sales/pos-store.ts'
 import type { Sql } from '../db/pool.ts'
@@ -47,12 +48,25 @@ export async function ensureForwardQueues (boss: PgBoss, f: Pick<ForwardingConfi
 
 /** Writes entries and their delivery jobs in the caller's transaction; a (sink, key) already there is left alone. */
 export async function enqueue (sql: Sql, boss: PgBoss, entries: readonly OutboxEntry[]): Promise<number> {
-  if (entries.length === 0) return 0
-  const { rows } = await sql.query<{ id: number, sink: string, location: string | null }>(
+  const rows = await writeOutbox(sql, entries)
+  await scheduleRows(sql, boss, rows)
+  return rows.length
+}
+
+export interface WrittenRow { id: number, sink: string, location: string | null }
+
+/** Writes entries in the caller's transaction, without delivery jobs; a (sink, key) already there is left alone. */
+export async function writeOutbox (sql: Sql, entries: readonly OutboxEntry[]): Promise<WrittenRow[]> {
+  if (entries.length === 0) return []
+  const { rows } = await sql.query<WrittenRow>(
     `INSERT INTO outbox (sink, topic, key, payload) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
      ON CONFLICT (sink, key) DO NOTHING RETURNING id, sink, CASE WHEN sink = 'ledger' THEN payload->>'location_id' END AS location`,
     [entries.map(e => e.sink), entries.map(e => e.topic), entries.map(e => e.key), entries.map(e => JSON.stringify(e.payload))])
-  // the ledger's jobs per location, so that one location's postings never wait on another's (deliver.ts)
+  return rows
+}
+
+/** Delivery jobs for freshly written rows, in the caller's transaction: the ledger's per location, so that one location's postings never wait on another's (deliver.ts). */
+export async function scheduleRows (sql: Sql, boss: PgBoss, rows: readonly WrittenRow[]): Promise<void> {
   const jobs = new Map<string, { sink: string, location?: string, ids: number[] }>()
   for (const r of rows) {
     const name = r.location === null ? r.sink : `${r.sink}\u0000${r.location}`
@@ -60,7 +74,6 @@ export async function enqueue (sql: Sql, boss: PgBoss, entries: readonly OutboxE
     if (job) job.ids.push(Number(r.id)); else jobs.set(name, { sink: r.sink, ...r.location === null ? {} : { location: r.location }, ids: [Number(r.id)] })
   }
   for (const { sink, location, ids } of jobs.values()) await schedule(boss, sink, ids, { sql, location })
-  return rows.length
 }
 
 /** Delivery jobs for outbox rows (robots: one job per robot, which takes everything pending). */
