@@ -62,8 +62,9 @@ export async function deliverToLedger (sql: Sql, ids: number[], after?: ForwardD
   if (rows.length === 0) return 0
   rows.sort((a, b) => Number(a.id) - Number(b.id)) // posted in outbox order, as they were queued
   const movements = rows.map(toMovement)
-  // locations a POS names for the first time are registered as stores; a typo shows up in the list
-  await sql.query(`INSERT INTO locations (id, name, kind) SELECT DISTINCT l, l, 'store' FROM unnest($1::text[]) AS l ON CONFLICT DO NOTHING`, [movements.map(m => m.locationId)])
+  // locations a POS names for the first time are registered as stores (a typo shows up in the list), in
+  // a fixed order: two sales' transactions naming the same new locations never wait on each other crosswise
+  await sql.query(`INSERT INTO locations (id, name, kind) SELECT DISTINCT l, l, 'store' FROM unnest($1::text[]) AS l ORDER BY 1 ON CONFLICT DO NOTHING`, [movements.map(m => m.locationId)])
   const { posted } = await postMovements(sql, movements)
   if (after && posted.length) await after(sql, posted)
   return posted.length
