@@ -65,18 +65,15 @@ export async function writeOutbox (sql: Sql, entries: readonly OutboxEntry[]): P
   return rows
 }
 
-/**
- * Delivery jobs for freshly written rows, in the caller's transaction: the ledger's per location, so that
- * one location's postings never wait on another's (deliver.ts); `startAfter` seconds from now, if given.
- */
-export async function scheduleRows (sql: Sql, boss: PgBoss, rows: readonly WrittenRow[], startAfter?: number): Promise<void> {
+/** Delivery jobs for freshly written rows, in the caller's transaction: the ledger's per location, so that one location's postings never wait on another's (deliver.ts). */
+export async function scheduleRows (sql: Sql, boss: PgBoss, rows: readonly WrittenRow[]): Promise<void> {
   const jobs = new Map<string, { sink: string, location?: string, ids: number[] }>()
   for (const r of rows) {
     const name = r.location === null ? r.sink : `${r.sink}\u0000${r.location}`
     const job = jobs.get(name)
     if (job) job.ids.push(Number(r.id)); else jobs.set(name, { sink: r.sink, ...r.location === null ? {} : { location: r.location }, ids: [Number(r.id)] })
   }
-  for (const { sink, location, ids } of jobs.values()) await schedule(boss, sink, ids, { sql, location, startAfter })
+  for (const { sink, location, ids } of jobs.values()) await schedule(boss, sink, ids, { sql, location })
 }
 
 /** Delivery jobs for outbox rows (robots: one job per robot, which takes everything pending). */
