@@ -13,6 +13,7 @@ import { migrate } from './db/migrate.ts'
 import { createDb } from './db/pool.ts'
 import { InboxWriter } from './ingest/inbox.ts'
 import { ensureNormalizeQueue, startNormalizeWorker } from './ingest/normalize-worker.ts'
+import { AfterCommitSender } from './forward/after-commit.ts'
 import { ensureReconcileQueue, startReconcileWorker } from './recon/queue.ts'
 import { ensureForwardQueues } from './outbox/outbox.ts'
 import { startForwardWorkers } from './forward/deliver.ts'
@@ -122,8 +123,8 @@ export async function startRuntime (config: Config, opts: RuntimeOptions = {}): 
       if (config.env === 'production') throw new Error('synchronous_commit is off: acknowledged webhooks could be lost in a crash; turn it on')
       log.warn({ synchronous_commit: 'off' }, 'synchronous_commit is off (acceptable only for tests)')
     }
-    // max 10: the transactional workers pin three connections for their handlers' whole run, and
-    // heartbeats, fetches and the supervisor need the rest
+    // max 10: fetches, completions, heartbeats and the supervisor (the workers' own transactions are
+    // on the application's pool)
     const boss = new PgBoss({ connectionString: url, max: 10, useListenNotify: true, application_name: 'recon-jobs', ...SUPERVISION, ...opts.boss })
     // pg-boss's loops recover by themselves; an outage is logged once by the database's health watch
     boss.on('error', err => { if (!db.health.failed(err, 'jobs')) log.error({ err }, 'job queue error') })
@@ -139,8 +140,9 @@ export async function startRuntime (config: Config, opts: RuntimeOptions = {}): 
     const deps: AppDeps = { config, db, boss, registry, cipher, inbox }
     // DingTalk's Stream connection, opened with the workers when the app takes events that way
     let stream: StreamClient | null = null
+    const sender = opts.workers ? new AfterCommitSender({ db, boss, forwarding: config.forwarding, log }) : null
     if (opts.workers) {
-      await startNormalizeWorker({ ...deps, log })
+      await startNormalizeWorker({ ...deps, log, sender: sender! })
       await startReconcileWorker({ ...deps, log })
       await startRetentionWorker({ db, boss, settings: config.retention, log })
       const f = config.forwarding
@@ -163,6 +165,8 @@ export async function startRuntime (config: Config, opts: RuntimeOptions = {}): 
         if (app) await settleWithin(app.close(), left(), () => app.server.closeAllConnections())
         await stream?.stop()
         await boss.stop({ graceful: true, timeout: left(), close: true })
+        // sales committed by now are sent their sinks' rows (past the deadline their jobs do it)
+        if (sender) await Promise.race([sender.idle(), new Promise(resolve => setTimeout(resolve, left()).unref())])
         const finished = Date.now() <= until
         await db.close()
         await embedded?.stop()

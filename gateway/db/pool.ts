@@ -13,14 +13,13 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => {
 // Business days stay 'YYYY-MM-DD' strings: a JS Date would shift them by the server's time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v)
 
-/**
- * Anything that runs SQL and returns rows: the pool, a client inside a transaction, or pg-boss's
- * transaction (a transactional worker's `tx.executeSql`). Domain functions take this, so they run in
- * whichever transaction their caller holds.
- */
 /** A row as the database returns it, until the query names its columns with a row type. */
 export type Row = Record<string, unknown>
 export interface Rows<R> { rows: R[], rowCount: number | null }
+/**
+ * Anything that runs SQL and returns rows: the pool, or a client inside a transaction. Domain functions
+ * take this, so they run in whichever transaction their caller holds.
+ */
 export interface Sql { query<R extends object = Row> (text: string, values?: unknown[]): Promise<Rows<R>> }
 
 /** The client a transaction runs on (withTransaction's callback argument). */

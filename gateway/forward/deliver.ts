@@ -16,7 +16,7 @@ import { postMovements, type NewMovement } from '../ledger/chain.ts'
 import { robotMessage, type Alert } from '../sinks/alerts.ts'
 import { createApproval, sendRobot, sendWorkNotice } from './dingtalk.ts'
 import { Defer, Permanent } from '../sinks/http.ts'
-import { enqueue, movementEntries, QUEUES, schedule, scheduleRows, writeOutbox, type DeliveryJob } from '../outbox/outbox.ts'
+import { enqueue, movementEntries, queueOf, QUEUES, schedule, scheduleRows, writeOutbox, type DeliveryJob, type ScheduledJob } from '../outbox/outbox.ts'
 import type { WrittenMovement } from '../sales/pos-store.ts'
 import { checkLowStock } from '../replenish/low-stock.ts'
 import type { OutboxRow } from '../sinks/sinks.ts'
@@ -32,6 +32,9 @@ export interface ForwardDeps {
   sinkKinds?: Record<string, SinkKind>
   log?: { warn: (o: object, m: string) => void, info: (o: object, m: string) => void }
 }
+
+/** What sending to a sink needs (sendNow runs outside the workers, and cancels the jobs it did the work of). */
+export type SendDeps = Pick<ForwardDeps, 'db' | 'boss' | 'forwarding' | 'sinkKinds'> & { log?: { warn: (o: object, m: string) => void } }
 
 /** Robots answer 130101 past 20 messages a minute; we stop at 19, leaving room for a clock apart. */
 export const ROBOT_PER_MINUTE = 19
@@ -75,13 +78,52 @@ export async function deliverToLedger (sql: Sql, ids: number[], after?: ForwardD
  * rows are written to the outbox and marked delivered by the posting), with the replenishment checks,
  * and queued for every realtime sink. The ledger is in this database, so a job in between would only
  * add its wait: the sale, its posting and its deliveries commit together or not at all.
+ * With `sendAfterCommit`, the caller sends the sink rows itself once its transaction has committed
+ * (sendNow): their jobs wait backstopSeconds and take over what that did not deliver. Returns the jobs.
  */
-export async function forwardPosMovements (sql: Sql, deps: Pick<ForwardDeps, 'boss' | 'forwarding'>, written: readonly WrittenMovement[]): Promise<void> {
+export async function forwardPosMovements (sql: Sql, deps: Pick<ForwardDeps, 'boss' | 'forwarding'>, written: readonly WrittenMovement[], sendAfterCommit = false): Promise<ScheduledJob[]> {
   const rows = await writeOutbox(sql, movementEntries(written, deps.forwarding))
-  await scheduleRows(sql, deps.boss, rows.filter(r => r.sink !== 'ledger'))
+  const sinkRows = rows.filter(r => r.sink !== 'ledger')
+  const jobs = await scheduleRows(sql, deps.boss, sinkRows, sendAfterCommit ? backstopSeconds(deps.forwarding) : undefined)
   const ledger = rows.filter(r => r.sink === 'ledger').map(r => Number(r.id))
   // last: the locations' chain heads stay locked from here to the commit, as briefly as can be
   if (ledger.length) await deliverToLedger(sql, ledger, (c, posted) => checkLowStock(c, deps, posted))
+  return jobs
+}
+
+/**
+ * How long the jobs of rows sent at once wait before they look: they are there for a process that died
+ * after its commit, or a send that failed. Two calls' time limits, so that a slow first send and its job
+ * seldom overlap (if they do, the sink drops the repeat by its key), but never past 25 s: a delivery
+ * resumes within the 30 s the gateway promises after a crash.
+ */
+export const backstopSeconds = (f: Pick<ForwardingConfig, 'timeoutMs'>): number => Math.min(Math.ceil(2 * f.timeoutMs / 1000) + 5, 25)
+
+/**
+ * Sends the rows of jobs a committed transaction scheduled, right away in this process: each sink's rows
+ * in turn, the sinks side by side. A row sent is marked delivered, and once all of a sink's rows are, its
+ * jobs are cancelled: nothing is left for them to do, and a queue of due jobs that only find their rows
+ * delivered would hold up the ones with work (delayed jobs wake no worker; they wait for its poll).
+ * A failure is recorded on the rows and left to their jobs, which retry, defer or dead-letter it as
+ * they do any delivery.
+ */
+export async function sendNow (deps: SendDeps, jobs: readonly ScheduledJob[]): Promise<void> {
+  const bySink = new Map<string, ScheduledJob[]>()
+  for (const j of jobs) bySink.set(j.sink, [...bySink.get(j.sink) ?? [], j])
+  await Promise.all([...bySink].map(async ([sink, sinkJobs]) => {
+    const ids = sinkJobs.flatMap(j => j.ids)
+    try {
+      await sendSinkRows(deps, sink, await pendingRows(deps.db, ids), async done => { await markDelivered(deps.db, done) })
+    } catch (err) {
+      const message = (err as Error).message.slice(0, 1000)
+      await deps.db.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[]) AND status = 'pending'`, [ids, message]).catch(() => {})
+      deps.log?.warn({ sink, rows: ids.length, error: message }, 'delivery right after the sale failed; its job takes over')
+      return
+    }
+    // if this fails (the database went away), the jobs run in their time and find their rows delivered
+    const done = sinkJobs.flatMap(j => j.id === null ? [] : [j.id])
+    if (done.length) await deps.boss.cancel(queueOf(sink), done).catch(() => {})
+  }))
 }
 
 /**
@@ -116,7 +158,7 @@ async function postInLanes (deps: ForwardDeps, jobs: readonly DeliveryJob[]): Pr
 }
 
 /** The rows of one sink, in the calls its kind takes (sink-kinds.ts), each call marked as it succeeds. */
-async function sendSinkRows (deps: ForwardDeps, sink: string, rows: OutboxRow[], done: (ids: number[]) => Promise<void>): Promise<void> {
+async function sendSinkRows (deps: SendDeps, sink: string, rows: OutboxRow[], done: (ids: number[]) => Promise<void>): Promise<void> {
   const f = deps.forwarding
   const out = { allowHosts: f.allowHosts, timeoutMs: f.timeoutMs }
   const target = f.sinks.find(s => sinkName(s) === sink)
@@ -130,7 +172,7 @@ async function sendSinkRows (deps: ForwardDeps, sink: string, rows: OutboxRow[],
   }
 }
 
-async function sendAppRow (deps: ForwardDeps, row: OutboxRow): Promise<void> {
+async function sendAppRow (deps: SendDeps, row: OutboxRow): Promise<void> {
   const f = deps.forwarding
   const out = { allowHosts: f.allowHosts, timeoutMs: f.timeoutMs }
   const p = row.payload as { kind: string, user_ids?: string[], title?: string, text?: string, purchase_order_id?: number, form?: Array<{ name: string, value: string }> }

@@ -3,9 +3,12 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FIXTURES } from '../../fixtures/support/settlement.ts'
-import { testRuntime } from '../../fixtures/support/runtime.ts'
+import { eventually, testRuntime } from '../../fixtures/support/runtime.ts'
+import { AfterCommitSender } from '../forward/after-commit.ts'
 import { storeInboxItems } from './inbox.ts'
-import { processInbox } from './normalize-worker.ts'
+import { normalizeAndSend, processInbox } from './normalize-worker.ts'
+import { doublesForwarding, startDoubles } from '../../fixtures/support/forwarding.ts'
+import { saleEvent } from '../../fixtures/support/sales.ts'
 import type { Sql } from '../db/pool.ts'
 import { createHash } from 'node:crypto'
 
@@ -58,4 +61,54 @@ t.test('a sale posts its movements to the built-in ledger in its own transaction
       (SELECT count(*) FROM pgboss.job WHERE name = 'forward.ledger')::int AS jobs`)
   t.ok(r.moves > 0, `the sales moved stock (${r.moves} movements)`)
   t.same(r, { moves: r.moves, posted: r.moves, delivered: r.moves, jobs: 0 }, 'each movement posted once, its outbox row delivered, no job queued for it')
+})
+
+const jobStates = async (rt: Awaited<ReturnType<typeof testRuntime>>): Promise<string[]> =>
+  (await rt.db.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE name = 'forward.sink' ORDER BY state::text`)).rows.map(r => r.state)
+
+t.test('the sinks are sent a sale\'s movements as soon as it commits and the jobs standing behind are cancelled; a failed send stays pending with its error, for its job', async t => {
+  const doubles = await startDoubles()
+  t.teardown(() => doubles.close())
+  const rt = await testRuntime(t, { config: { forwarding: doublesForwarding(doubles) } })
+  await normalizeAndSend(rt, await store(rt, [0, 1, 2].map(i => saleEvent(i, { prefix: 'N' }))))
+  t.equal(doubles.sink.applied.length, 3, 'the HTTP sink has the three movements when the call returns')
+  t.equal(doubles.jiandaoyun.records.length, 3, 'and so has Jiandaoyun')
+  const { rows: jobs } = await rt.db.query<{ wait: number, state: string }>(`SELECT extract(epoch FROM start_after - created_on)::float8 AS wait, state FROM pgboss.job WHERE name = 'forward.sink'`)
+  t.equal(jobs.length, 2, 'a job was made for each sink')
+  // doublesForwarding's time limit is 500 ms: two of them and 5 s, rounded up, is 6 s
+  t.ok(jobs.every(j => j.wait >= 6 && j.wait < 7), `the jobs were to wait 6 s (${jobs.map(j => j.wait.toFixed(2)).join(', ')})`)
+  t.same(jobs.map(j => j.state), ['cancelled', 'cancelled'], 'both cancelled: their rows are delivered')
+  doubles.sink.server.fault = { mode: 'status', status: 503 }
+  await normalizeAndSend(rt, await store(rt, [3, 4].map(i => saleEvent(i, { prefix: 'N' }))))
+  const { rows } = await rt.db.query(`SELECT sink, status, attempts, last_error FROM outbox WHERE sink = 'http:erp' AND key IN (SELECT 'pos:' || id FROM stock_movements WHERE source_id LIKE '%-N3' OR source_id LIKE '%-N4')`)
+  t.equal(rows.length, 2)
+  t.match(rows, [{ status: 'pending', attempts: 1, last_error: /503/ }, { status: 'pending', attempts: 1, last_error: /503/ }], 'left to the job, with why')
+  t.equal(doubles.sink.applied.length, 3, 'nothing more reached the failing sink')
+  t.equal(doubles.jiandaoyun.records.length, 5, 'the healthy sink was sent its rows all the same')
+  t.same(await jobStates(rt), ['cancelled', 'cancelled', 'cancelled', 'created'], 'the failing sink\'s job waits to run; the healthy one\'s is cancelled')
+})
+
+t.test('with a sender, the sends run in the background: the call returns while the sink holds them, idle() once done; past its cap, jobs are left to run in their time', async t => {
+  const doubles = await startDoubles()
+  t.teardown(() => doubles.close())
+  const rt = await testRuntime(t, { config: { forwarding: doublesForwarding(doubles) } })
+  doubles.sink.server.fault = { mode: 'hold' }
+  // three sales in one transaction: a job for each of the two sinks, three rows each
+  const sender = new AfterCommitSender({ db: rt.db, boss: rt.boss, forwarding: rt.config.forwarding }, 2)
+  await normalizeAndSend({ ...rt, sender }, await store(rt, [0, 1, 2].map(i => saleEvent(i, { prefix: 'Q' }))))
+  await eventually(async () => doubles.sink.server.held >= 1)
+  t.equal(doubles.sink.applied.length, 0, 'the call returned while the HTTP sink holds its first request')
+  doubles.sink.server.release()
+  doubles.sink.server.fault = { mode: 'none' }
+  await sender.idle()
+  t.equal(doubles.sink.applied.length + doubles.jiandaoyun.records.length, 6, 'all six rows were sent')
+  t.same(await jobStates(rt), ['cancelled', 'cancelled'])
+  // a cap of one job: the second sink's job is left to run in its time
+  const capped = new AfterCommitSender({ db: rt.db, boss: rt.boss, forwarding: rt.config.forwarding }, 1)
+  await normalizeAndSend({ ...rt, sender: capped }, await store(rt, [3, 4].map(i => saleEvent(i, { prefix: 'Q' }))))
+  t.equal(capped.skipped, 1)
+  await capped.idle()
+  const { rows: [o] } = await rt.db.query(`SELECT count(*) FILTER (WHERE status = 'delivered')::int AS delivered, count(*) FILTER (WHERE status = 'pending')::int AS pending FROM outbox WHERE sink <> 'ledger'`)
+  t.same(o, { delivered: 8, pending: 2 }, 'the two rows left over wait for their job')
+  t.same(await jobStates(rt), ['cancelled', 'cancelled', 'cancelled', 'created'])
 })

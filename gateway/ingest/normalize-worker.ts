@@ -1,17 +1,20 @@
 // The pg-boss worker that turns stored webhook deliveries into sales, tenders and movements, and posts
-// the movements to the built-in ledger (forward/deliver.ts, forwardPosMovements). It runs
-// as a transactional worker: its writes commit together with the job's completion, so a crash at any
-// point either leaves the job to be retried with nothing written, or has done both (pg-boss
-// `work(…, { transactional: true })`; a plain handler double-wrote in our experiment).
-import type { Db as BossDb, Job, PgBoss } from 'pg-boss'
-import { sqlOf } from '../db/boss-sql.ts'
+// the movements to the built-in ledger (forward/deliver.ts, forwardPosMovements). Its writes commit
+// together with the jobs' completion, in one transaction, so a crash at any point either leaves the
+// jobs to be retried with nothing written, or has done both (a handler whose jobs completed apart from
+// its writes double-wrote in our experiment). The transaction is the handler's own rather than pg-boss's
+// transactional mode, so that after its commit the sinks are sent their rows at once (sendNow).
+import type { Job, PgBoss } from 'pg-boss'
+import { inTransaction } from '../db/boss-sql.ts'
 import type { Registry } from '../../connectors/registry.ts'
 import { InputError } from '../../connectors/errors.ts'
 import { INBOX_BODY_CONTEXT, type PiiCipher } from '../crypto.ts'
 import { storeCutoff, storeResolver, type Config } from '../config.ts'
 import { applyPosEvent, type WrittenMovement } from '../sales/pos-store.ts'
-import type { Sql } from '../db/pool.ts'
-import { forwardPosMovements } from '../forward/deliver.ts'
+import type { Db, Sql } from '../db/pool.ts'
+import { forwardPosMovements, sendNow } from '../forward/deliver.ts'
+import type { AfterCommitSender } from '../forward/after-commit.ts'
+import type { ScheduledJob } from '../outbox/outbox.ts'
 import { businessDate } from '../../connectors/_shared/time.ts'
 import { reopenDays } from '../recon/queue.ts'
 import { NORMALIZE_QUEUE } from './inbox.ts'
@@ -20,8 +23,11 @@ import { ensureQueue, OUTAGE_RETRIES } from '../jobs.ts'
 export interface WorkerDeps { boss: PgBoss, registry: Registry, cipher: PiiCipher, config: Pick<Config, 'stores' | 'forwarding'>, log?: { warn: (o: object, m: string) => void } }
 
 
-/** Normalises and applies a set of inbox rows inside `sql`'s transaction. */
-export async function processInbox (sql: Sql, ids: number[], deps: WorkerDeps): Promise<{ processed: number, rejected: number }> {
+/**
+ * Normalises and applies a set of inbox rows inside `sql`'s transaction. With `sendAfterCommit`, the
+ * sinks' delivery jobs are added to it, for the caller to send their rows once it has committed (sendNow).
+ */
+export async function processInbox (sql: Sql, ids: number[], deps: WorkerDeps, sendAfterCommit?: ScheduledJob[]): Promise<{ processed: number, rejected: number }> {
   // FOR UPDATE: a redelivered job waits for a running one instead of working the same rows twice.
   const { rows } = await sql.query<{ id: number, connector: string, event_id: string, body_enc: Buffer, headers: Record<string, string | string[] | undefined>, received_at: Date }>(
     `SELECT id, connector, event_id, body_enc, headers, received_at FROM inbox_events
@@ -58,9 +64,30 @@ export async function processInbox (sql: Sql, ids: number[], deps: WorkerDeps): 
   }
   await reopenLateDays(sql, deps.boss, days, voids)
   // the movements are posted to the built-in ledger and queued for the sinks, committed with the sale
-  await forwardPosMovements(sql, { boss: deps.boss, forwarding: deps.config.forwarding }, written)
+  const sinkJobs = await forwardPosMovements(sql, { boss: deps.boss, forwarding: deps.config.forwarding }, written, sendAfterCommit !== undefined)
+  sendAfterCommit?.push(...sinkJobs)
   return { processed, rejected }
 }
+
+/**
+ * Normalises inbox rows in a transaction of its own, which also runs `inTransaction` (the worker
+ * completes its jobs there), and then has the sinks sent their rows at once: a sale reaches them
+ * without waiting for a delivery job to be fetched. What that send did not deliver, the rows' jobs do.
+ */
+export async function normalizeAndSend (deps: NormalizeDeps, ids: number[], inTransaction?: (sql: Sql) => Promise<unknown>): Promise<{ processed: number, rejected: number }> {
+  const toSend: ScheduledJob[] = []
+  const result = await deps.db.withTransaction(async c => {
+    const done = await processInbox(c, ids, deps, toSend)
+    await inTransaction?.(c)
+    return done
+  })
+  if (deps.sender) deps.sender.push(toSend)
+  else await sendNow({ db: deps.db, boss: deps.boss, forwarding: deps.config.forwarding, log: deps.log }, toSend)
+  return result
+}
+
+/** The worker's: the sends go to `sender`, in the background; without one, they are awaited. */
+export type NormalizeDeps = WorkerDeps & { db: Db, sender?: AfterCommitSender }
 
 /**
  * A late sale, refund or void for a day already reconciled re-opens that day (a void, the day of the
@@ -82,11 +109,11 @@ export async function ensureNormalizeQueue (boss: PgBoss): Promise<void> {
   await ensureQueue(boss, NORMALIZE_QUEUE, { ...OUTAGE_RETRIES, expireInSeconds: 300, retentionSeconds: 30 * 86400, deleteAfterSeconds: 7 * 86400, notify: true })
 }
 
-export async function startNormalizeWorker (deps: WorkerDeps): Promise<void> {
+export async function startNormalizeWorker (deps: NormalizeDeps): Promise<void> {
   const { boss } = deps
-  const handler = async (jobs: Array<Job<{ ids: number[] }>>, tx: BossDb) => {
-    const sql = sqlOf(tx)
-    return await processInbox(sql, jobs.flatMap(j => j.data.ids), deps)
-  }
-  await boss.work(NORMALIZE_QUEUE, { transactional: true, batchSize: 16, burstWhenBatchFull: true, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 2, localConcurrency: 2 }, handler)
+  // the jobs complete inside the sale's transaction (fenced to the attempt fetched, as pg-boss's
+  // transactional workers do), so the handler can send the sinks their rows after the commit
+  const handler = async (jobs: Array<Job<{ ids: number[] }>>) =>
+    await normalizeAndSend(deps, jobs.flatMap(j => j.data.ids), async sql => await boss.complete(NORMALIZE_QUEUE, jobs, null, inTransaction(sql)))
+  await boss.work(NORMALIZE_QUEUE, { batchSize: 16, burstWhenBatchFull: true, pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 2, localConcurrency: 2 }, handler)
 }

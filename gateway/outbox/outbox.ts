@@ -54,6 +54,8 @@ export async function enqueue (sql: Sql, boss: PgBoss, entries: readonly OutboxE
 }
 
 export interface WrittenRow { id: number, sink: string, location: string | null }
+/** A delivery job as sent (`id` null when a singleton robot job was already waiting). */
+export interface ScheduledJob { id: string | null, sink: string, ids: number[] }
 
 /** Writes entries in the caller's transaction, without delivery jobs; a (sink, key) already there is left alone. */
 export async function writeOutbox (sql: Sql, entries: readonly OutboxEntry[]): Promise<WrittenRow[]> {
@@ -65,26 +67,35 @@ export async function writeOutbox (sql: Sql, entries: readonly OutboxEntry[]): P
   return rows
 }
 
-/** Delivery jobs for freshly written rows, in the caller's transaction: the ledger's per location, so that one location's postings never wait on another's (deliver.ts). */
-export async function scheduleRows (sql: Sql, boss: PgBoss, rows: readonly WrittenRow[]): Promise<void> {
+/**
+ * Delivery jobs for freshly written rows, in the caller's transaction: the ledger's per location, so that
+ * one location's postings never wait on another's (deliver.ts); `startAfter` seconds from now, if given.
+ */
+export async function scheduleRows (sql: Sql, boss: PgBoss, rows: readonly WrittenRow[], startAfter?: number): Promise<ScheduledJob[]> {
   const jobs = new Map<string, { sink: string, location?: string, ids: number[] }>()
   for (const r of rows) {
     const name = r.location === null ? r.sink : `${r.sink}\u0000${r.location}`
     const job = jobs.get(name)
     if (job) job.ids.push(Number(r.id)); else jobs.set(name, { sink: r.sink, ...r.location === null ? {} : { location: r.location }, ids: [Number(r.id)] })
   }
-  for (const { sink, location, ids } of jobs.values()) await schedule(boss, sink, ids, { sql, location })
+  const sent: ScheduledJob[] = []
+  for (const { sink, location, ids } of jobs.values()) sent.push(...await schedule(boss, sink, ids, { sql, location, startAfter }))
+  return sent
 }
 
 /** Delivery jobs for outbox rows (robots: one job per robot, which takes everything pending). */
-export async function schedule (boss: PgBoss, sink: string, ids: number[], opts: { sql?: Sql, startAfter?: number, deferrals?: number, location?: string } = {}): Promise<void> {
+export async function schedule (boss: PgBoss, sink: string, ids: number[], opts: { sql?: Sql, startAfter?: number, deferrals?: number, location?: string } = {}): Promise<ScheduledJob[]> {
   const options = { ...(opts.sql ? inTransaction(opts.sql) : {}), ...(opts.startAfter ? { startAfter: opts.startAfter } : {}) }
   if (queueOf(sink) === QUEUES.robot) {
-    await boss.send(QUEUES.robot, { sink, ids: [], deferrals: opts.deferrals ?? 0 }, { ...options, singletonKey: sink })
-    return
+    return [{ id: await boss.send(QUEUES.robot, { sink, ids: [], deferrals: opts.deferrals ?? 0 }, { ...options, singletonKey: sink }), sink, ids }]
   }
   const location = opts.location === undefined ? {} : { location: opts.location }
-  for (let i = 0; i < ids.length; i += JOB_IDS) await boss.send(queueOf(sink), { sink, ids: ids.slice(i, i + JOB_IDS), deferrals: opts.deferrals ?? 0, ...location }, options)
+  const sent: ScheduledJob[] = []
+  for (let i = 0; i < ids.length; i += JOB_IDS) {
+    const part = ids.slice(i, i + JOB_IDS)
+    sent.push({ id: await boss.send(queueOf(sink), { sink, ids: part, deferrals: opts.deferrals ?? 0, ...location }, options), sink, ids: part })
+  }
+  return sent
 }
 
 /** A movement as the sinks receive it (the HTTP sink's `data`; Jiandaoyun's fields), with its standing. */
