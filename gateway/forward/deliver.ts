@@ -99,6 +99,9 @@ export async function forwardPosMovements (sql: Sql, deps: Pick<ForwardDeps, 'bo
  */
 export const backstopSeconds = (f: Pick<ForwardingConfig, 'timeoutMs'>): number => Math.min(Math.ceil(2 * f.timeoutMs / 1000) + 5, 25)
 
+/** Calls to one sink at once in a send right after a commit: a backlog goes out side by side, not in a line. */
+const SEND_NOW_PARALLEL = 8
+
 /**
  * Sends the rows of jobs a committed transaction scheduled, right away in this process: each sink's rows
  * in turn, the sinks side by side. A row sent is marked delivered, and once all of a sink's rows are, its
@@ -113,7 +116,7 @@ export async function sendNow (deps: SendDeps, jobs: readonly ScheduledJob[]): P
   await Promise.all([...bySink].map(async ([sink, sinkJobs]) => {
     const ids = sinkJobs.flatMap(j => j.ids)
     try {
-      await sendSinkRows(deps, sink, await pendingRows(deps.db, ids), async done => { await markDelivered(deps.db, done) })
+      await sendSinkRows(deps, sink, await pendingRows(deps.db, ids), async done => { await markDelivered(deps.db, done) }, SEND_NOW_PARALLEL)
     } catch (err) {
       const message = (err as Error).message.slice(0, 1000)
       await deps.db.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[]) AND status = 'pending'`, [ids, message]).catch(() => {})
@@ -157,19 +160,35 @@ async function postInLanes (deps: ForwardDeps, jobs: readonly DeliveryJob[]): Pr
   return posted
 }
 
-/** The rows of one sink, in the calls its kind takes (sink-kinds.ts), each call marked as it succeeds. */
-async function sendSinkRows (deps: SendDeps, sink: string, rows: OutboxRow[], done: (ids: number[]) => Promise<void>): Promise<void> {
+/**
+ * The rows of one sink, in the calls its kind takes (sink-kinds.ts). One at a time, each marked as it
+ * succeeds; or `parallel` calls at once, marked together at the end (what succeeded, even when another
+ * call failed: its error is thrown after).
+ */
+async function sendSinkRows (deps: SendDeps, sink: string, rows: OutboxRow[], done: (ids: number[]) => Promise<void>, parallel = 1): Promise<void> {
   const f = deps.forwarding
   const out = { allowHosts: f.allowHosts, timeoutMs: f.timeoutMs }
   const target = f.sinks.find(s => sinkName(s) === sink)
   const kind = target ? (deps.sinkKinds ?? SINK_KINDS)[target.kind] : null
   if (!target && !(sink === 'dingtalk-app' && f.app)) throw new Permanent(`no sink ${sink} is configured any more`)
-  for (let i = 0; i < rows.length; i += kind?.batch ?? 1) {
-    const batch = rows.slice(i, i + (kind?.batch ?? 1))
-    if (kind && target) await kind.send(out, target, batch)
-    else await sendAppRow(deps, batch[0])
-    await done(batch.map(r => r.id))
+  const calls: OutboxRow[][] = []
+  for (let i = 0; i < rows.length; i += kind?.batch ?? 1) calls.push(rows.slice(i, i + (kind?.batch ?? 1)))
+  const send = async (batch: OutboxRow[]) => { if (kind && target) await kind.send(out, target, batch); else await sendAppRow(deps, batch[0]) }
+  if (parallel === 1) {
+    for (const batch of calls) { await send(batch); await done(batch.map(r => r.id)) }
+    return
   }
+  const sent: number[] = []
+  const failed: unknown[] = []
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(parallel, calls.length) }, async () => {
+    while (next < calls.length && failed.length === 0) {
+      const batch = calls[next++]
+      try { await send(batch); sent.push(...batch.map(r => r.id)) } catch (error) { failed.push(error) }
+    }
+  }))
+  if (sent.length) await done(sent)
+  if (failed.length) throw failed[0]
 }
 
 async function sendAppRow (deps: SendDeps, row: OutboxRow): Promise<void> {
