@@ -30,14 +30,20 @@ export class PiiCipher {
   readonly #activeId: Buffer
   readonly #activeKey: KeyObject
 
-  /** The first key encrypts; all of them decrypt (rotation). */
-  constructor (keys: Array<{ id: string, key: Buffer }>) {
+  /** The first key encrypts; all of them decrypt (rotation). A KeyObject is another thread's (keyObjects). */
+  constructor (keys: Array<{ id: string, key: Buffer | KeyObject }>) {
     if (keys.length === 0) throw new Error('PiiCipher needs at least one key')
-    for (const k of keys) if (k.key.length !== 32) throw new Error(`PII key ${k.id} must be 32 bytes`)
-    this.#keys = new Map(keys.map(k => [k.id, createSecretKey(k.key)]))
+    const objects = keys.map(k => ({ id: k.id, key: Buffer.isBuffer(k.key) ? createSecretKey(k.key) : k.key }))
+    for (const k of objects) if (k.key.symmetricKeySize !== 32) throw new Error(`PII key ${k.id} must be 32 bytes`)
+    this.#keys = new Map(objects.map(k => [k.id, k.key]))
     this.activeKeyId = keys[0].id
     this.#activeId = Buffer.from(this.activeKeyId)
     this.#activeKey = this.#keys.get(this.activeKeyId)!
+  }
+
+  /** The keys, as a worker thread is handed them (KeyObjects cross threads; the bytes stay unexposed). */
+  keyObjects (): Array<{ id: string, key: KeyObject }> {
+    return [...this.#keys].map(([id, key]) => ({ id, key }))
   }
 
   encrypt (plain: string | Buffer, context: string): Buffer {

@@ -3,9 +3,8 @@
 // standing one records itself as 'unchanged' and writes nothing else, so re-running changes nothing
 // twice; a changed report replaces the standing one, keeps each exception's history (first seen,
 // last seen, cleared) and sets exactly the verified movements it found.
-import { createHash } from 'node:crypto'
 import { hktDate } from '../../connectors/_shared/time.ts'
-import { exceptionKey, reconcile } from '../../reconciler/reconcile.ts'
+import { exceptionKey } from '../../reconciler/reconcile.ts'
 import type { ReconException, ReconReport } from '../../reconciler/types.ts'
 import type { Config } from '../config.ts'
 import type { Db, TxClient } from '../db/pool.ts'
@@ -13,7 +12,9 @@ import type { PiiCipher } from '../crypto.ts'
 import type { PgBoss } from 'pg-boss'
 import { notifyMismatch } from './notify.ts'
 import { forwardStanding } from './standing.ts'
-import { loadDayInput } from './load.ts'
+import { computeDayInThread, type DayComputed } from './run-thread.ts'
+
+export { reportDigest } from './run-thread.ts'
 
 export type RunTrigger = 'manual' | 'import' | 'pos' | 'schedule'
 
@@ -21,11 +22,6 @@ export interface RunRequest { date: string, trigger: RunTrigger, ref?: string | 
 
 export interface RunResult { runId: number, date: string, outcome: 'changed' | 'unchanged', exceptions: number, matches: number, ms: number, report: ReconReport }
 
-
-/** The report's content, without the moment it was generated. */
-export function reportDigest (r: ReconReport): string {
-  return createHash('sha256').update(JSON.stringify({ ...r, generated_at: null })).digest('hex')
-}
 
 const lockKey = (date: string): string => `recon-day:${date}`
 
@@ -39,6 +35,11 @@ export interface RunDeps {
   notify?: boolean
 }
 
+/**
+ * Runs a day: the day's lock is held here, on the main thread, while a worker thread reads a snapshot
+ * and matches it (run-thread.ts); the result is persisted here. The full report is parsed again only
+ * when a caller reads `report` (a person's resolution answers with it; the queue's runs never do).
+ */
 export async function reconcileDay (deps: RunDeps, req: RunRequest): Promise<RunResult> {
   const started = new Date()
   const client = await deps.db.pool.connect()
@@ -47,22 +48,10 @@ export async function reconcileDay (deps: RunDeps, req: RunRequest): Promise<Run
     await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockKey(req.date)])
     try {
       const asOf = req.asOf ?? hktDate(new Date())
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-      let version: number
-      let input
-      try {
-        await client.query('SET LOCAL statement_timeout = 300000')
-        const { rows } = await client.query('SELECT data_version FROM recon_days WHERE business_date = $1', [req.date])
-        version = rows[0]?.data_version ?? 0
-        input = await loadDayInput(client, req.date, { ...deps.config.recon, asOf }, deps.cipher)
-      } finally {
-        await client.query('COMMIT')
-      }
-      const report = reconcile({ ...input, generatedAt: started.toISOString() })
-      const digest = reportDigest(report)
-      const counts = { sales: input.sales.filter(s => s.businessDate === req.date).length, payments: input.payments.filter(p => p.businessDate === req.date).length }
-      const runId = await persist(client, deps, req, asOf, version, digest, report, counts, started)
-      return { ...runId, date: req.date, exceptions: report.exceptions.length, matches: report.matches.length, ms: Date.now() - started.getTime(), report }
+      const day = await computeDayInThread(deps.cipher, { url: deps.db.url, date: req.date, settings: { ...deps.config.recon, asOf }, generatedAt: started.toISOString() })
+      const run = await persist(client, deps, req, asOf, day, started)
+      let full: ReconReport | undefined
+      return { ...run, date: req.date, exceptions: day.report.exceptions.length, matches: day.matches, ms: Date.now() - started.getTime(), get report () { return (full ??= JSON.parse(day.json) as ReconReport) } }
     } finally {
       await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey(req.date)])
     }
@@ -71,7 +60,8 @@ export async function reconcileDay (deps: RunDeps, req: RunRequest): Promise<Run
   }
 }
 
-async function persist (client: TxClient, deps: RunDeps, req: RunRequest, asOf: string, version: number, digest: string, report: ReconReport, counts: { sales: number, payments: number }, started: Date): Promise<{ runId: number, outcome: 'changed' | 'unchanged' }> {
+async function persist (client: TxClient, deps: RunDeps, req: RunRequest, asOf: string, day: DayComputed, started: Date): Promise<{ runId: number, outcome: 'changed' | 'unchanged' }> {
+  const { version, digest, report, counts } = day
   await client.query('BEGIN')
   try {
     const { rows: standing } = await client.query('SELECT digest FROM recon_days WHERE business_date = $1 FOR UPDATE', [req.date])
@@ -79,8 +69,8 @@ async function persist (client: TxClient, deps: RunDeps, req: RunRequest, asOf: 
     const { rows } = await client.query(
       `INSERT INTO recon_runs (business_date, trigger, trigger_ref, as_of, data_version, outcome, digest, sales, payments, matches, exceptions, started_at, report)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-      [req.date, req.trigger, req.ref ?? null, asOf, version, outcome, digest, counts.sales, counts.payments, report.matches.length, report.exceptions.length, started,
-        outcome === 'changed' ? JSON.stringify(report) : null])
+      [req.date, req.trigger, req.ref ?? null, asOf, version, outcome, digest, counts.sales, counts.payments, day.matches, report.exceptions.length, started,
+        outcome === 'changed' ? day.json : null])
     const runId = rows[0].id as number
     // caught up with every arrival this run read; a later one keeps the day re-opened
     await client.query(
