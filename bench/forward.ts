@@ -1,7 +1,8 @@
 // npm run bench:forward — measured in one run on this machine:
 //   1. signed sale webhooks at 100/s for 60 s into a gateway (its own process, workers on) with the
-//      DingTalk and external-ledger doubles on loopback, three times, and a fourth time while `recon
-//      reconcile` runs over a generated day again and again: p50/p99 from webhook sent to the movement on
+//      DingTalk and external-ledger doubles on loopback, three times, a fourth time while `recon
+//      reconcile` runs over a generated day again and again, and a fifth while the gateway itself
+//      reconciles a day put into its database (as its worker does after each import): p50/p99 from webhook sent to the movement on
 //      the built-in ledger, at the external ledger double, and (one sale in 20 drops its SKU below its
 //      reorder point) to the low-stock alert at the DingTalk double, which may take 19 messages a minute;
 //      with each sale's time split into its stages: HTTP accept (sent → the inbox transaction begins),
@@ -14,10 +15,12 @@
 // apart as the cold start (a process's first requests compile its code and open its connections): the
 // figures are the steady state after it, as a gateway that has been running serves its shops.
 //   BENCH_RATE=100 BENCH_SECONDS=60 BENCH_RUNS=3 BENCH_BURST=1000000 BENCH_ONLY=latency|burst BENCH_WARMUP_SECONDS=5
-//   BENCH_DURING_SALES=100000  the day `recon reconcile` repeats during the last run (0: no such run)
+//   BENCH_DURING_SALES=100000  the day `recon reconcile` repeats during the fourth run (0: no such run)
+//   BENCH_GATEWAY_DAY_SALES=100000  the day the gateway reconciles during the fifth run (0: no such run)
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { once } from 'node:events'
+import { createInterface } from 'node:readline'
 import { rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -32,12 +35,14 @@ import { standardHeaders } from '../fixtures/support/sign.ts'
 import { saleEvent } from '../fixtures/support/sales.ts'
 import { ROBOTS, SINK_SECRET, startDoubles, type Doubles } from '../fixtures/support/forwarding.ts'
 import { generateDay, settlementFiles } from '../fixtures/gen/day.ts'
+import { generatedStores, ingestPos, ingestSettlements } from '../fixtures/support/day-db.ts'
 
 const RATE = Number(process.env.BENCH_RATE ?? 100)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60)
 const BURST = Number(process.env.BENCH_BURST ?? 1_000_000)
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const DURING_SALES = Number(process.env.BENCH_DURING_SALES ?? 100_000)
+const GATEWAY_DAY_SALES = Number(process.env.BENCH_GATEWAY_DAY_SALES ?? 100_000)
 const ONLY = process.env.BENCH_ONLY
 const ALERT_EVERY = Number(process.env.BENCH_ALERT_EVERY ?? 20)
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 5)
@@ -58,13 +63,38 @@ async function database (admin: string, name: string): Promise<string> {
   return u.toString()
 }
 
-function gateway (url: string, forwarding: object): Promise<{ proc: ChildProcess, port: number }> {
-  const proc = spawn(process.execPath, [join(import.meta.dirname, 'forward-gateway.ts'), url, JSON.stringify(forwarding)], { stdio: ['ignore', 'pipe', 'inherit'] })
+/** The gateway process; `reconciled()` counts the runs of its own reconciliation loop (BENCH_GATEWAY_RECONCILE). */
+function gateway (url: string, forwarding: object, env: Record<string, string> = {}): Promise<{ proc: ChildProcess, port: number, reconciled: () => number }> {
+  const proc = spawn(process.execPath, [join(import.meta.dirname, 'forward-gateway.ts'), url, JSON.stringify(forwarding)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } })
+  // its log is read line by line as it comes, as a log collector would: a pipe left full blocks its writes
+  let reconciled = 0
+  const lines = createInterface({ input: proc.stdout! })
   return new Promise((resolve, reject) => {
-    let out = ''
-    proc.stdout!.on('data', d => { out += d; const m = /PORT (\d+)/.exec(out); if (m) resolve({ proc, port: Number(m[1]) }) })
+    lines.on('line', line => {
+      const port = /^PORT (\d+)$/.exec(line)
+      if (port) resolve({ proc, port: Number(port[1]), reconciled: () => reconciled })
+      else if (line === 'RECONCILED') reconciled++
+    })
     proc.once('exit', code => reject(new Error(`gateway exited ${code}`)))
   })
+}
+
+/**
+ * A generated day put into the run's database through the real ingestion paths (day-db.ts), for the
+ * gateway to reconcile itself during the run; returns the env that makes it do so.
+ */
+async function dayInGateway (url: string): Promise<Record<string, string>> {
+  const dir = join(work, 'gateway-day')
+  const truth = await generateDay({ stores: 5, sales: GATEWAY_DAY_SALES, seed: 43, date: '2026-11-20', anomalies: 5 }, dir)
+  const stores = generatedStores(truth)
+  const rt = await startRuntime(testConfig({ databaseUrl: url, env: 'development', stores }), { workers: false })
+  try {
+    await ingestPos(rt, dir)
+    await ingestSettlements(rt, settlementFiles(dir))
+  } finally {
+    await rt.close()
+  }
+  return { BENCH_GATEWAY_RECONCILE: '2026-11-20,2026-11-24', BENCH_GATEWAY_STORES: JSON.stringify(stores) }
 }
 
 interface SaleTimes { received: number, normalised: number, posted: number }
@@ -130,8 +160,9 @@ async function coldStart (port: number, d: Doubles, db: pg.Client) {
   return { seconds: WARMUP, webhooks: count, ledger_movements: l.n, external_p50_ms: pct(ms, 0.5), external_p99_ms: pct(ms, 0.99), external_max_ms: pct(ms, 1) }
 }
 
-async function latency (admin: string, d: Doubles) {
+async function latency (admin: string, d: Doubles, gatewayReconciles = false) {
   const url = await database(admin, 'recon_bench_fwd')
+  const env = gatewayReconciles ? await dayInGateway(url) : {}
   const total = RATE * SECONDS
   const db = new pg.Client({ connectionString: url })
   await db.connect()
@@ -139,7 +170,7 @@ async function latency (admin: string, d: Doubles) {
   await db.query(`INSERT INTO locations (id, name, kind) VALUES ('MK01', 'Mong Kok', 'store')`)
   await db.query(`INSERT INTO thresholds (sku, location_id, reorder_point, responsible_mobile) SELECT 'B' || i, 'MK01', 0, '85291234567' FROM generate_series(0, $1 - 1, $2) AS i`, [total, ALERT_EVERY])
   const forwarding = { allowHosts: ['127.0.0.1'], timeoutMs: 5000, sinks: [{ id: 'erp', kind: 'http', url: d.sink.url, secret: SINK_SECRET }], dingtalk: { robots: { stock: { url: d.dingtalk.robotUrl(ROBOTS.stock.token), secret: ROBOTS.stock.secret } }, alerts: { lowStock: 'stock' } } }
-  const gw = await gateway(url, forwarding)
+  const gw = await gateway(url, forwarding, env)
   const cold = WARMUP > 0 ? await coldStart(gw.port, d, db) : null
   const sentAt = new Array<number>(total)
   const ackAt = new Array<number>(total)
@@ -165,10 +196,11 @@ async function latency (admin: string, d: Doubles) {
   const alertAt = new Map<number, number>()
   for (const m of d.dingtalk.messages) for (const x of String(m.body.markdown?.text ?? '').matchAll(/\*\*B(\d+)\*\*/g)) if (!alertAt.has(Number(x[1]))) alertAt.set(Number(x[1]), m.at)
   const alertMs = [...alertAt].map(([i, at]) => at - sentAt[i])
+  const gatewayReconciliations = gw.reconciled()
   gw.proc.kill('SIGTERM')
   await db.end()
   return {
-    rate_per_s: RATE, seconds: SECONDS, webhooks: total, cold_start: cold, send_seconds: +sendSeconds.toFixed(1), http_status: Object.fromEntries(status),
+    rate_per_s: RATE, seconds: SECONDS, webhooks: total, cold_start: cold, ...gatewayReconciles ? { gateway_reconciliations: gatewayReconciliations } : {}, send_seconds: +sendSeconds.toFixed(1), http_status: Object.fromEntries(status),
     ledger: { movements: ledgerMs.length, p50_ms: pct(ledgerMs, 0.5), p99_ms: pct(ledgerMs, 0.99), max_ms: pct(ledgerMs, 1) },
     normalised: { p50_ms: pct(normalisedMs, 0.5), p99_ms: pct(normalisedMs, 0.99) },
     stages,
@@ -245,16 +277,19 @@ const figures: Record<string, any> = { machine: { cpus: cpus().length, node: pro
 try {
   if (ONLY !== 'burst') {
     figures.latency = []
-    const plan = [...Array.from({ length: RUNS }, () => false), ...DURING_SALES > 0 ? [true] : []]
-    for (const [n, during] of plan.entries()) {
+    // the quiet runs; one beside `recon reconcile`; one while the gateway reconciles a day itself
+    const plan: Array<'quiet' | 'cli' | 'gateway'> = [...Array.from({ length: RUNS }, () => 'quiet' as const), ...DURING_SALES > 0 ? ['cli' as const] : [], ...GATEWAY_DAY_SALES > 0 ? ['gateway' as const] : []]
+    for (const [n, kind] of plan.entries()) {
+      const during = kind === 'cli'
       const doubles = await startDoubles()
       const background = during ? await reconcilingAlongside() : null
       try {
-        const l: Record<string, any> = { run: n + 1, during_reconciliation: during, ...await latency(admin, doubles) }
+        const l: Record<string, any> = { run: n + 1, during_reconciliation: during, ...await latency(admin, doubles, kind === 'gateway') }
         if (background) l.reconciliations_alongside = await background.stop()
         figures.latency.push(l)
         const st = Object.entries(l.stages as Record<string, { p50_ms: number, p99_ms: number }>).map(([k, v]) => `${k.replace('_', ' ')} ${v.p50_ms}/${v.p99_ms}`).join(', ')
-        console.log(`run ${l.run}${during ? ` (while recon reconcile ran ${l.reconciliations_alongside}× over a ${DURING_SALES.toLocaleString('en')}-sale day)` : ''}: webhooks at ${l.rate_per_s}/s for ${l.seconds} s → built-in ledger p50 ${l.ledger.p50_ms} ms, p99 ${l.ledger.p99_ms} ms (target ≤ 150); ` +
+        const beside = during ? ` (while recon reconcile ran ${l.reconciliations_alongside}× over a ${DURING_SALES.toLocaleString('en')}-sale day)` : kind === 'gateway' ? ` (while the gateway itself reconciled a ${GATEWAY_DAY_SALES.toLocaleString('en')}-sale day ${l.gateway_reconciliations}×)` : ''
+        console.log(`run ${l.run}${beside}: webhooks at ${l.rate_per_s}/s for ${l.seconds} s → built-in ledger p50 ${l.ledger.p50_ms} ms, p99 ${l.ledger.p99_ms} ms (target ≤ 150); ` +
           `external ledger double p50 ${l.external_ledger_double.p50_ms} ms, p99 ${l.external_ledger_double.p99_ms} ms (target ≤ 200); DingTalk double (19 messages a minute) p50 ${l.dingtalk_double.p50_ms} ms, p99 ${l.dingtalk_double.p99_ms} ms in ${l.dingtalk_double.messages} messages, ${l.dingtalk_double.throttled_130101} throttled`)
         console.log(`  stages p50/p99 ms: ${st}`)
         if (l.cold_start) console.log(`  cold start (the new gateway's first ${l.cold_start.seconds} s, not in the figures above): external ledger p50 ${l.cold_start.external_p50_ms} ms, p99 ${l.cold_start.external_p99_ms} ms, max ${l.cold_start.external_max_ms} ms`)

@@ -1,6 +1,7 @@
 // A day is read and matched on the reconciliation thread, not on the gateway's main thread, and what
 // comes back is what the matcher gives on the same data.
 import t from 'tap'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateDay } from '../../fixtures/gen/day.ts'
 import { generatedStores, ingestPos, ingestSettlements, settlementFiles } from '../../fixtures/support/day-db.ts'
@@ -8,6 +9,7 @@ import { testConfig, testRuntime } from '../../fixtures/support/runtime.ts'
 import * as matcher from '../../reconciler/reconcile.ts'
 import { loadOfflineInput } from './files.ts'
 import { computeDayInThread } from './run-thread.ts'
+import { reconcileDay } from './run.ts'
 
 const DATE = '2026-11-20'
 const AS_OF = '2026-11-24'
@@ -38,3 +40,14 @@ t.test('a database error on the thread comes back to the caller with its SQLSTAT
   await t.rejects(computeDayInThread(rt.cipher, { url: url.toString(), date: DATE, settings: { ...rt.config.recon, asOf: AS_OF }, generatedAt: new Date().toISOString() }),
     { code: '3D000', message: /no_such_database/ })
 })
+
+t.test('the reconciliation thread runs at nice 10, below the gateway\'s main thread', { skip: process.platform !== 'linux' && 'thread priorities are read from /proc' }, async t => {
+  const rt = await testRuntime(t)
+  await reconcileDay(rt, { date: DATE, trigger: 'manual', asOf: AS_OF })
+  // field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value (after the command in parentheses)
+  const nice = (tid: string): number => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16])
+  const threads = readdirSync('/proc/self/task')
+  t.equal(nice(String(process.pid)), 0, 'the main thread keeps its priority')
+  t.ok(threads.some(tid => nice(tid) === 10), `a thread of this process runs at nice 10 (${threads.map(nice).join(', ')})`)
+})
+

@@ -5,6 +5,7 @@
 // match list for the summaries, exceptions and standings it writes.
 import { createHash } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
+import { getPriority, setPriority } from 'node:os'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import { reconcile } from '../../reconciler/reconcile.ts'
 import type { ReconReport, ReconSettings } from '../../reconciler/types.ts'
@@ -100,7 +101,14 @@ async function computeDay (job: Job): Promise<DayComputed> {
   }
 }
 
+/**
+ * Batch work yields to the gateway's own: on Linux a priority is per thread, and this one runs at nice
+ * 10, as `recon reconcile` does (cli/main.ts), so webhooks and postings on the main thread come first.
+ */
+export const THREAD_NICE = 10
+
 if (!isMainThread && (workerData as { reconThread?: boolean } | null)?.reconThread) {
+  try { setPriority(Math.max(getPriority(), THREAD_NICE)) } catch { /* not permitted here: normal priority */ }
   const port = parentPort!
   port.on('message', (job: Job) => {
     computeDay(job).then(day => port.postMessage({ id: job.id, kind: 'done', day } satisfies Message), (err: Error & { code?: unknown }) =>
