@@ -49,12 +49,22 @@ function entriesFor (c: Change, m: WrittenMovement, sinks: ReturnType<typeof mov
   })
 }
 
-/** Records the day's changes of standing and queues what each movement sink is to hear; returns the changes. */
+/** Changes written and queued per statement: a chain's day verifies 100k movements or more at once. */
+const CHUNK = 5_000
+
+/**
+ * Records the day's changes of standing and queues what each movement sink is to hear; returns the
+ * changes. In chunks, so that the gateway's event loop serves webhooks between them.
+ */
 export async function forwardStanding (sql: Sql, boss: PgBoss, f: Pick<ForwardingConfig, 'sinks'>, date: string, report: ReconReport, runId: number): Promise<number> {
   const sinks = movementSinks(f.sinks)
   if (sinks.length === 0) return 0
   const changes = await changesOf(sql, date, report)
-  if (changes.length === 0) return 0
+  for (let i = 0; i < changes.length; i += CHUNK) await forwardChanges(sql, boss, sinks, date, changes.slice(i, i + CHUNK), runId)
+  return changes.length
+}
+
+async function forwardChanges (sql: Sql, boss: PgBoss, sinks: ReturnType<typeof movementSinks>, date: string, changes: Change[], runId: number): Promise<void> {
   await sql.query(
     `INSERT INTO movement_standing (movement_id, business_date, status, seq, run_id)
      SELECT m, $1, s, q, $5 FROM unnest($2::bigint[], $3::text[], $4::int[]) AS x(m, s, q)
@@ -64,5 +74,4 @@ export async function forwardStanding (sql: Sql, boss: PgBoss, f: Pick<Forwardin
     `SELECT id, sku, location_id, qty::text AS qty, reason, source_id, source_line, actor, occurred_at FROM stock_movements WHERE id = ANY($1::bigint[])`, [changes.map(c => c.id)])
   const byId = new Map(rows.map(r => [r.id, r]))
   await enqueue(sql, boss, changes.flatMap(c => byId.has(c.id) ? entriesFor(c, byId.get(c.id)!, sinks, runId) : []))
-  return changes.length
 }
