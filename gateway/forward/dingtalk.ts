@@ -47,19 +47,48 @@ export async function appToken (out: Outbound, app: DingTalkAppConfig, now = Dat
 /** Forgets a cached token (DingTalk said it is no longer valid). */
 export function dropToken (app: DingTalkAppConfig): void { tokens.delete(app.appKey) }
 
+/** Errcodes of the old API (oapi) for a token it no longer takes: invalid, expired, unknown. */
+const TOKEN_REFUSED = new Set([40014, 42001, 400101])
+
+/**
+ * One call with the app's token. A token DingTalk refuses before its time (revoked, the secret
+ * rotated, another process fetched over it) is dropped and the call made once more with a fresh one,
+ * so a stale cache costs one fetch, never a dead-lettered approval. `call` returns null when its
+ * answer refused the token.
+ */
+async function withAppToken<T> (out: Outbound, app: DingTalkAppConfig, what: string, call: (token: string) => Promise<T | null>): Promise<T> {
+  const first = await call(await appToken(out, app))
+  if (first !== null) return first
+  dropToken(app)
+  const again = await call(await appToken(out, app))
+  if (again !== null) return again
+  dropToken(app)
+  throw new Error(`${what}: DingTalk refused a freshly fetched access token`)
+}
+
 export async function sendWorkNotice (out: Outbound, app: DingTalkAppConfig, userIds: string[], title: string, text: string): Promise<void> {
-  const token = await appToken(out, app)
-  const res = await postJson(out, `${app.oapiUrl}/topapi/message/corpconversation/asyncsend_v2?access_token=${encodeURIComponent(token)}`,
-    { agent_id: app.agentId, userid_list: userIds.join(','), msg: { msgtype: 'markdown', markdown: { title, text } } }, {}, 'DingTalk work notice')
-  if (res.data?.errcode === 40014 || res.data?.errcode === 42001) dropToken(app)
-  check('DingTalk work notice', res.data)
+  const what = 'DingTalk work notice'
+  const data = await withAppToken(out, app, what, async token => {
+    const res = await postJson(out, `${app.oapiUrl}/topapi/message/corpconversation/asyncsend_v2?access_token=${encodeURIComponent(token)}`,
+      { agent_id: app.agentId, userid_list: userIds.join(','), msg: { msgtype: 'markdown', markdown: { title, text } } }, {}, what)
+    return TOKEN_REFUSED.has(res.data?.errcode) ? null : (res.data ?? {})
+  })
+  check(what, data)
 }
 
 export async function createApproval (out: Outbound, app: DingTalkAppConfig, form: Array<{ name: string, value: string }>): Promise<string> {
-  const token = await appToken(out, app)
-  const res = await postJson(out, `${app.apiUrl}/v1.0/workflow/processInstances`,
-    { processCode: app.processCode, originatorUserId: app.originatorUserId, ...(app.deptId !== null ? { deptId: app.deptId } : {}), formComponentValues: form },
-    { 'x-acs-dingtalk-access-token': token }, 'DingTalk approval')
+  const what = 'DingTalk approval'
+  const res = await withAppToken(out, app, what, async token => {
+    try {
+      return await postJson(out, `${app.apiUrl}/v1.0/workflow/processInstances`,
+        { processCode: app.processCode, originatorUserId: app.originatorUserId, ...(app.deptId !== null ? { deptId: app.deptId } : {}), formComponentValues: form },
+        { 'x-acs-dingtalk-access-token': token }, what)
+    } catch (err) {
+      // the api.dingtalk.com family refuses a token with HTTP 401 (InvalidAuthentication)
+      if (err instanceof Permanent && err.status === 401) return null
+      throw err
+    }
+  })
   const id = (res.data as { instanceId?: string }).instanceId
   if (!id) throw new Error(`DingTalk approval: no instanceId in the answer ${JSON.stringify(res.data).slice(0, 200)}`)
   return id

@@ -17,9 +17,12 @@ export class Defer extends Error {
 
 /** Retrying cannot help (a 4xx: bad request, bad credentials): dead-letter now, redrive once fixed. */
 export class Permanent extends Error {
-  constructor (message: string) {
+  /** The HTTP status that refused the call, when one did. */
+  readonly status?: number
+  constructor (message: string, status?: number) {
     super(message)
     this.name = 'Permanent'
+    this.status = status
   }
 }
 
@@ -52,6 +55,6 @@ export async function postJson (out: Outbound, url: string, body: unknown, heade
     throw new Error(`${what}: ${res.status}`)
   }
   if (res.status >= 500 || res.status === 408) throw new Error(`${what}: ${res.status}`)
-  if (res.status >= 400) throw new Permanent(`${what}: ${res.status} ${JSON.stringify(res.data).slice(0, 200)}`)
+  if (res.status >= 400) throw new Permanent(`${what}: ${res.status} ${JSON.stringify(res.data).slice(0, 200)}`, res.status)
   return res
 }
