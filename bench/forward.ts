@@ -116,7 +116,7 @@ function stagesOf (at: ReadonlyMap<number, SaleTimes>, sentAt: number[], ackAt: 
 
 /** Each queue's jobs as pg-boss saw them: waiting (created → fetched) and running (fetched → completed). */
 async function jobTimes (db: pg.Client, since: Date) {
-  const queues = ['pos.normalize', 'forward.ledger', 'forward.sink']
+  const queues = ['pos.normalize', 'forward.ledger', 'forward.sink', 'forward.bulk']
   const { rows } = await db.query(
     `SELECT name, state::text, extract(epoch FROM started_on - created_on) * 1000 AS wait, extract(epoch FROM completed_on - started_on) * 1000 AS run
        FROM pgboss.job WHERE name = ANY($1::text[]) AND completed_on IS NOT NULL AND created_on >= $2`, [queues, since])

@@ -260,7 +260,7 @@ async function runJob (deps: ForwardDeps, job: Job<DeliveryJob>): Promise<object
     const e = err as Error
     const left = sink.startsWith('robot:') ? [] : (await pendingRows(deps.db, ids)).map(r => r.id)
     if (err instanceof Defer && (job.data.deferrals ?? 0) < deps.forwarding.maxDeferrals) {
-      await schedule(deps.boss, sink, left, { startAfter: Math.max(1, err.seconds), deferrals: (job.data.deferrals ?? 0) + 1 })
+      await schedule(deps.boss, sink, left, { startAfter: Math.max(1, err.seconds), deferrals: (job.data.deferrals ?? 0) + 1, bulk: job.data.bulk })
       return { deferred: err.seconds }
     }
     await deps.db.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])', [left, e.message.slice(0, 1000)])
@@ -288,5 +288,7 @@ export async function startForwardWorkers (deps: ForwardDeps): Promise<void> {
     }
   })
   await boss.work(QUEUES.sink, { batchSize: 1, burstWhenBatchFull: true, localConcurrency: 4, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 }, async ([job]: Array<Job<DeliveryJob>>) => await runJob(deps, job))
+  // one bulk job at a time: a reconciled day's 100k standings go out behind the live sales, not beside them
+  await boss.work(QUEUES.bulk, { batchSize: 1, localConcurrency: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 }, async ([job]: Array<Job<DeliveryJob>>) => await runJob(deps, job))
   await boss.work(QUEUES.robot, { batchSize: 1, burstWhenBatchFull: true, localConcurrency: 2, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 }, async ([job]: Array<Job<DeliveryJob>>) => await runJob(deps, job))
 }

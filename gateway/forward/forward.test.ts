@@ -34,7 +34,7 @@ t.test('every movement reaches the built-in ledger, the HTTP sink and Jiandaoyun
   // read in one snapshot: deliveries, outbox rows, and the jobs that could still forward something
   const state = async () => (await rt.db.query(`SELECT (SELECT count(*) FROM inbox_events)::int AS inbox, (SELECT count(*) FROM outbox)::int AS outbox,
     (SELECT count(*) FROM outbox WHERE status <> 'delivered')::int AS waiting,
-    (SELECT count(*) FROM pgboss.job WHERE name IN ('pos.normalize', 'forward.ledger', 'forward.sink') AND state IN ('created', 'retry', 'active'))::int AS jobs`)).rows[0]
+    (SELECT count(*) FROM pgboss.job WHERE name IN ('pos.normalize', 'forward.ledger', 'forward.sink', 'forward.bulk') AND state IN ('created', 'retry', 'active'))::int AS jobs`)).rows[0]
   await eventually(async () => (await state()).jobs === 0)
   await sell(30, 'A') // the till sends its backlog again
   t.same(await state(), { inbox: 30, outbox: 90, waiting: 0, jobs: 0 }, 'the repeats made no row and no job that could forward later')

@@ -17,21 +17,30 @@ export const QUEUES = {
   ledger: 'forward.ledger',
   /** HTTP and Jiandaoyun sinks, DingTalk work notices and approvals. */
   sink: 'forward.sink',
+  /**
+   * What a reconciliation run tells the sinks about a day's movements (100k at once for a chain), worked
+   * one job at a time per process: the day's catch-up never crowds out the sales coming in meanwhile.
+   */
+  bulk: 'forward.bulk',
   /** DingTalk group robots: one sender per robot at a time (an advisory lock), at most 20 messages a minute. */
   robot: 'forward.robot',
   dead: 'forward.dead'
 } as const
 
 export interface OutboxEntry { sink: string, topic: string, key: string, payload: object }
-/** `location`: the ledger's rows of one job all post to this location (deliver.ts posts locations side by side). */
-export interface DeliveryJob { sink: string, ids: number[], deferrals?: number, location?: string }
+/**
+ * `location`: the ledger's rows of one job all post to this location (deliver.ts posts locations side by
+ * side). `bulk`: the job is on the bulk queue, and so is its follow-up after a deferral.
+ */
+export interface DeliveryJob { sink: string, ids: number[], deferrals?: number, location?: string, bulk?: boolean }
 
 const JOB_IDS = 500
 
-export function queueOf (sink: string): string {
+/** The queue of a sink's jobs; `bulk` moves an external sink's to the bulk queue (the ledger and robots have one each). */
+export function queueOf (sink: string, bulk = false): string {
   if (sink === 'ledger') return QUEUES.ledger
   if (sink.startsWith('robot:')) return QUEUES.robot
-  return QUEUES.sink
+  return bulk ? QUEUES.bulk : QUEUES.sink
 }
 
 export async function ensureForwardQueues (boss: PgBoss, f: Pick<ForwardingConfig, 'retryLimit' | 'retryDelaySeconds' | 'jobExpireSeconds'>): Promise<void> {
@@ -42,14 +51,18 @@ export async function ensureForwardQueues (boss: PgBoss, f: Pick<ForwardingConfi
   const expireInSeconds = f.jobExpireSeconds
   await ensureQueue(boss, QUEUES.ledger, { ...retry, expireInSeconds })
   await ensureQueue(boss, QUEUES.sink, { ...retry, expireInSeconds })
+  await ensureQueue(boss, QUEUES.bulk, { ...retry, expireInSeconds })
   // 'short': at most one waiting job per robot (new alerts ride on it); senders take the robot's lock
   await ensureQueue(boss, QUEUES.robot, { ...retry, policy: 'short', expireInSeconds })
 }
 
-/** Writes entries and their delivery jobs in the caller's transaction; a (sink, key) already there is left alone. */
-export async function enqueue (sql: Sql, boss: PgBoss, entries: readonly OutboxEntry[]): Promise<number> {
+/**
+ * Writes entries and their delivery jobs in the caller's transaction; a (sink, key) already there is left
+ * alone. `bulk`: the external sinks' jobs go to the bulk queue.
+ */
+export async function enqueue (sql: Sql, boss: PgBoss, entries: readonly OutboxEntry[], bulk = false): Promise<number> {
   const rows = await writeOutbox(sql, entries)
-  await scheduleRows(sql, boss, rows)
+  await scheduleRows(sql, boss, rows, undefined, bulk)
   return rows.length
 }
 
@@ -73,7 +86,7 @@ export async function writeOutbox (sql: Sql, entries: readonly OutboxEntry[]): P
  * Delivery jobs for freshly written rows, in the caller's transaction: the ledger's per location, so that
  * one location's postings never wait on another's (deliver.ts); `startAfter` seconds from now, if given.
  */
-export async function scheduleRows (sql: Sql, boss: PgBoss, rows: readonly WrittenRow[], startAfter?: number): Promise<ScheduledJob[]> {
+export async function scheduleRows (sql: Sql, boss: PgBoss, rows: readonly WrittenRow[], startAfter?: number, bulk = false): Promise<ScheduledJob[]> {
   const jobs = new Map<string, { sink: string, location?: string, ids: number[] }>()
   for (const r of rows) {
     const name = r.location === null ? r.sink : `${r.sink}\u0000${r.location}`
@@ -81,21 +94,22 @@ export async function scheduleRows (sql: Sql, boss: PgBoss, rows: readonly Writt
     if (job) job.ids.push(Number(r.id)); else jobs.set(name, { sink: r.sink, ...r.location === null ? {} : { location: r.location }, ids: [Number(r.id)] })
   }
   const sent: ScheduledJob[] = []
-  for (const { sink, location, ids } of jobs.values()) sent.push(...await schedule(boss, sink, ids, { sql, location, startAfter }))
+  for (const { sink, location, ids } of jobs.values()) sent.push(...await schedule(boss, sink, ids, { sql, location, startAfter, bulk }))
   return sent
 }
 
 /** Delivery jobs for outbox rows (robots: one job per robot, which takes everything pending). */
-export async function schedule (boss: PgBoss, sink: string, ids: number[], opts: { sql?: Sql, startAfter?: number, deferrals?: number, location?: string } = {}): Promise<ScheduledJob[]> {
+export async function schedule (boss: PgBoss, sink: string, ids: number[], opts: { sql?: Sql, startAfter?: number, deferrals?: number, location?: string, bulk?: boolean } = {}): Promise<ScheduledJob[]> {
   const options = { ...(opts.sql ? inTransaction(opts.sql) : {}), ...(opts.startAfter ? { startAfter: opts.startAfter } : {}) }
   if (queueOf(sink) === QUEUES.robot) {
     return [{ id: await boss.send(QUEUES.robot, { sink, ids: [], deferrals: opts.deferrals ?? 0 }, { ...options, singletonKey: sink }), sink, ids }]
   }
-  const location = opts.location === undefined ? {} : { location: opts.location }
+  const queue = queueOf(sink, opts.bulk)
+  const extra = { ...opts.location === undefined ? {} : { location: opts.location }, ...queue === QUEUES.bulk ? { bulk: true } : {} }
   const sent: ScheduledJob[] = []
   for (let i = 0; i < ids.length; i += JOB_IDS) {
     const part = ids.slice(i, i + JOB_IDS)
-    sent.push({ id: await boss.send(queueOf(sink), { sink, ids: part, deferrals: opts.deferrals ?? 0, ...location }, options), sink, ids: part })
+    sent.push({ id: await boss.send(queue, { sink, ids: part, deferrals: opts.deferrals ?? 0, ...extra }, options), sink, ids: part })
   }
   return sent
 }

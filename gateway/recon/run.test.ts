@@ -5,14 +5,14 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateDay } from '../../fixtures/gen/day.ts'
 import { generatedStores, ingestPos, ingestSettlements, settlementFiles, drainInbox } from '../../fixtures/support/day-db.ts'
-import { testConfig, testRuntime } from '../../fixtures/support/runtime.ts'
+import { eventually, testConfig, testRuntime } from '../../fixtures/support/runtime.ts'
 import { reconcile } from '../../reconciler/reconcile.ts'
 import type { ReconException } from '../../reconciler/types.ts'
 import { loadOfflineInput } from './files.ts'
 import { reconcileDay } from './run.ts'
 import { RECONCILE_QUEUE } from './queue.ts'
 import { importPosNdjson } from '../ingest/pos-ndjson.ts'
-import type { Db } from '../db/pool.ts'
+import { createDb, type Db } from '../db/pool.ts'
 
 const DATE = '2026-11-20'
 const AS_OF = '2026-11-24'
@@ -125,4 +125,21 @@ t.test('two runs of one day at once are serialised: one report, one set of rows'
   const c = await counts(rt.db)
   t.equal(c.changed_runs, 1)
   t.equal(c.exceptions, runs[0].report.exceptions.length)
+})
+
+t.test('a run waiting for another run of its day waits past the statement time limit, then runs', async t => {
+  const { dir, rt } = await generated(t, 100)
+  await ingestPos(rt, dir)
+  // a pool whose statements may take 300 ms, and another run's lock held for longer than that
+  const db = createDb(rt.testDb.url, { statementTimeoutMs: 300 })
+  t.teardown(() => db.pool.end())
+  const holder = await rt.db.pool.connect()
+  t.teardown(() => holder.release())
+  await holder.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`recon-day:${DATE}`])
+  const run = reconcileDay({ ...rt, db }, { date: DATE, trigger: 'manual', asOf: AS_OF })
+  await eventually(async () => (await rt.db.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).rows[0].n === 1)
+  await new Promise(resolve => setTimeout(resolve, 1000)) // the waiting run is kept waiting past its pool's 300 ms
+  await holder.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`recon-day:${DATE}`])
+  t.match(await run, { outcome: 'changed' }, 'the run went ahead once the lock was free')
+  t.same((await db.query('SHOW statement_timeout')).rows, [{ statement_timeout: '300ms' }], 'and its connection is back to the pool\'s limit')
 })

@@ -24,6 +24,11 @@ export interface RunResult { runId: number, date: string, outcome: 'changed' | '
 
 
 const lockKey = (date: string): string => `recon-day:${date}`
+/**
+ * How long a run waits for another run of its day: a chain's day holds the lock for minutes, longer
+ * than the 30 s any other statement may take, and the waiting run must not fail for that.
+ */
+const LOCK_WAIT_MS = 15 * 60_000
 
 export interface RunDeps {
   db: Db
@@ -45,7 +50,12 @@ export async function reconcileDay (deps: RunDeps, req: RunRequest): Promise<Run
   const client = await deps.db.pool.connect()
   try {
     // a session lock, taken before the snapshot: a run that waited still reads everything committed
-    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockKey(req.date)])
+    await client.query(`SET statement_timeout = ${LOCK_WAIT_MS}`)
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockKey(req.date)])
+    } finally {
+      await client.query('RESET statement_timeout') // back to the pool's limit for every later statement
+    }
     try {
       const asOf = req.asOf ?? hktDate(new Date())
       const day = await computeDayInThread(deps.cipher, { url: deps.db.url, date: req.date, settings: { ...deps.config.recon, asOf }, generatedAt: started.toISOString() })

@@ -58,6 +58,8 @@ t.test('a realtime sink ends the day with every movement and its final standing;
   t.same(posted.map(id => [id, rtWord.get(id)?.status]).filter(([id, status]) => status !== expected.get(id!)), [], 'and its last word on each is the standing the report gives')
   t.same(new Set(verifiedOnly.applied.map(a => (a.data as { movement_id: string }).movement_id)), verified, 'the verified-only sink holds exactly the verified movements')
   t.ok(verifiedOnly.applied.every(a => a.type === 'stock.movement' && (a.data as { status: string }).status === 'verified'))
+  // the verified-only sink hears only what runs tell: all of it went on the bulk queue, behind live sales
+  t.same((await rt.db.query(`SELECT DISTINCT name FROM pgboss.job WHERE data->>'sink' = 'http:books'`)).rows, [{ name: 'forward.bulk' }], 'a run\'s events are on the bulk queue')
 
   // a run that finds the same: nothing more
   const before = [realtime.applied.length, verifiedOnly.applied.length]
