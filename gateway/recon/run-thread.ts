@@ -105,7 +105,7 @@ async function computeDay (job: Job): Promise<DayComputed> {
  * Batch work yields to the gateway's own: on Linux a priority is per thread, and this one runs at nice
  * 10, as `recon reconcile` does (cli/main.ts), so webhooks and postings on the main thread come first.
  */
-export const THREAD_NICE = 10
+const THREAD_NICE = 10
 
 if (!isMainThread && (workerData as { reconThread?: boolean } | null)?.reconThread) {
   try { setPriority(Math.max(getPriority(), THREAD_NICE)) } catch { /* not permitted here: normal priority */ }

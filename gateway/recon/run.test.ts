@@ -137,8 +137,9 @@ t.test('a run waiting for another run of its day waits past the statement time l
   t.teardown(() => holder.release())
   await holder.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`recon-day:${DATE}`])
   const run = reconcileDay({ ...rt, db }, { date: DATE, trigger: 'manual', asOf: AS_OF })
-  await eventually(async () => (await rt.db.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).rows[0].n === 1)
-  await new Promise(resolve => setTimeout(resolve, 1000)) // the waiting run is kept waiting past its pool's 300 ms
+  // the run's backend has waited for the lock twice as long as its pool lets any statement take
+  await eventually(async () => (await rt.db.query(`SELECT count(*)::int AS n FROM pg_stat_activity
+    WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND clock_timestamp() - query_start > interval '600 milliseconds'`)).rows[0].n === 1)
   await holder.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`recon-day:${DATE}`])
   t.match(await run, { outcome: 'changed' }, 'the run went ahead once the lock was free')
   t.same((await db.query('SHOW statement_timeout')).rows, [{ statement_timeout: '300ms' }], 'and its connection is back to the pool\'s limit')
