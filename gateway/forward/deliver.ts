@@ -84,7 +84,7 @@ export async function deliverToLedger (sql: Sql, ids: number[], after?: ForwardD
 export async function forwardPosMovements (sql: Sql, deps: Pick<ForwardDeps, 'boss' | 'forwarding'>, written: readonly WrittenMovement[], sendAfterCommit = false): Promise<ScheduledJob[]> {
   const rows = await writeOutbox(sql, movementEntries(written, deps.forwarding))
   const sinkRows = rows.filter(r => r.sink !== 'ledger')
-  const jobs = await scheduleRows(sql, deps.boss, sinkRows, sendAfterCommit ? backstopSeconds(deps.forwarding) : undefined)
+  const jobs = await scheduleRows(sql, deps.boss, sinkRows, { startAfter: sendAfterCommit ? backstopSeconds(deps.forwarding) : undefined })
   const ledger = rows.filter(r => r.sink === 'ledger').map(r => Number(r.id))
   // last: the locations' chain heads stay locked from here to the commit, as briefly as can be
   if (ledger.length) await deliverToLedger(sql, ledger, (c, posted) => checkLowStock(c, deps, posted))

@@ -60,9 +60,9 @@ export async function ensureForwardQueues (boss: PgBoss, f: Pick<ForwardingConfi
  * Writes entries and their delivery jobs in the caller's transaction; a (sink, key) already there is left
  * alone. `bulk`: the external sinks' jobs go to the bulk queue.
  */
-export async function enqueue (sql: Sql, boss: PgBoss, entries: readonly OutboxEntry[], bulk = false): Promise<number> {
+export async function enqueue (sql: Sql, boss: PgBoss, entries: readonly OutboxEntry[], opts: { bulk?: boolean } = {}): Promise<number> {
   const rows = await writeOutbox(sql, entries)
-  await scheduleRows(sql, boss, rows, undefined, bulk)
+  await scheduleRows(sql, boss, rows, opts)
   return rows.length
 }
 
@@ -84,9 +84,10 @@ export async function writeOutbox (sql: Sql, entries: readonly OutboxEntry[]): P
 
 /**
  * Delivery jobs for freshly written rows, in the caller's transaction: the ledger's per location, so that
- * one location's postings never wait on another's (deliver.ts); `startAfter` seconds from now, if given.
+ * one location's postings never wait on another's (deliver.ts); `startAfter` seconds from now, if given;
+ * `bulk`: on the bulk queue.
  */
-export async function scheduleRows (sql: Sql, boss: PgBoss, rows: readonly WrittenRow[], startAfter?: number, bulk = false): Promise<ScheduledJob[]> {
+export async function scheduleRows (sql: Sql, boss: PgBoss, rows: readonly WrittenRow[], { startAfter, bulk }: { startAfter?: number, bulk?: boolean } = {}): Promise<ScheduledJob[]> {
   const jobs = new Map<string, { sink: string, location?: string, ids: number[] }>()
   for (const r of rows) {
     const name = r.location === null ? r.sink : `${r.sink}\u0000${r.location}`

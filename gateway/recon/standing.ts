@@ -74,5 +74,5 @@ async function forwardChanges (sql: Sql, boss: PgBoss, sinks: ReturnType<typeof 
     `SELECT id, sku, location_id, qty::text AS qty, reason, source_id, source_line, actor, occurred_at FROM stock_movements WHERE id = ANY($1::bigint[])`, [changes.map(c => c.id)])
   const byId = new Map(rows.map(r => [r.id, r]))
   // on the bulk queue: a day's standings wait behind the sales coming in, never the other way round
-  await enqueue(sql, boss, changes.flatMap(c => byId.has(c.id) ? entriesFor(c, byId.get(c.id)!, sinks, runId) : []), true)
+  await enqueue(sql, boss, changes.flatMap(c => byId.has(c.id) ? entriesFor(c, byId.get(c.id)!, sinks, runId) : []), { bulk: true })
 }
