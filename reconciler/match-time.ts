@@ -9,7 +9,7 @@ import { assignByTime } from './assign.ts'
 import { closeness, confidence, reachOf, sidesWithin, within, type Reach, type Side } from './confidence.ts'
 import { directionOf } from './index-payments.ts'
 import { lagBand } from './lag.ts'
-import { group, type Matching, type TenderRef } from './match.ts'
+import { group, tenderKey, type Matching, type TenderRef } from './match.ts'
 import type { MatchAlternative, Provider, ProviderRules, ReconPayment, ReconSettings } from './types.ts'
 
 /** Names a pairing a person reviewed: the sale's key, its tender (from 1) and the record's id. */
@@ -132,7 +132,7 @@ function nearAmounts (m: Matching, ts: readonly TenderRef[], ps: readonly ReconP
       if (fits(g, t, p.ref)) pairs.push([Math.abs(p.amount - t.tender.amount), Math.abs(p.at - at - reach.center), t, p.ref])
     }
   }
-  pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1] || (a[2].key < b[2].key ? -1 : 1) || (a[3].id < b[3].id ? -1 : 1))
+  pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1] || (tenderKey(a[2]) < tenderKey(b[2]) ? -1 : 1) || (a[3].id < b[3].id ? -1 : 1))
   const made: Array<[TenderRef, ReconPayment]> = []
   for (const [, , t, p] of pairs) {
     if (m.byTender.has(t) || !m.isFree(p)) continue

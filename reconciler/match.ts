@@ -9,7 +9,11 @@ import { directionOf, type Direction } from './index-payments.ts'
 import { SettlerChooser } from './settlers.ts'
 import { SHARED_TENDER_METHODS } from '../connectors/contract.ts'
 
-export interface TenderRef { key: string, sale: ReconSale, tender: ReconTender, provider: Provider, dir: Direction }
+export interface TenderRef {
+  sale: ReconSale, tender: ReconTender, provider: Provider, dir: Direction
+  /** Its pairing, once it has one (read through Matching.byTender). */
+  pairing: Pairing | undefined
+}
 export interface Pairing {
   payment: ReconPayment
   /** amount_date: a bank's own credit (an FPS receipt), the only one of its amount on the sale's day. */
@@ -21,11 +25,19 @@ export interface Pairing {
   alternatives?: MatchAlternative[]
 }
 
+/** What names a tender across runs (a manual link's sale key and tender number): built when asked, not kept a million times. */
+export const tenderKey = (t: TenderRef): string => `${t.sale.key}#${t.tender.tenderNo}`
+
 export class Matching {
   readonly tenders: TenderRef[]
   /** A sale's non-cash tenders, in tender order. */
   readonly tendersOf = new Map<ReconSale, TenderRef[]>()
-  readonly byTender = new Map<TenderRef, Pairing>()
+  /** Each tender's pairing, kept on the tender: a million lookups in a Map cost more than its field. */
+  readonly byTender = {
+    get: (t: TenderRef): Pairing | undefined => t.pairing,
+    has: (t: TenderRef): boolean => t.pairing !== undefined,
+    set: (t: TenderRef, p: Pairing): void => { t.pairing = p }
+  }
   readonly byPayment = new Map<string, TenderRef>()
   /** A tender whose reference was paid more than once: the extra records. */
   readonly paidTwice = new Map<TenderRef, ReconPayment[]>()
@@ -51,7 +63,7 @@ export class Matching {
         const list = settlers.get(tender.method)
         if (!list) continue
         const provider = list.length === 1 ? list[0] : chooser!.byReference(list, tender, sale.storeId)
-        const ref: TenderRef = { key: `${sale.key}#${tender.tenderNo}`, sale, tender, provider: provider ?? '', dir: tender.amount < 0 ? 'refund' : 'payment' }
+        const ref: TenderRef = { sale, tender, provider: provider ?? '', dir: tender.amount < 0 ? 'refund' : 'payment', pairing: undefined }
         this.tenders.push(ref)
         const own = this.tendersOf.get(sale)
         if (own) own.push(ref); else this.tendersOf.set(sale, [ref])
@@ -122,7 +134,7 @@ class RefIndex {
  */
 export function matchManual (m: Matching, live: readonly ReconPayment[], links: readonly ManualLink[], confirmed = false): void {
   if (links.length === 0) return
-  const tenders = new Map(m.tenders.map(t => [t.key, t]))
+  const tenders = new Map(m.tenders.map(t => [tenderKey(t), t]))
   const payments = new Map(live.map(p => [p.id, p]))
   for (const link of [...links].sort((a, b) => a.paymentId < b.paymentId ? -1 : a.paymentId > b.paymentId ? 1 : 0)) {
     const t = tenders.get(`${link.saleKey}#${link.tenderNo}`)

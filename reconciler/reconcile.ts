@@ -47,8 +47,9 @@ function readerMap (m: Matching, s: ReconSettings) {
   const seen = new Map<string, Map<string, number>>()
   const learn = (): void => {
     for (const t of m.tenders) {
+      if (s.providers[t.provider]?.matchScope !== 'device') continue
       const p = m.byTender.get(t)?.payment
-      if (s.providers[t.provider]?.matchScope !== 'device' || !p?.deviceId) continue
+      if (!p?.deviceId) continue
       const till = `${t.provider}|${t.sale.storeId}:${t.sale.terminalId ?? ''}`
       const counts = seen.get(till) ?? new Map<string, number>()
       counts.set(p.deviceId, (counts.get(p.deviceId) ?? 0) + 1)

@@ -8,32 +8,21 @@ import { InputError } from '../../connectors/errors.ts'
 import { normalizeCanonical } from '../../connectors/pos-canonical/normalize.ts'
 import type { Registry } from '../../connectors/registry.ts'
 import { probeFile } from '../../connectors/_shared/settlement-reader.ts'
-import type { PayoutInput, ReconInput, ReconMovement, ReconPayment, ReconSale } from '../../reconciler/types.ts'
+import type { PayoutInput, ReconInput, ReconPayment, ReconSale } from '../../reconciler/types.ts'
 import { payoutRecordsOf } from '../../reconciler/payout-build.ts'
 import type { Deposit } from '../../reconciler/payouts.ts'
 import { parseStatementFile, statementText } from '../../connectors/bank/read.ts'
 import { hktDate } from '../../connectors/_shared/time.ts'
 import { registryOf, storeResolver, type Config } from '../config.ts'
 import { dayRules, SaleCollector, type DayRules } from './convert.ts'
-import { eachLine } from './lines.ts'
+import { eachJsonLine } from './lines.ts'
+import { attachMovements, readMovementsAlongside } from './movement-thread.ts'
 import { MAX_ISSUES } from './read-settlements.ts'
 import { readSettlementsAlongside } from './settlement-thread.ts'
 
 /** `bank`: statements of the accounts the providers pay into (payouts are judged when given). */
 export interface OfflineFiles { pos: string[], settlements: string[], movements?: string, bank?: string[] }
 export type Progress = (message: string) => void
-
-/** Calls `fn` with each JSON value of an NDJSON file and its line; a line that is not JSON stops the read. */
-async function eachJsonLine (path: string, fn: (value: unknown, line: number) => void): Promise<void> {
-  let line = 0
-  await eachLine(path, text => {
-    if (++line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1) // a UTF-8 BOM
-    if (text === '' || text.trim() === '') return
-    let value: unknown
-    try { value = JSON.parse(text) } catch { throw new InputError('INVALID_ROWS', `${basename(path)} line ${line}: not JSON`, [{ line, message: 'not JSON' }]) }
-    fn(value, line)
-  })
-}
 
 async function readSales (paths: string[], config: Pick<Config, 'stores'>, registry: Registry, rules: DayRules, progress: Progress): Promise<SaleCollector> {
   const resolve = storeResolver(config, 'pos-canonical')
@@ -82,41 +71,24 @@ async function readPayouts (paths: string[], payments: readonly ReconPayment[], 
   }
 }
 
-/**
- * The POS's stock movements, attached to their sales; from then on every sale's movements are known (a
- * sale with none has none). A movement of a sale not in the POS files belongs to another day's file.
- */
-async function readMovements (path: string, sales: SaleCollector, all: ReconSale[], progress: Progress): Promise<void> {
-  let read = 0
-  let elsewhere = 0
-  await eachJsonLine(path, (v, line) => {
-    const m = v as { sale_id?: unknown, line?: unknown, sku?: unknown, qty?: unknown, vendor?: unknown }
-    if (typeof m.sale_id !== 'string' || typeof m.line !== 'number' || typeof m.sku !== 'string' || typeof m.qty !== 'number') {
-      throw new InputError('INVALID_ROWS', `${basename(path)} line ${line}: a movement needs sale_id, line, sku and qty`, [{ line, message: 'a movement needs sale_id, line, sku and qty' }])
-    }
-    read++
-    const sale = sales.get(typeof m.vendor === 'string' ? m.vendor : 'pos-canonical', m.sale_id)
-    if (!sale) { elsewhere++; return }
-    const mv: ReconMovement = { lineNo: m.line, sku: m.sku, qty: m.qty }
-    if (sale.movements) sale.movements.push(mv); else sale.movements = [mv]
-  })
-  for (const s of all) s.movements ??= []
-  progress(`${basename(path)}: ${read.toLocaleString('en')} stock movements${elsewhere ? `, ${elsewhere.toLocaleString('en')} of sales not in the POS files` : ''}`)
-}
-
 export async function loadOfflineInput (files: OfflineFiles, date: string, asOf: string, config: Pick<Config, 'stores' | 'recon' | 'connectors' | 'limits'>, progress: Progress = () => {}): Promise<ReconInput> {
   const rules = dayRules(config)
   const registry = registryOf(config)
-  // the settlement files on the other core while this one reads the POS events and movements
+  // the settlement files and the stock movements on other threads while this one reads the POS events
   const settlementThread = files.settlements.length ? readSettlementsAlongside(files.settlements, config) : null
+  const movementThread = files.movements ? readMovementsAlongside(files.movements) : null
   let sales: ReconSale[]
   try {
     const collector = await readSales(files.pos, config, registry, rules, progress)
     sales = collector.finish()
     progress(`POS: ${collector.events.toLocaleString('en')} events, ${sales.length.toLocaleString('en')} sales and refunds`)
-    if (files.movements) await readMovements(files.movements, collector, sales, progress)
+    if (movementThread) {
+      const movements = await movementThread.result(progress)
+      const elsewhere = attachMovements(movements, (vendor, saleId) => collector.get(vendor, saleId), sales)
+      progress(`${basename(files.movements!)}: ${movements.read.toLocaleString('en')} stock movements${elsewhere ? `, ${elsewhere.toLocaleString('en')} of sales not in the POS files` : ''}`)
+    }
   } catch (err) {
-    await settlementThread?.stop()
+    await Promise.all([settlementThread?.stop(), movementThread?.stop()])
     throw err
   }
   const { payments, batches, findings } = settlementThread ? await settlementThread.result(progress) : { payments: [], batches: [], findings: [] }

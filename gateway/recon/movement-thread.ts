@@ -1,0 +1,102 @@
+// The POS's stock movements (NDJSON) read on a thread of their own while this one reads the POS events
+// (threads.ts). They come back as columns: per run of a sale's consecutive movements its vendor, sale
+// id and count, and per movement its line, sku and quantity, with each sku's text sent once (the
+// movements of a day share a few thousand skus; here they share the strings too).
+import { basename } from 'node:path'
+import { InputError } from '../../connectors/errors.ts'
+import type { ReconMovement, ReconSale } from '../../reconciler/types.ts'
+import { eachJsonLine } from './lines.ts'
+import { serveThread, startAlongside, type Alongside } from './threads.ts'
+
+export interface MovementColumns {
+  read: number
+  vendors: string[]
+  /** Per run: its vendor (index into `vendors`), its sale id (as one JSON array) and its movements. */
+  runVendor: Int32Array
+  runSaleIds: string
+  runCount: Int32Array
+  skus: string[]
+  /** Per movement. */
+  lineNo: Float64Array
+  sku: Int32Array
+  qty: Float64Array
+}
+
+const KIND = 'movements'
+
+export function readMovementsAlongside (path: string): Alongside<MovementColumns> {
+  return startAlongside<MovementColumns>(new URL(import.meta.url), KIND, { path })
+}
+
+/** Grows a typed column as the movements come. */
+class Column<A extends Float64Array | Int32Array> {
+  data: A
+  length = 0
+  readonly make: (n: number) => A
+  constructor (make: (n: number) => A) { this.make = make; this.data = make(1 << 16) }
+  push (v: number): void {
+    if (this.length === this.data.length) { const next = this.make(this.data.length * 2); next.set(this.data); this.data = next }
+    this.data[this.length++] = v
+  }
+  done (): A { return this.data.slice(0, this.length) as A }
+}
+
+async function readColumns (path: string): Promise<MovementColumns> {
+  const vendors = new Map<string, number>()
+  const skus = new Map<string, number>()
+  const saleIds: string[] = []
+  const runVendor = new Column(n => new Int32Array(n))
+  const runCount = new Column(n => new Int32Array(n))
+  const lineNo = new Column(n => new Float64Array(n))
+  const sku = new Column(n => new Int32Array(n))
+  const qty = new Column(n => new Float64Array(n))
+  const intern = (map: Map<string, number>, s: string): number => { let i = map.get(s); if (i === undefined) { i = map.size; map.set(s, i) } return i }
+  let lastVendor = -1
+  let lastSale = ''
+  await eachJsonLine(path, (v, line) => {
+    const m = v as { sale_id?: unknown, line?: unknown, sku?: unknown, qty?: unknown, vendor?: unknown }
+    if (typeof m.sale_id !== 'string' || typeof m.line !== 'number' || typeof m.sku !== 'string' || typeof m.qty !== 'number') {
+      throw new InputError('INVALID_ROWS', `${basename(path)} line ${line}: a movement needs sale_id, line, sku and qty`, [{ line, message: 'a movement needs sale_id, line, sku and qty' }])
+    }
+    const vendor = intern(vendors, typeof m.vendor === 'string' ? m.vendor : 'pos-canonical')
+    if (vendor !== lastVendor || m.sale_id !== lastSale) {
+      runVendor.push(vendor)
+      saleIds.push(m.sale_id)
+      runCount.push(0)
+      lastVendor = vendor
+      lastSale = m.sale_id
+    }
+    runCount.data[runCount.length - 1]++
+    lineNo.push(m.line)
+    sku.push(intern(skus, m.sku))
+    qty.push(m.qty)
+  })
+  return {
+    read: lineNo.length, vendors: [...vendors.keys()], runVendor: runVendor.done(), runSaleIds: JSON.stringify(saleIds), runCount: runCount.done(),
+    skus: [...skus.keys()], lineNo: lineNo.done(), sku: sku.done(), qty: qty.done()
+  }
+}
+
+/**
+ * Attaches the movements to their sales, in the file's order; from then on every sale's movements are
+ * known (a sale with none has none). Returns how many belong to sales not in the POS files.
+ */
+export function attachMovements (c: MovementColumns, saleOf: (vendor: string, saleId: string) => ReconSale | undefined, all: readonly ReconSale[]): number {
+  const saleIds = JSON.parse(c.runSaleIds) as string[]
+  let elsewhere = 0
+  let at = 0
+  for (let r = 0; r < saleIds.length; r++) {
+    const count = c.runCount[r]
+    const sale = saleOf(c.vendors[c.runVendor[r]], saleIds[r])
+    if (!sale) { elsewhere += count; at += count; continue }
+    const list: ReconMovement[] = sale.movements ??= []
+    for (const end = at + count; at < end; at++) list.push({ lineNo: c.lineNo[at], sku: c.skus[c.sku[at]], qty: c.qty[at] })
+  }
+  for (const s of all) s.movements ??= []
+  return elsewhere
+}
+
+await serveThread<{ path: string }, MovementColumns>(KIND, async ({ path }) => {
+  const value = await readColumns(path)
+  return { value, transfer: [value.runVendor.buffer, value.runCount.buffer, value.lineNo.buffer, value.sku.buffer, value.qty.buffer] as ArrayBuffer[] }
+})
