@@ -277,8 +277,10 @@ async function runJob (deps: ForwardDeps, job: Job<DeliveryJob>): Promise<object
 export async function startForwardWorkers (deps: ForwardDeps): Promise<void> {
   const { boss } = deps
   // several jobs per batch, posted in up to two lanes (postInLanes), and fetching again at once while
-  // fetches come back full (a backlog drains continuously instead of one batch per polling interval)
-  await boss.work(QUEUES.ledger, { batchSize: 8, burstWhenBatchFull: true, localConcurrency: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 }, async (jobs: Array<Job<DeliveryJob>>) => {
+  // fetches come back full (a backlog drains continuously instead of one batch per polling interval).
+  // 16 jobs (8,000 rows): a burst of 1M posts at 26,000/s against 24,000/s with 8 and 27,900/s with 32;
+  // past 16 a live sale's posting to a location being drained would wait longer for its chain head
+  await boss.work(QUEUES.ledger, { batchSize: 16, burstWhenBatchFull: true, localConcurrency: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 1 }, async (jobs: Array<Job<DeliveryJob>>) => {
     try {
       return { posted: await postInLanes(deps, jobs.map(j => j.data)) }
     } catch (err) {
