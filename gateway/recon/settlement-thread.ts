@@ -1,25 +1,18 @@
 // The settlement files read on a thread of their own while this one reads the POS events (threads.ts).
 // The records come back as columns (payment-columns.ts).
-import type { Config } from '../config.ts'
-import { registryOf } from '../config.ts'
+import { registryOf, type Config } from '../config.ts'
 import { dayRules } from './convert.ts'
 import { fromColumns, toColumns, type PaymentColumns } from './payment-columns.ts'
 import { readSettlements, type SettlementsRead } from './read-settlements.ts'
-import { serveThread, startAlongside } from './threads.ts'
+import { serveThread, startAlongside, type Alongside } from './threads.ts'
 
 type ThreadConfig = Pick<Config, 'stores' | 'recon' | 'connectors' | 'limits'>
 interface Job { paths: string[], config: ThreadConfig }
 interface Read { columns: PaymentColumns, batches: SettlementsRead['batches'], findings: SettlementsRead['findings'] }
 
-export interface SettlementThread {
-  /** The records, once read; the thread's progress lines are told first. */
-  result: (progress: (message: string) => void) => Promise<SettlementsRead>
-  stop: () => Promise<void>
-}
-
 const KIND = 'settlements'
 
-export function readSettlementsAlongside (paths: string[], config: ThreadConfig): SettlementThread {
+export function readSettlementsAlongside (paths: string[], config: ThreadConfig): Alongside<SettlementsRead> {
   const job: Job = { paths, config: { stores: config.stores, recon: config.recon, connectors: config.connectors, limits: config.limits } }
   const thread = startAlongside<Read>(new URL(import.meta.url), KIND, job)
   return {
