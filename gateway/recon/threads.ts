@@ -1,9 +1,9 @@
 // Work of the offline run done on other threads while this one reads the POS events: the settlement
 // files and the stock movements (settlement-thread.ts, movement-thread.ts). Each of those modules is
 // its own thread's entry: started with a job, it answers with progress lines, then its result or its
-// failure. Progress lines are kept and told when the result is
-// taken, so the run's log reads in the same order as when the files were read one after the other.
-// A bad file is the same InputError, with its issues, on this side.
+// failure. Progress lines are kept and told when the result is taken, so the run's log reads in the
+// same order as when the files were read one after the other. A bad file is the same InputError, with
+// its issues, on this side.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import { InputError, type InputErrorCode } from '../../connectors/errors.ts'
 import type { LineIssue } from '../../connectors/contract.ts'
