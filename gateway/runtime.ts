@@ -166,8 +166,10 @@ export async function startRuntime (config: Config, opts: RuntimeOptions = {}): 
         await stream?.stop()
         await boss.stop({ graceful: true, timeout: left(), close: true })
         // sales committed by now are sent their sinks' rows (past the deadline their jobs do it)
-        if (sender) await Promise.race([sender.idle(), new Promise(resolve => setTimeout(resolve, left()).unref())])
-        const finished = Date.now() <= until
+        // whether the sends finished comes from the race itself: a timer may fire a millisecond before
+        // Date.now() reaches `until`, which read alone would call a cut-short send finished
+        const sent = !sender || await Promise.race([sender.idle().then(() => true), new Promise<boolean>(resolve => setTimeout(() => resolve(false), left()).unref())])
+        const finished = sent && Date.now() <= until
         await db.close()
         await embedded?.stop()
         return { finished }
