@@ -2,6 +2,7 @@
 //   1. a generated 1M-row AlipayHK (layout A) settlement file imported with `importSettlementFile`,
 //      against a bare COPY of the same file into a scratch table (the floor);
 //   2. signed webhooks with autocannon, 64 connections for 10 s, against a fastify hello-world.
+// BENCH_PROF=<dir> has the gateway child write a CPU profile there (node --cpu-prof).
 // Targets (issue 12): import ≥ 200k rows/s and ≤ 2× the COPY time; webhooks ≥ 5,000/s durable, ≥ 0.25× the
 // hello-world and p99 ≤ 50 ms.
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -60,7 +61,7 @@ async function bareCopy (url: string, path: string): Promise<number> {
 }
 
 function child (args: string[]): Promise<{ proc: ChildProcess, port: number }> {
-  const proc = spawn(process.execPath, [join(import.meta.dirname, 'servers.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const proc = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), join(import.meta.dirname, 'servers.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
   return new Promise((resolve, reject) => {
     let out = ''
     proc.stdout!.on('data', d => { out += d; const m = /PORT (\d+)/.exec(out); if (m) resolve({ proc, port: Number(m[1]) }) })
