@@ -4,7 +4,7 @@
 // normalisation job, and answered 202. The same event id again: 200 (nothing new); with another body:
 // 409 and a security log line.
 import { INBOX_BODY_CONTEXT } from '../crypto.ts'
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { containsPan } from '../../connectors/_shared/pan.ts'
 import { InputError, PAN_MESSAGE } from '../../connectors/errors.ts'
@@ -32,6 +32,7 @@ export async function webhookRoutes (app: FastifyInstance, deps: AppDeps): Promi
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: limit }, (_req, body, done) => done(null, body))
   const knownStores = new Set(deps.config.stores.map(s => s.id))
   const enabled = new Set(deps.config.posVendors)
+  const resolvers = new Map([...deps.registry.pos.keys()].map(id => [id, storeResolver(deps.config, id)]))
 
   app.post<{ Params: { connector: string } }>('/v1/webhooks/:connector', {
     config: { access: 'webhook' },
@@ -61,7 +62,7 @@ export async function webhookRoutes (app: FastifyInstance, deps: AppDeps): Promi
       req.log.warn({ security: true, connector: connector.id, eventId: verdict.eventId }, 'webhook carried a card number; refused and not stored')
       throw new InputError('CARD_NUMBER_FOUND', PAN_MESSAGE, [{ line: 0, message: PAN_MESSAGE }])
     }
-    const events = connector.normalize(raw, req.headers, { eventId: verdict.eventId, receivedAt, resolveStore: storeResolver(deps.config, connector.id), tenderMethods: deps.registry.tenderMethods })
+    const events = connector.normalize(raw, req.headers, { eventId: verdict.eventId, receivedAt, resolveStore: resolvers.get(connector.id)!, tenderMethods: deps.registry.tenderMethods })
     if (events.length === 0) return reply.code(200).send({ status: 'ignored', event_id: verdict.eventId, events: 0 })
     if (knownStores.size) {
       const unknown = [...new Set(events.map(e => e.storeId).filter(s => s && !knownStores.has(s)))]
@@ -72,7 +73,7 @@ export async function webhookRoutes (app: FastifyInstance, deps: AppDeps): Promi
     const result = await deps.inbox.add({
       connector: connector.id,
       eventId: verdict.eventId,
-      sha256: createHash('sha256').update(raw).digest(),
+      sha256: hash('sha256', raw, 'buffer'),
       bodyEnc: deps.cipher.encrypt(raw, INBOX_BODY_CONTEXT),
       keyId: deps.cipher.activeKeyId,
       headers: kept
