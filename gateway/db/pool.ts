@@ -2,6 +2,7 @@
 // so type parsing, transactions and timing live in one place. Parameters are never logged.
 import pg from 'pg'
 import { DbHealth, isConnectionError, type HealthLog } from './health.ts'
+import { preparingClient, StatementNames } from './statement-cache.ts'
 
 // bigint (int8) columns hold money in cents and counts: return them as JS numbers, refusing any value
 // outside the safe-integer range rather than silently losing precision.
@@ -56,12 +57,16 @@ export interface DbOptions {
   pipelinedMax?: number
 }
 
+// one set of names for the process: every pool's connections prepare the same statements
+const statementNames = new StatementNames()
+
 export function createDb (url: string, options: DbOptions = {}): Db {
   const newPool = (max: number, pipeline: boolean): pg.Pool => {
     const p = new pg.Pool({
       connectionString: url,
       max,
       pipeline,
+      Client: preparing,
       application_name: options.applicationName ?? 'recon-gateway',
       connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 30_000,
@@ -75,6 +80,7 @@ export function createDb (url: string, options: DbOptions = {}): Db {
     p.on('connect', client => { client.on('error', err => { health.failed(err, 'client') }) })
     return p
   }
+  const preparing = preparingClient(statementNames)
   const pool = newPool(options.max ?? 10, false)
   let pipelined: pg.Pool | undefined
   const health = new DbHealth(() => pool.query('SELECT 1'), options.log)

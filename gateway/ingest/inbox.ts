@@ -6,8 +6,8 @@
 // commits into a few large ones (the durable path stays: nobody is answered before their row commits);
 // with no load a flush holds a single delivery and adds no delay. A flush is two round trips on a
 // pipelined connection (BEGIN with the INSERT, the job with the COMMIT), and both statements are
-// prepared once per connection: the bench measured planning pg-boss's insert as costlier than running it.
-import { preparedInTransaction } from '../db/boss-sql.ts'
+// prepared once per connection (the bench measured planning pg-boss's insert as costlier than running it).
+import { inTransaction } from '../db/boss-sql.ts'
 import type { Db, Sql, TxClient } from '../db/pool.ts'
 import type { PgBoss } from 'pg-boss'
 
@@ -83,33 +83,27 @@ export async function storeInboxItems (client: TxClient, boss: PgBoss, items: In
 
 interface InsertedRow { id: number, connector: string, event_id: string }
 
-// One statement text for any number of rows, so it is prepared once per connection rather than parsed
-// and planned for every flush. The bodies travel as one binary parameter, cut apart by the lengths
-// (a bytea[] parameter would be sent as hex text, twice the size); the hashes are 32 bytes each.
-const INSERT_ROWS = {
-  name: 'inbox-insert-rows',
-  text: `INSERT INTO inbox_events (connector, event_id, body_sha256, body_enc, key_id, headers)
+// One statement text for any number of rows, so it is prepared once per connection (db/statement-cache.ts)
+// rather than parsed and planned for every flush. The bodies travel as one binary parameter, cut apart by
+// the lengths (a bytea[] parameter would be sent as hex text, twice the size); the hashes are 32 bytes each.
+const INSERT_ROWS = `INSERT INTO inbox_events (connector, event_id, body_sha256, body_enc, key_id, headers)
      SELECT r.connector, r.event_id, substring($3::bytea FROM (r.n::int - 1) * 32 + 1 FOR 32), substring($4::bytea FROM r.body_at FOR r.body_len), r.key_id, r.headers::jsonb
        FROM unnest($1::text[], $2::text[], $5::int[], $6::int[], $7::text[], $8::text[]) WITH ORDINALITY AS r (connector, event_id, body_at, body_len, key_id, headers, n)
      ON CONFLICT (connector, event_id) DO NOTHING
      RETURNING id, connector, event_id`
-}
 
 async function insertInboxRows (client: TxClient, items: InboxItem[]): Promise<InsertedRow[]> {
   const at: number[] = []
   let offset = 1
   for (const i of items) { at.push(offset); offset += i.bodyEnc.length }
-  const { rows } = await client.query<InsertedRow>({
-    ...INSERT_ROWS,
-    values: [items.map(i => i.connector), items.map(i => i.eventId), Buffer.concat(items.map(i => i.sha256)), Buffer.concat(items.map(i => i.bodyEnc)),
-      at, items.map(i => i.bodyEnc.length), items.map(i => i.keyId), items.map(i => JSON.stringify(i.headers))]
-  })
+  const { rows } = await client.query<InsertedRow>(INSERT_ROWS, [items.map(i => i.connector), items.map(i => i.eventId), Buffer.concat(items.map(i => i.sha256)),
+    Buffer.concat(items.map(i => i.bodyEnc)), at, items.map(i => i.bodyEnc.length), items.map(i => i.keyId), items.map(i => JSON.stringify(i.headers))])
   return rows
 }
 
 /** The new rows' normalisation job, in `client`'s transaction; `queued` is called once its INSERT is sent. */
 async function sendNormalizeJob (client: TxClient, boss: PgBoss, rows: InsertedRow[], queued?: () => void): Promise<void> {
-  await boss.send(NORMALIZE_QUEUE, { ids: rows.map(r => r.id) }, preparedInTransaction(client, queued))
+  await boss.send(NORMALIZE_QUEUE, { ids: rows.map(r => r.id) }, inTransaction(client, queued))
 }
 
 /**
