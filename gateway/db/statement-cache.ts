@@ -1,8 +1,9 @@
 // Parameterised statements that the process sends again and again are prepared once per connection,
 // as pgjdbc (prepareThreshold) and Npgsql (auto-prepare) do. Otherwise node-postgres sends each one
 // unnamed, and PostgreSQL parses, analyses and plans it on every call. On the hot paths (a webhook's
-// inbox flush, a sale's rows, its ledger posting, pg-boss's job statements) that work cost about as much
-// as running the statements: bench:forward's fifth run and bench:ingest's webhooks measure it.
+// inbox flush, a sale's rows, its ledger posting, the pg-boss sends and completions run in our
+// transactions) that work cost about as much as running the statements: bench:forward's fifth run and
+// bench:ingest's webhooks measure it.
 import pg from 'pg'
 
 /** Which statement texts are prepared, and under what name; one per process, shared by its pools. */
