@@ -93,7 +93,7 @@ export function reconcile (input: ReconInput): ReconReport {
   const reviews = input.matchReviews ?? []
   matchManual(m, prepared.live, reviews.filter(r => r.decision === 'confirmed'), true)
   matchByReference(m, prepared.live)
-  chainRefunds(m, prepared.live, sales)
+  chainRefunds(m, prepared.live)
   linkCancels(m, prepared.live)
   linkVoidRefunds(m, prepared.live)
   const readers = readerMap(m, s)
@@ -144,5 +144,5 @@ export function reconcile (input: ReconInput): ReconReport {
   const bridge = moneyBridge({
     date: input.date, m, prepared, ctx, exceptions: [...open, ...resolved], payouts, payoutsKnown: input.payouts !== undefined, stated: input.payouts?.stated ?? [], rules: s.payouts ?? {}, holidays: s.holidays, unassigned: UNASSIGNED
   })
-  return buildReport(input, daySales, m, prepared, { open, resolved }, ctx, movements, { payouts: payouts.lines, bridge })
+  return buildReport(input, m, prepared, { open, resolved }, ctx, movements, { payouts: payouts.lines, bridge })
 }

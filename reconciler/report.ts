@@ -6,7 +6,7 @@ import type { Matching } from './match.ts'
 import { forEachMovement, type MovementsOf } from './stock.ts'
 import type { PayoutLine } from './payout-build.ts'
 import type { BridgeRow } from './bridge.ts'
-import { EXCEPTION_CODES, type ExceptionCode, type Provider, type ReconException, type ReconInput, type ProvisionalMovement, type ReconMatch, type ReconReport, type ReconSale, type ResolvedException, type StoreSummary } from './types.ts'
+import { EXCEPTION_CODES, type ExceptionCode, type Provider, type ReconException, type ReconInput, type ProvisionalMovement, type ReconMatch, type ReconReport,type ResolvedException, type StoreSummary } from './types.ts'
 
 export const UNASSIGNED = 'UNASSIGNED'
 const UNMATCHED_CODES = new Set<ExceptionCode>(['UNEXPECTED_PAYMENT', 'REFUND_WITHOUT_RETURN', 'DUPLICATE_PAYMENT'])
@@ -52,7 +52,7 @@ function stockDoubts (exceptions: readonly ReconException[]): Map<string, Map<st
 
 export interface FoundExceptions { open: ReconException[], resolved: ResolvedException[] }
 
-export function buildReport (input: ReconInput, daySales: readonly ReconSale[], m: Matching, prepared: PreparedPayments, found: FoundExceptions, ctx: DayContext, movements: MovementsOf, money: { payouts: PayoutLine[], bridge: BridgeRow[] } = { payouts: [], bridge: [] }): ReconReport {
+export function buildReport (input: ReconInput, m: Matching, prepared: PreparedPayments, found: FoundExceptions, ctx: DayContext, movements: MovementsOf, money: { payouts: PayoutLine[], bridge: BridgeRow[] } = { payouts: [], bridge: [] }): ReconReport {
   const exceptions = found.open
   const stores = new Map<string, StoreSummary>()
   const store = (id: string | null): StoreSummary => {
@@ -65,13 +65,15 @@ export function buildReport (input: ReconInput, daySales: readonly ReconSale[], 
   const matches: ReconMatch[] = []
   const verified: Record<string, string[]> = {}
   const provisional: ProvisionalMovement[] = []
-  for (const sale of daySales) {
-    if (sale.voided) continue
+  for (let i = 0; i < m.sales.length; i++) {
+    const sale = m.sales[i]
+    if (sale.voided || sale.businessDate !== input.date) continue
     const st = store(sale.storeId)
     if (sale.kind === 'sale') st.sales++
     let paidAll = true
     for (const t of sale.tenders) st.tenders[t.method] = (st.tenders[t.method] ?? 0) + t.amount
-    for (const t of m.tendersOf.get(sale) ?? []) {
+    for (let j = m.firstTender[i]; j < m.firstTender[i + 1]; j++) {
+      const t = m.tenders[j]
       const pairing = m.byTender.get(t)
       if (!pairing) { paidAll = false; continue }
       const match: ReconMatch = { sale_id: sale.saleId, store_id: sale.storeId, tender: t.tender.tenderNo - 1, provider: t.provider, provider_txn_id: pairing.payment.providerTxnId, payment_id: pairing.payment.id, by: pairing.by }
