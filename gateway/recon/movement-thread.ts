@@ -77,6 +77,13 @@ async function readColumns (path: string): Promise<MovementColumns> {
   }
 }
 
+const LOOK_AHEAD = 8
+
+/** Whether `sale` is the vendor's sale `saleId` (its key is `vendor:saleId`), without building the key. */
+function isSale (sale: ReconSale, vendor: string, saleId: string): boolean {
+  return sale.saleId === saleId && sale.key.length === vendor.length + 1 + saleId.length && sale.key.startsWith(vendor)
+}
+
 /**
  * Attaches the movements to their sales, in the file's order; from then on every sale's movements are
  * known (a sale with none has none). Returns how many belong to sales not in the POS files.
@@ -85,9 +92,16 @@ export function attachMovements (c: MovementColumns, saleOf: (vendor: string, sa
   const saleIds = JSON.parse(c.runSaleIds) as string[]
   let elsewhere = 0
   let at = 0
+  // a POS writes a sale's movements as it writes the sale: the next few sales after the last one found
+  // (`all` is in the POS files' order; a sale may move no stock) are tried before a lookup, which cost
+  // 0.6 s over a chain day's million runs
+  let next = 0
   for (let r = 0; r < saleIds.length; r++) {
     const count = c.runCount[r]
-    const sale = saleOf(c.vendors[c.runVendor[r]], saleIds[r])
+    const vendor = c.vendors[c.runVendor[r]]
+    let sale: ReconSale | undefined
+    for (let k = next; k < next + LOOK_AHEAD && k < all.length; k++) if (isSale(all[k], vendor, saleIds[r])) { sale = all[k]; next = k + 1; break }
+    sale ??= saleOf(vendor, saleIds[r])
     if (!sale) { elsewhere += count; at += count; continue }
     const list: ReconMovement[] = sale.movements ??= []
     for (const end = at + count; at < end; at++) list.push({ lineNo: c.lineNo[at], sku: c.skus[c.sku[at]], qty: c.qty[at] })
