@@ -29,19 +29,19 @@ const BLOCK = 1 << 16
 const REPEATED = new Set<string>(['cardBrand', 'provider', 'fileKind', 'type', 'businessDate', 'settlementDate', 'batchId', 'storeId', 'deviceId', 'account'])
 
 /**
- * The string fields record by record (STRINGS order): per field its tag; per string, in the same order,
+ * The string fields record by record (STRINGS order): per field its tag; per string, in `codes` and in the same order,
  * its index in `words` (a repeated field) or its length in UTF-16 units with the text itself in `texts`,
  * end to end, one text per BLOCK records. Record-major because both ends walk the records one at a time:
  * a column-major pass touched every record 17 times (a cache miss each) and JSON arrays per column took
  * 3.3 s of JSON.stringify over a chain day's 700k records; joined text needs no escaping and comes back
  * by slicing.
  */
-export interface StringFields { tags: Uint8Array, lengths: Uint32Array, texts: string[], words: Array<string[] | null> }
+export interface StringFields { tags: Uint8Array, codes: Uint32Array, texts: string[], words: Array<string[] | null> }
 export interface PaymentColumns { count: number, strings: StringFields, numbers: Record<typeof MONEY[number], Float64Array> }
 
 function packStrings (payments: readonly ReconPayment[]): StringFields {
   const tags = new Uint8Array(payments.length * STRINGS.length)
-  const lengths = new Uint32Array(payments.length * STRINGS.length)
+  const codes = new Uint32Array(payments.length * STRINGS.length)
   const indexes = STRINGS.map(f => REPEATED.has(f) ? new Map<string, number>() : null)
   const words = STRINGS.map(f => REPEATED.has(f) ? [] as string[] : null)
   const texts: string[] = []
@@ -56,17 +56,17 @@ function packStrings (payments: readonly ReconPayment[]): StringFields {
       const v = values[f]
       if (typeof v === 'string') {
         const index = indexes[f]
-        if (index === null) { lengths[n++] = v.length; parts.push(v); continue }
+        if (index === null) { codes[n++] = v.length; parts.push(v); continue }
         let at = index.get(v)
         if (at === undefined) { at = index.size; index.set(v, at); words[f]!.push(v) }
-        lengths[n++] = at
+        codes[n++] = at
       } else if (v === null) tags[i * STRINGS.length + f] = IS_NULL
       else if (v === undefined) tags[i * STRINGS.length + f] = STRINGS[f] in p ? IS_UNDEFINED : ABSENT
       else throw new TypeError(`record ${String(p.id)}: ${STRINGS[f]} is neither text nor null`)
     }
   }
   texts.push(parts.join(''))
-  return { tags, lengths: lengths.slice(0, n), texts, words }
+  return { tags, codes: codes.slice(0, n), texts, words }
 }
 
 /** The records as columns; `transferables` lists the buffers a postMessage can move instead of copy. */
@@ -77,7 +77,7 @@ export function toColumns (payments: readonly ReconPayment[]): { columns: Paymen
     for (let i = 0; i < payments.length; i++) col[i] = payments[i][f] ?? Number.NaN // paidAt null: NaN
     return [f, col]
   })) as PaymentColumns['numbers']
-  const transferables = [strings.tags.buffer, strings.lengths.buffer, ...Object.values(numbers).map(n => n.buffer)] as ArrayBuffer[]
+  const transferables = [strings.tags.buffer, strings.codes.buffer, ...Object.values(numbers).map(n => n.buffer)] as ArrayBuffer[]
   return { columns: { count: payments.length, strings, numbers }, transferables }
 }
 
@@ -85,7 +85,7 @@ type Value = string | null | undefined
 
 /** The records again, each with the keys, key order and values it had. */
 export function fromColumns (c: PaymentColumns): ReconPayment[] {
-  const { tags, lengths, texts, words } = c.strings
+  const { tags, codes, texts, words } = c.strings
   const { gross, fee, net, paidAt } = c.numbers
   const out: ReconPayment[] = new Array(c.count)
   const v = new Array<Value | typeof ABSENT>(STRINGS.length)
@@ -98,8 +98,8 @@ export function fromColumns (c: PaymentColumns): ReconPayment[] {
       const tag = tags[i * STRINGS.length + f]
       const known = words[f]
       if (tag !== IS_TEXT) v[f] = tag === IS_NULL ? null : tag === IS_UNDEFINED ? undefined : ABSENT
-      else if (known !== null) v[f] = known[lengths[n++]]
-      else { const from = at; at += lengths[n++]; v[f] = text.slice(from, at) }
+      else if (known !== null) v[f] = known[codes[n++]]
+      else { const from = at; at += codes[n++]; v[f] = text.slice(from, at) }
     }
     const time = paidAt[i]
     const fields = {
