@@ -58,8 +58,12 @@ export interface PreparedPayments {
 
 export function preparePayments (payments: readonly ReconPayment[]): PreparedPayments {
   const all = [...payments].sort((a, b) => (a.paidAt ?? 0) - (b.paidAt ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  // only a provider that sent transaction files has records a settlement record supersedes: the other
+  // providers' settlement records need no index (most of a chain day's 700k)
+  const withTransactions = new Set<string>()
+  for (const p of all) if (p.fileKind === 'transaction') withTransactions.add(p.provider)
   const settled = new Listings()
-  for (const p of all) if (p.fileKind === 'settlement') settled.add(p)
+  if (withTransactions.size > 0) for (const p of all) if (p.fileKind === 'settlement' && withTransactions.has(p.provider)) settled.add(p)
   const first = new Listings()
   const live: ReconPayment[] = []
   const duplicates = new Map<string, string>()
