@@ -45,3 +45,17 @@ t.test('an account the day saw at two stores attributes nothing; a configured co
   t.match(configured.exceptions, [{ code: 'UNEXPECTED_PAYMENT', store_id: 'TST1' }])
   t.notOk('store_inferred' in configured.exceptions[0])
 })
+
+t.test('what one provider\'s matched records say attributes none of another provider\'s records', async t => {
+  // WeChat Pay's unexpected record carries the account AlipayHK's matched records put at MK01
+  const r = run({
+    sales: SALES,
+    payments: [...PAID,
+      payment({ provider: 'alipayhk', gross: 4200, merchantRef: 'GHOST-1', providerTxnId: 'A9', account: '2088000000000001', time: '15:00' }),
+      payment({ provider: 'wechatpay', gross: 700, merchantRef: 'GHOST-2', providerTxnId: 'W9', account: '2088000000000001', time: '15:30' })]
+  })
+  t.match(r.exceptions.find(e => e.reference === 'GHOST-1'), { code: 'UNEXPECTED_PAYMENT', store_id: 'MK01', store_inferred: true })
+  const other = r.exceptions.find(e => e.reference === 'GHOST-2')
+  t.match(other, { code: 'UNEXPECTED_PAYMENT', provider: 'wechatpay', store_id: null })
+  t.notOk(other && 'store_inferred' in other, 'nothing inferred for it')
+})
