@@ -23,14 +23,11 @@ const fits = (g: GroupRules, t: TenderRef, p: ReconPayment): boolean =>
   sameCard(t.tender.card, p.cardBrand, p.cardLast4) && (g.rejected.size === 0 || !g.rejected.has(pairKey(t, p)))
 
 export function matchByAmountTime (m: Matching, live: readonly ReconPayment[], s: ReconSettings, deviceOf: (provider: Provider, storeId: string, terminalId: string | null) => string | null, rejected: ReadonlySet<string> = new Set()): void {
-  // the references the tenders carry, per provider: gathered the first time a free record with one asks
-  let referenced: Map<Provider, Set<string>> | null = null
-  const isReferenced = (p: ReconPayment): boolean => {
-    referenced ??= referencesOf(m.tenders)
-    return referenced.get(p.provider)?.has(p.merchantRef!) === true
-  }
   const tenders = m.tenders.filter(t => !m.byTender.has(t) && !t.tender.reference && !t.tender.providerTxnId && !m.reversedTender.has(t))
-  const payments = live.filter(p => m.isFree(p) && directionOf(p) && p.paidAt !== null && !(p.merchantRef && isReferenced(p)))
+  const free = live.filter(p => m.isFree(p) && directionOf(p) && p.paidAt !== null)
+  // a free record whose reference a tender of its provider carries is not this pass's to pair
+  const referenced = referencesOf(m.tenders, new Set(free.map(p => p.merchantRef).filter(r => r !== null)))
+  const payments = free.filter(p => !(p.merchantRef && referenced.get(p.provider)?.has(p.merchantRef)))
   // the provider's match scope: a merchant-wide account across stores, else within the store; per
   // device, a reader is compared with its own till when the pairing is known, else within the store
   const scope = (provider: Provider): ProviderRules['matchScope'] => s.providers[provider]?.matchScope ?? 'store'
@@ -54,10 +51,16 @@ export function matchByAmountTime (m: Matching, live: readonly ReconPayment[], s
   }
 }
 
-function referencesOf (tenders: readonly TenderRef[]): Map<Provider, Set<string>> {
+/**
+ * Of the references `asked` (the few the free records carry), those the tenders carry, per provider:
+ * one pass over the tenders looking into a small set, where a set of every tender's reference took
+ * 0.6 s to fill over a chain day's million tenders.
+ */
+function referencesOf (tenders: readonly TenderRef[], asked: ReadonlySet<string>): Map<Provider, Set<string>> {
   const out = new Map<Provider, Set<string>>()
+  if (asked.size === 0) return out
   for (const t of tenders) {
-    if (!t.tender.reference) continue
+    if (!t.tender.reference || !asked.has(t.tender.reference)) continue
     const set = out.get(t.provider)
     if (set) set.add(t.tender.reference); else out.set(t.provider, new Set([t.tender.reference]))
   }

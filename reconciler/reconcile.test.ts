@@ -200,3 +200,14 @@ t.test('split tenders: Octopus + cash, and two AlipayHK payments on one sale; ve
   t.match(half.exceptions, [{ code: 'MISSING_PAYMENT', sale_id: 'S2', tender: 1, expected: 2000 }])
   t.same(half.provisional_movements.map(p => [p.sale_id, p.why]), [['S2', ['MISSING_PAYMENT']]], 'half paid: the stock stays provisional')
 })
+
+t.test('a record whose reference a tender carries is left to that reference, not paired by amount and time with another tender', async t => {
+  // the refund tender names S1-1, and the provider lists S1-1 as a payment: no pairing by reference
+  const refund = sale('R1', { kind: 'refund', tenders: [{ method: 'alipayhk', amount: -500, reference: 'S1-1' }] })
+  const other = sale('S2', { tenders: [{ method: 'alipayhk', amount: 500 }] })
+  const referenced = run({ sales: [refund, other], payments: [payment({ provider: 'alipayhk', gross: 500, merchantRef: 'S1-1', storeId: 'MK01' })] })
+  t.same(referenced.matches, [])
+  // the same record without the reference is S2's by amount and time
+  const plain = run({ sales: [refund, other], payments: [payment({ provider: 'alipayhk', gross: 500, storeId: 'MK01' })] })
+  t.match(plain.matches, [{ sale_id: 'S2', by: 'amount_time' }])
+})
