@@ -12,6 +12,7 @@ import { rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateDay, settlementFiles } from '../fixtures/gen/day.ts'
+import { median } from './median.ts'
 
 interface DaySpec { stores: number, sales: number, tenders: 'classic' | 'all' }
 const DAYS: DaySpec[] = (process.env.BENCH_DAYS ?? '5x100000,5x1000000,40x1000000:all').split(',').map(spec => {
@@ -32,8 +33,6 @@ function run (args: string[], env: Record<string, string> = {}): Promise<{ ms: n
   proc.stderr.on('data', d => { stderr += d })
   return new Promise(resolve => proc.on('close', code => resolve({ ms: performance.now() - t0, stdout, stderr, code })))
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 interface Phase { name: string, s: number, rss_mb: number }
 
