@@ -13,7 +13,10 @@ import type { PgBoss } from 'pg-boss'
 
 export const NORMALIZE_QUEUE = 'pos.normalize'
 const MAX_BATCH = 500
-const MAX_IN_FLIGHT = 2
+// One flush at a time: the requests that arrive meanwhile make the next one twice as large as with two
+// in flight, and PostgreSQL's work per delivery (the job, the commit, the statements' fixed part) fell
+// from 70–90 to 51–54 µs in bench:ingest's load, taken in turn; the gateway's own stayed the same.
+const MAX_IN_FLIGHT = 1
 
 export interface InboxItem {
   connector: string
