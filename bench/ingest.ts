@@ -46,7 +46,7 @@ async function writeAlipayFile (path: string, rows: number): Promise<void> {
     const gross = `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`
     const net = `${refund ? '-' : ''}${Math.floor((cents - fee) / 100)}.${String((cents - fee) % 100).padStart(2, '0')}`
     buf += `S${i % 5}-T1-${String(i).padStart(7, '0')}-1,2026112022001${String(i).padStart(15, '0')},${gross},${Math.floor(fee / 100)}.${String(fee % 100).padStart(2, '0')},${net},HKD,11/20/2026 ${h}:${String(i % 60).padStart(2, '0')},11/23/2026 9:40,,CASHIER_PAY,${refund ? 'REFUND' : 'PAYMENT'},SETTLED,,\n`
-    if (buf.length > 1 << 20) { if (!out.write(buf)) await once(out, 'drain'); buf = '' }
+    if (buf.length > 1 << 16) { if (!out.write(buf)) await once(out, 'drain'); buf = '' }
   }
   out.end(buf)
   await once(out, 'finish')

@@ -120,3 +120,19 @@ t.test('an unknown file is refused and recorded with its reason', async t => {
   t.match(out, { status: 'refused', code: 'UNKNOWN_LAYOUT', message: /not a recognised/ })
   t.match(await counts(rt.db), { refused: 1, payments: 0 })
 })
+
+t.test('a file of many COPY chunks lands whole: every row once, the amounts summing as written', async t => {
+  const rt = await testRuntime(t)
+  // 3,000 rows of k.00 HKD for k = 1…3,000: about a dozen of the import's 64 KB COPY texts
+  let csv = 'Partner_transaction_id,Transaction_id,Amount,Fee,Settlement,Currency,Payment_time,Settlement_time,Issue,Product,Type,Status,Remarks,Original_partner_transaction_ID\n'
+  for (let k = 1; k <= 3000; k++) {
+    csv += `MK01-T1-${String(k).padStart(6, '0')}-1,2026112022001${String(k).padStart(15, '0')},${k}.00,0.00,${k}.00,HKD,11/20/2026 12:${String(k % 60).padStart(2, '0')},11/23/2026 9:40,,CASHIER_PAY,PAYMENT,SETTLED,,\n`
+  }
+  const name = '2088000000000001_settle_20261123_B0009.csv'
+  const dir = t.testdir({ [name]: csv })
+  t.match(await importSettlementFile(rt, { path: join(dir, name), filename: name, source: 'cli' }), { status: 'imported', records: 3000 })
+  const { rows: [sum] } = await rt.db.query<{ n: number, lines: number, gross: number, first: string, last: string }>(
+    `SELECT count(*)::int AS n, count(DISTINCT line_no)::int AS lines, sum(gross)::bigint AS gross, min(merchant_ref) AS first, max(merchant_ref) AS last FROM payments`)
+  // 100 cents × (1 + 2 + … + 3,000) = 100 × 3,000 × 3,001 / 2
+  t.same(sum, { n: 3000, lines: 3000, gross: 450_150_000, first: 'MK01-T1-000001-1', last: 'MK01-T1-003000-1' })
+})
