@@ -40,7 +40,7 @@ export class StoreAttribution {
     this.#learnt.set(provider, learnt)
     for (const p of this.#payments) {
       if (p.provider !== provider) continue
-      const t = this.#m.byPayment.get(p.id)
+      const t = this.#m.byPayment.get(p)
       if (!t) continue
       for (const [field, what] of KEYS) {
         const v = p[field]

@@ -125,7 +125,7 @@ export function moneyBridge (b: BridgeInput): BridgeRow[] {
   const storeOf = (p: ReconPayment): string => b.ctx.storeOfPayment(p) ?? b.unassigned
   // a record its own day's tender at its store paid is that tender's item (a rounding, a mismatch), not its own
   const pairedHere = (p: ReconPayment, store: string): boolean => {
-    const t = b.m.byPayment.get(p.id)
+    const t = b.m.byPayment.get(p)
     return t !== undefined && t.sale.businessDate === b.date && !t.sale.voided && t.provider === p.provider && t.sale.storeId === store
   }
   for (const t of b.m.tenders) {
@@ -159,9 +159,9 @@ function recordReason (p: ReconPayment, m: Matching, code: ExceptionCode | undef
   if (OTHER_TYPES.has(p.type)) return 'OTHER_RECORDS'
   if (p.type === 'chargeback' || p.type === 'chargeback_reversal') return 'CHARGEBACK'
   // a sale voided at the till: its payment and the provider's cancel of it take each other out
-  const paid = m.byPayment.get(p.id)
+  const paid = m.byPayment.get(p)
   if (paid) return paid.sale.voided ? 'CANCELLED' : 'OTHER_DAY'
-  if (m.cancelled.has(p.id) || m.linkedCancels.has(p.id)) return 'CANCELLED'
+  if (m.cancelled.has(p.id) || m.linkedCancels.has(p)) return 'CANCELLED'
   return 'UNEXPLAINED'
 }
 

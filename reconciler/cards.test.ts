@@ -110,7 +110,7 @@ t.test('disputes index what their chargebacks name, and find a dispute the input
   const p2 = payment({ provider: 'adyen', gross: 8000, fee: 150, merchantRef: 'C2-1', providerTxnId: 'P2', time: '13:00' })
   const listed = payment({ provider: 'adyen', type: 'chargeback', gross: -12000, fee: 0, originalRef: 'C1-1', providerTxnId: 'CB1', time: '18:00' })
   const m = new Matching(sales, settings().providers, [p2, listed])
-  const disputes = new Disputes(m, [p2, listed], id => id === p2.id ? { saleId: 'C2', storeId: 'CWB1', tender: 0 } : null)
+  const disputes = new Disputes(m, [p2, listed], p => p === p2 ? { saleId: 'C2', storeId: 'CWB1', tender: 0 } : null)
   t.same(disputes.saleOf(listed), { saleId: 'C1', storeId: 'CWB1', tender: 0 }, 'by the reference the chargeback names')
   const unlisted = payment({ provider: 'adyen', type: 'chargeback', gross: -8000, fee: 0, originalProviderTxnId: 'P2', providerTxnId: 'CB2', time: '18:10' })
   t.same(disputes.saleOf(unlisted), { saleId: 'C2', storeId: 'CWB1', tender: 0 }, 'by the payment id, though no listed chargeback named it')

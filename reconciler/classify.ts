@@ -15,8 +15,8 @@ export interface DayContext {
   storeOfPayment: (p: ReconPayment) => string | null
   /** How an unmatched record's store was found, when it was inferred. */
   storeNote: (p: ReconPayment) => Pick<ReconException, 'store_inferred' | 'store_evidence'>
-  /** The sale a record (by id) was matched to, if any. */
-  saleOfPayment: (paymentId: string) => { saleId: string, storeId: string, tender: number } | null
+  /** The sale a record was matched to, if any. */
+  saleOfPayment: (p: ReconPayment) => { saleId: string, storeId: string, tender: number } | null
   /** Chargebacks and their reversals, with the sales they dispute. */
   disputes: Disputes
 }
@@ -101,10 +101,10 @@ export function paymentExceptions (m: Matching, prepared: PreparedPayments, all:
     if (firstListing !== undefined) {
       // name the sale the first listing paid, so the duplicate can be found from the sale
       const paid = ctx.saleOfPayment(firstListing)
-      out.push({ ...ofRecord('DUPLICATE_PAYMENT', p, `the same ${p.provider} transaction is listed twice (${firstListing} and ${p.id})`), duplicate_of: firstListing, ...(paid ? { sale_id: paid.saleId, store_id: paid.storeId, tender: paid.tender } : {}) })
+      out.push({ ...ofRecord('DUPLICATE_PAYMENT', p, `the same ${p.provider} transaction is listed twice (${firstListing.id} and ${p.id})`), duplicate_of: firstListing.id, ...(paid ? { sale_id: paid.saleId, store_id: paid.storeId, tender: paid.tender } : {}) })
       continue
     }
-    const matched = m.byPayment.has(p.id) || m.linkedCancels.has(p.id) || m.claimed.has(p.id)
+    const matched = m.byPayment.has(p) || m.linkedCancels.has(p) || m.claimed.has(p)
     if (!matched) {
       if (p.type === 'payment' && !m.cancelled.has(p.id)) out.push(ofRecord('UNEXPECTED_PAYMENT', p, `no sale accounts for this ${p.provider} payment of ${formatMinor(p.gross)}${p.merchantRef ? ` (reference ${p.merchantRef})` : ''}`))
       if (p.type === 'refund') out.push(ofRecord('REFUND_WITHOUT_RETURN', p, `${p.provider} refunded ${formatMinor(-p.gross)}${p.originalRef ? ` of ${p.originalRef}` : ''} but no return was rung up at the till`))
@@ -116,7 +116,7 @@ export function paymentExceptions (m: Matching, prepared: PreparedPayments, all:
       const band = bandFor(ctx.settings, store, p.provider)
       // a cent of rounding either way is not a rate problem
       if (p.fee < Math.floor(p.gross * band.min) - 1 || p.fee > Math.ceil(p.gross * band.max) + 1) {
-        const paid = ctx.saleOfPayment(p.id)
+        const paid = ctx.saleOfPayment(p)
         out.push({ ...ofRecord('FEE_OUT_OF_BAND', p, `fee ${formatMinor(p.fee)} is ${(p.fee / p.gross * 100).toFixed(2)}% of ${formatMinor(p.gross)}; the band is ${(band.min * 100).toFixed(2)}–${(band.max * 100).toFixed(2)}%`), expected: null, actual: p.fee, fee_band: { min: band.min, max: band.max }, gross: p.gross, ...(paid ? { sale_id: paid.saleId, tender: paid.tender } : {}) })
       }
     }
@@ -181,7 +181,7 @@ export class Disputes {
     const t = p.originalRef ? this.#tenderByRef.get(`${p.provider}|${p.originalRef}`) : undefined
     if (t) return { saleId: t.sale.saleId, storeId: t.sale.storeId, tender: t.tender.tenderNo - 1 }
     const paid = p.originalProviderTxnId ? this.#paymentByTxn.get(`${p.provider}|${p.originalProviderTxnId}`) : undefined
-    return paid ? this.#saleOfPayment(paid.id) : null
+    return paid ? this.#saleOfPayment(paid) : null
   }
 }
 

@@ -5,6 +5,16 @@ import type { ReconPayment } from './types.ts'
 
 export type Direction = 'payment' | 'refund'
 
+// A record's place in its run's `PreparedPayments.all`, stamped on the record by preparePayments: what a
+// run learns per record (its tender, a claim, its store) is kept in arrays by that place, where maps by id
+// cost a hash lookup a pass over a chain day's 700k records. A symbol, so the stamp is in no report or
+// JSON; each run stamps every record of its input before it reads one, so a record passed again is renumbered.
+const PLACE = Symbol('place in the run')
+type Placed = ReconPayment & { [PLACE]?: number }
+
+/** A record's place in its run's `PreparedPayments.all`. */
+export const placeOf = (p: ReconPayment): number => (p as Placed)[PLACE]!
+
 export function directionOf (p: ReconPayment): Direction | null {
   return p.type === 'payment' ? 'payment' : p.type === 'refund' ? 'refund' : null
 }
@@ -50,14 +60,15 @@ export interface PreparedPayments {
   all: ReconPayment[]
   /** Records that take part in matching (one per real transaction), in canonical order. */
   live: ReconPayment[]
-  /** A second listing of a transaction already listed: id → the id of the first listing. */
-  duplicates: Map<string, string>
+  /** A second listing of a transaction already listed: id → the first listing. */
+  duplicates: Map<string, ReconPayment>
   /** Transaction-file records superseded by their settlement record. */
   superseded: Set<string>
 }
 
 export function preparePayments (payments: readonly ReconPayment[]): PreparedPayments {
   const all = [...payments].sort((a, b) => (a.paidAt ?? 0) - (b.paidAt ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  for (let i = 0; i < all.length; i++) (all[i] as Placed)[PLACE] = i
   // only a provider that sent transaction files has records a settlement record supersedes: the other
   // providers' settlement records need no index (most of a chain day's 700k)
   const withTransactions = new Set<string>()
@@ -66,12 +77,12 @@ export function preparePayments (payments: readonly ReconPayment[]): PreparedPay
   if (withTransactions.size > 0) for (const p of all) if (p.fileKind === 'settlement' && withTransactions.has(p.provider)) settled.add(p)
   const first = new Listings()
   const live: ReconPayment[] = []
-  const duplicates = new Map<string, string>()
+  const duplicates = new Map<string, ReconPayment>()
   const superseded = new Set<string>()
   for (const p of all) {
     if (p.fileKind === 'transaction' && settled.find(p)) { superseded.add(p.id); continue }
     const seen = first.find(p)
-    if (seen !== undefined) { duplicates.set(p.id, seen.id); continue }
+    if (seen !== undefined) { duplicates.set(p.id, seen); continue }
     first.add(p)
     live.push(p)
   }

@@ -5,7 +5,7 @@
 //     the payment they undo;
 //   pass 2, by amount and time, for tenders and records that carry no reference (match-time.ts).
 import type { ManualLink, MatchAlternative, Provider, ReconPayment, ReconSale, ReconSettings, ReconTender } from './types.ts'
-import { directionOf, type Direction } from './index-payments.ts'
+import { directionOf, placeOf, type Direction } from './index-payments.ts'
 import { SettlerChooser } from './settlers.ts'
 import { SHARED_TENDER_METHODS } from '../connectors/contract.ts'
 
@@ -28,6 +28,9 @@ export interface Pairing {
 /** What names a tender across runs (a manual link's sale key and tender number): built when asked, not kept a million times. */
 export const tenderKey = (t: TenderRef): string => `${t.sale.key}#${t.tender.tenderNo}`
 
+const CLAIMED = 1
+const LINKED_CANCEL = 2
+
 export class Matching {
   /** The non-cash tenders of `sales`, sale by sale and in tender order within a sale. */
   readonly tenders: TenderRef[]
@@ -43,21 +46,34 @@ export class Matching {
     has: (t: TenderRef): boolean => t.pairing !== undefined,
     set: (t: TenderRef, p: Pairing): void => { t.pairing = p }
   }
-  readonly byPayment = new Map<string, TenderRef>()
+  /** Each record's tender, by the record's place (index-payments.ts placeOf). */
+  readonly #tenderOf: Array<TenderRef | undefined>
+  /** Per record, by its place: CLAIMED, LINKED_CANCEL. */
+  readonly #marks: Uint8Array
+  /** The tender a record paid. */
+  readonly byPayment = {
+    get: (p: ReconPayment): TenderRef | undefined => this.#tenderOf[placeOf(p)],
+    has: (p: ReconPayment): boolean => this.#tenderOf[placeOf(p)] !== undefined
+  }
+
   /** A tender whose reference was paid more than once: the extra records. */
   readonly paidTwice = new Map<TenderRef, ReconPayment[]>()
   /** Original payment id → the cancel or reversal that undid it. */
   readonly cancelled = new Map<string, ReconPayment>()
   /** A cancel or reversal naming a tender's reference when no payment for it is listed. */
   readonly reversedTender = new Map<TenderRef, ReconPayment>()
-  readonly linkedCancels = new Set<string>()
+  /** Cancels and reversals linked to what they undo. */
+  readonly linkedCancels = this.#markSet(LINKED_CANCEL)
   /** Records set aside: the extra payments of a tender paid twice. */
-  readonly claimed = new Set<string>()
+  readonly claimed = this.#markSet(CLAIMED)
 
   /** The providers that settle each tender method. */
   readonly settlers: ReadonlyMap<string, readonly Provider[]>
 
-  constructor (sales: readonly ReconSale[], providers: ReconSettings['providers'], payments: readonly ReconPayment[] = [], declared: ReconSettings['tenderProviders'] = {}) {
+  /** `places`: how many records the run's preparePayments numbered (`all.length`); `payments` may be fewer (the live ones). */
+  constructor (sales: readonly ReconSale[], providers: ReconSettings['providers'], payments: readonly ReconPayment[] = [], declared: ReconSettings['tenderProviders'] = {}, places = payments.length) {
+    this.#tenderOf = new Array<TenderRef | undefined>(places).fill(undefined)
+    this.#marks = new Uint8Array(places)
     this.tenders = []
     this.sales = sales
     this.firstTender = new Uint32Array(sales.length + 1)
@@ -86,10 +102,14 @@ export class Matching {
 
   pair (t: TenderRef, p: ReconPayment, by: Pairing['by'], review?: 'confirmed'): void {
     this.byTender.set(t, review ? { payment: p, by, review } : { payment: p, by })
-    this.byPayment.set(p.id, t)
+    this.#tenderOf[placeOf(p)] = t
   }
 
-  isFree (p: ReconPayment): boolean { return !this.byPayment.has(p.id) && !this.claimed.has(p.id) && !this.linkedCancels.has(p.id) }
+  isFree (p: ReconPayment): boolean { const at = placeOf(p); return this.#tenderOf[at] === undefined && this.#marks[at] === 0 }
+
+  #markSet (mark: number): { add: (p: ReconPayment) => void, has: (p: ReconPayment) => boolean } {
+    return { add: p => { this.#marks[placeOf(p)] |= mark }, has: p => (this.#marks[placeOf(p)] & mark) !== 0 }
+  }
 }
 
 /**
@@ -124,18 +144,30 @@ export function group<T> (items: Iterable<T>, key: (x: T) => string | null): Map
   return m
 }
 
-/** Records by (provider, direction) and then by an id, without building a key string per record. */
+/**
+ * Records by provider, direction and an id, without building a key string per record; an id listed once
+ * holds its record itself, not a list of one (700k lists fewer to make and collect on a chain day).
+ */
 class RefIndex {
-  readonly #maps = new Map<string, Map<string, ReconPayment[]>>()
+  readonly #maps = new Map<string, Map<string, Map<string, ReconPayment | ReconPayment[]>>>()
   add (provider: string, dir: string, id: string, p: ReconPayment): void {
-    const k = provider + dir
-    let m = this.#maps.get(k)
-    if (!m) { m = new Map(); this.#maps.set(k, m) }
-    const list = m.get(id)
-    if (list) list.push(p); else m.set(id, [p])
+    let byDir = this.#maps.get(provider)
+    if (!byDir) { byDir = new Map(); this.#maps.set(provider, byDir) }
+    let m = byDir.get(dir)
+    if (!m) { m = new Map(); byDir.set(dir, m) }
+    const listed = m.get(id)
+    if (listed === undefined) m.set(id, p)
+    else if (Array.isArray(listed)) listed.push(p)
+    else m.set(id, [listed, p])
   }
 
-  get (provider: string, dir: string, id: string): ReconPayment[] | undefined { return this.#maps.get(provider + dir)?.get(id) }
+  /** The record listed under the id, or the records when there are several. */
+  get (provider: string, dir: string, id: string): ReconPayment | ReconPayment[] | undefined { return this.#maps.get(provider)?.get(dir)?.get(id) }
+
+  first (provider: string, dir: string, id: string): ReconPayment | undefined {
+    const listed = this.get(provider, dir, id)
+    return Array.isArray(listed) ? listed[0] : listed
+  }
 }
 
 /**
@@ -182,12 +214,13 @@ export function matchByReference (m: Matching, live: readonly ReconPayment[]): v
     let found = t.tender.reference ? byRef.get(t.provider, t.dir, t.tender.reference) : undefined
     if (!found && t.tender.providerTxnId) found = txnIndex().get(t.provider, t.dir, t.tender.providerTxnId)
     if (!found) continue
-    const free = found.length === 1 ? (m.isFree(found[0]) ? found : []) : found.filter(p => m.isFree(p))
+    if (!Array.isArray(found)) { if (m.isFree(found)) m.pair(t, found, 'reference'); continue }
+    const free = found.filter(p => m.isFree(p))
     if (free.length === 0) continue
     m.pair(t, free[0], 'reference')
     if (free.length > 1) {
       m.paidTwice.set(t, free.slice(1))
-      for (const extra of free.slice(1)) m.claimed.add(extra.id)
+      for (const extra of free.slice(1)) m.claimed.add(extra)
     }
   }
 }
@@ -249,18 +282,18 @@ export function linkCancels (m: Matching, live: readonly ReconPayment[]): void {
   const tenderByRef = new Map<string, TenderRef>()
   for (const t of m.tenders) if (t.dir === 'payment' && t.tender.reference && wantRef.has(t.tender.reference)) tenderByRef.set(`${t.provider}|${t.tender.reference}`, t)
   for (const c of cancels) {
-    const target = (c.originalProviderTxnId ? byTxn.get(c.provider, '', c.originalProviderTxnId) : undefined)?.[0] ??
-      (c.merchantRef ? byRef.get(c.provider, '', c.merchantRef) : undefined)?.[0] ??
-      (c.originalRef ? byRef.get(c.provider, '', c.originalRef) : undefined)?.[0]
+    const target = (c.originalProviderTxnId ? byTxn.first(c.provider, '', c.originalProviderTxnId) : undefined) ??
+      (c.merchantRef ? byRef.first(c.provider, '', c.merchantRef) : undefined) ??
+      (c.originalRef ? byRef.first(c.provider, '', c.originalRef) : undefined)
     if (target && !m.cancelled.has(target.id)) {
       m.cancelled.set(target.id, c)
-      m.linkedCancels.add(c.id)
+      m.linkedCancels.add(c)
       continue
     }
     const t = c.merchantRef ? tenderByRef.get(`${c.provider}|${c.merchantRef}`) : undefined
     if (t && !m.byTender.has(t)) {
       m.reversedTender.set(t, c)
-      m.linkedCancels.add(c.id)
+      m.linkedCancels.add(c)
     }
   }
 }
@@ -277,6 +310,6 @@ export function linkVoidRefunds (m: Matching, live: readonly ReconPayment[]): vo
     if (!t.sale.voided || t.dir !== 'payment' || !paid || m.cancelled.has(paid.id)) continue
     const undo = refunds.find(r => m.isFree(r) && r.provider === t.provider &&
       ((t.tender.reference !== null && r.originalRef === t.tender.reference) || (paid.providerTxnId !== null && (r.originalProviderTxnId ?? r.providerTxnId) === paid.providerTxnId)))
-    if (undo) { m.cancelled.set(paid.id, undo); m.linkedCancels.add(undo.id) }
+    if (undo) { m.cancelled.set(paid.id, undo); m.linkedCancels.add(undo) }
   }
 }

@@ -1,7 +1,7 @@
 // reconcile(): one store-day (or all stores of a day) from plain data to the contract §3 report. Pure
 // and deterministic: the same input in any order gives the same report (inputs are put in canonical
 // order first, and every output list is sorted).
-import { preparePayments } from './index-payments.ts'
+import { placeOf, preparePayments } from './index-payments.ts'
 import { chainRefunds, linkCancels, linkVoidRefunds, matchByReference, matchManual, Matching } from './match.ts'
 import { matchByAmountTime, reviewKey } from './match-time.ts'
 import { StoreAttribution } from './attribute.ts'
@@ -88,7 +88,7 @@ export function reconcile (input: ReconInput): ReconReport {
   const bank = bankCredits(input)
   const payments = bank.receipts.length ? [...input.payments, ...bank.receipts] : input.payments
   const prepared = preparePayments(payments)
-  const m = new Matching(sales, s.providers, prepared.live, s.tenderProviders)
+  const m = new Matching(sales, s.providers, prepared.live, s.tenderProviders, prepared.all.length)
   matchManual(m, prepared.live, input.manualLinks ?? [])
   const reviews = input.matchReviews ?? []
   matchManual(m, prepared.live, reviews.filter(r => r.decision === 'confirmed'), true)
@@ -105,11 +105,12 @@ export function reconcile (input: ReconInput): ReconReport {
 
   // a reader has uploaded a day when any of its records for that day is here
   const uploadedDevices = new Set(prepared.live.filter(p => s.providers[p.provider]?.devicesUploadLate && p.deviceId).map(p => `${p.provider}|${p.deviceId}|${p.businessDate}`))
-  const saleOfPayment: DayContext['saleOfPayment'] = id => {
-    const t = m.byPayment.get(id)
+  const saleOfPayment: DayContext['saleOfPayment'] = p => {
+    const t = m.byPayment.get(p)
     return t ? { saleId: t.sale.saleId, storeId: t.sale.storeId, tender: t.tender.tenderNo - 1 } : null
   }
   const disputes = new Disputes(m, payments, saleOfPayment)
+  const storeOf = new Array<string | null | undefined>(prepared.all.length).fill(undefined)
   const attribution = new StoreAttribution(m, payments, s, new Set(sales.map(x => x.storeId)))
   const ctx: DayContext = {
     date: input.date,
@@ -118,10 +119,16 @@ export function reconcile (input: ReconInput): ReconReport {
       const device = readers.deviceOf(provider, storeId, terminalId)
       return device !== null && uploadedDevices.has(`${provider}|${device}|${day}`)
     },
-    // a record's store: its sale's; a chargeback's, the disputed sale's; else the one it names
-    storeOfPayment: p => m.byPayment.get(p.id)?.sale.storeId ?? disputes.saleOf(p)?.storeId ?? attribution.of(p)?.storeId ?? null,
+    // a record's store: its sale's; a chargeback's, the disputed sale's; else the one it names. Asked of
+    // each record several times once matching is done, so kept by the record's place when first found.
+    storeOfPayment: p => {
+      const at = placeOf(p)
+      let store = storeOf[at]
+      if (store === undefined) storeOf[at] = store = m.byPayment.get(p)?.sale.storeId ?? disputes.saleOf(p)?.storeId ?? attribution.of(p)?.storeId ?? null
+      return store
+    },
     storeNote: p => {
-      if (m.byPayment.has(p.id) || disputes.saleOf(p)) return {}
+      if (m.byPayment.has(p) || disputes.saleOf(p)) return {}
       const a = attribution.of(p)
       return a?.inferred ? { store_inferred: true, store_evidence: a.evidence! } : {}
     },

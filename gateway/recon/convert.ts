@@ -97,7 +97,9 @@ export class SaleCollector {
       refundOf: ev.refundOf ? `${ev.vendor}:${ev.refundOf}` : null, occurredAt: ev.occurredAt.getTime(),
       businessDate: businessDate(ev.occurredAt, this.#cutoff(ev.storeId)), voided: false,
       lines: ev.lines.map(l => ({ lineNo: l.lineNo, sku: l.sku, qty: l.qty, restock: l.restock })),
-      tenders: ev.tenders
+      tenders: ev.tenders,
+      // in the object from the start: attaching a day's movements later would give each sale's object a second block
+      movements: undefined
     })
   }
 
