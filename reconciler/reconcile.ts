@@ -66,6 +66,23 @@ function readerMap (m: Matching, s: ReconSettings) {
   return { learn, deviceOf }
 }
 
+/**
+ * The days each reader of a provider whose readers upload late has records of (a reader has uploaded a
+ * day when any of its records for that day is here): per provider and device, not a key joined per
+ * record, as a chain day has 300k such records and a few hundred readers.
+ */
+function uploadedDays (live: readonly ReconPayment[], s: ReconSettings): Map<string, Map<string, Set<string | null>>> {
+  const out = new Map<string, Map<string, Set<string | null>>>()
+  for (const p of live) {
+    if (!p.deviceId || !s.providers[p.provider]?.devicesUploadLate) continue
+    let devices = out.get(p.provider)
+    if (!devices) { devices = new Map(); out.set(p.provider, devices) }
+    const days = devices.get(p.deviceId)
+    if (days) days.add(p.businessDate); else devices.set(p.deviceId, new Set([p.businessDate]))
+  }
+  return out
+}
+
 /** The bank's credits split into a receipt provider's records (FPS) and what payouts may claim. */
 function bankCredits (input: ReconInput): { receipts: ReconPayment[], rest: Deposit[] } {
   const s = input.settings
@@ -103,8 +120,7 @@ export function reconcile (input: ReconInput): ReconReport {
   matchReceiptsByAmountDay(m, bank.receipts)
   readers.learn()
 
-  // a reader has uploaded a day when any of its records for that day is here
-  const uploadedDevices = new Set(prepared.live.filter(p => s.providers[p.provider]?.devicesUploadLate && p.deviceId).map(p => `${p.provider}|${p.deviceId}|${p.businessDate}`))
+  const uploadedDevices = uploadedDays(prepared.live, s)
   const saleOfPayment: DayContext['saleOfPayment'] = p => {
     const t = m.byPayment.get(p)
     return t ? { saleId: t.sale.saleId, storeId: t.sale.storeId, tender: t.tender.tenderNo - 1 } : null
@@ -117,7 +133,7 @@ export function reconcile (input: ReconInput): ReconReport {
     settings: s,
     uploaded: (provider, storeId, terminalId, day) => {
       const device = readers.deviceOf(provider, storeId, terminalId)
-      return device !== null && uploadedDevices.has(`${provider}|${device}|${day}`)
+      return device !== null && uploadedDevices.get(provider)?.get(device)?.has(day) === true
     },
     // a record's store: its sale's; a chargeback's, the disputed sale's; else the one it names. Asked of
     // each record several times once matching is done, so kept by the record's place when first found.
