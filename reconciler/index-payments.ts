@@ -66,8 +66,46 @@ export interface PreparedPayments {
   superseded: Set<string>
 }
 
+const timeOf = (p: ReconPayment): number => p.paidAt ?? 0
+const byId = (a: ReconPayment, b: ReconPayment): number => a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+const byTimeThenId = (a: ReconPayment, b: ReconPayment): number => timeOf(a) - timeOf(b) || byId(a, b)
+
+/**
+ * The records in canonical order (payment time, then id) exactly as a stable sort by that comparator
+ * puts them. The times are sorted natively: each is packed with the record's position into one exact
+ * double, (time − earliest) × 2^k + position, so that only records of the same millisecond are
+ * compared, by id. A chain day's 709k records took 6.8M comparator calls, 1.2 s, sorted by comparator;
+ * times too far apart to pack (or not whole milliseconds) are sorted that way still.
+ */
+export function inCanonicalOrder (payments: readonly ReconPayment[]): ReconPayment[] {
+  const n = payments.length
+  let earliest = Infinity
+  let latest = -Infinity
+  for (const p of payments) {
+    const t = timeOf(p)
+    if (!Number.isInteger(t)) return [...payments].sort(byTimeThenId)
+    if (t < earliest) earliest = t
+    if (t > latest) latest = t
+  }
+  const scale = 2 ** Math.ceil(Math.log2(n + 1))
+  if (n < 2 || !Number.isSafeInteger((latest - earliest + 1) * scale)) return [...payments].sort(byTimeThenId)
+  const keys = new Float64Array(n)
+  for (let i = 0; i < n; i++) keys[i] = (timeOf(payments[i]) - earliest) * scale + i
+  keys.sort()
+  const out = new Array<ReconPayment>(n)
+  for (let i = 0; i < n; i++) out[i] = payments[keys[i] % scale]
+  // the records of one millisecond, in input order so far, by id
+  for (let from = 0, to = 1; from < n; from = to, to = from + 1) {
+    while (to < n && timeOf(out[to]) === timeOf(out[from])) to++
+    if (to - from < 2) continue
+    const same = out.slice(from, to).sort(byId)
+    for (let k = 0; k < same.length; k++) out[from + k] = same[k]
+  }
+  return out
+}
+
 export function preparePayments (payments: readonly ReconPayment[]): PreparedPayments {
-  const all = [...payments].sort((a, b) => (a.paidAt ?? 0) - (b.paidAt ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  const all = inCanonicalOrder(payments)
   for (let i = 0; i < all.length; i++) (all[i] as Placed)[PLACE] = i
   // only a provider that sent transaction files has records a settlement record supersedes: the other
   // providers' settlement records need no index (most of a chain day's 700k)
