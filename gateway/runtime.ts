@@ -147,7 +147,7 @@ export async function startRuntime (config: Config, opts: RuntimeOptions = {}): 
       await startRetentionWorker({ db, boss, settings: config.retention, log })
       const f = config.forwarding
       if (f.app?.stream) stream = startDingTalkStream({ app: f.app, db, allowHosts: f.allowHosts, timeoutMs: f.timeoutMs, log })
-      await startForwardWorkers({ db, boss, forwarding: config.forwarding, log, afterPosting: (sql, posted) => checkLowStock(sql, { boss, forwarding: config.forwarding }, posted) })
+      await startForwardWorkers({ db, boss, forwarding: config.forwarding, log, liveQuiet: () => sender!.quiet(), afterPosting: (sql, posted) => checkLowStock(sql, { boss, forwarding: config.forwarding }, posted) })
     }
     const app = opts.http === false ? null : await buildApp(deps, { logger: opts.logger, loggerInstance: opts.loggerInstance })
     let closed = false

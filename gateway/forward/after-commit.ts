@@ -9,6 +9,8 @@ const CONCURRENT = 4
 const WAITING = 2_000
 /** Rows of one sink per send, in whole jobs (one call a row for the HTTP sink; Jiandaoyun takes batches). */
 const PER_SEND = 50
+/** The longest a bulk job's call waits for the live sales' sends: a busy hour still lets it through. */
+const QUIET_MAX_MS = 50
 
 export class AfterCommitSender {
   readonly #deps: SendDeps
@@ -27,6 +29,20 @@ export class AfterCommitSender {
     this.#waiting.push(...jobs.slice(0, room))
     this.skipped += Math.max(0, jobs.length - room)
     this.#pump()
+  }
+
+  /**
+   * Resolves once no live sale's send is waiting or in flight, or after `maxMs`: a bulk job's calls
+   * go out between the live sales' sends, not beside them (both share this process's event loop and
+   * the sink).
+   */
+  quiet (maxMs = QUIET_MAX_MS): Promise<void> {
+    if (this.#running === 0 && this.#waiting.length === 0) return Promise.resolve()
+    return new Promise(resolve => {
+      const done = (): void => { clearTimeout(timer); resolve() }
+      const timer = setTimeout(() => { this.#idle.splice(this.#idle.indexOf(done) >>> 0, 1); resolve() }, maxMs)
+      this.#idle.push(done)
+    })
   }
 
   /** Resolves once nothing is waiting or being sent (a graceful shutdown waits for it). */

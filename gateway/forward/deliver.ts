@@ -31,6 +31,8 @@ export interface ForwardDeps {
   /** The sink kinds delivery dispatches through (default: the registry's). */
   sinkKinds?: Record<string, SinkKind>
   log?: { warn: (o: object, m: string) => void, info: (o: object, m: string) => void }
+  /** Waits (a short while at most) for the live sales' sends in flight: a bulk job calls between them. */
+  liveQuiet?: () => Promise<void>
 }
 
 /** What sending to a sink needs (sendNow runs outside the workers, and cancels the jobs it did the work of). */
@@ -172,7 +174,7 @@ export const BULK_MARK_ROWS = 100
  * succeeds (`markEvery` rows together); or `parallel` calls at once, marked together at the end. What
  * succeeded is marked even when a later call failed; the failure is thrown after.
  */
-async function sendSinkRows (deps: SendDeps, sink: string, rows: OutboxRow[], done: (ids: number[]) => Promise<void>, { parallel = 1, markEvery = 1 } = {}): Promise<void> {
+async function sendSinkRows (deps: SendDeps, sink: string, rows: OutboxRow[], done: (ids: number[]) => Promise<void>, { parallel = 1, markEvery = 1, before }: { parallel?: number, markEvery?: number, before?: () => Promise<void> } = {}): Promise<void> {
   const f = deps.forwarding
   const out = { allowHosts: f.allowHosts, timeoutMs: f.timeoutMs }
   const target = f.sinks.find(s => sinkName(s) === sink)
@@ -185,6 +187,7 @@ async function sendSinkRows (deps: SendDeps, sink: string, rows: OutboxRow[], do
   if (parallel === 1) {
     try {
       for (const batch of calls) {
+        await before?.()
         await send(batch)
         sent.push(...batch.map(r => r.id))
         if (sent.length >= markEvery) await done(sent.splice(0))
@@ -269,7 +272,7 @@ async function runJob (deps: ForwardDeps, job: Job<DeliveryJob>): Promise<object
   try {
     if (sink.startsWith('robot:')) return { outcome: await sendRobotRows(deps, sink, job.data) }
     const rows = await pendingRows(deps.db, ids)
-    await sendSinkRows(deps, sink, rows, async done => { await markDelivered(deps.db, done) }, { markEvery: job.data.bulk ? BULK_MARK_ROWS : 1 })
+    await sendSinkRows(deps, sink, rows, async done => { await markDelivered(deps.db, done) }, job.data.bulk ? { markEvery: BULK_MARK_ROWS, before: deps.liveQuiet } : {})
     return { delivered: rows.length }
   } catch (err) {
     const e = err as Error
