@@ -103,8 +103,12 @@ export function attachMovements (c: MovementColumns, saleOf: (vendor: string, sa
     for (let k = next; k < next + LOOK_AHEAD && k < all.length; k++) if (isSale(all[k], vendor, saleIds[r])) { sale = all[k]; next = k + 1; break }
     sale ??= saleOf(vendor, saleIds[r])
     if (!sale) { elsewhere += count; at += count; continue }
-    const list: ReconMovement[] = sale.movements ??= []
-    for (const end = at + count; at < end; at++) list.push({ lineNo: c.lineNo[at], sku: c.skus[c.sku[at]], qty: c.qty[at] })
+    // an array of the run's length: one grown by push keeps room for 17 (V8's first growth), and a
+    // chain day's million lists of one to three held 130 MB more that way
+    const run = new Array<ReconMovement>(count)
+    for (let k = 0; k < count; k++, at++) run[k] = { lineNo: c.lineNo[at], sku: c.skus[c.sku[at]], qty: c.qty[at] }
+    // a sale's movements listed in more than one run (not next to each other in the file): in file order
+    sale.movements = sale.movements ? sale.movements.concat(run) : run
   }
   for (const s of all) s.movements ??= []
   return elsewhere
