@@ -40,7 +40,11 @@ export class AfterCommitSender {
     if (this.#running === 0 && this.#waiting.length === 0) return Promise.resolve()
     return new Promise(resolve => {
       const done = (): void => { clearTimeout(timer); resolve() }
-      const timer = setTimeout(() => { this.#idle.splice(this.#idle.indexOf(done) >>> 0, 1); resolve() }, maxMs)
+      const timer = setTimeout(() => {
+        const at = this.#idle.indexOf(done)
+        if (at !== -1) this.#idle.splice(at, 1)
+        resolve()
+      }, maxMs)
       this.#idle.push(done)
     })
   }

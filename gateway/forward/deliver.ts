@@ -171,10 +171,10 @@ export const BULK_MARK_ROWS = 100
 
 /**
  * The rows of one sink, in the calls its kind takes (sink-kinds.ts). One call at a time, marked as it
- * succeeds (`markEvery` rows together); or `parallel` calls at once, marked together at the end. What
+ * succeeds (`markEvery` rows together, each call after `beforeCall`); or `parallel` calls at once, marked together at the end. What
  * succeeded is marked even when a later call failed; the failure is thrown after.
  */
-async function sendSinkRows (deps: SendDeps, sink: string, rows: OutboxRow[], done: (ids: number[]) => Promise<void>, { parallel = 1, markEvery = 1, before }: { parallel?: number, markEvery?: number, before?: () => Promise<void> } = {}): Promise<void> {
+async function sendSinkRows (deps: SendDeps, sink: string, rows: OutboxRow[], done: (ids: number[]) => Promise<void>, { parallel = 1, markEvery = 1, beforeCall }: { parallel?: number, markEvery?: number, beforeCall?: () => Promise<void> } = {}): Promise<void> {
   const f = deps.forwarding
   const out = { allowHosts: f.allowHosts, timeoutMs: f.timeoutMs }
   const target = f.sinks.find(s => sinkName(s) === sink)
@@ -187,7 +187,7 @@ async function sendSinkRows (deps: SendDeps, sink: string, rows: OutboxRow[], do
   if (parallel === 1) {
     try {
       for (const batch of calls) {
-        await before?.()
+        await beforeCall?.()
         await send(batch)
         sent.push(...batch.map(r => r.id))
         if (sent.length >= markEvery) await done(sent.splice(0))
@@ -272,7 +272,7 @@ async function runJob (deps: ForwardDeps, job: Job<DeliveryJob>): Promise<object
   try {
     if (sink.startsWith('robot:')) return { outcome: await sendRobotRows(deps, sink, job.data) }
     const rows = await pendingRows(deps.db, ids)
-    await sendSinkRows(deps, sink, rows, async done => { await markDelivered(deps.db, done) }, job.data.bulk ? { markEvery: BULK_MARK_ROWS, before: deps.liveQuiet } : {})
+    await sendSinkRows(deps, sink, rows, async done => { await markDelivered(deps.db, done) }, job.data.bulk ? { markEvery: BULK_MARK_ROWS, beforeCall: deps.liveQuiet } : {})
     return { delivered: rows.length }
   } catch (err) {
     const e = err as Error

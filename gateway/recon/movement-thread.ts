@@ -104,7 +104,7 @@ export function attachMovements (c: MovementColumns, saleOf: (vendor: string, sa
     sale ??= saleOf(vendor, saleIds[r])
     if (!sale) { elsewhere += count; at += count; continue }
     // an array of the run's length: one grown by push keeps room for 17 (V8's first growth), and a
-    // chain day's million lists of one to three held 130 MB more that way
+    // chain day's million lists of one to three held about 120 MB more that way
     const run = new Array<ReconMovement>(count)
     for (let k = 0; k < count; k++, at++) run[k] = { lineNo: c.lineNo[at], sku: c.skus[c.sku[at]], qty: c.qty[at] }
     // a sale's movements listed in more than one run (not next to each other in the file): in file order
