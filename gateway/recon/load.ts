@@ -8,6 +8,7 @@ import type { BatchFinding, ManualLink, MatchReview, ReconInput, ReconLine, Reco
 import type { Sql } from '../db/pool.ts'
 import { CARD_CONTEXT, type PiiCipher } from '../crypto.ts'
 import { loadPayoutInput } from './load-payouts.ts'
+import { PLACE, type Placed } from '../../reconciler/index-payments.ts'
 
 /** Batches span a few days; their rows are summed over this many days either side. */
 const BATCH_WINDOW_DAYS = 14
@@ -86,7 +87,7 @@ async function loadPayments (sql: Sql, date: string, cipher: PiiCipher): Promise
             CASE WHEN provider_txn_id IS NULL THEN card_enc END AS card_enc, card_brand, card_last4
        FROM payments p LEFT JOIN payment_store_assignments a ON a.payment_id = p.id
       WHERE business_date BETWEEN $1::date - 1 AND $1::date + 1`, [date])
-  return rows.map((r): ReconPayment => ({
+  return rows.map((r): Placed => ({
     id: String(r.id),
     provider: r.provider,
     fileKind: r.file_kind === 'transaction' ? 'transaction' : 'settlement',
@@ -106,6 +107,7 @@ async function loadPayments (sql: Sql, date: string, cipher: PiiCipher): Promise
     deviceId: r.device_id,
     account: r.account,
     card: r.card_enc ? cipher.decryptText(r.card_enc, CARD_CONTEXT) : null,
+    [PLACE]: -1,
     ...(r.card_brand || r.card_last4 ? { cardBrand: r.card_brand, cardLast4: r.card_last4 } : {})
   }))
 }

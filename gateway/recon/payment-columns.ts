@@ -6,6 +6,7 @@
 // object, where adding them one by one would leave most behind a pointer, and matching reads them
 // millions of times).
 import type { ReconPayment } from '../../reconciler/types.ts'
+import { PLACE } from '../../reconciler/index-payments.ts'
 
 /** The text fields, in the key order a record is built with; packStrings and fromColumns list them by position. */
 const STRINGS = ['cardBrand', 'cardLast4', 'id', 'provider', 'fileKind', 'type', 'providerTxnId', 'merchantRef', 'originalRef', 'originalProviderTxnId',
@@ -102,10 +103,11 @@ export function fromColumns (c: PaymentColumns): ReconPayment[] {
       else { const from = at; at += codes[n++]; v[f] = text.slice(from, at) }
     }
     const time = paidAt[i]
+    // [PLACE]: the slot a run stamps each record's place in (reconciler/index-payments.ts)
     const fields = {
       id: v[2], provider: v[3], fileKind: v[4], type: v[5], providerTxnId: v[6], merchantRef: v[7], originalRef: v[8], originalProviderTxnId: v[9],
       gross: gross[i], fee: fee[i], net: net[i], paidAt: Number.isNaN(time) ? null : time,
-      businessDate: v[10], settlementDate: v[11], batchId: v[12], storeId: v[13], deviceId: v[14], account: v[15], card: v[16]
+      businessDate: v[10], settlementDate: v[11], batchId: v[12], storeId: v[13], deviceId: v[14], account: v[15], card: v[16], [PLACE]: -1
     }
     const p = (v[0] !== ABSENT ? { cardBrand: v[0], cardLast4: v[1], ...fields } : fields) as Record<string, unknown>
     // a key the record did not have (none of the connectors' records lack one today)
