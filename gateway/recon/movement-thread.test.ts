@@ -45,3 +45,12 @@ t.test('sales that move no stock between those that do: the rest still reach the
   t.equal(attach(all, [...moved.map((i): [string, string, number] => ['pos-canonical', `S-${i}`, -i - 1]), ['pos-canonical', 'NOT-IN-POS', -9]]), 1)
   t.same(all.map(qtys), all.map((_, i) => moved.includes(i) ? [-i - 1] : []))
 })
+
+t.test('quantities come back exactly as the file gave them: whole, fractional (a weighed SKU), -0 and beyond 32 bits', async t => {
+  const given = [-1, -0.25, -0, 1.5, -(2 ** 40), 3]
+  const all = given.map((_, i) => sale('pos-canonical', `W-${i}`))
+  t.equal(attach(all, given.map((q, i): [string, string, number] => ['pos-canonical', `W-${i}`, q])), 0)
+  const back = all.map(s => s.movements![0].qty)
+  t.ok(back.every((q, i) => Object.is(q, given[i])), `${back.join(', ')} against ${given.join(', ')}`)
+  t.same(all.map(s => s.movements![0].lineNo), given.map(() => 1))
+})

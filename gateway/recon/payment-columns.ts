@@ -84,6 +84,12 @@ export function toColumns (payments: readonly ReconPayment[]): { columns: Paymen
 
 type Value = string | null | undefined
 
+/**
+ * An amount read from a Float64Array as a small integer where it is one (nearly always: cents; -0 stays
+ * -0): stored as a double, V8 keeps the field of every record as a number object of its own.
+ */
+const whole = (x: number): number => Object.is(x | 0, x) ? x | 0 : x
+
 /** The records again, each with the keys, key order and values it had. */
 export function fromColumns (c: PaymentColumns): ReconPayment[] {
   const { tags, codes, texts, words } = c.strings
@@ -106,7 +112,7 @@ export function fromColumns (c: PaymentColumns): ReconPayment[] {
     // [PLACE]: the slot a run stamps each record's place in (reconciler/index-payments.ts)
     const fields = {
       id: v[2], provider: v[3], fileKind: v[4], type: v[5], providerTxnId: v[6], merchantRef: v[7], originalRef: v[8], originalProviderTxnId: v[9],
-      gross: gross[i], fee: fee[i], net: net[i], paidAt: Number.isNaN(time) ? null : time,
+      gross: whole(gross[i]), fee: whole(fee[i]), net: whole(net[i]), paidAt: Number.isNaN(time) ? null : time,
       businessDate: v[10], settlementDate: v[11], batchId: v[12], storeId: v[13], deviceId: v[14], account: v[15], card: v[16], [PLACE]: -1
     }
     const p = (v[0] !== ABSENT ? { cardBrand: v[0], cardLast4: v[1], ...fields } : fields) as Record<string, unknown>
