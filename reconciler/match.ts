@@ -7,6 +7,7 @@
 import type { ManualLink, MatchAlternative, Provider, ReconPayment, ReconSale, ReconSettings, ReconTender } from './types.ts'
 import { directionOf, placeOf, type Direction } from './index-payments.ts'
 import { SettlerChooser } from './settlers.ts'
+import { placeOfKey } from './sale-order.ts'
 import { SHARED_TENDER_METHODS } from '../connectors/contract.ts'
 
 export interface TenderRef {
@@ -227,21 +228,6 @@ export function matchByReference (m: Matching, live: readonly ReconPayment[]): v
 }
 
 /**
- * The place of the sale with key `key` in `sales`, which are in key order, found by halving (a chain
- * day's refunds name some 10k originals among a million sales: a pass over them all cost 0.4 s); -1
- * when there is none.
- */
-function placeOfKey (sales: readonly ReconSale[], key: string): number {
-  let lo = 0
-  let hi = sales.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (sales[mid].key < key) lo = mid + 1; else hi = mid
-  }
-  return lo < sales.length && sales[lo].key === key ? lo : -1
-}
-
-/**
  * Refunds whose record does not carry the refund's own reference: chained to the original sale's
  * payment through original_partner_transaction_ID / originalTransactionId (or, in-store layout C, the
  * Alipay id the refund shares with its payment). `m.sales` must be in key order (reconcile sorts them).
@@ -256,6 +242,7 @@ export function chainRefunds (m: Matching, live: readonly ReconPayment[]): void 
   })
   for (const t of m.tenders) {
     if (t.dir !== 'refund' || m.byTender.has(t) || !t.sale.refundOf) continue
+    // a chain day's refunds name some 10k originals among a million sales: found by halving, not a pass
     const original = placeOfKey(m.sales, t.sale.refundOf)
     if (original === -1) continue
     const candidates: ReconPayment[] = []

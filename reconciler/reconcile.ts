@@ -9,12 +9,11 @@ import { Disputes, paymentExceptions, tenderExceptions, type DayContext } from '
 import { movementsOf, stockExceptions } from './stock.ts'
 import { buildReport, UNASSIGNED } from './report.ts'
 import { moneyBridge } from './bridge.ts'
+import { bySaleKey } from './sale-order.ts'
 import { buildPayouts, payoutReport, type PayoutReport } from './payout-build.ts'
 import { matchReceiptsByAmountDay, splitCredits } from './bank-receipts.ts'
 import type { Deposit } from './payouts.ts'
 import type { ReconException, ReconInput, ReconPayment, ReconReport, ReconSale, ReconSettings, ResolvedException, Resolution } from './types.ts'
-
-const byKey = (a: ReconSale, b: ReconSale): number => a.key < b.key ? -1 : a.key > b.key ? 1 : 0
 
 /** What identifies an exception across runs (and what a write-off names): its code and the ids that locate it. */
 export function exceptionKey (e: ReconException): string {
@@ -101,7 +100,7 @@ function dayPayouts (input: ReconInput, deposits: readonly Deposit[]): PayoutRep
 
 export function reconcile (input: ReconInput): ReconReport {
   const s = input.settings
-  const sales = [...input.sales].sort(byKey)
+  const sales = [...input.sales].sort(bySaleKey)
   const bank = bankCredits(input)
   const payments = bank.receipts.length ? [...input.payments, ...bank.receipts] : input.payments
   const prepared = preparePayments(payments)

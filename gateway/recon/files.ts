@@ -80,11 +80,12 @@ export async function loadOfflineInput (files: OfflineFiles, date: string, asOf:
   let sales: ReconSale[]
   try {
     const collector = await readSales(files.pos, config, registry, rules, progress)
-    sales = collector.finish()
+    const { byKey, inFileOrder } = collector.finish()
+    sales = byKey
     progress(`POS: ${collector.events.toLocaleString('en')} events, ${sales.length.toLocaleString('en')} sales and refunds`)
     if (movementThread) {
       const movements = await movementThread.result(progress)
-      const elsewhere = attachMovements(movements, (vendor, saleId) => collector.get(vendor, saleId), sales)
+      const elsewhere = attachMovements(movements, (vendor, saleId) => collector.get(vendor, saleId), inFileOrder)
       progress(`${basename(files.movements!)}: ${movements.read.toLocaleString('en')} stock movements${elsewhere ? `, ${elsewhere.toLocaleString('en')} of sales not in the POS files` : ''}`)
     }
   } catch (err) {
