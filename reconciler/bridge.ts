@@ -161,7 +161,7 @@ function recordReason (p: ReconPayment, m: Matching, code: ExceptionCode | undef
   // a sale voided at the till: its payment and the provider's cancel of it take each other out
   const paid = m.byPayment.get(p)
   if (paid) return paid.sale.voided ? 'CANCELLED' : 'OTHER_DAY'
-  if (m.cancelled.has(p.id) || m.linkedCancels.has(p)) return 'CANCELLED'
+  if (m.cancelled.has(p) || m.linkedCancels.has(p)) return 'CANCELLED'
   return 'UNEXPLAINED'
 }
 

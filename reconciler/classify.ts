@@ -43,7 +43,7 @@ export function tenderExceptions (m: Matching, ctx: DayContext): ReconException[
         out.push({ ...base('DUPLICATE_PAYMENT', t), actual: extra.gross, provider_txn_id: extra.providerTxnId, payment_id: extra.id, detail: `reference ${t.tender.reference} was paid more than once (also ${p.providerTxnId ?? p.id})` })
       }
       if (pairing.review === 'proposed') out.push(proposed(t, pairing))
-      const undone = m.cancelled.get(p.id)
+      const undone = m.cancelled.get(p)
       if (t.sale.voided && t.dir === 'payment' && !undone) {
         out.push({ ...base('VOID_BUT_SETTLED', t), expected: 0, actual: p.gross, provider_txn_id: p.providerTxnId, payment_id: p.id, detail: `the sale was voided but ${t.provider} settled ${formatMinor(p.gross)} and did not cancel it` })
       }
@@ -106,7 +106,7 @@ export function paymentExceptions (m: Matching, prepared: PreparedPayments, all:
     }
     const matched = m.byPayment.has(p) || m.linkedCancels.has(p) || m.claimed.has(p)
     if (!matched) {
-      if (p.type === 'payment' && !m.cancelled.has(p.id)) out.push(ofRecord('UNEXPECTED_PAYMENT', p, `no sale accounts for this ${p.provider} payment of ${formatMinor(p.gross)}${p.merchantRef ? ` (reference ${p.merchantRef})` : ''}`))
+      if (p.type === 'payment' && !m.cancelled.has(p)) out.push(ofRecord('UNEXPECTED_PAYMENT', p, `no sale accounts for this ${p.provider} payment of ${formatMinor(p.gross)}${p.merchantRef ? ` (reference ${p.merchantRef})` : ''}`))
       if (p.type === 'refund') out.push(ofRecord('REFUND_WITHOUT_RETURN', p, `${p.provider} refunded ${formatMinor(-p.gross)}${p.originalRef ? ` of ${p.originalRef}` : ''} but no return was rung up at the till`))
       if (p.type === 'cancel' || p.type === 'reversal') out.push(ofRecord('UNEXPECTED_PAYMENT', p, `a ${p.type} of a payment that is not listed and no sale names`))
     }

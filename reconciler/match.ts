@@ -60,8 +60,14 @@ export class Matching {
 
   /** A tender whose reference was paid more than once: the extra records. */
   readonly paidTwice = new Map<TenderRef, ReconPayment[]>()
-  /** Original payment id → the cancel or reversal that undid it. */
-  readonly cancelled = new Map<string, ReconPayment>()
+  /** The cancel or reversal that undid a payment, by the payment's place. */
+  readonly #undoneBy: Array<ReconPayment | undefined>
+  /** A payment → the cancel or reversal that undid it. Kept by place: a key per record's id cost a hash of 700k ids. */
+  readonly cancelled = {
+    get: (p: ReconPayment): ReconPayment | undefined => this.#undoneBy[placeOf(p)],
+    has: (p: ReconPayment): boolean => this.#undoneBy[placeOf(p)] !== undefined,
+    set: (p: ReconPayment, undo: ReconPayment): void => { this.#undoneBy[placeOf(p)] = undo }
+  }
   /** A cancel or reversal naming a tender's reference when no payment for it is listed. */
   readonly reversedTender = new Map<TenderRef, ReconPayment>()
   /** Cancels and reversals linked to what they undo. */
@@ -76,6 +82,7 @@ export class Matching {
   constructor (sales: readonly ReconSale[], providers: ReconSettings['providers'], payments: readonly ReconPayment[] = [], declared: ReconSettings['tenderProviders'] = {}, places = payments.length) {
     this.#tenderOf = new Array<TenderRef | undefined>(places).fill(undefined)
     this.#marks = new Uint8Array(places)
+    this.#undoneBy = new Array<ReconPayment | undefined>(places).fill(undefined)
     this.tenders = []
     this.sales = sales
     this.firstTender = new Uint32Array(sales.length + 1)
@@ -150,7 +157,7 @@ export function group<T> (items: Iterable<T>, key: (x: T) => string | null): Map
  * Records by provider, direction and an id, without building a key string per record; an id listed once
  * holds its record itself, not a list of one (700k lists fewer to make and collect on a chain day).
  */
-class RefIndex {
+export class RefIndex {
   readonly #maps = new Map<string, Map<string, Map<string, ReconPayment | ReconPayment[]>>>()
   add (provider: string, dir: string, id: string, p: ReconPayment): void {
     let byDir = this.#maps.get(provider)
@@ -194,8 +201,11 @@ export function matchManual (m: Matching, live: readonly ReconPayment[], links: 
   }
 }
 
-/** Pass 1: references. `live` must be in canonical order (preparePayments). */
-export function matchByReference (m: Matching, live: readonly ReconPayment[]): void {
+/**
+ * Pass 1: references. `live` must be in canonical order (preparePayments). Returns the records by
+ * provider, direction and reference, for linkCancels.
+ */
+export function matchByReference (m: Matching, live: readonly ReconPayment[]): RefIndex {
   const byRef = new RefIndex()
   for (const p of live) {
     const dir = directionOf(p)
@@ -225,6 +235,7 @@ export function matchByReference (m: Matching, live: readonly ReconPayment[]): v
       for (const extra of free.slice(1)) m.claimed.add(extra)
     }
   }
+  return byRef
 }
 
 /**
@@ -258,37 +269,38 @@ export function chainRefunds (m: Matching, live: readonly ReconPayment[]): void 
   }
 }
 
-/** Cancels and reversals: linked to the payment they undo, or to the tender they name. */
-export function linkCancels (m: Matching, live: readonly ReconPayment[]): void {
+/**
+ * Cancels and reversals: linked to the payment they undo, or to the tender they name. `byRef`: the
+ * records by reference, as matchByReference indexed them.
+ */
+export function linkCancels (m: Matching, live: readonly ReconPayment[], byRef: RefIndex): void {
   const cancels = live.filter(p => p.type === 'cancel' || p.type === 'reversal')
   if (cancels.length === 0) return
-  // index only the ids and references the cancels name, not every record of the day
+  // index only the provider ids the cancels name, not every record of the day
   const wantTxn = new Set<string>()
-  const wantRef = new Set<string>()
-  for (const c of cancels) {
-    if (c.originalProviderTxnId) wantTxn.add(c.originalProviderTxnId)
-    if (c.merchantRef) wantRef.add(c.merchantRef)
-    if (c.originalRef) wantRef.add(c.originalRef)
-  }
+  for (const c of cancels) if (c.originalProviderTxnId) wantTxn.add(c.originalProviderTxnId)
   const byTxn = new RefIndex()
-  const byRef = new RefIndex()
-  for (const p of live) {
-    if (p.type !== 'payment') continue
-    if (p.providerTxnId && wantTxn.has(p.providerTxnId)) byTxn.add(p.provider, '', p.providerTxnId, p)
-    if (p.merchantRef && wantRef.has(p.merchantRef)) byRef.add(p.provider, '', p.merchantRef, p)
+  if (wantTxn.size) for (const p of live) if (p.type === 'payment' && p.providerTxnId && wantTxn.has(p.providerTxnId)) byTxn.add(p.provider, 'payment', p.providerTxnId, p)
+  // the tenders by reference only when a cancel undoes no listed payment (a pass over a million tenders)
+  let tenderByRef: Map<string, TenderRef> | null = null
+  const tenderOf = (provider: string, reference: string): TenderRef | undefined => {
+    if (!tenderByRef) {
+      const wanted = new Set(cancels.map(c => c.merchantRef))
+      tenderByRef = new Map()
+      for (const t of m.tenders) if (t.dir === 'payment' && t.tender.reference && wanted.has(t.tender.reference)) tenderByRef.set(`${t.provider}|${t.tender.reference}`, t)
+    }
+    return tenderByRef.get(`${provider}|${reference}`)
   }
-  const tenderByRef = new Map<string, TenderRef>()
-  for (const t of m.tenders) if (t.dir === 'payment' && t.tender.reference && wantRef.has(t.tender.reference)) tenderByRef.set(`${t.provider}|${t.tender.reference}`, t)
   for (const c of cancels) {
-    const target = (c.originalProviderTxnId ? byTxn.first(c.provider, '', c.originalProviderTxnId) : undefined) ??
-      (c.merchantRef ? byRef.first(c.provider, '', c.merchantRef) : undefined) ??
-      (c.originalRef ? byRef.first(c.provider, '', c.originalRef) : undefined)
-    if (target && !m.cancelled.has(target.id)) {
-      m.cancelled.set(target.id, c)
+    const target = (c.originalProviderTxnId ? byTxn.first(c.provider, 'payment', c.originalProviderTxnId) : undefined) ??
+      (c.merchantRef ? byRef.first(c.provider, 'payment', c.merchantRef) : undefined) ??
+      (c.originalRef ? byRef.first(c.provider, 'payment', c.originalRef) : undefined)
+    if (target && !m.cancelled.has(target)) {
+      m.cancelled.set(target, c)
       m.linkedCancels.add(c)
       continue
     }
-    const t = c.merchantRef ? tenderByRef.get(`${c.provider}|${c.merchantRef}`) : undefined
+    const t = c.merchantRef ? tenderOf(c.provider, c.merchantRef) : undefined
     if (t && !m.byTender.has(t)) {
       m.reversedTender.set(t, c)
       m.linkedCancels.add(c)
@@ -305,9 +317,9 @@ export function linkVoidRefunds (m: Matching, live: readonly ReconPayment[]): vo
   if (refunds.length === 0) return
   for (const t of m.tenders) {
     const paid = m.byTender.get(t)?.payment
-    if (!t.sale.voided || t.dir !== 'payment' || !paid || m.cancelled.has(paid.id)) continue
+    if (!t.sale.voided || t.dir !== 'payment' || !paid || m.cancelled.has(paid)) continue
     const undo = refunds.find(r => m.isFree(r) && r.provider === t.provider &&
       ((t.tender.reference !== null && r.originalRef === t.tender.reference) || (paid.providerTxnId !== null && (r.originalProviderTxnId ?? r.providerTxnId) === paid.providerTxnId)))
-    if (undo) { m.cancelled.set(paid.id, undo); m.linkedCancels.add(undo) }
+    if (undo) { m.cancelled.set(paid, undo); m.linkedCancels.add(undo) }
   }
 }

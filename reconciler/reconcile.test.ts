@@ -117,6 +117,20 @@ t.test('voids: a cancelled payment is fine, a settled one is VOID_BUT_SETTLED; a
   t.same(run({ sales: [voided] }).exceptions, [], 'voided before any payment: nothing expected')
 })
 
+t.test('a cancel found by the reference it shares with the payment, or with a tender whose payment is not listed', async t => {
+  const voided = sale('S1', { voided: true, tenders: [{ method: 'alipayhk', amount: 12850, reference: 'S1-1' }] })
+  const standing = sale('S1', { tenders: [{ method: 'alipayhk', amount: 12850, reference: 'S1-1' }] })
+  const paid = payment({ provider: 'alipayhk', gross: 12850, merchantRef: 'S1-1', providerTxnId: 'A4' })
+  // no provider id of the original: only our reference ties the cancel to what it undoes
+  const cancel = payment({ provider: 'alipayhk', type: 'cancel', gross: -12850, fee: 0, merchantRef: 'S1-1', providerTxnId: null, originalProviderTxnId: null, time: '12:02' })
+  t.same(run({ sales: [voided], payments: [paid, cancel] }).exceptions, [], 'the listed payment, cancelled')
+  t.same(run({ sales: [voided], payments: [cancel] }).exceptions, [], 'the tender, cancelled before its payment was listed')
+  t.match(run({ sales: [standing], payments: [cancel] }).exceptions, [{ code: 'MISSING_PAYMENT', sale_id: 'S1', actual: 0, detail: /cancelled this payment but the sale stands/ }])
+  const other = payment({ provider: 'octopus', type: 'cancel', gross: -12850, fee: 0, merchantRef: 'S1-1', providerTxnId: null, originalProviderTxnId: null, time: '12:02' })
+  t.same(run({ sales: [voided], payments: [paid, other] }).exceptions.map(e => `${e.code} ${e.provider}`), ['UNEXPECTED_PAYMENT octopus', 'VOID_BUT_SETTLED alipayhk'],
+    'another provider\'s cancel of the same reference undoes nothing of alipayhk')
+})
+
 t.test('STOCK_MISMATCH: posted movements that do not equal the lines', async t => {
   const s = sale('S1', { lines: [{ sku: 'A', qty: 2 }, { sku: 'B', qty: 1 }], tenders: [{ method: 'cash', amount: 100 }] })
   const r = run({ sales: [s], movements: [{ saleKey: 'pos:S1', lineNo: 1, sku: 'A', qty: -1 }, { saleKey: 'pos:S1', lineNo: 2, sku: 'B', qty: -1, id: 7 }] })

@@ -98,6 +98,15 @@ function dayPayouts (input: ReconInput, deposits: readonly Deposit[]): PayoutRep
   return payoutReport(input.date, list, deposits, { asOf: s.asOf, bankThrough: input.payouts.bankThrough }, s.payouts)
 }
 
+/** Pass 1, by reference: tenders to records, refunds to their originals' records, cancels to what they undo. */
+function matchReferences (m: Matching, live: readonly ReconPayment[]): void {
+  // one index of the records by reference serves the first and the cancels, and is let go after them
+  const byRef = matchByReference(m, live)
+  chainRefunds(m, live)
+  linkCancels(m, live, byRef)
+  linkVoidRefunds(m, live)
+}
+
 export function reconcile (input: ReconInput): ReconReport {
   const s = input.settings
   const sales = [...input.sales].sort(bySaleKey)
@@ -108,10 +117,7 @@ export function reconcile (input: ReconInput): ReconReport {
   matchManual(m, prepared.live, input.manualLinks ?? [])
   const reviews = input.matchReviews ?? []
   matchManual(m, prepared.live, reviews.filter(r => r.decision === 'confirmed'), true)
-  matchByReference(m, prepared.live)
-  chainRefunds(m, prepared.live)
-  linkCancels(m, prepared.live)
-  linkVoidRefunds(m, prepared.live)
+  matchReferences(m, prepared.live)
   const readers = readerMap(m, s)
   readers.learn()
   const rejected = new Set(reviews.filter(r => r.decision === 'rejected').map(r => reviewKey(r.saleKey, r.tenderNo, r.paymentId)))

@@ -106,7 +106,7 @@ export function buildReport (input: ReconInput, m: Matching, prepared: PreparedP
     pr.gross += p.gross
     if (p.type === 'add_value' || p.type === 'fee' || p.type === 'adjustment') pr.other_gross += p.gross
     else if (unmatchedIds.has(p.id)) pr.unmatched_gross += p.gross
-    else if (m.byPayment.has(p) || m.linkedCancels.has(p) || m.cancelled.has(p.id)) pr.matched_gross += p.gross
+    else if (m.byPayment.has(p) || m.linkedCancels.has(p) || m.cancelled.has(p)) pr.matched_gross += p.gross
     if (p.fileKind !== 'settlement') continue
     const settled = store(ctx.storeOfPayment(p)).settled
     const tot = settled[p.provider as Provider] ??= { gross: 0, fee: 0, net: 0 }
