@@ -26,6 +26,26 @@ t.test('a card tender goes to the acquirer whose records hold it: Adyen at one s
   t.equal(r.exceptions.length, 1)
 })
 
+t.test('a reference both acquirers list does not decide a card tender: the store\'s other tenders do; one acquirer listing it twice still decides', async t => {
+  const r = run({
+    sales: [
+      sale('C1', { store: 'CWB1', tenders: [{ method: 'card', amount: 20000, reference: 'C1-1' }] }),
+      sale('T2', { store: 'TST1', tenders: [{ method: 'card', amount: 3000, reference: 'SHARED-1' }] }),
+      sale('T3', { store: 'TST1', tenders: [{ method: 'card', amount: 1200, reference: 'T3-1' }] })
+    ],
+    payments: [
+      payment({ provider: 'adyen', gross: 20000, fee: 360, merchantRef: 'C1-1', providerTxnId: 'P1' }),
+      payment({ provider: 'adyen', gross: 3000, fee: 54, merchantRef: 'SHARED-1', providerTxnId: 'P2' }),
+      payment({ provider: 'stripe', gross: 3000, fee: 117, merchantRef: 'SHARED-1', providerTxnId: 'pi_2' }),
+      payment({ provider: 'stripe', gross: 1200, fee: 65, merchantRef: 'T3-1', providerTxnId: 'pi_3' }),
+      payment({ provider: 'stripe', gross: 1200, fee: 65, merchantRef: 'T3-1', providerTxnId: 'pi_4' })
+    ]
+  })
+  // T2 at TST1, whose other card tender Stripe's records decide, goes to Stripe although Adyen is listed first
+  t.same(r.matches.map(m => [m.sale_id, m.provider, m.provider_txn_id]), [['C1', 'adyen', 'P1'], ['T2', 'stripe', 'pi_2'], ['T3', 'stripe', 'pi_3']])
+  t.same(r.exceptions.map(e => [e.code, e.provider, e.provider_txn_id]).sort(), [['DUPLICATE_PAYMENT', 'stripe', 'pi_4'], ['UNEXPECTED_PAYMENT', 'adyen', 'P2']])
+})
+
 t.test('CHARGEBACK: linked to the disputed sale by its reference or the acquirer\'s payment id; a reversal closes it', async t => {
   const sales = [
     sale('C1', { store: 'CWB1', tenders: [{ method: 'card', amount: 12000, reference: 'C1-1' }] }),

@@ -8,11 +8,19 @@ import type { Provider, ReconPayment, ReconTender } from './types.ts'
  * found with; else the only one with records at all; else the first registered.
  */
 export class SettlerChooser {
-  readonly #byRef = new Map<string, Set<Provider>>()
+  // a reference one provider lists holds that provider, not a set of one (a chain day's card and FPS
+  // records list some 200k references)
+  readonly #byRef = new Map<string, Provider | Set<Provider>>()
   readonly #present = new Set<Provider>()
   readonly #storeHits = new Map<string, Map<Provider, number>>()
   constructor (payments: readonly ReconPayment[], claimants: ReadonlySet<Provider>) {
-    const add = (k: string | null, p: Provider) => { if (k) { const s = this.#byRef.get(k); if (s) s.add(p); else this.#byRef.set(k, new Set([p])) } }
+    const add = (k: string | null, p: Provider) => {
+      if (!k) return
+      const listed = this.#byRef.get(k)
+      if (listed === undefined) this.#byRef.set(k, p)
+      else if (typeof listed !== 'string') listed.add(p)
+      else if (listed !== p) this.#byRef.set(k, new Set([listed, p]))
+    }
     for (const p of payments) {
       if (!claimants.has(p.provider)) continue
       this.#present.add(p.provider)
@@ -21,8 +29,9 @@ export class SettlerChooser {
     }
   }
 
-  #only (list: readonly Provider[], set: ReadonlySet<Provider> | undefined): Provider | null {
-    const hit = set ? list.filter(p => set.has(p)) : []
+  #only (list: readonly Provider[], listed: Provider | ReadonlySet<Provider> | undefined): Provider | null {
+    if (typeof listed === 'string') return list.includes(listed) ? listed : null
+    const hit = listed ? list.filter(p => listed.has(p)) : []
     return hit.length === 1 ? hit[0] : null
   }
 
