@@ -13,7 +13,7 @@ import { bySaleKey } from './sale-order.ts'
 import { buildPayouts, payoutReport, type PayoutReport } from './payout-build.ts'
 import { matchReceiptsByAmountDay, splitCredits } from './bank-receipts.ts'
 import type { Deposit } from './payouts.ts'
-import type { ReconException, ReconInput, ReconPayment, ReconReport, ReconSale, ReconSettings, ResolvedException, Resolution } from './types.ts'
+import type { ReconException, ReconInput, ReconPayment, ReconReport, ReconSettings, ResolvedException, Resolution } from './types.ts'
 
 /** What identifies an exception across runs (and what a write-off names): its code and the ids that locate it. */
 export function exceptionKey (e: ReconException): string {
