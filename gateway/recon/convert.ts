@@ -8,6 +8,7 @@ import { isBusinessDay } from '../../reconciler/calendar.ts'
 import type { ReconPayment, ReconSale } from '../../reconciler/types.ts'
 import { bySaleKey, placeOfKey } from '../../reconciler/sale-order.ts'
 import { storeCutoff, storeResolver, type Config } from '../config.ts'
+import { SharedLines } from './shared-lines.ts'
 
 /** The business day n business days before `day` (where a settlement date points back to). */
 export function priorBusinessDay (day: string, n: number, holidays: ReadonlySet<string>): string {
@@ -80,6 +81,7 @@ export class SaleCollector {
   readonly #arrived: ReconSale[] = []
   readonly #voided: Array<[string, string]> = []
   readonly #cutoff: (storeId: string | null) => number
+  readonly #lines = new SharedLines()
   #byKey: ReconSale[] = []
   /** Events added, voids included. */
   events = 0
@@ -93,7 +95,7 @@ export class SaleCollector {
       key: `${ev.vendor}:${ev.saleId}`, saleId: ev.saleId, storeId: ev.storeId, terminalId: ev.terminalId, kind: ev.kind,
       refundOf: ev.refundOf ? `${ev.vendor}:${ev.refundOf}` : null, occurredAt: ev.occurredAt.getTime(),
       businessDate: businessDate(ev.occurredAt, this.#cutoff(ev.storeId)), voided: false,
-      lines: ev.lines.map(l => ({ lineNo: l.lineNo, sku: l.sku, qty: l.qty, restock: l.restock })),
+      lines: this.#lines.list(ev.lines),
       tenders: ev.tenders,
       // in the object from the start: attaching a day's movements later would give each sale's object a second block
       movements: undefined

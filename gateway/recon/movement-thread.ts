@@ -6,6 +6,7 @@ import { basename } from 'node:path'
 import { InputError } from '../../connectors/errors.ts'
 import type { ReconMovement, ReconSale } from '../../reconciler/types.ts'
 import { eachJsonLine } from './lines.ts'
+import { SharedMovements } from './shared-lines.ts'
 import { serveThread, startAlongside, type Alongside } from './threads.ts'
 
 export interface MovementColumns {
@@ -85,13 +86,14 @@ function isSale (sale: ReconSale, vendor: string, saleId: string): boolean {
 }
 
 /**
- * A movement with its line and quantity as small integers where they are whole (nearly always; -0 stays
- * -0). Read from a Float64Array they are doubles, and V8 then keeps both fields of every movement as a
- * number object of its own (3.3 million on a chain day), slower to read and to turn into ids.
+ * A line number or quantity as a small integer where it is whole (nearly always; -0 stays -0). Read from
+ * a Float64Array it is a double, and V8 then keeps the field of every movement as a number object of its
+ * own (3.3 million on a chain day), slower to read and to turn into ids.
  */
-function movement (lineNo: number, sku: string, qty: number): ReconMovement {
-  return Object.is(lineNo | 0, lineNo) && Object.is(qty | 0, qty) ? { lineNo: lineNo | 0, sku, qty: qty | 0 } : { lineNo, sku, qty }
-}
+const whole = (x: number): number => Object.is(x | 0, x) ? x | 0 : x
+
+/** The list of a sale with no movements, shared (read only). */
+const NO_MOVEMENTS: ReconMovement[] = []
 
 /**
  * Attaches the movements to their sales, in the file's order; from then on every sale's movements are
@@ -99,6 +101,7 @@ function movement (lineNo: number, sku: string, qty: number): ReconMovement {
  */
 export function attachMovements (c: MovementColumns, saleOf: (vendor: string, saleId: string) => ReconSale | undefined, all: readonly ReconSale[]): number {
   const saleIds = JSON.parse(c.runSaleIds) as string[]
+  const shared = new SharedMovements()
   let elsewhere = 0
   let at = 0
   // a POS writes a sale's movements as it writes the sale: the next few sales after the last one found
@@ -114,12 +117,15 @@ export function attachMovements (c: MovementColumns, saleOf: (vendor: string, sa
     if (!sale) { elsewhere += count; at += count; continue }
     // an array of the run's length: one grown by push keeps room for 17 (V8's first growth), and a
     // chain day's million lists of one to three held about 120 MB more that way
-    const run = new Array<ReconMovement>(count)
-    for (let k = 0; k < count; k++, at++) run[k] = movement(c.lineNo[at], c.skus[c.sku[at]], c.qty[at])
+    let run: ReconMovement[]
+    if (count === 1) { run = shared.alone(whole(c.lineNo[at]), c.sku[at], c.skus[c.sku[at]], whole(c.qty[at])); at++ } else {
+      run = new Array<ReconMovement>(count)
+      for (let k = 0; k < count; k++, at++) run[k] = shared.movement(whole(c.lineNo[at]), c.sku[at], c.skus[c.sku[at]], whole(c.qty[at]))
+    }
     // a sale's movements listed in more than one run (not next to each other in the file): in file order
     sale.movements = sale.movements ? sale.movements.concat(run) : run
   }
-  for (const s of all) s.movements ??= []
+  for (const s of all) s.movements ??= NO_MOVEMENTS
   return elsewhere
 }
 
