@@ -114,7 +114,7 @@ t.test('F8: money is conserved — every record is matched, unmatched (an except
   t.pass('held')
 })
 
-/** The day with every sale's lines and movements frozen, and equal ones shared, as the offline loader shares them. */
+/** The day with every sale's lines, movements and unreferenced tenders frozen, and equal ones shared, as the offline loader shares them. */
 function frozenShared (day: ReconInput): ReconInput {
   const lines = new Map<string, ReconSale['lines']>()
   const share = <T>(key: string, list: T[]): T[] => {
@@ -129,12 +129,13 @@ function frozenShared (day: ReconInput): ReconInput {
     sales: day.sales.map(s => ({
       ...s,
       lines: share(`lines ${JSON.stringify(s.lines)}`, s.lines),
+      tenders: s.tenders.some(t => t.reference !== null || t.providerTxnId !== null) ? s.tenders : share(`tenders ${JSON.stringify(s.tenders)}`, s.tenders),
       movements: share(`moves ${s.kind}`, s.lines.map(l => ({ lineNo: l.lineNo, sku: l.sku, qty: s.kind === 'sale' ? -l.qty : l.qty })))
     }))
   }
 }
 
-t.test('F8: the reconciler only reads a sale\'s lines and movements: frozen and shared between sales, the same report', async t => {
+t.test('F8: the reconciler only reads a sale\'s lines, movements and tenders: frozen and shared between sales, the same report', async t => {
   fc.assert(fc.property(dayArb, day => {
     const own = { ...day, sales: day.sales.map(s => ({ ...s, movements: s.lines.map(l => ({ lineNo: l.lineNo, sku: l.sku, qty: s.kind === 'sale' ? -l.qty : l.qty })) })) }
     // a write to a frozen object throws here (modules are strict)

@@ -8,7 +8,7 @@ import { isBusinessDay } from '../../reconciler/calendar.ts'
 import type { ReconPayment, ReconSale } from '../../reconciler/types.ts'
 import { bySaleKey, placeOfKey } from '../../reconciler/sale-order.ts'
 import { storeCutoff, storeResolver, type Config } from '../config.ts'
-import { SharedLines } from './shared-lines.ts'
+import { SharedLines, SharedTenders } from './shared-parts.ts'
 
 /** The business day n business days before `day` (where a settlement date points back to). */
 export function priorBusinessDay (day: string, n: number, holidays: ReadonlySet<string>): string {
@@ -82,6 +82,7 @@ export class SaleCollector {
   readonly #voided: Array<[string, string]> = []
   readonly #cutoff: (storeId: string | null) => number
   readonly #lines = new SharedLines()
+  readonly #tenders = new SharedTenders()
   #byKey: ReconSale[] = []
   /** Events added, voids included. */
   events = 0
@@ -92,11 +93,13 @@ export class SaleCollector {
     this.events++
     if (ev.kind === 'void') { this.#voided.push([ev.vendor, ev.saleId]); return }
     this.#arrived.push({
-      key: `${ev.vendor}:${ev.saleId}`, saleId: ev.saleId, storeId: ev.storeId, terminalId: ev.terminalId, kind: ev.kind,
-      refundOf: ev.refundOf ? `${ev.vendor}:${ev.refundOf}` : null, occurredAt: ev.occurredAt.getTime(),
+      // joined, not concatenated: a concatenation is a pair of pointers that the sort by key later copies
+      // flat, and both stay (32 MB over a chain day's million sales)
+      key: [ev.vendor, ev.saleId].join(':'), saleId: ev.saleId, storeId: ev.storeId, terminalId: ev.terminalId, kind: ev.kind,
+      refundOf: ev.refundOf ? [ev.vendor, ev.refundOf].join(':') : null, occurredAt: ev.occurredAt.getTime(),
       businessDate: businessDate(ev.occurredAt, this.#cutoff(ev.storeId)), voided: false,
       lines: this.#lines.list(ev.lines),
-      tenders: ev.tenders,
+      tenders: this.#tenders.list(ev.tenders),
       // in the object from the start: attaching a day's movements later would give each sale's object a second block
       movements: undefined
     })

@@ -6,7 +6,7 @@ import { basename } from 'node:path'
 import { InputError } from '../../connectors/errors.ts'
 import type { ReconMovement, ReconSale } from '../../reconciler/types.ts'
 import { eachJsonLine } from './lines.ts'
-import { SharedMovements } from './shared-lines.ts'
+import { SharedMovements } from './shared-parts.ts'
 import { serveThread, startAlongside, type Alongside } from './threads.ts'
 
 export interface MovementColumns {

@@ -1,10 +1,12 @@
-// A day's sale lines and stock movements repeat: a chain's million sales sell a few thousand SKUs, one to
-// three at a time, so its 1.7M lines (and as many movements) are some 20,000 distinct ones. The offline run
-// keeps one object for each distinct line or movement, and one list for each sale of a single line, shared
-// by every sale that has it: the reconciler only reads them (reconciler/properties.test.ts runs it on
-// frozen ones). On a chain day that is 250–290 MB less at the peak. Not frozen here: frozen objects and
-// lists beside the unfrozen lists of several lines made the matching's reads slower.
-import type { ReconLine, ReconMovement } from '../../reconciler/types.ts'
+// A day's sale lines, stock movements and unreferenced tenders repeat: a chain's million sales sell a few
+// thousand SKUs, one to three at a time, so its 1.7M lines (and as many movements) are some 20,000
+// distinct ones, and its cash and reader tenders without a reference (two in five) differ only in
+// amount. The offline run keeps one object for each distinct one, and one list for each sale of a single
+// line or such tender, shared by every sale that has it: the reconciler only reads them
+// (reconciler/properties.test.ts runs it on frozen ones). On a chain day that is 250–290 MB less at the
+// peak. Not frozen here: frozen objects and lists beside the unfrozen lists of several lines made the
+// matching's reads slower.
+import type { ReconLine, ReconMovement, ReconTender } from '../../reconciler/types.ts'
 
 interface Shared<T> { item: T, alone: readonly T[] | null }
 
@@ -61,6 +63,33 @@ export class SharedMovements {
       if (same(m.lineNo, lineNo) && same(m.qty, qty)) return list[i]
     }
     const e: Shared<ReconMovement> = { item: { lineNo, sku, qty }, alone: null }
+    list.push(e)
+    return e
+  }
+}
+
+/**
+ * Tenders: one object per tender number, method and amount for those the till sent no reference, no
+ * provider id and no card for (cash, a reader's tap); the others are each sale's own.
+ */
+export class SharedTenders {
+  readonly #byAmount = new Map<number, Array<Shared<ReconTender>>>()
+
+  list (tenders: ReconTender[]): ReconTender[] {
+    if (tenders.length === 1) { const e = this.#entry(tenders[0]); return e ? aloneOf(e) : tenders }
+    for (let i = 0; i < tenders.length; i++) tenders[i] = this.#entry(tenders[i])?.item ?? tenders[i]
+    return tenders
+  }
+
+  #entry (t: ReconTender): Shared<ReconTender> | null {
+    if (t.reference !== null || t.providerTxnId !== null || t.card != null) return null
+    let list = this.#byAmount.get(t.amount)
+    if (list === undefined) this.#byAmount.set(t.amount, list = [])
+    for (let i = 0; i < list.length; i++) {
+      const u = list[i].item
+      if (u.tenderNo === t.tenderNo && u.method === t.method && same(u.amount, t.amount) && ('card' in u) === ('card' in t)) return list[i]
+    }
+    const e: Shared<ReconTender> = { item: t, alone: null }
     list.push(e)
     return e
   }

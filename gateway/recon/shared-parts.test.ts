@@ -1,5 +1,5 @@
 import t from 'tap'
-import { SharedLines, SharedMovements } from './shared-lines.ts'
+import { SharedLines, SharedMovements, SharedTenders } from './shared-parts.ts'
 
 t.test('equal lines of different sales are one object; a single line is one shared list', async t => {
   const shared = new SharedLines()
@@ -39,4 +39,21 @@ t.test('equal movements are one object, found by their SKU\'s index; a single on
   t.same(alone, [m])
   t.equal(alone[0], m)
   t.equal(shared.alone(1, 0, '10001', -1), alone, 'the list of that one movement is shared')
+})
+
+t.test('a tender with no reference, provider id or card is one object per number, method and amount; the others are each sale\'s own', async t => {
+  const shared = new SharedTenders()
+  const cash = (amount: number, tenderNo = 1) => ({ tenderNo, method: 'cash', amount, reference: null, providerTxnId: null })
+  const one = shared.list([cash(3800)])
+  t.equal(shared.list([cash(3800)]), one, 'a sale of that one tender shares its list')
+  t.same(one, [cash(3800)])
+  t.not(shared.list([cash(3810)])[0], one[0], 'another amount')
+  t.not(shared.list([cash(3800, 2)])[0], one[0], 'another tender number')
+  t.not(shared.list([{ ...cash(3800), method: 'octopus' }])[0], one[0], 'another method')
+  const referenced = [{ ...cash(3800), method: 'alipayhk', reference: 'S1-1' }]
+  t.equal(shared.list(referenced), referenced, 'a referenced tender stays the sale\'s own')
+  t.equal(shared.list([{ ...cash(3800), method: 'card', card: { brand: 'visa', last4: '4242', authCode: null } }])[0].card?.last4, '4242', 'a card tender keeps its card')
+  const split = shared.list([cash(1000), { tenderNo: 2, method: 'alipayhk', amount: 2800, reference: 'S2-2', providerTxnId: null }])
+  t.equal(split[0], shared.list([cash(1000)])[0], 'in a split payment the unreferenced tender is shared')
+  t.equal(split[1].reference, 'S2-2')
 })
