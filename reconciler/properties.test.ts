@@ -116,12 +116,12 @@ t.test('F8: money is conserved — every record is matched, unmatched (an except
 
 /** The day with every sale's lines, movements and unreferenced tenders frozen, and equal ones shared, as the offline loader shares them. */
 function frozenShared (day: ReconInput): ReconInput {
-  const lines = new Map<string, ReconSale['lines']>()
+  const lists = new Map<string, unknown[]>()
   const share = <T>(key: string, list: T[]): T[] => {
-    const known = lines.get(key) as T[] | undefined
+    const known = lists.get(key) as T[] | undefined
     if (known) return known
     const frozen = Object.freeze(list.map(x => Object.freeze({ ...x }))) as T[]
-    lines.set(key, frozen as never)
+    lists.set(key, frozen)
     return frozen
   }
   return {

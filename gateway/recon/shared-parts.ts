@@ -3,8 +3,8 @@
 // distinct ones, and its cash and reader tenders without a reference (two in five) differ only in
 // amount. The offline run keeps one object for each distinct one, and one list for each sale of a single
 // line or such tender, shared by every sale that has it: the reconciler only reads them
-// (reconciler/properties.test.ts runs it on frozen ones). On a chain day that is 250–290 MB less at the
-// peak. Not frozen here: frozen objects and lists beside the unfrozen lists of several lines made the
+// (reconciler/properties.test.ts runs it on frozen ones). On a chain day the lines and movements alone
+// are 250–290 MB less at the peak. Not frozen here: frozen objects and lists beside the unfrozen lists of several lines made the
 // matching's reads slower.
 import type { ReconLine, ReconMovement, ReconTender } from '../../reconciler/types.ts'
 
@@ -75,6 +75,7 @@ export class SharedMovements {
 export class SharedTenders {
   readonly #byAmount = new Map<number, Array<Shared<ReconTender>>>()
 
+  /** A sale's tenders: the event's own list, which this takes over (its unreferenced tenders replaced by the shared ones). */
   list (tenders: ReconTender[]): ReconTender[] {
     if (tenders.length === 1) { const e = this.#entry(tenders[0]); return e ? aloneOf(e) : tenders }
     for (let i = 0; i < tenders.length; i++) tenders[i] = this.#entry(tenders[i])?.item ?? tenders[i]
