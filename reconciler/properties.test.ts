@@ -143,3 +143,15 @@ t.test('F8: the reconciler only reads a sale\'s lines, movements and tenders: fr
   }), { numRuns: RUNS / 10 })
   t.pass('held')
 })
+
+t.test('F8: a summary is the report without the per-match list and the verified movement ids, every count the same', async t => {
+  fc.assert(fc.property(dayArb, day => {
+    const withMovements = { ...day, sales: day.sales.map(s => ({ ...s, movements: s.lines.map(l => ({ lineNo: l.lineNo, sku: l.sku, qty: s.kind === 'sale' ? -l.qty : l.qty })) })) }
+    for (const input of [day, withMovements]) {
+      const full = reconcile(input)
+      if (JSON.stringify(reconcile(input, { summary: true })) !== JSON.stringify({ ...full, matches: [], verified_movements: {} })) return false
+    }
+    return true
+  }), { numRuns: RUNS / 10 })
+  t.pass('held')
+})

@@ -7,7 +7,7 @@ import { matchByAmountTime, reviewKey } from './match-time.ts'
 import { StoreAttribution } from './attribute.ts'
 import { Disputes, paymentExceptions, tenderExceptions, type DayContext } from './classify.ts'
 import { movementsOf, stockExceptions } from './stock.ts'
-import { buildReport, UNASSIGNED } from './report.ts'
+import { buildReport, UNASSIGNED, type ReportScope } from './report.ts'
 import { moneyBridge } from './bridge.ts'
 import { bySaleKey } from './sale-order.ts'
 import { buildPayouts, payoutReport, type PayoutReport } from './payout-build.ts'
@@ -107,7 +107,8 @@ function matchReferences (m: Matching, live: readonly ReconPayment[]): void {
   linkVoidRefunds(m, live)
 }
 
-export function reconcile (input: ReconInput): ReconReport {
+/** The day's report; `scope.summary`: without the per-match list and the verified movement ids (report.ts). */
+export function reconcile (input: ReconInput, scope: ReportScope = {}): ReconReport {
   const s = input.settings
   const sales = [...input.sales].sort(bySaleKey)
   const bank = bankCredits(input)
@@ -172,5 +173,5 @@ export function reconcile (input: ReconInput): ReconReport {
   const bridge = moneyBridge({
     date: input.date, m, prepared, ctx, exceptions: [...open, ...resolved], payouts, payoutsKnown: input.payouts !== undefined, stated: input.payouts?.stated ?? [], rules: s.payouts ?? {}, holidays: s.holidays, unassigned: UNASSIGNED
   })
-  return buildReport(input, m, prepared, { open, resolved }, ctx, movements, { payouts: payouts.lines, bridge })
+  return buildReport(input, m, prepared, { open, resolved }, ctx, movements, { payouts: payouts.lines, bridge }, scope)
 }

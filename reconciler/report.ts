@@ -3,7 +3,7 @@
 import type { DayContext } from './classify.ts'
 import type { PreparedPayments } from './index-payments.ts'
 import type { Matching } from './match.ts'
-import { forEachMovement, type MovementsOf } from './stock.ts'
+import { countMovements, forEachMovement, type MovementsOf } from './stock.ts'
 import type { PayoutLine } from './payout-build.ts'
 import type { BridgeRow } from './bridge.ts'
 import { EXCEPTION_CODES, type ExceptionCode, type Provider, type ReconException, type ReconInput, type ProvisionalMovement, type ReconMatch, type ReconReport,type ResolvedException, type StoreSummary } from './types.ts'
@@ -52,7 +52,15 @@ function stockDoubts (exceptions: readonly ReconException[]): Map<string, Map<st
 
 export interface FoundExceptions { open: ReconException[], resolved: ResolvedException[] }
 
-export function buildReport (input: ReconInput, m: Matching, prepared: PreparedPayments, found: FoundExceptions, ctx: DayContext, movements: MovementsOf, money: { payouts: PayoutLine[], bridge: BridgeRow[] } = { payouts: [], bridge: [] }): ReconReport {
+/**
+ * What a report holds. `summary`: every exception and total, but no per-match list and no verified
+ * movement ids (empty; their counts stay): neither built nor sorted, where a chain day has 700k matches
+ * and 1.7M verified movements.
+ */
+export interface ReportScope { summary?: boolean }
+
+export function buildReport (input: ReconInput, m: Matching, prepared: PreparedPayments, found: FoundExceptions, ctx: DayContext, movements: MovementsOf, money: { payouts: PayoutLine[], bridge: BridgeRow[] } = { payouts: [], bridge: [] }, scope: ReportScope = {}): ReconReport {
+  const detail = scope.summary !== true
   const exceptions = found.open
   const stores = new Map<string, StoreSummary>()
   const store = (id: string | null): StoreSummary => {
@@ -76,6 +84,7 @@ export function buildReport (input: ReconInput, m: Matching, prepared: PreparedP
       const t = m.tenders[j]
       const pairing = m.byTender.get(t)
       if (!pairing) { paidAll = false; continue }
+      if (!detail) continue
       const match: ReconMatch = { sale_id: sale.saleId, store_id: sale.storeId, tender: t.tender.tenderNo - 1, provider: t.provider, provider_txn_id: pairing.payment.providerTxnId, payment_id: pairing.payment.id, by: pairing.by }
       if (pairing.score !== undefined) match.score = pairing.score
       if (pairing.review) match.review = pairing.review
@@ -84,6 +93,7 @@ export function buildReport (input: ReconInput, m: Matching, prepared: PreparedP
     const why = doubts.get(sale.saleId)?.get(sale.storeId)
     const ok = paidAll && !why
     if (ok && sale.kind === 'sale') st.verified_sales++
+    if (ok && !detail) { st.verified_movements += countMovements(movements(sale), sale); continue }
     const list = ok ? (verified[sale.storeId] ??= []) : null
     forEachMovement(movements(sale), sale, (id, line, sku) => {
       if (list) {

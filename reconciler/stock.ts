@@ -32,6 +32,11 @@ export function forEachMovement (posted: readonly ReconMovement[] | undefined, s
   for (const mv of posted) fn(mv.id !== undefined ? String(mv.id) : lineKey(sale, mv.lineNo), mv.lineNo, mv.sku)
 }
 
+/** How many movements forEachMovement would name. */
+export function countMovements (posted: readonly ReconMovement[] | undefined, sale: ReconSale): number {
+  return posted ? posted.length : sale.lines.length
+}
+
 export function stockExceptions (sales: readonly ReconSale[], movements: MovementsOf): ReconException[] {
   const out: ReconException[] = []
   for (const sale of sales) {

@@ -25,10 +25,12 @@ export async function runReconcile (config: Pick<Config, 'stores' | 'recon' | 'c
   // seconds since the start and resident memory, so a benchmark can split the run into its phases
   const progress = (m: string): void => log(`[${((Date.now() - started) / 1000).toFixed(1)}s ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB] ${m}`)
   const asOf = args.asOf ?? hktDate(new Date())
-  // the input is not kept once matched: a 1M-sale day's sales and records are freed before the report is written
-  let report = reconcile(await loadOfflineInput({ pos: args.pos, settlements: args.settlements, movements: args.movements, bank: args.bank }, args.date, asOf, config, progress))
+  // the input is not kept once matched: a 1M-sale day's sales and records are freed before the report is written.
+  // A summary or the exceptions' CSV has no per-match list: it is not built.
+  const summary = args.summary === true || args.format === 'csv'
+  let report = reconcile(await loadOfflineInput({ pos: args.pos, settlements: args.settlements, movements: args.movements, bank: args.bank }, args.date, asOf, config, progress), { summary })
   if (args.store) report = forStore(report, args.store)
-  progress(`done: ${report.matches.length.toLocaleString('en')} matches, ${report.exceptions.length.toLocaleString('en')} exceptions`)
+  progress(`done: ${summary ? 'summary' : `${report.matches.length.toLocaleString('en')} matches`}, ${report.exceptions.length.toLocaleString('en')} exceptions`)
   const out = args.out ? createWriteStream(args.out) : process.stdout
   if (args.format === 'csv') { if (!out.write(exceptionsCsv(report))) await once(out, 'drain') } else await writeReportJson(args.summary ? summaryOf(report) : report, out)
   if (out !== process.stdout) { out.end(); await finished(out) }
