@@ -5,7 +5,8 @@
 // with each phase, against the time csv-parse and JSON.parse alone take over the same files (the floor).
 // Targets (issue 12): 1M sales ≤ 10 s, ≤ 2× the floor, ≤ 1 GiB peak RSS.
 //   BENCH_DAYS=5x100000,5x1000000,40x1000000:all  days as stores×sales[:classic|all]
-//   BENCH_RUNS=1  runs per measurement (the median is kept)
+//   BENCH_RUNS=3  runs per measurement, each the floor then the run, in turn (the medians are kept): on
+//                 a shared machine one pair can land in a slow minute and the other in a fast one
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
@@ -20,7 +21,7 @@ const DAYS: DaySpec[] = (process.env.BENCH_DAYS ?? '5x100000,5x1000000,40x100000
   if (!m) throw new Error(`BENCH_DAYS: ${spec} is not stores×sales[:classic|all] (e.g. 40x1000000:all)`)
   return { stores: Number(m[1]), sales: Number(m[2]), tenders: (m[3] ?? 'classic') as DaySpec['tenders'] }
 })
-const RUNS = Number(process.env.BENCH_RUNS ?? 1)
+const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const ROOT = join(import.meta.dirname, '..')
 const work = join(tmpdir(), `recon-bench-reconcile-${process.pid}`)
 
@@ -72,11 +73,11 @@ async function measure ({ stores, sales, tenders }: DaySpec) {
   const out = join(dir, 'report.json')
   const floors: number[] = []
   const clis: Array<{ ms: number, rss: number, stderr: string }> = []
-  let floor: any
+  const parts: Array<{ json_rows: number, csv_rows: number, json_s: number, csv_s: number }> = []
   for (let i = 0; i < RUNS; i++) {
     const f = await run([join(ROOT, 'bench/parse-floor.ts'), pos, movements, ...settlements])
     if (f.code !== 0) throw new Error(`parse floor failed: ${f.stderr}`)
-    floor = JSON.parse(f.stdout)
+    parts.push(JSON.parse(f.stdout))
     floors.push(f.ms)
     // a day with every tender has the bank's statement too: its payouts are followed to the bank
     const bank = join(dir, 'bank-statement.sta')
@@ -88,13 +89,14 @@ async function measure ({ stores, sales, tenders }: DaySpec) {
   }
   const report = JSON.parse(readFileSync(out, 'utf8'))
   await rm(dir, { recursive: true, force: true }) // a 1M-sale day's files are 600 MB
-  const rows = floor.json_rows + floor.csv_rows
+  const rows = parts[0].json_rows + parts[0].csv_rows
   const cliS = median(clis.map(c => c.ms)) / 1000
   const floorS = median(floors) / 1000
   return {
     stores, sales, tenders, generate_s: +generateS.toFixed(1), input_rows: rows,
     cli_s: +cliS.toFixed(2), rows_per_s: Math.round(rows / cliS), peak_rss_mb: Math.round(median(clis.map(c => c.rss)) / 2 ** 20),
-    floor_s: +floorS.toFixed(2), floor_json_s: +floor.json_s.toFixed(2), floor_csv_s: +floor.csv_s.toFixed(2), ratio_to_floor: +(cliS / floorS).toFixed(2),
+    floor_s: +floorS.toFixed(2), floor_json_s: +median(parts.map(p => p.json_s)).toFixed(2), floor_csv_s: +median(parts.map(p => p.csv_s)).toFixed(2), ratio_to_floor: +(cliS / floorS).toFixed(2),
+    cli_runs_s: clis.map(c => +(c.ms / 1000).toFixed(2)), floor_runs_s: floors.map(ms => +(ms / 1000).toFixed(2)),
     exceptions: report.exceptions.length, injected_anomalies: truth.anomalies.length, matches: report.matches.length,
     phases: phasesOf(clis.at(-1)!.stderr, clis.at(-1)!.ms, Math.round(clis.at(-1)!.rss / 2 ** 20)),
     targets: sales >= 1_000_000 ? { cli_s: 10, ratio_to_floor: 2, peak_rss_mb: 1024 } : undefined
@@ -109,6 +111,7 @@ try {
     ;(figures.days as unknown[]).push(f)
     console.log(`reconcile ${f.sales.toLocaleString('en')} sales, ${f.stores} stores, ${f.tenders === 'all' ? 'every tender to the bank' : 'AlipayHK and Octopus'}: ${f.cli_s} s end to end (${f.rows_per_s.toLocaleString('en')} rows/s), peak RSS ${f.peak_rss_mb} MB; ` +
       `parse-only floor ${f.floor_s} s (JSON ${f.floor_json_s} s + csv-parse ${f.floor_csv_s} s) → ${f.ratio_to_floor}×; ${f.exceptions} exceptions for ${f.injected_anomalies} injected anomalies` +
+      (RUNS > 1 ? `; medians of ${RUNS} runs in turn (runs ${f.cli_runs_s.join(' / ')} s, floors ${f.floor_runs_s.join(' / ')} s)` : '') +
       (f.targets ? ' (targets ≤ 10 s, ≤ 2×, ≤ 1024 MB)' : ''))
     console.log(`  phases: ${f.phases.map(p => `${p.name} ${p.s} s (${p.rss_mb} MB)`).join(', ')}`)
   }
