@@ -39,8 +39,10 @@ interface Phase { name: string, s: number, rss_mb: number }
 
 /**
  * The run's phases from its progress lines (`[12.3s 845 MB] message`): reading the POS events, the
- * stock movements, the settlement (and bank) files, matching with the report built, and the rest: writing
- * the report, with the process's start-up and exit. Each with its seconds and the memory held when it ended.
+ * stock movements, the settlement (and bank) files; the matching's stages (the sales and records put in
+ * order and indexed, then by reference, by amount and time, the exceptions, the report built); the
+ * memory released; and the rest: writing the report, with the process's start-up and exit. Each with
+ * its seconds and the memory held when it ended.
  */
 function phasesOf (stderr: string, totalMs: number, peakMb: number): Phase[] {
   const lines = [...stderr.matchAll(/^\[(\d+\.\d)s (\d+) MB\] (.*)$/gm)].map(m => ({ s: Number(m[1]), mb: Number(m[2]), text: m[3] }))
@@ -49,7 +51,12 @@ function phasesOf (stderr: string, totalMs: number, peakMb: number): Phase[] {
     { name: 'POS events', end: at(t => t.startsWith('POS: ')) },
     { name: 'stock movements', end: at(t => t.includes('stock movements')) },
     { name: 'settlement and bank files', end: at(t => t === 'matching') },
-    { name: 'matching and report', end: at(t => t.startsWith('done: ')) }
+    { name: 'matching: order and index', end: at(t => t === 'matching: by reference') },
+    { name: 'by reference', end: at(t => t === 'matching: by amount and time') },
+    { name: 'by amount and time', end: at(t => t === 'matching: exceptions') },
+    { name: 'exceptions', end: at(t => t === 'matching: report') },
+    { name: 'report built', end: at(t => t.startsWith('done: ')) },
+    { name: 'memory released', end: at(t => t.startsWith('memory released')) }
   ]
   const out: Phase[] = []
   let from = 0

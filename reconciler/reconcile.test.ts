@@ -225,3 +225,16 @@ t.test('a record whose reference a tender carries is left to that reference, not
   const plain = run({ sales: [refund, other], payments: [payment({ provider: 'alipayhk', gross: 500, storeId: 'MK01' })] })
   t.match(plain.matches, [{ sale_id: 'S2', by: 'amount_time' }])
 })
+
+t.test('a run tells each stage as it begins, in order, and reports the same as one told nothing', async t => {
+  const input: ReconInput = {
+    date: DAY, settings: settings(), generatedAt: '2026-11-21T01:30:00Z',
+    sales: [sale('S1', { tenders: [{ method: 'octopus', amount: 8800, reference: 'S1-1' }] }), sale('S2', { time: '12:10', terminal: 'T2', tenders: [{ method: 'octopus', amount: 3800 }] })],
+    payments: [payment({ provider: 'octopus', gross: 8800, merchantRef: 'S1-1', fee: 132 }), payment({ provider: 'octopus', gross: 3800, deviceId: 'D2', time: '12:10:30', fee: 57 })]
+  }
+  const told: string[] = []
+  const r = reconcile(input, { step: name => told.push(name) })
+  t.same(told, ['by reference', 'by amount and time', 'exceptions', 'report'])
+  t.same(r, reconcile(input))
+  t.same(r.matches.map(m => m.by), ['reference', 'amount_time'])
+})

@@ -107,8 +107,17 @@ function matchReferences (m: Matching, live: readonly ReconPayment[]): void {
   linkVoidRefunds(m, live)
 }
 
-/** The day's report; `scope.summary`: without the per-match list and the verified movement ids (report.ts). */
-export function reconcile (input: ReconInput, scope: ReportScope = {}): ReconReport {
+/**
+ * How a run reports. `summary`: without the per-match list and the verified movement ids (report.ts).
+ * `step`: told as each stage begins, with its name: a chain day's matching takes seconds, and the
+ * offline run shows where it is.
+ */
+export interface ReconcileOptions extends ReportScope { step?: (name: ReconcileStep) => void }
+export type ReconcileStep = 'by reference' | 'by amount and time' | 'exceptions' | 'report'
+
+/** The day's report. */
+export function reconcile (input: ReconInput, options: ReconcileOptions = {}): ReconReport {
+  const step = options.step ?? (() => {})
   const s = input.settings
   const sales = [...input.sales].sort(bySaleKey)
   const bank = bankCredits(input)
@@ -118,7 +127,9 @@ export function reconcile (input: ReconInput, scope: ReportScope = {}): ReconRep
   matchManual(m, prepared.live, input.manualLinks ?? [])
   const reviews = input.matchReviews ?? []
   matchManual(m, prepared.live, reviews.filter(r => r.decision === 'confirmed'), true)
+  step('by reference')
   matchReferences(m, prepared.live)
+  step('by amount and time')
   const readers = readerMap(m, s)
   readers.learn()
   const rejected = new Set(reviews.filter(r => r.decision === 'rejected').map(r => reviewKey(r.saleKey, r.tenderNo, r.paymentId)))
@@ -157,6 +168,7 @@ export function reconcile (input: ReconInput, scope: ReportScope = {}): ReconRep
     saleOfPayment,
     disputes
   }
+  step('exceptions')
   const daySales = sales.filter(x => x.businessDate === input.date)
   const movements = movementsOf(input.movements)
   const found = [
@@ -173,5 +185,6 @@ export function reconcile (input: ReconInput, scope: ReportScope = {}): ReconRep
   const bridge = moneyBridge({
     date: input.date, m, prepared, ctx, exceptions: [...open, ...resolved], payouts, payoutsKnown: input.payouts !== undefined, stated: input.payouts?.stated ?? [], rules: s.payouts ?? {}, holidays: s.holidays, unassigned: UNASSIGNED
   })
-  return buildReport(input, m, prepared, { open, resolved }, ctx, movements, { payouts: payouts.lines, bridge }, scope)
+  step('report')
+  return buildReport(input, m, prepared, { open, resolved }, ctx, movements, { payouts: payouts.lines, bridge }, options)
 }

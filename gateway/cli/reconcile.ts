@@ -9,8 +9,11 @@ import { forStore } from '../../reconciler/report.ts'
 import type { ReconReport } from '../../reconciler/types.ts'
 import type { Config } from '../config.ts'
 import { exceptionsCsv } from '../recon/csv.ts'
-import { loadOfflineInput } from '../recon/files.ts'
+import { loadOfflineInput, type OfflineFiles, type Progress } from '../recon/files.ts'
+import { collectGarbage } from '../recon/collect-garbage.ts'
 import { writeReportJson } from '../recon/report-json.ts'
+
+type ReconcileConfig = Pick<Config, 'stores' | 'recon' | 'connectors' | 'limits'>
 
 /** `summary`: the report without the per-match list and the verified movement ids (exceptions and totals only). */
 export interface ReconcileArgs { pos: string[], settlements: string[], movements?: string, bank?: string[], date: string, store?: string, format: 'json' | 'csv', out?: string, asOf?: string, summary?: boolean }
@@ -20,17 +23,29 @@ function summaryOf (r: ReconReport): ReconReport {
   return { ...r, matches: undefined as never, verified_movements: undefined as never }
 }
 
-export async function runReconcile (config: Pick<Config, 'stores' | 'recon' | 'connectors' | 'limits'>, args: ReconcileArgs, log: (m: string) => void = m => process.stderr.write(m + '\n')): Promise<ReconReport> {
+/**
+ * The day's report from its files. A function of its own so that nothing holds the input once it
+ * returns: passed straight from the loader to reconcile() in runReconcile, the input stayed in that
+ * function's frame (a heap snapshot found a chain day's million sales there while the report was written).
+ */
+async function reconcileFiles (files: OfflineFiles, date: string, asOf: string, config: ReconcileConfig, progress: Progress, summary: boolean): Promise<ReconReport> {
+  const input = await loadOfflineInput(files, date, asOf, config, progress)
+  return reconcile(input, { summary, step: name => progress(`matching: ${name}`) })
+}
+
+export async function runReconcile (config: ReconcileConfig, args: ReconcileArgs, log: (m: string) => void = m => process.stderr.write(m + '\n')): Promise<ReconReport> {
   const started = Date.now()
   // seconds since the start and resident memory, so a benchmark can split the run into its phases
   const progress = (m: string): void => log(`[${((Date.now() - started) / 1000).toFixed(1)}s ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB] ${m}`)
   const asOf = args.asOf ?? hktDate(new Date())
-  // the input is not kept once matched: a 1M-sale day's sales and records are freed before the report is written.
   // A summary or the exceptions' CSV has no per-match list: it is not built.
   const summary = args.summary === true || args.format === 'csv'
-  let report = reconcile(await loadOfflineInput({ pos: args.pos, settlements: args.settlements, movements: args.movements, bank: args.bank }, args.date, asOf, config, progress), { summary })
+  let report = await reconcileFiles({ pos: args.pos, settlements: args.settlements, movements: args.movements, bank: args.bank }, args.date, asOf, config, progress, summary)
   if (args.store) report = forStore(report, args.store)
   progress(`done: ${summary ? 'summary' : `${report.matches.length.toLocaleString('en')} matches`}, ${report.exceptions.length.toLocaleString('en')} exceptions`)
+  // the day's sales and records are garbage now: freed before the report's writing adds to the memory
+  const ms = collectGarbage()
+  progress(`memory released in ${(ms / 1000).toFixed(1)} s`)
   const out = args.out ? createWriteStream(args.out) : process.stdout
   if (args.format === 'csv') { if (!out.write(exceptionsCsv(report))) await once(out, 'drain') } else await writeReportJson(args.summary ? summaryOf(report) : report, out)
   if (out !== process.stdout) { out.end(); await finished(out) }
