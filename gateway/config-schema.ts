@@ -3,7 +3,8 @@
 // misspelt `cutof` stops the start naming `/stores/MK01/cutof` instead of being ignored; every value
 // has its type. What only code can judge (a URL's host on the allowlist, a fee band's order, a provider
 // id in the registry) is checked after, by the module that reads that part.
-import { Ajv, type ErrorObject } from 'ajv'
+import { createRequire } from 'node:module'
+import type { ErrorObject, ValidateFunction } from 'ajv'
 import { ConfigError } from './config-error.ts'
 
 const str = { type: 'string', minLength: 1 } as const
@@ -45,7 +46,16 @@ export const CONFIG_SCHEMA = strict({
   })
 })
 
-const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(CONFIG_SCHEMA)
+// Ajv (some 60 modules) is loaded and the schema compiled when a file is first checked, not with this
+// module: the offline run's reading threads import the configuration's helpers and never check one.
+let compiled: ValidateFunction | undefined
+function validator (): ValidateFunction {
+  if (compiled === undefined) {
+    const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv')
+    compiled = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(CONFIG_SCHEMA)
+  }
+  return compiled
+}
 
 function describe (e: ErrorObject): string {
   const at = e.instancePath || '(top level)'
@@ -56,6 +66,7 @@ function describe (e: ErrorObject): string {
 
 /** Refuses a configuration file whose shape is wrong, naming every problem by its path. */
 export function checkConfigShape (file: unknown, source: string): void {
+  const validate = validator()
   if (validate(file)) return
   // anyOf repeats each branch's complaint; the distinct lines are enough
   const problems = [...new Set((validate.errors ?? []).filter(e => e.keyword !== 'anyOf').map(describe))]

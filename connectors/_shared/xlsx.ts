@@ -6,7 +6,6 @@
 import { open, writeFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readSheet } from 'read-excel-file/node'
 import { InputError } from '../errors.ts'
 
 export const XLSX_MAX_BYTES = 64 * 1024 * 1024
@@ -43,6 +42,9 @@ const quote = (s: string): string => /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '"
 /** The workbook's first sheet as a UTF-8 CSV in a temporary directory; `cleanup` removes it. */
 export async function xlsxAsCsv (path: string, bytes: number): Promise<{ path: string, cleanup: () => Promise<void> }> {
   if (bytes > XLSX_MAX_BYTES) throw new InputError('INPUT_TOO_LARGE', `the workbook is ${bytes} bytes; Excel files are read up to ${XLSX_MAX_BYTES} bytes: export the sheet as CSV instead`)
+  // loaded for a workbook only: with its zip and XML readers it is some 80 modules, which every run and
+  // every reading thread loaded at start-up for CSV files
+  const { readSheet } = await import('read-excel-file/node')
   let rows: unknown[][]
   try {
     rows = await readSheet(path) as unknown[][]

@@ -5,7 +5,7 @@
 // 4xx and a lost connection are retried, 5xx and refused credentials are dead-lettered. A message
 // some recipients took is delivered: sending it again would reach those twice.
 import { createHash } from 'node:crypto'
-import nodemailer, { type Transporter } from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 import { ConfigError } from '../config-error.ts'
 import { alertTitle, textOf, type Alert } from './alerts.ts'
 import { Permanent, type Outbound } from './http.ts'
@@ -31,14 +31,16 @@ export function parseEmailSink (raw: Record<string, unknown>, id: string, allowH
   }
 }
 
-// one pooled connection per sink, made when first needed
+// one pooled connection per sink, made when first needed; nodemailer is loaded then too, not with the
+// configuration that imports this module to check the sinks' settings (see http.ts)
 const transports = new Map<string, Transporter>()
 
-function transportOf (out: Outbound, sink: EmailSinkConfig): Transporter {
+async function transportOf (out: Outbound, sink: EmailSinkConfig): Promise<Transporter> {
   const key = `${sink.id}|${sink.host}|${sink.port}`
   let t = transports.get(key)
   if (!t) {
-    t = nodemailer.createTransport({
+    const { default: nodemailer } = await import('nodemailer')
+    t = transports.get(key) ?? nodemailer.createTransport({
       host: sink.host, port: sink.port, secure: sink.secure, pool: true, maxConnections: 1,
       auth: sink.user ? { user: sink.user, pass: sink.pass ?? '' } : undefined,
       connectionTimeout: out.timeoutMs, greetingTimeout: out.timeoutMs, socketTimeout: out.timeoutMs,
@@ -55,7 +57,7 @@ export async function sendEmail (out: Outbound, sink: EmailSinkConfig, row: Outb
   const alert = row.payload as unknown as Alert
   const messageId = `<${createHash('sha256').update(row.key).digest('hex').slice(0, 32)}@recon-gateway>`
   try {
-    await transportOf(out, sink).sendMail({ from: sink.from, to: sink.to, subject: alertTitle(alert), text: textOf(alert), messageId, headers: { 'X-Recon-Key': row.key } })
+    await (await transportOf(out, sink)).sendMail({ from: sink.from, to: sink.to, subject: alertTitle(alert), text: textOf(alert), messageId, headers: { 'X-Recon-Key': row.key } })
   } catch (err) {
     const e = err as { responseCode?: number, code?: string, message?: string }
     const what = `sink ${sink.id}: ${e.responseCode ? `SMTP ${e.responseCode}` : e.code ?? 'error'} ${e.message ?? ''}`.trim()

@@ -2,7 +2,7 @@
 // send time, not only at start-up), redirects are never followed, every call has a time limit that
 // also covers a connection that never opens, and the answer is classified once: delivered, retry
 // later (with the server's Retry-After when it gives one), or refused for good.
-import axios, { type AxiosResponse } from 'axios'
+import type { AxiosInstance, AxiosResponse } from 'axios'
 import { checkOutboundUrl } from './outbound.ts'
 
 /** Try again after `seconds` (a 429 or 503 with Retry-After, a throttled API). */
@@ -28,7 +28,12 @@ export class Permanent extends Error {
 
 export interface Outbound { allowHosts: readonly string[], timeoutMs: number }
 
-const client = axios.create({ maxRedirects: 0, validateStatus: () => true, proxy: false, responseType: 'json', transitional: { clarifyTimeoutError: true } })
+// Loaded on the first call, not with the module: the configuration imports this module to check the
+// sinks' settings, and the offline run and the CLI, which never send, then loaded axios and its
+// dependencies on every thread they start.
+let client: Promise<AxiosInstance> | undefined
+const httpClient = (): Promise<AxiosInstance> => client ??= import('axios').then(({ default: axios }) =>
+  axios.create({ maxRedirects: 0, validateStatus: () => true, proxy: false, responseType: 'json', transitional: { clarifyTimeoutError: true } }))
 
 /** Seconds from a Retry-After header (delay-seconds or an HTTP date); null when absent or unreadable. */
 export function retryAfterSeconds (value: unknown, now = Date.now()): number | null {
@@ -40,9 +45,10 @@ export function retryAfterSeconds (value: unknown, now = Date.now()): number | n
 
 export async function postJson (out: Outbound, url: string, body: unknown, headers: Record<string, string> = {}, what = url): Promise<AxiosResponse> {
   checkOutboundUrl(url, out.allowHosts, what)
+  const http = await httpClient()
   let res: AxiosResponse
   try {
-    res = await client.post(url, body, { headers: { 'content-type': 'application/json', ...headers }, timeout: out.timeoutMs, signal: AbortSignal.timeout(out.timeoutMs) })
+    res = await http.post(url, body, { headers: { 'content-type': 'application/json', ...headers }, timeout: out.timeoutMs, signal: AbortSignal.timeout(out.timeoutMs) })
   } catch (err) {
     const e = err as { code?: string, message?: string }
     if (e.code === 'ERR_CANCELED' || e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT') throw new Error(`${what}: no answer, timed out after ${out.timeoutMs} ms`)
