@@ -248,7 +248,7 @@ async function burst (admin: string) {
 async function reconcilingAlongside (): Promise<{ stop: () => Promise<number> }> {
   const dir = join(work, 'day')
   if (!existsSync(dir)) await generateDay({ stores: 5, sales: DURING_SALES, seed: 42, date: '2026-11-20', anomalies: 5 }, dir)
-  const args = [join(ROOT, 'gateway/cli/main.ts'), 'reconcile', '--pos', join(dir, 'pos-events.ndjson'), '--movements', join(dir, 'stock-movements.ndjson'), '--settlement', ...settlementFiles(dir),
+  const args = [join(ROOT, 'gateway/cli/recon.ts'), 'reconcile', '--pos', join(dir, 'pos-events.ndjson'), '--movements', join(dir, 'stock-movements.ndjson'), '--settlement', ...settlementFiles(dir),
     '--date', '2026-11-20', '--as-of', '2026-11-24', '--out', join(work, 'report.json')]
   let runs = 0
   let current: ChildProcess | null = null

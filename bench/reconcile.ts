@@ -88,7 +88,7 @@ async function measure ({ stores, sales, tenders }: DaySpec) {
     floors.push(f.ms)
     // a day with every tender has the bank's statement too: its payouts are followed to the bank
     const bank = join(dir, 'bank-statement.sta')
-    const c = await run(['--import', join(ROOT, 'bench/peak-rss.ts'), join(ROOT, 'gateway/cli/main.ts'), 'reconcile', '--pos', pos, '--movements', movements, '--settlement', ...settlements,
+    const c = await run(['--import', join(ROOT, 'bench/peak-rss.ts'), join(ROOT, 'gateway/cli/recon.ts'), 'reconcile', '--pos', pos, '--movements', movements, '--settlement', ...settlements,
       // --nice 0: its speed against the floor, which runs at normal priority too
       ...existsSync(bank) ? ['--bank', bank] : [], '--date', '2026-11-20', '--as-of', '2026-11-24', '--out', out, '--nice', '0'], { RECON_CONFIG: join(dir, 'stores.json'), RECON_DATA_DIR: join(work, 'data') })
     if (c.code !== 0) throw new Error(`recon reconcile failed (${c.code}): ${c.stderr.slice(-2000)}`)
