@@ -1,8 +1,8 @@
 // The `recon` entry: the same command line as main.ts, with Node's compile cache filled on the first
-// run (in the temporary directory, node-compile-cache), or where NODE_COMPILE_CACHE says.
+// run (in the installation's node_modules/.cache), or where NODE_COMPILE_CACHE says.
 import t from 'tap'
 import { execFile } from 'node:child_process'
-import { readdirSync, existsSync } from 'node:fs'
+import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 
@@ -12,18 +12,20 @@ const run = (args: string[], env: Record<string, string>) =>
 
 const files = (dir: string): string[] => existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter(d => d.isFile()).map(d => d.name) : []
 
-t.test('runs the command line, filling the compile cache in the temporary directory', async t => {
+t.test('runs the command line, filling the installation\'s compile cache', async t => {
+  const cache = join(import.meta.dirname, '../../node_modules/.cache/node-compile-cache')
+  rmSync(cache, { recursive: true, force: true })
   const tmp = t.testdir({})
   const r = await run(['reconcile'], { TMPDIR: tmp })
   t.equal(r.code, 2, 'a usage error, as from main.ts')
   t.match(r.stderr, /--date YYYY-MM-DD is required[\s\S]*recon reconcile/)
-  t.ok(files(join(tmp, 'node-compile-cache')).length > 50, `the modules it loaded are cached (${files(join(tmp, 'node-compile-cache')).length} files)`)
+  t.ok(files(cache).length > 50, `the modules it loaded are cached (${files(cache).length} files)`)
+  t.same(files(tmp), [], 'nothing in the shared temporary directory')
 })
 
 t.test('a compile cache given in the environment is the one used', async t => {
-  const tmp = t.testdir({ own: {}, other: {} })
-  const r = await run(['reconcile'], { TMPDIR: join(tmp, 'other'), NODE_COMPILE_CACHE: join(tmp, 'own') })
+  const own = t.testdir({})
+  const r = await run(['reconcile'], { NODE_COMPILE_CACHE: own })
   t.equal(r.code, 2)
-  t.ok(files(join(tmp, 'own')).length > 50, 'cached where the environment says')
-  t.same(files(join(tmp, 'other', 'node-compile-cache')), [], 'not in the temporary directory')
+  t.ok(files(own).length > 50, 'cached where the environment says')
 })
