@@ -6,13 +6,23 @@
 // `ValDt`, `AcctSvcrRef`, the bank transaction code, and the texts (`AddtlNtryInf`, remittance
 // `Ustrd`, the counterparty's name) where payout and trace ids are found.
 // A document with a DOCTYPE is refused: statements never need one, and entities are how XML bombs work.
-import { XMLParser } from 'fast-xml-parser'
+import { createRequire } from 'node:module'
+import type { XMLParser } from 'fast-xml-parser'
 import type { LineIssue } from '../contract.ts'
 import { MoneyFormatError, parseMinor } from '../_shared/money.ts'
 import { balanceIssue, type BankBalance, type BankEntry, type BankStatement } from './statement.ts'
 
 type Node = Record<string, unknown>
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', removeNSPrefix: true, parseTagValue: false, trimValues: true, isArray: name => ['Stmt', 'Bal', 'Ntry', 'TxDtls', 'Ustrd'].includes(name) })
+// Made for the first statement read, from the package's one-file CommonJS build: its ES modules are some
+// 40 files, which every run and the gateway loaded at start-up for a format most banks' files are not in.
+let made: XMLParser | undefined
+function xmlParser (): XMLParser {
+  if (made === undefined) {
+    const { XMLParser: Parser } = createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser')
+    made = new Parser({ ignoreAttributes: false, attributeNamePrefix: '@', removeNSPrefix: true, parseTagValue: false, trimValues: true, isArray: name => ['Stmt', 'Bal', 'Ntry', 'TxDtls', 'Ustrd'].includes(name) })
+  }
+  return made
+}
 
 const list = (v: unknown): Node[] => Array.isArray(v) ? v as Node[] : v === undefined ? [] : [v as Node]
 const node = (v: unknown): Node | undefined => v && typeof v === 'object' ? v as Node : undefined
@@ -107,7 +117,7 @@ export function parseCamt053 (xml: string): { statements: BankStatement[], issue
   const issues: LineIssue[] = []
   if (/<!DOCTYPE/i.test(xml)) return { statements: [], issues: [{ line: 0, message: 'a camt.053 document with a DOCTYPE is refused (entities are not needed and not expanded)' }] }
   let doc: Node
-  try { doc = parser.parse(xml, true) as Node } catch (err) {
+  try { doc = xmlParser().parse(xml, true) as Node } catch (err) {
     return { statements: [], issues: [{ line: Number((err as { err?: { line?: number } }).err?.line ?? 0), message: `not well-formed XML: ${(err as Error).message.split('\n')[0]}` }] }
   }
   const root = node(node(doc.Document)?.BkToCstmrStmt)
