@@ -1,5 +1,5 @@
 // The `recon` command's entry (gateway/bin/recon, npm run recon): Node's on-disk compile cache first,
-// as npm itself does, then the command line (main.ts). A run loads some 250 modules on its own thread
+// as npm itself does, then the command line (main.ts). A run loads some 200 modules on its own thread
 // and 100 on each reading thread, and strips and compiles each again every time: from the cache, the
 // command starts in about half the time. The threads and child processes take the cache from the
 // environment. The cache is the installation's own (node_modules/.cache), not the shared temporary
