@@ -117,7 +117,19 @@ export type ReconcileStep = 'by reference' | 'by amount and time' | 'exceptions'
 
 /** The day's report. */
 export function reconcile (input: ReconInput, options: ReconcileOptions = {}): ReconReport {
-  const step = options.step ?? (() => {})
+  const stages = reconcileInStages(input, options)
+  for (let at = stages.next(); ; at = stages.next()) {
+    if (at.done) return at.value
+    options.step?.(at.value)
+  }
+}
+
+/**
+ * The day's report, a stage at a time: yields each stage's name as it begins and returns the report.
+ * A caller may complete the sales' stock movements when 'exceptions' is yielded, the first stage that
+ * reads them: the offline run reads them on a thread while the records are matched.
+ */
+export function * reconcileInStages (input: ReconInput, options: ReportScope = {}): Generator<ReconcileStep, ReconReport, void> {
   const s = input.settings
   const sales = [...input.sales].sort(bySaleKey)
   const bank = bankCredits(input)
@@ -127,9 +139,9 @@ export function reconcile (input: ReconInput, options: ReconcileOptions = {}): R
   matchManual(m, prepared.live, input.manualLinks ?? [])
   const reviews = input.matchReviews ?? []
   matchManual(m, prepared.live, reviews.filter(r => r.decision === 'confirmed'), true)
-  step('by reference')
+  yield 'by reference'
   matchReferences(m, prepared.live)
-  step('by amount and time')
+  yield 'by amount and time'
   const readers = readerMap(m, s)
   readers.learn()
   const rejected = new Set(reviews.filter(r => r.decision === 'rejected').map(r => reviewKey(r.saleKey, r.tenderNo, r.paymentId)))
@@ -168,7 +180,7 @@ export function reconcile (input: ReconInput, options: ReconcileOptions = {}): R
     saleOfPayment,
     disputes
   }
-  step('exceptions')
+  yield 'exceptions'
   const daySales = sales.filter(x => x.businessDate === input.date)
   const movements = movementsOf(input.movements)
   const found = [
@@ -185,6 +197,6 @@ export function reconcile (input: ReconInput, options: ReconcileOptions = {}): R
   const bridge = moneyBridge({
     date: input.date, m, prepared, ctx, exceptions: [...open, ...resolved], payouts, payoutsKnown: input.payouts !== undefined, stated: input.payouts?.stated ?? [], rules: s.payouts ?? {}, holidays: s.holidays, unassigned: UNASSIGNED
   })
-  step('report')
+  yield 'report'
   return buildReport(input, m, prepared, { open, resolved }, ctx, movements, { payouts: payouts.lines, bridge }, options)
 }

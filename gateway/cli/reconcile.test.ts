@@ -91,6 +91,12 @@ t.test('unreadable input exits 1 naming the file, line and reason; nothing is wr
   t.equal(await main(['reconcile', '--pos', broken, '--settlement', join(FIXTURES, 'alipayhk/bad/2088000000000001_settle_20261122_B0002.csv'), '--date', DATE, '--out', out]), 1)
   t.match(err().slice(before), /broken.ndjson line 3: not JSON/)
   t.notMatch(err().slice(before), /B0002/)
+  // a bad stock movement, read while the records are matched, stops the run just the same
+  const moves = join(root, 'moves.ndjson')
+  writeFileSync(moves, readFileSync(join(dir, 'stock-movements.ndjson'), 'utf8') + '{"sale_id": "S01-T1-0000001", "line": 1, "qty": -1}\n')
+  const moved = readFileSync(moves, 'utf8').split('\n').length - 1
+  t.equal(await main(['reconcile', ...args, '--movements', moves, '--out', out]), 1)
+  t.match(err(), new RegExp(`moves.ndjson line ${moved}: a movement needs sale_id, line, sku and qty`))
   t.throws(() => readFileSync(out), 'no report was written')
 })
 

@@ -4,12 +4,12 @@ import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
 import { finished } from 'node:stream/promises'
 import { hktDate } from '../../connectors/_shared/time.ts'
-import { reconcile } from '../../reconciler/reconcile.ts'
+import { reconcileInStages } from '../../reconciler/reconcile.ts'
 import { forStore } from '../../reconciler/report.ts'
 import type { ReconReport } from '../../reconciler/types.ts'
 import type { Config } from '../config.ts'
 import { exceptionsCsv } from '../recon/csv.ts'
-import { loadOfflineInput, type OfflineFiles, type Progress } from '../recon/files.ts'
+import { openOfflineInput, type OfflineFiles, type Progress } from '../recon/files.ts'
 import { collectGarbage } from '../recon/collect-garbage.ts'
 import { writeReportJson } from '../recon/report-json.ts'
 
@@ -29,8 +29,18 @@ function summaryOf (r: ReconReport): ReconReport {
  * function's frame (a heap snapshot found a chain day's million sales there while the report was written).
  */
 async function reconcileFiles (files: OfflineFiles, date: string, asOf: string, config: ReconcileConfig, progress: Progress, summary: boolean): Promise<ReconReport> {
-  const input = await loadOfflineInput(files, date, asOf, config, progress)
-  return reconcile(input, { summary, step: name => progress(`matching: ${name}`) })
+  const { input, movements } = await openOfflineInput(files, date, asOf, config, progress)
+  try {
+    const stages = reconcileInStages(input, { summary })
+    for (let at = stages.next(); ; at = stages.next()) {
+      if (at.done) return at.value
+      progress(`matching: ${at.value}`)
+      // read on a thread while the records were matched; the stock is judged from here on
+      if (at.value === 'exceptions') await movements?.attach()
+    }
+  } finally {
+    await movements?.stop()
+  }
 }
 
 export async function runReconcile (config: ReconcileConfig, args: ReconcileArgs, log: (m: string) => void = m => process.stderr.write(m + '\n')): Promise<ReconReport> {

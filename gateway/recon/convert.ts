@@ -106,13 +106,7 @@ export class SaleCollector {
   }
 
   /** The vendor's sale (once finished). */
-  get (vendor: string, saleId: string): ReconSale | undefined {
-    const at = placeOfKey(this.#byKey, `${vendor}:${saleId}`)
-    if (at === -1) return undefined
-    // one key for two sales only where a vendor's name holds a ':'; the same sale has the same id
-    for (let i = at; i < this.#byKey.length && this.#byKey[i].key === this.#byKey[at].key; i++) if (this.#byKey[i].saleId === saleId) return this.#byKey[i]
-    return undefined
-  }
+  get (vendor: string, saleId: string): ReconSale | undefined { return saleIn(this.#byKey, vendor, saleId) }
 
   /** Every sale and refund, voids applied: in key order, and as the files listed them (first deliveries only). */
   finish (): { byKey: ReconSale[], inFileOrder: ReconSale[] } {
@@ -122,6 +116,15 @@ export class SaleCollector {
     for (const [vendor, saleId] of this.#voided) { const s = this.get(vendor, saleId); if (s) s.voided = true }
     return { byKey: this.#byKey, inFileOrder: later.size ? this.#arrived.filter(s => !later.has(s)) : this.#arrived }
   }
+}
+
+/** The vendor's sale among sales in key order. */
+export function saleIn (byKey: readonly ReconSale[], vendor: string, saleId: string): ReconSale | undefined {
+  const at = placeOfKey(byKey, `${vendor}:${saleId}`)
+  if (at === -1) return undefined
+  // one key for two sales only where a vendor's name holds a ':'; the same sale has the same id
+  for (let i = at; i < byKey.length && byKey[i].key === byKey[at].key; i++) if (byKey[i].saleId === saleId) return byKey[i]
+  return undefined
 }
 
 /** In sales sorted by key (stably), each later delivery of a sale already listed. */

@@ -5,7 +5,7 @@ import { appendFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateDay, settlementFiles } from '../../fixtures/gen/day.ts'
 import { testConfig } from '../../fixtures/support/runtime.ts'
-import { loadOfflineInput } from './files.ts'
+import { loadOfflineInput, openOfflineInput } from './files.ts'
 
 const DATE = '2026-11-20'
 const AS_OF = '2026-11-24'
@@ -16,7 +16,7 @@ async function day (t: { testdir: () => string }, sales: number) {
   const config = testConfig({ stores: truth.stores.map(s => ({ id: s.id, name: s.id, cutoffMinutes: s.cutoff_minutes, aliases: {} })) })
   const files = { pos: [join(dir, 'pos-events.ndjson')], settlements: settlementFiles(dir), movements: join(dir, 'stock-movements.ndjson'), bank: [join(dir, 'bank-statement.sta')] }
   const load = (progress?: (m: string) => void) => loadOfflineInput(files, DATE, AS_OF, config, progress)
-  return { dir, files, load }
+  return { dir, files, load, config }
 }
 
 /** The lines of an NDJSON file. */
@@ -52,4 +52,16 @@ t.test('a bad stock movement stops the run with its line, after the POS events a
   await t.rejects(loadOther(), { code: 'INVALID_ROWS', message: `stock-movements.ndjson line ${read + 1}: not JSON` })
   appendFileSync(other.pos[0], '{"id": \n')
   await t.rejects(loadOther(), { message: `pos-events.ndjson line ${linesOf(other.pos[0]).length}: not JSON` }, 'the POS file\'s error comes first')
+})
+
+t.test('opened, the input\'s sales have their movements only once attached, when the matching needs them', async t => {
+  const { files, config } = await day(t, 200)
+  const told: string[] = []
+  const { input, movements } = await openOfflineInput(files, DATE, AS_OF, config, m => told.push(m))
+  t.equal(told.at(-1), 'matching', 'the POS events and the records are in')
+  t.ok(input.sales.every(s => s.movements === undefined), 'no sale\'s stock known yet')
+  await movements!.attach()
+  t.equal(told.at(-1), `stock-movements.ndjson: ${linesOf(files.movements).length.toLocaleString('en')} stock movements`)
+  t.equal(input.sales.reduce((n, s) => n + s.movements!.length, 0), linesOf(files.movements).length, 'each movement on its sale')
+  await movements!.stop() // the thread has ended: nothing to stop
 })

@@ -14,7 +14,7 @@ import type { Deposit } from '../../reconciler/payouts.ts'
 import { parseStatementFile, statementText } from '../../connectors/bank/read.ts'
 import { hktDate } from '../../connectors/_shared/time.ts'
 import { registryOf, storeResolver, type Config } from '../config.ts'
-import { dayRules, SaleCollector, type DayRules } from './convert.ts'
+import { dayRules, SaleCollector, saleIn, type DayRules } from './convert.ts'
 import { eachJsonLine } from './lines.ts'
 import { attachMovements, readMovementsAlongside } from './movement-thread.ts'
 import { MAX_ISSUES } from './read-settlements.ts'
@@ -71,29 +71,58 @@ async function readPayouts (paths: string[], payments: readonly ReconPayment[], 
   }
 }
 
-export async function loadOfflineInput (files: OfflineFiles, date: string, asOf: string, config: Pick<Config, 'stores' | 'recon' | 'connectors' | 'limits'>, progress: Progress = () => {}): Promise<ReconInput> {
+/**
+ * The day's input, its stock movements perhaps still being read: `movements.attach()` gives every sale
+ * its own (call it before the stock is judged; reconcileInStages says when), `stop()` ends the read
+ * when the run fails first.
+ */
+export interface OpenedInput { input: ReconInput, movements: { attach: () => Promise<void>, stop: () => Promise<void> } | null }
+
+/**
+ * Reads the day's files. The settlement files are read on a thread of their own while this one reads
+ * the POS events. The stock movements are read on another once the POS events are in: read alongside
+ * them, that thread took a share of both cores while they were busy (a chain day's POS events and
+ * records came 2.5 s later), and the matching leaves a core free.
+ */
+export async function openOfflineInput (files: OfflineFiles, date: string, asOf: string, config: Pick<Config, 'stores' | 'recon' | 'connectors' | 'limits'>, progress: Progress = () => {}): Promise<OpenedInput> {
   const rules = dayRules(config)
   const registry = registryOf(config)
-  // the settlement files and the stock movements on other threads while this one reads the POS events
   const settlementThread = files.settlements.length ? readSettlementsAlongside(files.settlements, config) : null
-  const movementThread = files.movements ? readMovementsAlongside(files.movements) : null
   let sales: ReconSale[]
+  let inFileOrder: ReconSale[]
   try {
     const collector = await readSales(files.pos, config, registry, rules, progress)
-    const { byKey, inFileOrder } = collector.finish()
-    sales = byKey
+    ;({ byKey: sales, inFileOrder } = collector.finish())
     progress(`POS: ${collector.events.toLocaleString('en')} events, ${sales.length.toLocaleString('en')} sales and refunds`)
-    if (movementThread) {
-      const movements = await movementThread.result(progress)
-      const elsewhere = attachMovements(movements, (vendor, saleId) => collector.get(vendor, saleId), inFileOrder)
-      progress(`${basename(files.movements!)}: ${movements.read.toLocaleString('en')} stock movements${elsewhere ? `, ${elsewhere.toLocaleString('en')} of sales not in the POS files` : ''}`)
-    }
   } catch (err) {
-    await Promise.all([settlementThread?.stop(), movementThread?.stop()])
+    await settlementThread?.stop()
     throw err
   }
-  const { payments, batches, findings } = settlementThread ? await settlementThread.result(progress) : { payments: [], batches: [], findings: [] }
-  const payouts = files.bank?.length ? await readPayouts(files.bank, payments, batches, config, progress) : undefined
+  // the stock movements are needed once the records are matched: read meanwhile, on the core the matching leaves free
+  const movementThread = files.movements ? readMovementsAlongside(files.movements) : null
+  let input: ReconInput
+  try {
+    const { payments, batches, findings } = settlementThread ? await settlementThread.result(progress) : { payments: [], batches: [], findings: [] }
+    const payouts = files.bank?.length ? await readPayouts(files.bank, payments, batches, config, progress) : undefined
+    input = { date, sales, payments, batchFindings: findings, settings: { ...config.recon, asOf }, ...payouts ? { payouts } : {} }
+  } catch (err) {
+    await movementThread?.stop()
+    throw err
+  }
   progress('matching')
-  return { date, sales, payments, batchFindings: findings, settings: { ...config.recon, asOf }, ...payouts ? { payouts } : {} }
+  if (!movementThread) return { input, movements: null }
+  const attach = async (): Promise<void> => {
+    const movements = await movementThread.result(progress)
+    const elsewhere = attachMovements(movements, (vendor, saleId) => saleIn(sales, vendor, saleId), inFileOrder)
+    inFileOrder = []
+    progress(`${basename(files.movements!)}: ${movements.read.toLocaleString('en')} stock movements${elsewhere ? `, ${elsewhere.toLocaleString('en')} of sales not in the POS files` : ''}`)
+  }
+  return { input, movements: { attach, stop: movementThread.stop } }
+}
+
+/** The day's input, read in full. */
+export async function loadOfflineInput (files: OfflineFiles, date: string, asOf: string, config: Pick<Config, 'stores' | 'recon' | 'connectors' | 'limits'>, progress: Progress = () => {}): Promise<ReconInput> {
+  const { input, movements } = await openOfflineInput(files, date, asOf, config, progress)
+  await movements?.attach()
+  return input
 }
