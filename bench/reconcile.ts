@@ -38,9 +38,9 @@ function run (args: string[], env: Record<string, string> = {}): Promise<{ ms: n
 interface Phase { name: string, s: number, rss_mb: number }
 
 /**
- * The run's phases from its progress lines (`[12.3s 845 MB] message`): reading the POS events, the
- * stock movements, the settlement (and bank) files; the matching's stages (the sales and records put in
- * order and indexed, then by reference, by amount and time, the exceptions, the report built); the
+ * The run's phases from its progress lines (`[12.3s 845 MB] message`): reading the POS events and the
+ * settlement (and bank) files; the matching's stages (the sales and records put in order and indexed,
+ * then by reference, by amount and time, the stock movements attached, the exceptions, the report built); the
  * memory released; and the rest: writing the report, with the process's start-up and exit. Each with
  * its seconds and the memory held when it ended.
  */
@@ -49,11 +49,12 @@ function phasesOf (stderr: string, totalMs: number, peakMb: number): Phase[] {
   const at = (test: (t: string) => boolean) => lines.find(l => test(l.text))
   const marks = [
     { name: 'POS events', end: at(t => t.startsWith('POS: ')) },
-    { name: 'stock movements', end: at(t => t.includes('stock movements')) },
     { name: 'settlement and bank files', end: at(t => t === 'matching') },
     { name: 'matching: order and index', end: at(t => t === 'matching: by reference') },
     { name: 'by reference', end: at(t => t === 'matching: by amount and time') },
     { name: 'by amount and time', end: at(t => t === 'matching: exceptions') },
+    // read on their thread meanwhile: what is left to wait for, and their attaching
+    { name: 'stock movements', end: at(t => t.includes('stock movements')) },
     { name: 'exceptions', end: at(t => t === 'matching: report') },
     { name: 'report built', end: at(t => t.startsWith('done: ')) },
     { name: 'memory released', end: at(t => t.startsWith('memory released')) }
