@@ -41,8 +41,8 @@ interface Phase { name: string, s: number, rss_mb: number }
  * The run's phases from its progress lines (`[12.3s 845 MB] message`): reading the POS events and the
  * settlement (and bank) files; the matching's stages (the sales and records put in order and indexed,
  * then by reference, by amount and time, the stock movements attached, the exceptions, the report built); the
- * memory released; and the rest: writing the report, with the process's start-up and exit. Each with
- * its seconds and the memory held when it ended.
+ * report written (its long lists streamed from the matching); and the rest: the process's start-up and
+ * exit. Each with its seconds and the memory held when it ended.
  */
 function phasesOf (stderr: string, totalMs: number, peakMb: number): Phase[] {
   const lines = [...stderr.matchAll(/^\[(\d+\.\d)s (\d+) MB\] (.*)$/gm)].map(m => ({ s: Number(m[1]), mb: Number(m[2]), text: m[3] }))
@@ -57,7 +57,7 @@ function phasesOf (stderr: string, totalMs: number, peakMb: number): Phase[] {
     { name: 'stock movements', end: at(t => t.includes('stock movements')) },
     { name: 'exceptions', end: at(t => t === 'matching: report') },
     { name: 'report built', end: at(t => t.startsWith('done: ')) },
-    { name: 'memory released', end: at(t => t.startsWith('memory released')) }
+    { name: 'report written', end: at(t => t.startsWith('report written')) }
   ]
   const out: Phase[] = []
   let from = 0
@@ -66,7 +66,7 @@ function phasesOf (stderr: string, totalMs: number, peakMb: number): Phase[] {
     out.push({ name: m.name, s: +(m.end.s - from).toFixed(1), rss_mb: m.end.mb })
     from = m.end.s
   }
-  out.push({ name: 'writing the report, start-up and exit', s: +(totalMs / 1000 - from).toFixed(1), rss_mb: peakMb })
+  out.push({ name: 'start-up and exit', s: +(totalMs / 1000 - from).toFixed(1), rss_mb: peakMb })
   return out
 }
 

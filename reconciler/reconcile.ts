@@ -7,7 +7,7 @@ import { matchByAmountTime, reviewKey } from './match-time.ts'
 import { StoreAttribution } from './attribute.ts'
 import { Disputes, paymentExceptions, tenderExceptions, type DayContext } from './classify.ts'
 import { movementsOf, stockExceptions } from './stock.ts'
-import { buildReport, UNASSIGNED, type ReportScope } from './report.ts'
+import { buildReport, UNASSIGNED, type DayReport, type ReportScope } from './report.ts'
 import { moneyBridge } from './bridge.ts'
 import { bySaleKey } from './sale-order.ts'
 import { buildPayouts, payoutReport, type PayoutReport } from './payout-build.ts'
@@ -119,17 +119,18 @@ export type ReconcileStep = 'by reference' | 'by amount and time' | 'exceptions'
 export function reconcile (input: ReconInput, options: ReconcileOptions = {}): ReconReport {
   const stages = reconcileInStages(input, options)
   for (let at = stages.next(); ; at = stages.next()) {
-    if (at.done) return at.value
+    if (at.done) return at.value.report
     options.step?.(at.value)
   }
 }
 
 /**
- * The day's report, a stage at a time: yields each stage's name as it begins and returns the report.
- * A caller may complete the sales' stock movements when 'exceptions' is yielded, the first stage that
- * reads them: the offline run reads them on a thread while the records are matched.
+ * The day's report, a stage at a time: yields each stage's name as it begins and returns the report
+ * with its detail (its long lists, to stream). A caller may complete the sales' stock movements when
+ * 'exceptions' is yielded, the first stage that reads them: the offline run reads them on a thread
+ * while the records are matched.
  */
-export function * reconcileInStages (input: ReconInput, options: ReportScope = {}): Generator<ReconcileStep, ReconReport, void> {
+export function * reconcileInStages (input: ReconInput, options: ReportScope = {}): Generator<ReconcileStep, DayReport, void> {
   const s = input.settings
   const sales = [...input.sales].sort(bySaleKey)
   const bank = bankCredits(input)

@@ -6,7 +6,8 @@ import type { Matching } from './match.ts'
 import { countMovements, forEachMovement, type MovementsOf } from './stock.ts'
 import type { PayoutLine } from './payout-build.ts'
 import type { BridgeRow } from './bridge.ts'
-import { EXCEPTION_CODES, type ExceptionCode, type Provider, type ReconException, type ReconInput, type ProvisionalMovement, type ReconMatch, type ReconReport,type ResolvedException, type StoreSummary } from './types.ts'
+import { ReportDetail } from './report-detail.ts'
+import { EXCEPTION_CODES, type ExceptionCode, type Provider, type ReconException, type ReconInput, type ProvisionalMovement, type ReconReport, type ResolvedException, type StoreSummary } from './types.ts'
 
 export const UNASSIGNED = 'UNASSIGNED'
 const UNMATCHED_CODES = new Set<ExceptionCode>(['UNEXPECTED_PAYMENT', 'REFUND_WITHOUT_RETURN', 'DUPLICATE_PAYMENT'])
@@ -53,14 +54,16 @@ function stockDoubts (exceptions: readonly ReconException[]): Map<string, Map<st
 export interface FoundExceptions { open: ReconException[], resolved: ResolvedException[] }
 
 /**
- * What a report holds. `summary`: every exception and total, but no per-match list and no verified
- * movement ids (empty; their counts stay): neither built nor sorted, where a chain day has 700k matches
- * and 1.7M verified movements.
+ * What a report holds. `summary`: every exception and total, but its per-match list and verified
+ * movement ids left empty (their counts stay): a chain day has 700k matches and 1.7M verified
+ * movements, which the report's detail (report-detail.ts) can still produce, for a writer to stream.
  */
 export interface ReportScope { summary?: boolean }
 
-export function buildReport (input: ReconInput, m: Matching, prepared: PreparedPayments, found: FoundExceptions, ctx: DayContext, movements: MovementsOf, money: { payouts: PayoutLine[], bridge: BridgeRow[] } = { payouts: [], bridge: [] }, scope: ReportScope = {}): ReconReport {
-  const detail = scope.summary !== true
+/** The report, and its two long lists as a detail that produces them. */
+export interface DayReport { report: ReconReport, detail: ReportDetail }
+
+export function buildReport (input: ReconInput, m: Matching, prepared: PreparedPayments, found: FoundExceptions, ctx: DayContext, movements: MovementsOf, money: { payouts: PayoutLine[], bridge: BridgeRow[] } = { payouts: [], bridge: [] }, scope: ReportScope = {}): DayReport {
   const exceptions = found.open
   const stores = new Map<string, StoreSummary>()
   const store = (id: string | null): StoreSummary => {
@@ -70,39 +73,28 @@ export function buildReport (input: ReconInput, m: Matching, prepared: PreparedP
     return s
   }
   const doubts = stockDoubts(exceptions)
-  const matches: ReconMatch[] = []
-  const verified: Record<string, string[]> = {}
+  const detail = new ReportDetail(m, movements)
   const provisional: ProvisionalMovement[] = []
   for (let i = 0; i < m.sales.length; i++) {
     const sale = m.sales[i]
     if (sale.voided || sale.businessDate !== input.date) continue
     const st = store(sale.storeId)
     if (sale.kind === 'sale') st.sales++
-    let paidAll = true
     for (const t of sale.tenders) st.tenders[t.method] = (st.tenders[t.method] ?? 0) + t.amount
-    for (let j = m.firstTender[i]; j < m.firstTender[i + 1]; j++) {
-      const t = m.tenders[j]
-      const pairing = m.byTender.get(t)
-      if (!pairing) { paidAll = false; continue }
-      if (!detail) continue
-      const match: ReconMatch = { sale_id: sale.saleId, store_id: sale.storeId, tender: t.tender.tenderNo - 1, provider: t.provider, provider_txn_id: pairing.payment.providerTxnId, payment_id: pairing.payment.id, by: pairing.by }
-      if (pairing.score !== undefined) match.score = pairing.score
-      if (pairing.review) match.review = pairing.review
-      matches.push(match)
-    }
+    let paired = 0
+    for (let j = m.firstTender[i]; j < m.firstTender[i + 1]; j++) if (m.tenders[j].pairing) paired++
     const why = doubts.get(sale.saleId)?.get(sale.storeId)
-    const ok = paidAll && !why
-    if (ok && sale.kind === 'sale') st.verified_sales++
-    if (ok && !detail) { st.verified_movements += countMovements(movements(sale), sale); continue }
-    const list = ok ? (verified[sale.storeId] ??= []) : null
-    forEachMovement(movements(sale), sale, (id, line, sku) => {
-      if (list) {
-        list.push(id)
-        st.verified_movements++
-      } else {
-        provisional.push({ movement: id, store_id: sale.storeId, sale_id: sale.saleId, line, sku, why: why ? [...why].sort() : [] })
-        st.provisional_movements++
-      }
+    const ok = paired === m.firstTender[i + 1] - m.firstTender[i] && !why
+    const posted = movements(sale)
+    detail.add(i, paired, ok, ok ? countMovements(posted, sale) : 0)
+    if (ok) {
+      if (sale.kind === 'sale') st.verified_sales++
+      st.verified_movements += countMovements(posted, sale)
+      continue
+    }
+    forEachMovement(posted, sale, (id, line, sku) => {
+      provisional.push({ movement: id, store_id: sale.storeId, sale_id: sale.saleId, line, sku, why: why ? [...why].sort() : [] })
+      st.provisional_movements++
     })
   }
   const providers: ReconReport['providers'] = {}
@@ -133,20 +125,21 @@ export function buildReport (input: ReconInput, m: Matching, prepared: PreparedP
     st.resolved[e.code] = (st.resolved[e.code] ?? 0) + 1
   }
   for (const st of stores.values()) st.status = storeStatus(st.exceptions)
-  return {
+  const report: ReconReport = {
     business_date: input.date,
     generated_at: input.generatedAt ?? new Date().toISOString(),
     stores: [...stores.values()].sort((a, b) => cmp(a.store_id, b.store_id)),
     exceptions: sorted,
     resolved,
-    matches: matches.sort((a, b) => cmp(a.store_id, b.store_id) || cmp(a.sale_id, b.sale_id) || a.tender - b.tender),
+    matches: [],
     providers,
-    // in canonical sale and line order already
-    verified_movements: Object.fromEntries(Object.keys(verified).sort().map(k => [k, verified[k]])),
+    verified_movements: {},
     provisional_movements: provisional.sort((a, b) => cmp(a.store_id, b.store_id) || cmp(a.sale_id, b.sale_id) || a.line - b.line || cmp(a.movement, b.movement)),
     payouts: money.payouts,
     bridge: money.bridge
   }
+  if (scope.summary !== true) Object.assign(report, detail.lists())
+  return { report, detail }
 }
 
 /** The report of one store: its summary, exceptions and matches (records no store claims are left out). */

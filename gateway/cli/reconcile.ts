@@ -1,16 +1,15 @@
 // `recon reconcile`: files in, report out, no server. Exceptions are data (exit 0); unreadable input is
 // an error (exit 1) with the file, line and reason.
-import { createWriteStream } from 'node:fs'
+import { createWriteStream, statSync } from 'node:fs'
 import { once } from 'node:events'
 import { finished } from 'node:stream/promises'
 import { hktDate } from '../../connectors/_shared/time.ts'
 import { reconcileInStages } from '../../reconciler/reconcile.ts'
-import { forStore } from '../../reconciler/report.ts'
+import { forStore, type DayReport } from '../../reconciler/report.ts'
 import type { ReconReport } from '../../reconciler/types.ts'
 import type { Config } from '../config.ts'
 import { exceptionsCsv } from '../recon/csv.ts'
 import { openOfflineInput, type OfflineFiles, type Progress } from '../recon/files.ts'
-import { collectGarbage } from '../recon/collect-garbage.ts'
 import { writeReportJson } from '../recon/report-json.ts'
 
 type ReconcileConfig = Pick<Config, 'stores' | 'recon' | 'connectors' | 'limits'>
@@ -24,14 +23,14 @@ function summaryOf (r: ReconReport): ReconReport {
 }
 
 /**
- * The day's report from its files. A function of its own so that nothing holds the input once it
- * returns: passed straight from the loader to reconcile() in runReconcile, the input stayed in that
- * function's frame (a heap snapshot found a chain day's million sales there while the report was written).
+ * The day's report from its files, with its detail: the per-match list and verified movement ids are
+ * not built into the report but streamed from the matching's own state as they are written (a chain
+ * day's 700k matches and 1.7M ids were some 200 MB of objects, sorted and held at once).
  */
-async function reconcileFiles (files: OfflineFiles, date: string, asOf: string, config: ReconcileConfig, progress: Progress, summary: boolean): Promise<ReconReport> {
+async function reconcileFiles (files: OfflineFiles, date: string, asOf: string, config: ReconcileConfig, progress: Progress): Promise<DayReport> {
   const { input, movements } = await openOfflineInput(files, date, asOf, config, progress)
   try {
-    const stages = reconcileInStages(input, { summary })
+    const stages = reconcileInStages(input, { summary: true })
     for (let at = stages.next(); ; at = stages.next()) {
       if (at.done) return at.value
       progress(`matching: ${at.value}`)
@@ -43,21 +42,19 @@ async function reconcileFiles (files: OfflineFiles, date: string, asOf: string, 
   }
 }
 
-export async function runReconcile (config: ReconcileConfig, args: ReconcileArgs, log: (m: string) => void = m => process.stderr.write(m + '\n')): Promise<ReconReport> {
+export async function runReconcile (config: ReconcileConfig, args: ReconcileArgs, log: (m: string) => void = m => process.stderr.write(m + '\n')): Promise<void> {
   const started = Date.now()
   // seconds since the start and resident memory, so a benchmark can split the run into its phases
   const progress = (m: string): void => log(`[${((Date.now() - started) / 1000).toFixed(1)}s ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB] ${m}`)
   const asOf = args.asOf ?? hktDate(new Date())
-  // A summary or the exceptions' CSV has no per-match list: it is not built.
+  // A summary or the exceptions' CSV has no per-match list
   const summary = args.summary === true || args.format === 'csv'
-  let report = await reconcileFiles({ pos: args.pos, settlements: args.settlements, movements: args.movements, bank: args.bank }, args.date, asOf, config, progress, summary)
-  if (args.store) report = forStore(report, args.store)
-  progress(`done: ${summary ? 'summary' : `${report.matches.length.toLocaleString('en')} matches`}, ${report.exceptions.length.toLocaleString('en')} exceptions`)
-  // the day's sales and records are garbage now: freed before the report's writing adds to the memory
-  const ms = collectGarbage()
-  progress(`memory released in ${(ms / 1000).toFixed(1)} s`)
+  let { report, detail } = await reconcileFiles({ pos: args.pos, settlements: args.settlements, movements: args.movements, bank: args.bank }, args.date, asOf, config, progress)
+  if (args.store) { report = forStore(report, args.store); detail = detail.only([args.store]) }
+  progress(`done: ${summary ? 'summary' : `${detail.matchCount.toLocaleString('en')} matches`}, ${report.exceptions.length.toLocaleString('en')} exceptions`)
   const out = args.out ? createWriteStream(args.out) : process.stdout
-  if (args.format === 'csv') { if (!out.write(exceptionsCsv(report))) await once(out, 'drain') } else await writeReportJson(args.summary ? summaryOf(report) : report, out)
+  if (args.format === 'csv') { if (!out.write(exceptionsCsv(report))) await once(out, 'drain') } else await writeReportJson(summary ? summaryOf(report) : report, out, summary ? undefined : detail)
   if (out !== process.stdout) { out.end(); await finished(out) }
-  return report
+  // a chain day's report is some 200 MB: its writing is a phase of its own
+  progress(`report written${args.out ? `: ${(statSync(args.out).size / 2 ** 20).toFixed(1)} MB` : ''}`)
 }

@@ -1,7 +1,10 @@
 import t from 'tap'
 import { PassThrough } from 'node:stream'
 import { text } from 'node:stream/consumers'
-import { reconcile } from '../../reconciler/reconcile.ts'
+import { reconcile, reconcileInStages } from '../../reconciler/reconcile.ts'
+import { forStore, type DayReport } from '../../reconciler/report.ts'
+import type { ReportDetail } from '../../reconciler/report-detail.ts'
+import type { ReconInput, ReconReport } from '../../reconciler/types.ts'
 import { payment, sale, settings, DAY } from '../../fixtures/support/recon.ts'
 import { writeReportJson } from './report-json.ts'
 
@@ -36,4 +39,33 @@ t.test('text in any script, and pieces larger than a buffer, come out as JSON.st
   const lines = json.split('\n')
   t.equal(lines[2], `  "note": ${JSON.stringify('收據 🧾'.repeat(300_000))},`, 'the long value whole, on its line')
   t.equal(lines[4], `    ${JSON.stringify(matches[0])},`)
+})
+
+/** The text writeReportJson gives. */
+async function written (report: ReconReport, detail?: ReportDetail): Promise<string> {
+  const out = new PassThrough()
+  const text$ = text(out)
+  await writeReportJson(report, out, detail)
+  out.end()
+  return await text$
+}
+
+function summaryAndDetail (input: ReconInput): DayReport {
+  const stages = reconcileInStages(input, { summary: true })
+  for (;;) { const at = stages.next(); if (at.done) return at.value }
+}
+
+t.test('a summary written with its detail is the full report, byte for byte: long lists and short', async t => {
+  for (const n of [2100, 20]) { // 1,400 ids a store: more than one of the writer's batches of 1,024
+    // each sale sells two lines: a store's verified ids pass 64 where its matches may not
+    const sales = Array.from({ length: n }, (_, i) => sale(`S${i}`, { store: `MK0${i % 3}`, lines: [{ sku: 'A', qty: 1 }, { sku: 'B', qty: 2 }], tenders: [{ method: 'alipayhk', amount: 1000 + i, reference: `R${i}` }] }))
+    const payments = sales.slice(0, n - 7).map((s, i) => payment({ provider: 'alipayhk', gross: 1000 + i, merchantRef: `R${i}`, providerTxnId: `A${i}` }))
+    const input: ReconInput = { date: DAY, sales, payments, settings: settings(), generatedAt: '2026-11-21T01:30:00Z' }
+    const full = await written(reconcile(input))
+    const { report, detail } = summaryAndDetail(input)
+    t.equal(report.matches.length, 0, 'the summary holds no matches')
+    t.equal(await written(report, detail), full, `${n} sales`)
+    const one = reconcile(input)
+    t.equal(await written(forStore(report, 'MK01'), detail.only(['MK01'])), await written(forStore(one, 'MK01')), `${n} sales, one store`)
+  }
 })
