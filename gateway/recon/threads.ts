@@ -4,6 +4,7 @@
 // failure. Progress lines are kept and told when the result is taken, so the run's log reads in the
 // same order as when the files were read one after the other. A bad file is the same InputError, with
 // its issues, on this side.
+import { getPriority, setPriority } from 'node:os'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import { InputError, type InputErrorCode } from '../../connectors/errors.ts'
 import type { LineIssue } from '../../connectors/contract.ts'
@@ -63,4 +64,14 @@ export async function serveThread<J, T> (kind: string, work: (job: J, progress: 
     const input = err instanceof InputError ? { code: err.code, message: err.message, issues: err.issues, issueCount: err.issueCount } : undefined
     port.postMessage({ kind: 'failed', input, message: e.message, stack: e.stack } satisfies Message<T>)
   }
+}
+
+/**
+ * Lowers the calling thread's priority `steps` below what it was (its creator's), at most to 19. On
+ * Linux a priority is per thread, so only this one yields: where it shares the cores with the main
+ * thread and V8's collector threads, the main thread, whose work decides when the run ends, gets more
+ * of them. Elsewhere, or where not permitted, the thread keeps its priority.
+ */
+export function yieldToCreator (steps: number): void {
+  try { setPriority(Math.min(19, getPriority() + steps)) } catch { /* not permitted here: as it was */ }
 }
