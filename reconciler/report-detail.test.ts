@@ -67,11 +67,11 @@ t.test('a summary leaves the lists out of the report; its detail still gives the
 
 t.test('narrowed to a store, the detail gives that store\'s lists only', async t => {
   const { detail } = dayReport(input(), true)
-  const mk = detail.only(['MK01'])
+  const mk = detail.forStores(['MK01'])
   t.equal(mk.matchCount, 4)
   t.same([...mk.matches()].map(m => m.store_id), ['MK01', 'MK01', 'MK01', 'MK01'])
   t.same(mk.verifiedStores(), ['MK01'])
-  t.equal(detail.only(['nowhere']).matchCount, 0)
+  t.equal(detail.forStores(['nowhere']).matchCount, 0)
 })
 
 t.test('an unpaid tender keeps its sale\'s stock out of the verified ids and its sale out of the matches', async t => {

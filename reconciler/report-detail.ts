@@ -49,7 +49,7 @@ export class ReportDetail {
   get matchCount (): number { return this.#matchCount }
 
   /** The same lists for some stores only (a store manager's report). */
-  only (storeIds: readonly string[]): ReportDetail {
+  forStores (storeIds: readonly string[]): ReportDetail {
     const keep = new Set(storeIds)
     const out = new ReportDetail(this.#m, this.#movements, keep)
     for (const i of this.#matched) if (keep.has(this.#m.sales[i].storeId)) { out.#matched.push(i); out.#matchCount += this.#pairedOf(i).length }

@@ -86,10 +86,11 @@ export function buildReport (input: ReconInput, m: Matching, prepared: PreparedP
     const why = doubts.get(sale.saleId)?.get(sale.storeId)
     const ok = paired === m.firstTender[i + 1] - m.firstTender[i] && !why
     const posted = movements(sale)
-    detail.add(i, paired, ok, ok ? countMovements(posted, sale) : 0)
+    const verified = ok ? countMovements(posted, sale) : 0
+    detail.add(i, paired, ok, verified)
     if (ok) {
       if (sale.kind === 'sale') st.verified_sales++
-      st.verified_movements += countMovements(posted, sale)
+      st.verified_movements += verified
       continue
     }
     forEachMovement(posted, sale, (id, line, sku) => {

@@ -47,10 +47,10 @@ export async function runReconcile (config: ReconcileConfig, args: ReconcileArgs
   // seconds since the start and resident memory, so a benchmark can split the run into its phases
   const progress = (m: string): void => log(`[${((Date.now() - started) / 1000).toFixed(1)}s ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB] ${m}`)
   const asOf = args.asOf ?? hktDate(new Date())
-  // A summary or the exceptions' CSV has no per-match list
+  // a summary or the exceptions' CSV has no per-match list (the report's own lists are never built: below, they are streamed)
   const summary = args.summary === true || args.format === 'csv'
   let { report, detail } = await reconcileFiles({ pos: args.pos, settlements: args.settlements, movements: args.movements, bank: args.bank }, args.date, asOf, config, progress)
-  if (args.store) { report = forStore(report, args.store); detail = detail.only([args.store]) }
+  if (args.store) { report = forStore(report, args.store); detail = detail.forStores([args.store]) }
   progress(`done: ${summary ? 'summary' : `${detail.matchCount.toLocaleString('en')} matches`}, ${report.exceptions.length.toLocaleString('en')} exceptions`)
   const out = args.out ? createWriteStream(args.out) : process.stdout
   if (args.format === 'csv') { if (!out.write(exceptionsCsv(report))) await once(out, 'drain') } else await writeReportJson(summary ? summaryOf(report) : report, out, summary ? undefined : detail)

@@ -66,6 +66,6 @@ t.test('a summary written with its detail is the full report, byte for byte: lon
     t.equal(report.matches.length, 0, 'the summary holds no matches')
     t.equal(await written(report, detail), full, `${n} sales`)
     const one = reconcile(input)
-    t.equal(await written(forStore(report, 'MK01'), detail.only(['MK01'])), await written(forStore(one, 'MK01')), `${n} sales, one store`)
+    t.equal(await written(forStore(report, 'MK01'), detail.forStores(['MK01'])), await written(forStore(one, 'MK01')), `${n} sales, one store`)
   }
 })
