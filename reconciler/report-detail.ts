@@ -25,19 +25,16 @@ export class ReportDetail {
   readonly #matched: number[] = []
   /** Per store, places of its verified sales in canonical order, and how many movement ids they name. */
   readonly #verified = new Map<string, { sales: number[], ids: number }>()
-  readonly #only: ReadonlySet<string> | null
   #matchCount = 0
 
-  constructor (m: Matching, movements: MovementsOf, only: ReadonlySet<string> | null = null) {
+  constructor (m: Matching, movements: MovementsOf) {
     this.#m = m
     this.#movements = movements
-    this.#only = only
   }
 
   /** Notes sale i of the day (the report's loop, in canonical order): its paired tenders, and whether its stock is verified. */
   add (i: number, paired: number, verified: boolean, movementIds: number): void {
     const storeId = this.#m.sales[i].storeId
-    if (this.#only && !this.#only.has(storeId)) return
     if (paired > 0) { this.#matched.push(i); this.#matchCount += paired }
     if (!verified) return
     let v = this.#verified.get(storeId)
@@ -51,7 +48,7 @@ export class ReportDetail {
   /** The same lists for some stores only (a store manager's report). */
   forStores (storeIds: readonly string[]): ReportDetail {
     const keep = new Set(storeIds)
-    const out = new ReportDetail(this.#m, this.#movements, keep)
+    const out = new ReportDetail(this.#m, this.#movements)
     for (const i of this.#matched) if (keep.has(this.#m.sales[i].storeId)) { out.#matched.push(i); out.#matchCount += this.#pairedOf(i).length }
     for (const [store, v] of this.#verified) if (keep.has(store)) out.#verified.set(store, v)
     return out
